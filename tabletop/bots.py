@@ -1,0 +1,132 @@
+"""Seat policies for solo play and headless runs, driven by each seat's doctrine.
+
+A bot weighs its open options by the tags its doctrine prefers, steers clear of
+raising tension once the ladder reaches its ceiling, leans towards deterrence
+when an inject this turn targets it, and breaks near-ties with a random number
+drawn from a generator seeded by (seed, turn, seat) alone, so the same seed
+gives the same choices whatever order the seats are asked in. Every choice
+comes with one sentence that says why.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import attrs
+
+from tabletop import model as m
+
+JITTER = 1.5
+AVOID_PENALTY = 100.0
+CEILING_PENALTY = 6.0
+THREAT_BONUS = 2.0
+THREAT_TAGS = ("deter", "alliance", "force")
+
+
+@attrs.frozen
+class Choice:
+    option: str
+    rationale: str
+
+
+@attrs.frozen
+class Answer:
+    obligation: str
+    answer: str
+    rationale: str
+
+
+def rng_for(seed: int, turn: int, seat: str) -> random.Random:
+    # A string seed is hashed with SHA-512 by random.Random: stable across runs
+    # and unaffected by PYTHONHASHSEED.
+    return random.Random(f"{seed}:{turn}:{seat}")
+
+
+def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
+    options = scenario.options_for(seat, state.turn)
+    if not options:
+        raise ValueError(f"{seat} has no options in turn {state.turn}")
+    doctrine = scenario.seats[seat].doctrine
+    rng = rng_for(seed, state.turn, seat)
+    targeted = _targeted_by(state, scenario, seat)
+    scored: list[tuple[float, int, m.Option, list[str]]] = []
+    for order, option in enumerate(options):
+        score, reasons = _score(option, doctrine, state, rules, targeted)
+        scored.append((score + rng.random() * JITTER, -order, option, reasons))
+    best_score, _, best, reasons = max(scored, key=lambda x: (x[0], x[1]))
+    name = scenario.seats[seat].name
+    why = "; ".join(reasons) if reasons else "no option stood out, so it took the one its doctrine ranks first"
+    rationale = f"{name} chose '{best.label}' because {why}."
+    return Choice(best.id, rationale)
+
+
+def _score(
+    option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m.Rules, targeted: str | None
+) -> tuple[float, list[str]]:
+    score = 0.0
+    reasons: list[str] = []
+    liked = [(tag, doctrine.prefers[tag]) for tag in option.tags if tag in doctrine.prefers]
+    score += sum(weight for _, weight in liked)
+    positive = sorted((t for t in liked if t[1] > 0), key=lambda t: -t[1])
+    if positive:
+        reasons.append("its doctrine favours " + ", ".join(t.replace("_", "-") for t, _ in positive[:3]))
+    avoided = [t for t in option.tags if t in doctrine.avoids]
+    if avoided:
+        score -= AVOID_PENALTY
+        reasons.append(f"nothing better was open, though its doctrine avoids {', '.join(avoided)}")
+    rung = rules.escalation.rung_name(state.tension)
+    if option.effects.tension > 0 and state.tension >= doctrine.escalation_ceiling:
+        score -= CEILING_PENALTY
+        reasons.append(f"even with tension at rung {state.tension} ({rung}), its ceiling of {doctrine.escalation_ceiling}")
+    elif option.effects.tension < 0 and state.tension >= doctrine.escalation_ceiling:
+        score += CEILING_PENALTY / 2
+        reasons.append(f"tension at rung {state.tension} ({rung}) has reached its ceiling of {doctrine.escalation_ceiling}, so it steps back")
+    if targeted and any(t in THREAT_TAGS for t in option.tags):
+        score += THREAT_BONUS
+        reasons.append(f"it answers '{targeted}', aimed at it this turn")
+    return score, reasons
+
+
+def _targeted_by(state: m.WorldState, scenario: m.Scenario, seat: str) -> str | None:
+    """The title of this turn's latest inject whose facts act against the seat."""
+    for inject_id in reversed(state.released):
+        inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
+        if inject.turn != state.turn:
+            break
+        for fact in inject.facts:
+            if fact.target == seat and fact.by != seat:
+                return inject.title
+    return None
+
+
+def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m.OpenObligation, seed: int) -> Answer:
+    ob = open_ob.obligation
+    seat = scenario.seats[ob.obligor]
+    doctrine = seat.doctrine
+    contested = ob.status == "contested" and open_ob.ruling != "triggered"
+    key = "contested" if contested else ob.kind
+    fallback = {"assist": "partial", "consult": "honour", "contested": "consult"}[key]
+    word = doctrine.answers.get(key, fallback)
+    treaty = rules.treaties[ob.treaty]
+    cite = f"{treaty.label} Art. {ob.article}"
+    reason = f"its doctrine answers {'a contested' if contested else 'an'} {ob.kind} obligation with '{word}'"
+    if word == "honour" and ob.kind == "assist" and state.tension >= doctrine.escalation_ceiling:
+        word = "partial"
+        reason = (f"its doctrine would honour it, but tension at rung {state.tension} "
+                  f"({rules.escalation.rung_name(state.tension)}) is at its ceiling, so it gives aid short of combat")
+    beneficiary = rules.state_name(ob.beneficiary)
+    rationale = f"{seat.name} answers its {cite} obligation to {beneficiary} with '{word}' because {reason}."
+    return Answer(open_ob.id, word, rationale)
+
+
+def play_turn_decisions(session: Any, seats: list[str] | None = None) -> None:
+    """Have the bot seats decide and answer everything owed in this decide phase."""
+    state = session.state
+    for seat in seats if seats is not None else [s for s, k in session.seats.items() if k == "bot"]:
+        for open_ob in session.unanswered(seat):
+            reply = answer(state, session.scenario, session.rules, open_ob, session.seed)
+            session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
+        if seat in session.undecided():
+            choice = decide(state, session.scenario, session.rules, seat, session.seed)
+            session.decide(seat, choice.option, choice.rationale, by="bot")

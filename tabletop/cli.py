@@ -1,0 +1,325 @@
+"""The ``tabletop`` command line: the contract pinned in DESIGN.md.
+
+User mistakes (a bad file, a missing log, a command out of turn) end with a
+message and exit status 1 or 2, never a traceback. The TUI is imported only by
+the commands that open it, so headless commands start fast and run without a
+terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from tabletop import paths
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix; the message says how."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["play", *(argv or [])])
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"tabletop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tabletop", description="Run, replay and report turn-based seminar wargames.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("play", help="open the TUI on a new exercise (default: the bundled default scenario)")
+    p.add_argument("scenario", nargs="?", help="scenario file or id (default: the start screen)")
+    p.add_argument("--seat", action="append", default=[], metavar="SEAT=human|bot", help="who plays a seat (repeatable)")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--log", metavar="PATH", help="where to write the exercise log")
+    p.set_defaults(func=cmd_play)
+
+    p = sub.add_parser("replay", help="step through a saved exercise log in the TUI")
+    p.add_argument("log")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("run", help="headless: bots play every seat")
+    p.add_argument("scenario")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--log", metavar="PATH")
+    p.add_argument("--runs", type=int, default=None, metavar="K", help="play K seeds and print outcome statistics")
+    p.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check scenario and rule files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("resolve", help="the rule engine alone: which obligations the facts trigger")
+    p.add_argument("facts", metavar="FACTS.yaml")
+    p.add_argument("--rules", metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--explain", action="store_true", help="also list the articles that did not apply, and why")
+    p.add_argument("--cascade", action="store_true", help="assume every triggered assistance obligation is honoured with force")
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("verify", help="replay a log against its scenario and check every hash")
+    p.add_argument("log")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("report", help="after-action report of a log")
+    p.add_argument("log")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _problems(exc: Exception) -> int:
+    from tabletop.yamlnodes import InputError
+
+    if isinstance(exc, InputError):
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    raise exc
+
+
+def _load(scenario: str):
+    from tabletop.loading import load_scenario
+    from tabletop.yamlnodes import InputError
+
+    path = paths.find_scenario(scenario)
+    if path is None:
+        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
+        raise UserError(f"no scenario {scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise UserError(f"{path} has {len(exc.problems)} problem(s); run 'tabletop validate {path}'") from None
+
+
+def scenario_for_log(header: dict) -> Path | None:
+    """The scenario a log was written against: its recorded path, else by id."""
+    recorded = header.get("scenario_path")
+    if recorded and Path(recorded).is_file():
+        return Path(recorded)
+    return paths.find_scenario(str(header.get("scenario", "")))
+
+
+def _seat_kinds(specs: list[str], seats: list[str]) -> dict[str, str]:
+    kinds = {}
+    for spec in specs:
+        seat, _, kind = spec.partition("=")
+        if seat not in seats or kind not in ("human", "bot"):
+            raise UserError(f"--seat expects SEAT=human or SEAT=bot with SEAT one of {', '.join(seats)}; got {spec!r}")
+        kinds[seat] = kind
+    return kinds
+
+
+# ----------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from tabletop.loading import validate
+
+    problems, checked = validate(args.paths)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {checked} file(s)", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"ok: {checked} file(s) valid", file=sys.stderr)
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from tabletop import treaties
+    from tabletop.loading import load_facts, load_rules
+    from tabletop.yamlnodes import InputError
+
+    try:
+        rules = load_rules(args.rules) if args.rules else load_rules()
+        date, facts = load_facts(args.facts, rules)
+    except InputError as exc:
+        return _problems(exc)
+    if args.cascade:
+        rounds = treaties.cascade(facts, date, rules)
+        merged = treaties.Resolution(
+            obligations=tuple(o for r in rounds for o in r.obligations),
+            reports=tuple(x for r in rounds for x in r.reports),
+            council=tuple(c for r in rounds for c in r.council),
+        )
+        result = merged
+    else:
+        result = treaties.resolve(facts, date, rules, explain=args.explain)
+    if args.json:
+        print(json.dumps(result.to_json(explain=args.explain), indent=2, ensure_ascii=False))
+        return 0
+    if not result.obligations:
+        print(f"No obligations on {date}.")
+    for ob in result.obligations:
+        treaty = rules.treaties[ob.treaty]
+        print(f"{treaty.label} Art. {ob.article} [{ob.kind}, {ob.status}]: {rules.state_name(ob.obligor)} -> {rules.state_name(ob.beneficiary)}")
+        print(f"  {ob.because}")
+    for report in result.reports:
+        print(f"UN Charter Art. 51: {report.because}")
+    for outcome in result.council:
+        print(f"Security Council [{outcome.outcome}]: {outcome.because}")
+    if args.explain:
+        for item in result.not_triggered:
+            print(f"not triggered: {item.because}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from tabletop import log as logmod
+    from tabletop.loading import load_rules, load_scenario, sha256_file
+    from tabletop.session import ReplayMismatch, Session
+    from tabletop.yamlnodes import InputError
+
+    try:
+        contents = logmod.read(args.log)
+    except logmod.LogError as exc:
+        print(f"FAIL {exc}")
+        return EXIT_INVALID
+    for warning in contents.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    header = contents.header
+    path = scenario_for_log(header)
+    if path is None:
+        print(f"FAIL {args.log}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
+        return EXIT_INVALID
+    changed = []
+    if sha256_file(path) != header.get("scenario_sha256"):
+        changed.append(f"scenario {path} changed since the log was written (sha256 {sha256_file(path)[:12]}..., log has {str(header.get('scenario_sha256'))[:12]}...)")
+    try:
+        scenario, rules = load_scenario(path)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"FAIL {args.log}:1: its scenario {path} no longer loads")
+        return EXIT_INVALID
+    if header.get("rules_sha256") and rules.sha256 != header["rules_sha256"]:
+        changed.append(f"rule modules in {rules.path} changed since the log was written")
+    for message in changed:
+        print(f"CHANGED {message}")
+    try:
+        session = Session.replay(contents, scenario, rules)
+    except ReplayMismatch as exc:
+        print(f"FAIL {args.log}:{exc.line}: {exc.message}")
+        return EXIT_INVALID
+    hashes = sum(1 for e in contents.events if e.get("type") == "adjudicated")
+    if changed:
+        print(f"FAIL {args.log}: replays, but against a changed basis (see above)")
+        return EXIT_INVALID
+    _ = load_rules
+    print(f"ok {args.log}: {len(contents.events)} events, hash chain intact, {hashes} state hash(es) match, turn {session.state.turn}{', ended' if session.state.ended else ''}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tabletop import runner
+
+    scenario, rules = _load(args.scenario)
+    if args.runs is not None:
+        if args.runs < 1:
+            raise UserError("--runs must be at least 1")
+        if args.log:
+            raise UserError("--log writes one exercise; with --runs, leave it out")
+        seeds = list(range(args.seed, args.seed + args.runs))
+        bar = _ProgressBar(sys.stderr)
+        outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=bar)
+        bar.done()
+        print(runner.statistics(outcomes, scenario, rules))
+        return 0
+    try:
+        session = runner.play(scenario, rules, seed=args.seed, log_path=args.log)
+    except FileExistsError:
+        raise UserError(f"{args.log} exists already; a log is never overwritten, choose another path") from None
+    state = session.state
+    print(f"{scenario.id} seed {args.seed}: {len(session.events)} events, final tension {state.tension} ({rules.escalation.rung_name(state.tension)})")
+    for open_ob in state.obligations.values():
+        ob = open_ob.obligation
+        print(f"  {open_ob.id} {rules.treaties[ob.treaty].label} Art. {ob.article} {ob.kind} {ob.obligor}->{ob.beneficiary} {ob.status}: {open_ob.answer or 'unanswered'}")
+    if args.log:
+        print(f"log: {args.log}")
+    return 0
+
+
+class _ProgressBar:
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total
+        if percent == self.last and done != total:
+            return
+        self.last = percent
+        filled = 30 * done // total
+        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tabletop import log as logmod
+    from tabletop import report
+    from tabletop.session import ReplayMismatch, Session
+
+    try:
+        contents = logmod.read(args.log)
+    except logmod.LogError as exc:
+        raise UserError(str(exc)) from None
+    path = scenario_for_log(contents.header)
+    if path is None:
+        raise UserError(f"scenario {contents.header.get('scenario')!r} of {args.log} not found")
+    scenario, rules = _load(str(path))
+    try:
+        session = Session.replay(contents, scenario, rules)
+    except ReplayMismatch as exc:
+        raise UserError(f"{args.log}:{exc.line}: {exc.message}; run 'tabletop verify {args.log}'") from None
+    text = report.render(session, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from tabletop.tui.app import run_app
+
+    return run_app(scenario=args.scenario, seat_specs=args.seat, seed=args.seed, log=args.log)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from tabletop.tui.app import run_replay
+
+    return run_replay(args.log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

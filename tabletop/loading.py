@@ -1,0 +1,1178 @@
+"""YAML scenario and rule modules -> model, with every problem reported at once.
+
+Each problem names ``file:line:col`` and says what was expected, so a
+facilitator editing a scenario in a text editor can go straight to it. The
+loader collects problems instead of stopping at the first, then raises them
+together as one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+from tabletop import model as m
+from tabletop.paths import bundled_rules
+from tabletop.yamlnodes import InputError, Node, Problem, load, to_python
+
+T = TypeVar("T")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+SEATS_KNOWN_TEXT = "a seat defined under 'seats'"
+
+
+class Reader:
+    """Converts nodes of one file to values, recording problems instead of raising."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, node: Node | None, message: str) -> None:
+        line, col = (node.line, node.col) if node is not None else (1, 1)
+        self.problems.append(Problem(self.path, line, col, message))
+
+    # --- shapes -----------------------------------------------------------
+    def fields(
+        self, node: Node, what: str, required: Iterable[str], optional: Iterable[str] = ()
+    ) -> dict[str, Node] | None:
+        """The mapping's values by key, after checking keys against what is allowed."""
+        if node.kind != "map":
+            self.error(node, f"expected {what} as a mapping (key: value), got {node.describe()}")
+            return None
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        out: dict[str, Node] = {}
+        for key, value in node.value:
+            name = self.key(key)
+            if name is None:
+                continue
+            if name in out:
+                self.error(key, f"duplicate key {name!r} in {what}")
+                continue
+            if name not in allowed:
+                self.error(key, f"unknown key {name!r} in {what}; expected one of: {', '.join(sorted(allowed))}")
+                continue
+            out[name] = value
+        for name in required:
+            if name not in out:
+                self.error(node, f"missing field {name!r} in {what}")
+        return out
+
+    def key(self, node: Node) -> str | None:
+        if node.kind != "scalar" or node.value is None:
+            self.error(node, f"expected a plain key, got {node.describe()}")
+            return None
+        return node.raw if node.raw is not None else str(node.value)
+
+    def mapping(self, node: Node, what: str) -> list[tuple[str, Node, Node]]:
+        if node.kind != "map":
+            self.error(node, f"expected {what} as a mapping (key: value), got {node.describe()}")
+            return []
+        seen: set[str] = set()
+        out = []
+        for key, value in node.value:
+            name = self.key(key)
+            if name is None:
+                continue
+            if name in seen:
+                self.error(key, f"duplicate key {name!r} in {what}")
+                continue
+            seen.add(name)
+            out.append((name, key, value))
+        return out
+
+    def seq(self, node: Node, what: str) -> list[Node]:
+        if node.kind != "seq":
+            self.error(node, f"expected {what} as a list, got {node.describe()}")
+            return []
+        return node.value
+
+    # --- scalars ----------------------------------------------------------
+    def text(self, node: Node | None, what: str, default: str = "") -> str:
+        if node is None:
+            return default
+        if node.kind != "scalar" or node.value is None:
+            self.error(node, f"expected text for {what}, got {node.describe()}")
+            return default
+        return node.raw if node.raw is not None else str(node.value)
+
+    def ident(self, node: Node | None, what: str) -> str:
+        value = self.text(node, what)
+        if node is not None and value and not ID_RE.match(value):
+            self.error(node, f"expected an id for {what} (lowercase letters, digits, '-', '_', '.'), got {value!r}")
+        return value
+
+    def integer(self, node: Node | None, what: str, default: int = 0) -> int:
+        if node is None:
+            return default
+        if node.kind == "scalar" and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        if node.kind == "scalar" and isinstance(node.value, str) and re.fullmatch(r"[+-]?\d+", node.value.strip()):
+            return int(node.value)
+        self.error(node, f"expected a whole number for {what}, got {node.describe()}")
+        return default
+
+    def number(self, node: Node | None, what: str, default: float = 0.0) -> float:
+        if node is None:
+            return default
+        if node.kind == "scalar" and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return float(node.value)
+        self.error(node, f"expected a number for {what}, got {node.describe()}")
+        return default
+
+    def boolean(self, node: Node | None, what: str, default: bool = False) -> bool:
+        if node is None:
+            return default
+        if node.kind == "scalar" and isinstance(node.value, bool):
+            return node.value
+        self.error(node, f"expected true or false for {what}, got {node.describe()}")
+        return default
+
+    def date(self, node: Node | None, what: str) -> dt.date | None:
+        if node is None:
+            return None
+        if node.kind == "scalar":
+            value = node.value
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            if isinstance(value, str):
+                try:
+                    return dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    pass
+        self.error(node, f"expected a date like 2024-11-05 for {what}, got {node.describe()}")
+        return None
+
+    def optional_date(self, node: Node | None, what: str) -> dt.date | None:
+        if node is None or (node.kind == "scalar" and node.value is None):
+            return None
+        return self.date(node, what)
+
+    def text_list(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if node.kind == "scalar" and node.value is not None:
+            return (self.text(node, what),)
+        return tuple(self.text(item, what) for item in self.seq(node, what))
+
+    def each(self, node: Node | None, what: str, build: Callable[[Node], T | None]) -> list[T]:
+        if node is None:
+            return []
+        out = []
+        for item in self.seq(node, what):
+            built = build(item)
+            if built is not None:
+                out.append(built)
+        return out
+
+
+def read_file(path: Path) -> Node | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+    return load(str(path), data)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ==========================================================================
+# Rule modules
+# ==========================================================================
+
+RULE_FILES = ("geography.yaml", "escalation.yaml", "unsc.yaml", "facts.yaml")
+
+
+def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
+    """Load a rules folder (default: the bundled one) and cross-check it."""
+    root = Path(folder) if folder is not None else bundled_rules()
+    problems: list[Problem] = []
+    readers: list[Reader] = []
+
+    def node_of(path: Path) -> tuple[Reader, Node | None]:
+        reader = Reader(str(path))
+        readers.append(reader)
+        try:
+            return reader, read_file(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return reader, None
+
+    for name in RULE_FILES:
+        if not (root / name).is_file():
+            problems.append(Problem(str(root / name), 1, 1, f"missing rule module {name} in {root}"))
+    if problems:
+        raise InputError(problems)
+
+    reader, node = node_of(root / "geography.yaml")
+    states, territories, regions = _geography(reader, node)
+    reader, node = node_of(root / "facts.yaml")
+    fact_kinds = _fact_kinds(reader, node)
+    reader, node = node_of(root / "escalation.yaml")
+    escalation = _escalation(reader, node)
+    reader, node = node_of(root / "unsc.yaml")
+    council = _council(reader, node, states)
+
+    treaties: dict[str, m.Treaty] = {}
+    treaty_dir = root / "treaties"
+    files = sorted(treaty_dir.glob("*.yaml")) if treaty_dir.is_dir() else []
+    for path in files:
+        reader, node = node_of(path)
+        if node is None:
+            continue
+        treaty = _treaty(reader, node, states, regions, fact_kinds)
+        if treaty is None:
+            continue
+        if treaty.id in treaties:
+            reader.error(node, f"duplicate treaty id {treaty.id!r} (also in another file of {treaty_dir})")
+            continue
+        treaties[treaty.id] = treaty
+    for reader in readers:
+        problems.extend(reader.problems)
+    if problems:
+        raise InputError(problems)
+    digest = hashlib.sha256()
+    for path in [root / n for n in RULE_FILES] + files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return m.Rules(
+        treaties=treaties,
+        states=states,
+        territories=territories,
+        regions=regions,
+        fact_kinds=fact_kinds,
+        escalation=escalation,
+        council=council,
+        path=str(root),
+        sha256=digest.hexdigest(),
+    )
+
+
+def _geography(
+    r: Reader, node: Node | None
+) -> tuple[dict[str, m.State], dict[str, m.Territory], dict[str, str]]:
+    states: dict[str, m.State] = {}
+    territories: dict[str, m.Territory] = {}
+    regions: dict[str, str] = {}
+    if node is None:
+        return states, territories, regions
+    f = r.fields(node, "geography", ["states", "territories"], ["regions"])
+    if f is None:
+        return states, territories, regions
+    if "regions" in f:
+        for name, key, value in r.mapping(f["regions"], "regions"):
+            regions[name] = r.text(value, f"region {name}")
+    aliases: dict[str, Node] = {}
+    for name, key, value in r.mapping(f["states"], "states"):
+        r.ident(key, "a state")
+        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases"])
+        if sf is None:
+            continue
+        kind = r.text(sf.get("type"), "type", "state")
+        if kind not in ("state", "non_state"):
+            r.error(sf["type"], f"expected 'state' or 'non_state' for the type of {name!r}, got {kind!r}")
+        state_aliases = r.text_list(sf.get("aliases"), "aliases")
+        for alias in state_aliases:
+            if alias in aliases:
+                r.error(sf["aliases"], f"alias {alias!r} is given to two states")
+            aliases[alias] = sf["aliases"]
+        states[name] = m.State(name, r.text(sf["name"], "name"), kind, state_aliases)
+    for alias, where in aliases.items():
+        if alias in states:
+            r.error(where, f"alias {alias!r} is already a state id")
+    for name, key, value in r.mapping(f["territories"], "territories"):
+        r.ident(key, "a territory")
+        tf = r.fields(
+            value,
+            f"territory {name!r}",
+            ["name", "administered_by"],
+            ["regions", "regions_disputed", "recognized_by", "claimed_by"],
+        )
+        if tf is None:
+            continue
+        admin_node = tf["administered_by"]
+        admin = None if admin_node.value is None else r.text(admin_node, "administered_by")
+        if admin is not None and admin not in states:
+            r.error(admin_node, f"undefined state {admin!r} for administered_by; expected one of the states above")
+        region_list = r.text_list(tf.get("regions"), "regions")
+        disputed = r.text_list(tf.get("regions_disputed"), "regions_disputed")
+        for label in ("regions", "regions_disputed"):
+            for region in r.text_list(tf.get(label), label):
+                if regions and region not in regions:
+                    r.error(tf[label], f"undefined region {region!r}; expected one of: {', '.join(regions)}")
+        recognised = r.text_list(tf.get("recognized_by"), "recognized_by")
+        claimed = r.text_list(tf.get("claimed_by"), "claimed_by")
+        for label, listed in (("recognized_by", recognised), ("claimed_by", claimed)):
+            for state in listed:
+                if state != "all" and state not in states:
+                    r.error(tf[label], f"undefined state {state!r} in {label}")
+        territories[name] = m.Territory(
+            name, r.text(tf["name"], "name"), admin, region_list, disputed, recognised, claimed
+        )
+    for state in states.values():
+        if state.type == "state" and state.id not in territories:
+            r.error(node, f"state {state.id!r} has no home territory of the same id under 'territories'")
+    return states, territories, regions
+
+
+def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
+    kinds: dict[str, m.FactKind] = {}
+    if node is None:
+        return kinds
+    f = r.fields(node, "fact kinds", ["kinds"])
+    if f is None:
+        return kinds
+    for name, key, value in r.mapping(f["kinds"], "kinds"):
+        kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text"])
+        if kf is None:
+            continue
+        requires = r.text_list(kf.get("requires"), "requires")
+        for field in requires:
+            if field not in ("by", "target", "location"):
+                r.error(kf["requires"], f"expected by, target or location in requires, got {field!r}")
+        kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"))
+    return kinds
+
+
+def _effect_numbers(r: Reader, node: Node, what: str) -> m.AnswerEffect:
+    f = r.fields(node, what, [], ["tension", "credibility", "posture", "force"]) or {}
+    return m.AnswerEffect(
+        tension=r.integer(f.get("tension"), "tension"),
+        credibility=r.integer(f.get("credibility"), "credibility"),
+        posture=r.text(f.get("posture"), "posture") or None,
+        force=r.boolean(f.get("force"), "force"),
+    )
+
+
+ANSWERS = ("honour", "partial", "consult", "decline")
+
+
+def _escalation(r: Reader, node: Node | None) -> m.Escalation:
+    empty = m.Escalation(ladder=(m.Rung(0, "Stable"),), postures=(m.Posture("routine", "Routine"),))
+    if node is None:
+        return empty
+    f = r.fields(node, "escalation", ["ladder", "postures"], ["initial_tension", "credibility", "answers", "answer_text"])
+    if f is None:
+        return empty
+    ladder = []
+    for item in r.seq(f["ladder"], "ladder"):
+        rf = r.fields(item, "a rung", ["rung", "name"], ["text"])
+        if rf:
+            ladder.append(m.Rung(r.integer(rf["rung"], "rung"), r.text(rf["name"], "name"), r.text(rf.get("text"), "text")))
+    if [x.rung for x in ladder] != list(range(ladder[0].rung, ladder[0].rung + len(ladder))) if ladder else True:
+        r.error(f["ladder"], "expected ladder rungs numbered in order without gaps (0, 1, 2, ...)")
+    postures = []
+    for item in r.seq(f["postures"], "postures"):
+        pf = r.fields(item, "a posture", ["id", "name"], ["text"])
+        if pf:
+            postures.append(m.Posture(r.ident(pf["id"], "posture"), r.text(pf["name"], "name"), r.text(pf.get("text"), "text")))
+    cred = {"initial": 5, "min": 0, "max": 10}
+    if "credibility" in f:
+        cf = r.fields(f["credibility"], "credibility", [], ["initial", "min", "max"]) or {}
+        for k in cred:
+            cred[k] = r.integer(cf.get(k), k, cred[k])
+    answers: dict[str, dict[str, m.AnswerEffect]] = {}
+    if "answers" in f:
+        posture_ids = {p.id for p in postures}
+        for kind, key, value in r.mapping(f["answers"], "answers"):
+            if kind not in ("assist", "consult", "contested"):
+                r.error(key, f"expected assist, consult or contested under answers, got {kind!r}")
+            table: dict[str, m.AnswerEffect] = {}
+            for answer, akey, avalue in r.mapping(value, f"answers.{kind}"):
+                if answer not in ANSWERS:
+                    r.error(akey, f"expected one of {', '.join(ANSWERS)}, got {answer!r}")
+                    continue
+                effect = _effect_numbers(r, avalue, f"answers.{kind}.{answer}")
+                if effect.posture and effect.posture not in posture_ids:
+                    r.error(avalue, f"undefined posture {effect.posture!r}")
+                table[answer] = effect
+            answers[kind] = table
+    answer_text = {}
+    if "answer_text" in f:
+        answer_text = {k: r.text(v, k) for k, _, v in r.mapping(f["answer_text"], "answer_text")}
+    initial = r.integer(f.get("initial_tension"), "initial_tension", 2)
+    return m.Escalation(
+        ladder=tuple(ladder) or empty.ladder,
+        postures=tuple(postures) or empty.postures,
+        initial_tension=initial,
+        credibility_initial=cred["initial"],
+        credibility_min=cred["min"],
+        credibility_max=cred["max"],
+        answers=answers,
+        answer_text=answer_text,
+    )
+
+
+def _council(r: Reader, node: Node | None, states: dict[str, m.State]) -> m.Council:
+    if node is None:
+        return m.Council(permanent=())
+    f = r.fields(
+        node,
+        "the Security Council module",
+        ["permanent"],
+        ["id", "title", "members", "threshold", "compulsory_abstention", "articles", "effects"],
+    )
+    if f is None:
+        return m.Council(permanent=())
+    permanent = r.text_list(f["permanent"], "permanent")
+    for state in permanent:
+        if state not in states:
+            r.error(f["permanent"], f"undefined state {state!r} among the permanent members")
+    articles = []
+    for item in r.seq(f["articles"], "articles") if "articles" in f else []:
+        af = r.fields(item, "a Charter article", ["id", "text"], ["title", "wording", "source"])
+        if af:
+            articles.append(
+                m.CharterArticle(
+                    r.text(af["id"], "id"),
+                    r.text(af["text"], "text").strip(),
+                    r.text(af.get("source"), "source"),
+                    r.text(af.get("title"), "title"),
+                    r.text(af.get("wording"), "wording"),
+                )
+            )
+    effects: dict[str, m.Effect] = {}
+    if "effects" in f:
+        for outcome, key, value in r.mapping(f["effects"], "effects"):
+            ef = r.fields(value, f"effects.{outcome}", [], ["tension"]) or {}
+            effects[outcome] = m.Effect(tension=r.integer(ef.get("tension"), "tension"))
+    return m.Council(
+        permanent=permanent,
+        members=r.integer(f.get("members"), "members", 15),
+        threshold=r.integer(f.get("threshold"), "threshold", 9),
+        compulsory_abstention=r.text_list(f.get("compulsory_abstention"), "compulsory_abstention"),
+        articles=tuple(articles),
+        effects=effects,
+    )
+
+
+ROLES = {"any_party", "target", "beneficiary", "obligor"}
+
+
+def _location_rule(r: Reader, node: Node, states: dict[str, m.State], regions: dict[str, str]) -> m.LocationRule | None:
+    f = r.fields(node, "a location condition", [], ["administered_by", "region", "recognized_by"])
+    if f is None:
+        return None
+    admin = r.text(f.get("administered_by"), "administered_by") or None
+    recog = r.text(f.get("recognized_by"), "recognized_by") or None
+    for value, key in ((admin, "administered_by"), (recog, "recognized_by")):
+        if value and value not in ROLES and value not in states:
+            r.error(f[key], f"expected a state or one of {', '.join(sorted(ROLES))} for {key}, got {value!r}")
+    region = r.text(f.get("region"), "region") or None
+    if region and regions and region not in regions:
+        r.error(f["region"], f"undefined region {region!r}; expected one of: {', '.join(regions)}")
+    return m.LocationRule(admin, region, recog)
+
+
+def _trigger(
+    r: Reader, node: Node, states: dict[str, m.State], regions: dict[str, str], kinds: dict[str, m.FactKind], nested: bool = False
+) -> m.Trigger | None:
+    required = [] if nested else ["fact"]
+    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of"])
+    if f is None:
+        return None
+    fact = r.text(f.get("fact"), "fact")
+    if fact and kinds and fact not in kinds:
+        r.error(f["fact"], f"undefined fact kind {fact!r}; expected one of rules/facts.yaml: {', '.join(kinds)}")
+    target = r.text(f.get("target"), "target") or None
+    if target and target != "party" and target not in states:
+        r.error(f["target"], f"expected 'party' or a state for target, got {target!r}")
+    by = r.text(f.get("by"), "by") or None
+    if by and by != "non_party":
+        r.error(f["by"], f"expected 'non_party' for by, got {by!r}")
+    location = _location_rule(r, f["location"], states, regions) if "location" in f else None
+    any_of = tuple(
+        t for t in (_trigger(r, n, states, regions, kinds, nested=True) for n in r.seq(f["any_of"], "any_of")) if t
+    ) if "any_of" in f else ()
+    return m.Trigger(
+        fact=fact,
+        target=target,
+        by=by,
+        by_state=r.boolean(f.get("by_state"), "by_state"),
+        state_of_war=r.boolean(f.get("state_of_war"), "state_of_war"),
+        location=location,
+        any_of=any_of,
+    )
+
+
+def _duty(r: Reader, node: Node) -> m.Duty | None:
+    f = r.fields(node, "an obligation", ["kind", "duty"], ["who", "strength", "qualifiers"])
+    if f is None:
+        return None
+    kind = r.text(f["kind"], "kind")
+    if kind not in ("assist", "consult"):
+        r.error(f["kind"], f"expected 'assist' or 'consult' for the kind of obligation, got {kind!r}")
+    who = r.text(f.get("who"), "who", "other_parties")
+    if who != "other_parties":
+        r.error(f["who"], f"expected 'other_parties' for who, got {who!r}")
+    return m.Duty(
+        kind=kind,
+        duty=r.text(f["duty"], "duty"),
+        who=who,
+        strength=r.text(f.get("strength"), "strength"),
+        qualifiers=r.text_list(f.get("qualifiers"), "qualifiers"),
+    )
+
+
+def _treaty(
+    r: Reader, node: Node, states: dict[str, m.State], regions: dict[str, str], kinds: dict[str, m.FactKind]
+) -> m.Treaty | None:
+    f = r.fields(
+        node,
+        "a treaty",
+        ["id", "title", "parties", "signed", "in_force", "articles"],
+        ["short", "ended", "ended_disputed_from", "source", "note", "party_names"],
+    )
+    if f is None:
+        return None
+    parties = r.text_list(f["parties"], "parties")
+    for party in parties:
+        if party not in states:
+            r.error(f["parties"], f"undefined state {party!r} among the parties; expected a state of geography.yaml")
+    if len(parties) < 2:
+        r.error(f["parties"], "expected at least two parties")
+    signed = r.date(f["signed"], "signed")
+    in_force = r.optional_date(f["in_force"], "in_force")
+    ended = r.optional_date(f.get("ended"), "ended")
+    disputed = r.optional_date(f.get("ended_disputed_from"), "ended_disputed_from")
+    if signed and in_force and in_force < signed:
+        r.error(f["in_force"], f"dates out of order: in force {in_force} before signature {signed}")
+    if in_force and ended and ended <= in_force:
+        r.error(f["ended"], f"dates out of order: ended {ended} on or before entry into force {in_force}")
+    if disputed and not ended:
+        r.error(f["ended_disputed_from"], "ended_disputed_from needs an 'ended' date")
+    if disputed and ended and disputed > ended:
+        r.error(f["ended_disputed_from"], f"dates out of order: disputed end {disputed} after the end {ended}")
+    articles: list[m.Article] = []
+    seen: set[str] = set()
+    for item in r.seq(f["articles"], "articles"):
+        article = _article(r, item, states, regions, kinds, parties)
+        if article is None:
+            continue
+        if article.id in seen:
+            r.error(item, f"duplicate article id {article.id!r}")
+            continue
+        seen.add(article.id)
+        articles.append(article)
+    party_names = {}
+    if "party_names" in f:
+        party_names = {k: r.text(v, k) for k, _, v in r.mapping(f["party_names"], "party_names")}
+    return m.Treaty(
+        id=r.ident(f["id"], "the treaty"),
+        title=r.text(f["title"], "title"),
+        parties=parties,
+        signed=signed or dt.date.min,
+        in_force=in_force,
+        articles=tuple(articles),
+        short=r.text(f.get("short"), "short"),
+        ended=ended,
+        ended_disputed_from=disputed,
+        source=r.text(f.get("source"), "source"),
+        note=r.text(f.get("note"), "note").strip(),
+        party_names=party_names,
+    )
+
+
+def _article(
+    r: Reader,
+    node: Node,
+    states: dict[str, m.State],
+    regions: dict[str, str],
+    kinds: dict[str, m.FactKind],
+    parties: tuple[str, ...],
+) -> m.Article | None:
+    f = r.fields(
+        node,
+        "an article",
+        ["id", "text", "source"],
+        ["title", "wording", "trigger", "obligation", "clauses", "understandings"],
+    )
+    if f is None:
+        return None
+    clauses: list[m.Clause] = []
+    if ("trigger" in f) != ("obligation" in f):
+        r.error(node, "an article with a trigger needs an obligation, and the other way round")
+    elif "trigger" in f:
+        trigger, duty = _trigger(r, f["trigger"], states, regions, kinds), _duty(r, f["obligation"])
+        if trigger and duty:
+            clauses.append(m.Clause(trigger, duty))
+    for item in r.seq(f["clauses"], "clauses") if "clauses" in f else []:
+        cf = r.fields(item, "a clause", ["trigger", "obligation"])
+        if cf:
+            trigger, duty = _trigger(r, cf["trigger"], states, regions, kinds), _duty(r, cf["obligation"])
+            if trigger and duty:
+                clauses.append(m.Clause(trigger, duty))
+    understandings = []
+    for item in r.seq(f["understandings"], "understandings") if "understandings" in f else []:
+        uf = r.fields(item, "an understanding", ["by", "text"], ["wording", "source", "requires"])
+        if uf is None:
+            continue
+        by = r.text(uf["by"], "by")
+        if by not in parties:
+            r.error(uf["by"], f"an understanding is attached by a party; {by!r} is not one of {', '.join(parties)}")
+        external, location = False, None
+        if "requires" in uf:
+            rf = r.fields(uf["requires"], "requires", [], ["external", "location"]) or {}
+            external = r.boolean(rf.get("external"), "external")
+            if "location" in rf:
+                location = _location_rule(r, rf["location"], states, regions)
+        understandings.append(
+            m.Understanding(
+                by=by,
+                text=r.text(uf["text"], "text").strip(),
+                source=r.text(uf.get("source"), "source"),
+                wording=r.text(uf.get("wording"), "wording"),
+                external=external,
+                location=location,
+            )
+        )
+    return m.Article(
+        id=r.text(f["id"], "the article id"),
+        text=r.text(f["text"], "text").strip(),
+        source=r.text(f["source"], "source"),
+        title=r.text(f.get("title"), "title"),
+        wording=r.text(f.get("wording"), "wording"),
+        clauses=tuple(clauses),
+        understandings=tuple(understandings),
+    )
+
+
+# ==========================================================================
+# Facts (shared by scenarios and `tabletop resolve` input)
+# ==========================================================================
+
+FACT_FIELDS = ("kind", "by", "target", "location", "on_behalf_of", "date")
+
+
+def read_fact(r: Reader, node: Node, rules: m.Rules, seats: Iterable[str] | None = None) -> m.Fact | None:
+    if node.kind != "map":
+        r.error(node, f"expected a fact as a mapping like {{kind: missile_test, by: dprk}}, got {node.describe()}")
+        return None
+    values: dict[str, Node] = {}
+    for key, value in node.value:
+        name = r.key(key)
+        if name is None:
+            continue
+        if name in values:
+            r.error(key, f"duplicate key {name!r} in a fact")
+            continue
+        values[name] = value
+    if "kind" not in values:
+        r.error(node, "missing field 'kind' in a fact; expected one of: " + ", ".join(rules.fact_kinds))
+        return None
+    kind = r.text(values["kind"], "kind")
+    spec = rules.fact_kinds.get(kind)
+    if spec is None:
+        r.error(values["kind"], f"unknown fact kind {kind!r}; expected one of: {', '.join(rules.fact_kinds)}")
+        return None
+    for needed in spec.requires:
+        if needed not in values:
+            r.error(node, f"missing field {needed!r} in a {kind} fact")
+
+    def state(name: str) -> str | None:
+        if name not in values:
+            return None
+        raw = r.text(values[name], name)
+        canonical = rules.canonical(raw)
+        if canonical not in rules.states:
+            r.error(values[name], f"undefined state {raw!r} for {name}; expected one of: {', '.join(rules.states)}")
+        return canonical
+
+    location = None
+    if "location" in values:
+        location = r.text(values["location"], "location")
+        if location not in rules.territories:
+            location = rules.canonical(location)
+        if location not in rules.territories:
+            r.error(values["location"], f"undefined territory {location!r}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
+    details: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in FACT_FIELDS:
+            continue
+        if value.kind == "map" and name not in ("votes",):
+            r.error(value, f"expected a value or a list for {name!r} in a fact, got a mapping")
+            continue
+        details[name] = to_python(value)
+        if name == "with":
+            for partner in (details[name] if isinstance(details[name], list) else [details[name]]):
+                if rules.canonical(str(partner)) not in rules.states:
+                    r.error(value, f"undefined state {partner!r} in with:")
+    if "votes" in details and isinstance(details["votes"], dict):
+        for side, voters in details["votes"].items():
+            if side not in ("for", "against", "abstain"):
+                r.error(values["votes"], f"expected for, against or abstain under votes, got {side!r}")
+    return m.Fact(
+        kind=kind,
+        by=state("by"),
+        target=state("target"),
+        location=location,
+        on_behalf_of=state("on_behalf_of"),
+        date=r.date(values["date"], "date") if "date" in values else None,
+        details=details,
+    )
+
+
+def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, list[m.Fact]]:
+    """The input of ``tabletop resolve``: a date and an ordered list of facts."""
+    p = Path(path)
+    node = read_file(p)
+    r = Reader(str(p))
+    if node is None:
+        raise InputError([Problem(str(p), 1, 1, "empty file; expected 'date:' and 'facts:'")])
+    f = r.fields(node, "a facts file", ["date", "facts"])
+    if f is None:
+        raise InputError(r.problems)
+    date = r.date(f.get("date"), "date") if "date" in f else None
+    facts = r.each(f.get("facts"), "facts", lambda n: read_fact(r, n, rules))
+    if r.problems:
+        raise InputError(r.problems)
+    assert date is not None
+    return date, facts
+
+
+# ==========================================================================
+# Scenarios
+# ==========================================================================
+
+
+def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) -> tuple[m.Scenario, m.Rules]:
+    """Load a scenario and the rules it plays under, or raise every problem found."""
+    p = Path(path)
+    node = read_file(p)
+    r = Reader(str(p))
+    if node is None:
+        raise InputError([Problem(str(p), 1, 1, "empty file; expected a scenario (id, title, seats, turns, injects)")])
+    if rules is None:
+        rules = _scenario_rules(r, node, p)
+    scenario = _scenario(r, node, rules)
+    if r.problems or scenario is None:
+        raise InputError(r.problems)
+    data = p.read_bytes()
+    scenario = _with_origin(scenario, str(p.resolve()), hashlib.sha256(data).hexdigest())
+    return scenario, rules
+
+
+def _with_origin(scenario: m.Scenario, path: str, sha: str) -> m.Scenario:
+    import attrs
+
+    return attrs.evolve(scenario, path=path, sha256=sha)
+
+
+def _scenario_rules(r: Reader, node: Node, path: Path) -> m.Rules:
+    """A scenario may name its own rules folder, which must lie inside its own folder."""
+    if node.kind == "map":
+        for key, value in node.value:
+            if key.value == "rules" and value.kind == "scalar" and value.value:
+                folder = (path.parent / str(value.value)).resolve()
+                if not folder.is_relative_to(path.parent.resolve()):
+                    raise InputError([Problem(str(path), value.line, value.col, f"rules folder {value.value!r} lies outside the scenario's own folder")])
+                if not folder.is_dir():
+                    raise InputError([Problem(str(path), value.line, value.col, f"rules folder {value.value!r} does not exist")])
+                return load_rules(folder)
+    return load_rules()
+
+
+SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects", "options")
+SCENARIO_OPTIONAL = ("end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description")
+
+
+def _effects(r: Reader, node: Node | None, rules: m.Rules, seats: set[str], own: str | None) -> m.Effect:
+    if node is None:
+        return m.Effect()
+    f = r.fields(node, "effects", [], ["tension", "credibility", "posture"])
+    if f is None:
+        return m.Effect()
+    postures = {p.id for p in rules.escalation.postures}
+
+    def per_seat(name: str, read: Callable[[Node, str], Any]) -> dict[str, Any]:
+        value = f.get(name)
+        if value is None:
+            return {}
+        if value.kind == "scalar":
+            if own is None:
+                r.error(value, f"expected a map of seats for {name} in an inject, like {{us: 1}}")
+                return {}
+            return {own: read(value, name)}
+        out = {}
+        for seat, key, v in r.mapping(value, name):
+            if seat not in seats:
+                r.error(key, f"undefined seat {seat!r} in {name}; expected one of: {', '.join(sorted(seats))}")
+            out[seat] = read(v, f"{name} of {seat}")
+        return out
+
+    def posture(node: Node, what: str) -> str:
+        value = r.text(node, what)
+        if value not in postures:
+            r.error(node, f"undefined posture {value!r}; expected one of: {', '.join(sorted(postures))}")
+        return value
+
+    return m.Effect(
+        tension=r.integer(f.get("tension"), "tension"),
+        credibility=per_seat("credibility", lambda n, w: r.integer(n, w)),
+        posture=per_seat("posture", posture),
+    )
+
+
+def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
+    f = r.fields(node, "a scenario", SCENARIO_KEYS, SCENARIO_OPTIONAL)
+    if f is None:
+        return None
+    scenario_id = r.ident(f.get("id"), "the scenario") if "id" in f else ""
+    start = r.date(f.get("start"), "start") if "start" in f else None
+    end = r.optional_date(f.get("end"), "end")
+
+    sources: dict[str, m.Source] = {}
+    for key, knode, value in r.mapping(f["sources"], "sources") if "sources" in f else []:
+        sf = r.fields(value, f"source {key!r}", ["title"], ["author", "publisher", "date", "url", "note"])
+        if sf:
+            sources[key] = m.Source(
+                key,
+                r.text(sf["title"], "title"),
+                r.text(sf.get("author"), "author") or None,
+                r.text(sf.get("publisher"), "publisher") or None,
+                r.optional_date(sf.get("date"), "date"),
+                r.text(sf.get("url"), "url") or None,
+                r.text(sf.get("note"), "note") or None,
+            )
+
+    def source_ref(node: Node | None) -> str:
+        key = r.text(node, "source")
+        if node is not None and key and key not in sources:
+            r.error(node, f"undefined source {key!r}; expected a key under 'sources'")
+        return key
+
+    timeline: list[m.TimelineEntry] = []
+    last: dt.date | None = None
+    for item in r.seq(f["timeline"], "timeline") if "timeline" in f else []:
+        tf = r.fields(item, "a timeline entry", ["date", "title", "source"], ["text"])
+        if not tf:
+            continue
+        date = r.date(tf["date"], "date")
+        if date and last and date < last:
+            r.error(tf["date"], f"dates out of order: {date} comes after {last} in the timeline")
+        last = date or last
+        timeline.append(m.TimelineEntry(date or dt.date.min, r.text(tf["title"], "title"), source_ref(tf["source"]), r.text(tf.get("text"), "text").strip()))
+
+    seats: dict[str, m.Seat] = {}
+    for seat_id, key, value in r.mapping(f["seats"], "seats") if "seats" in f else []:
+        if rules.canonical(seat_id) not in rules.states or rules.states[rules.canonical(seat_id)].type != "state":
+            r.error(key, f"seat {seat_id!r} is not a state of rules/geography.yaml")
+        seat = _seat(r, seat_id, value, rules)
+        if seat:
+            seats[seat_id] = seat
+    seat_ids = set(seats)
+
+    treaties = None
+    if "treaties" in f:
+        treaties = r.text_list(f["treaties"], "treaties")
+        for t in treaties:
+            if t not in rules.treaties:
+                r.error(f["treaties"], f"undefined treaty {t!r}; expected one of: {', '.join(rules.treaties)}")
+    for seat in seats.values():
+        for alliance in seat.alliances:
+            if alliance.treaty and alliance.treaty not in rules.treaties:
+                r.error(f["seats"], f"undefined treaty {alliance.treaty!r} in the alliances of {seat.id!r}")
+
+    turns: list[m.Turn] = []
+    for item in r.seq(f["turns"], "turns") if "turns" in f else []:
+        tf = r.fields(item, "a turn", ["id", "title", "from", "to"], ["brief", "questions"])
+        if not tf:
+            continue
+        turn_id = r.integer(tf["id"], "the turn id")
+        t_from, t_to = r.date(tf["from"], "from"), r.date(tf["to"], "to")
+        if t_from and t_to and t_to < t_from:
+            r.error(tf["to"], f"dates out of order: turn {turn_id} ends {t_to} before it starts {t_from}")
+        if turns:
+            prev = turns[-1]
+            if turn_id != prev.id + 1:
+                r.error(tf["id"], f"expected turn {prev.id + 1} after turn {prev.id}, got {turn_id}")
+            if t_from and t_from <= prev.end:
+                r.error(tf["from"], f"dates out of order: turn {turn_id} starts {t_from}, before turn {prev.id} ends {prev.end}")
+        elif turn_id != 1:
+            r.error(tf["id"], f"expected the first turn to be 1, got {turn_id}")
+        if start and t_from and t_from < start and not turns:
+            r.error(tf["from"], f"dates out of order: turn {turn_id} starts {t_from}, before the scenario start {start}")
+        turns.append(
+            m.Turn(turn_id, r.text(tf["title"], "title"), t_from or dt.date.min, t_to or dt.date.min,
+                   r.text(tf.get("brief"), "brief").strip(), r.text_list(tf.get("questions"), "questions"))
+        )
+    if "turns" in f and not turns and not r.problems:
+        r.error(f["turns"], "expected at least one turn")
+    if end and turns and turns[-1].end > end:
+        r.error(f["end"], f"dates out of order: the scenario ends {end}, before its last turn ends {turns[-1].end}")
+    turn_by_id = {t.id: t for t in turns}
+
+    injects: list[m.Inject] = []
+    inject_ids: set[str] = set()
+    last_by_turn: dict[int, dt.date] = {}
+    for item in r.seq(f["injects"], "injects") if "injects" in f else []:
+        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref)
+        if inject is None:
+            continue
+        if inject.id in inject_ids:
+            r.error(item, f"duplicate inject id {inject.id!r}")
+            continue
+        inject_ids.add(inject.id)
+        if inject.date and not inject.standby:
+            previous = last_by_turn.get(inject.turn)
+            if previous and inject.date < previous:
+                r.error(item, f"dates out of order: inject {inject.id!r} ({inject.date}) is listed after an inject of {previous} in turn {inject.turn}")
+            last_by_turn[inject.turn] = inject.date
+        injects.append(inject)
+
+    options: dict[str, tuple[m.Option, ...]] = {}
+    for seat_id, key, value in r.mapping(f["options"], "options") if "options" in f else []:
+        if seat_id not in seat_ids:
+            r.error(key, f"undefined seat {seat_id!r} under options; expected one of: {', '.join(seats)}")
+            continue
+        seen: set[str] = set()
+        built = []
+        for item in r.seq(value, f"options of {seat_id}"):
+            option = _option(r, item, seat_id, rules, seat_ids, turn_by_id)
+            if option is None:
+                continue
+            if option.id in seen:
+                r.error(item, f"duplicate option id {option.id!r} for {seat_id}")
+                continue
+            seen.add(option.id)
+            built.append(option)
+        options[seat_id] = tuple(built)
+    for seat_id in seats:
+        if seat_id not in options and "options" in f:
+            r.error(f["options"], f"seat {seat_id!r} has no options")
+
+    initial = m.Initial()
+    if "initial" in f:
+        eff = _effects(r, f["initial"], rules, seat_ids, None)
+        given = dict((k.value, v) for k, v in f["initial"].value) if f["initial"].kind == "map" else {}
+        tension = eff.tension if "tension" in given else None
+        if tension is not None and not (rules.escalation.bottom <= tension <= rules.escalation.top):
+            r.error(given["tension"], f"expected a rung from {rules.escalation.bottom} to {rules.escalation.top}, got {tension}")
+        initial = m.Initial(tension, eff.credibility, eff.posture)
+
+    if not all(k in f for k in ("id", "title")) or start is None:
+        return None
+    return m.Scenario(
+        id=scenario_id,
+        title=r.text(f["title"], "title"),
+        start=start,
+        end=end,
+        setting=r.text(f.get("setting") or f.get("description"), "setting").strip(),
+        seats=seats,
+        turns=tuple(turns),
+        injects=tuple(injects),
+        options=options,
+        sources=sources,
+        timeline=tuple(timeline),
+        treaties=treaties,
+        initial=initial,
+    )
+
+
+def _seat(r: Reader, seat_id: str, node: Node, rules: m.Rules) -> m.Seat | None:
+    f = r.fields(
+        node, f"seat {seat_id!r}", ["name", "brief"],
+        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine"],
+    )
+    if f is None:
+        return None
+    alliances = []
+    for item in r.seq(f["alliances"], "alliances") if "alliances" in f else []:
+        af = r.fields(item, "an alliance", ["text"], ["treaty"])
+        if af:
+            alliances.append(m.Alliance(r.text(af["text"], "text"), r.text(af.get("treaty"), "treaty") or None))
+    doctrine = m.Doctrine()
+    if "doctrine" in f:
+        df = r.fields(f["doctrine"], f"the doctrine of {seat_id!r}", [], ["style", "prefers", "avoids", "escalation_ceiling", "answers"]) or {}
+        prefers = {k: r.number(v, f"weight of {k}") for k, _, v in r.mapping(df["prefers"], "prefers")} if "prefers" in df else {}
+        answers = {}
+        for kind, key, value in r.mapping(df["answers"], "answers") if "answers" in df else []:
+            if kind not in ("assist", "consult", "contested"):
+                r.error(key, f"expected assist, consult or contested, got {kind!r}")
+            answer = r.text(value, kind)
+            if answer not in ANSWERS:
+                r.error(value, f"expected one of {', '.join(ANSWERS)}, got {answer!r}")
+            answers[kind] = answer
+        doctrine = m.Doctrine(
+            style=r.text(df.get("style"), "style").strip(),
+            prefers=prefers,
+            avoids=r.text_list(df.get("avoids"), "avoids"),
+            escalation_ceiling=r.integer(df.get("escalation_ceiling"), "escalation_ceiling", rules.escalation.top),
+            answers=answers,
+        )
+    return m.Seat(
+        id=seat_id,
+        name=r.text(f["name"], "name"),
+        brief=r.text(f["brief"], "brief").strip(),
+        role=r.text(f.get("role"), "role"),
+        interests=r.text_list(f.get("interests"), "interests"),
+        objectives=r.text_list(f.get("objectives"), "objectives"),
+        red_lines=r.text_list(f.get("red_lines"), "red_lines"),
+        alliances=tuple(alliances),
+        doctrine=doctrine,
+    )
+
+
+def _facts(r: Reader, node: Node | None, rules: m.Rules) -> tuple[m.Fact, ...]:
+    return tuple(r.each(node, "facts", lambda n: read_fact(r, n, rules)))
+
+
+def _inject(
+    r: Reader,
+    node: Node,
+    rules: m.Rules,
+    seats: set[str],
+    turns: dict[int, m.Turn],
+    source_ref: Callable[[Node | None], str],
+) -> m.Inject | None:
+    f = r.fields(
+        node, "an inject", ["id", "turn", "title", "text", "source"],
+        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects"],
+    )
+    if f is None:
+        return None
+    inject_id = r.ident(f["id"], "the inject") if "id" in f else "?"
+    turn_id = r.integer(f.get("turn"), "turn")
+    turn = turns.get(turn_id)
+    if "turn" in f and turn is None and turns:
+        r.error(f["turn"], f"undefined turn {turn_id} for inject {inject_id!r}; expected one of: {', '.join(map(str, turns))}")
+    standby = r.boolean(f.get("standby"), "standby")
+    date = r.optional_date(f.get("date"), "date")
+    if date is None and not standby:
+        r.error(node, f"missing field 'date' in inject {inject_id!r} (only a standby inject may have none)")
+    if date and turn and not (turn.start <= date <= turn.end):
+        r.error(f["date"], f"dates out of order: inject {inject_id!r} is dated {date}, outside turn {turn.id} ({turn.start} to {turn.end})")
+    to = r.text_list(f.get("to"), "to") or ("all",)
+    for seat in to:
+        if seat != "all" and seat not in seats:
+            r.error(f["to"], f"undefined seat {seat!r} in to:; expected all or one of: {', '.join(sorted(seats))}")
+    return m.Inject(
+        id=inject_id,
+        turn=turn_id,
+        title=r.text(f["title"], "title") if "title" in f else "",
+        text=r.text(f.get("text"), "text").strip(),
+        source=source_ref(f.get("source")),
+        date=date,
+        to=to,
+        standby=standby,
+        hypothetical=r.boolean(f.get("hypothetical"), "hypothetical"),
+        cite=r.text(f.get("cite"), "cite").strip(),
+        note=r.text(f.get("note"), "note").strip(),
+        facts=_facts(r, f.get("facts"), rules),
+        effects=_effects(r, f.get("effects"), rules, seats, None),
+    )
+
+
+def _option(
+    r: Reader, node: Node, seat: str, rules: m.Rules, seats: set[str], turns: dict[int, m.Turn]
+) -> m.Option | None:
+    f = r.fields(node, f"an option of {seat!r}", ["id", "label"], ["text", "turns", "tags", "facts", "effects"])
+    if f is None:
+        return None
+    option_turns: tuple[int, ...] = ()
+    if "turns" in f:
+        values = f["turns"].value if f["turns"].kind == "seq" else [f["turns"]]
+        option_turns = tuple(r.integer(v, "turns") for v in values)
+        for t in option_turns:
+            if turns and t not in turns:
+                r.error(f["turns"], f"undefined turn {t} in the turns of option {r.text(f['id'], 'id')!r}")
+    return m.Option(
+        id=r.ident(f["id"], "the option"),
+        seat=seat,
+        label=r.text(f["label"], "label"),
+        text=r.text(f.get("text"), "text").strip(),
+        turns=option_turns,
+        tags=r.text_list(f.get("tags"), "tags"),
+        facts=_facts(r, f.get("facts"), rules),
+        effects=_effects(r, f.get("effects"), rules, seats, seat),
+    )
+
+
+# ==========================================================================
+# validate
+# ==========================================================================
+
+
+def _kind_of(node: Node | None) -> str:
+    if node is None or node.kind != "map":
+        return "unknown"
+    keys = {k.value for k, _ in node.value}
+    if {"seats", "turns"} & keys:
+        return "scenario"
+    if "articles" in keys and "parties" in keys:
+        return "treaty"
+    if keys & {"territories", "ladder", "permanent", "kinds"}:
+        return "rule"
+    return "unknown"
+
+
+def _rules_root(path: Path) -> Path | None:
+    for candidate in (path.parent, path.parent.parent):
+        if (candidate / "geography.yaml").is_file():
+            return candidate
+    return None
+
+
+def validate(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Problem], int]:
+    """Check files and folders; return every problem and how many files were checked."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file())
+            if not found:
+                problems.append(Problem(str(p), 1, 1, "no .yaml files in this folder"))
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), 1, 1, "no such file or folder"))
+    rules_checked: dict[Path, m.Rules | None] = {}
+    seen: set[Problem] = set()
+
+    def add(found: Iterable[Problem]) -> None:
+        for problem in found:
+            if problem not in seen:
+                seen.add(problem)
+                problems.append(problem)
+
+    def rules_at(root: Path) -> m.Rules | None:
+        root = root.resolve()
+        if root not in rules_checked:
+            try:
+                rules_checked[root] = load_rules(root)
+            except InputError as exc:
+                add(exc.problems)
+                rules_checked[root] = None
+        return rules_checked[root]
+
+    for path in files:
+        try:
+            node = read_file(path)
+        except InputError as exc:
+            add(exc.problems)
+            continue
+        kind = _kind_of(node)
+        if kind == "scenario":
+            try:
+                load_scenario(path)
+            except InputError as exc:
+                add(exc.problems)
+        elif kind in ("treaty", "rule"):
+            root = _rules_root(path)
+            if root is None:
+                add([Problem(str(path), 1, 1, "a rule module must sit in a rules folder with geography.yaml beside it (or treaties/ under it)")])
+            else:
+                rules_at(root)
+        else:
+            add([Problem(str(path), 1, 1, "not a scenario or rule module: expected a scenario (id, seats, turns, ...) or a rule module (a treaty, geography, escalation, unsc, facts)")])
+    return problems, len(files)

@@ -1,0 +1,183 @@
+"""The exercise log: append-only JSON Lines with a hash chain.
+
+An event is acknowledged only when its line has been written, flushed and
+fsynced, so a crash can lose at most the one event being written, which was
+never acknowledged. Each line carries ``prev``, the SHA-256 of the previous
+line's bytes (without its newline), so an edit, a dropped, duplicated or
+reordered line anywhere breaks the chain at a line we can name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import attrs
+
+FORMAT = "tabletop-log/1"
+
+
+class LogError(Exception):
+    """A log that cannot be trusted past a given line (1-based)."""
+
+    def __init__(self, path: str, line: int, message: str):
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{path}:{line}: {message}")
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def digest(line: bytes) -> str:
+    return hashlib.sha256(line).hexdigest()
+
+
+@attrs.define
+class LogContents:
+    path: str
+    header: dict[str, Any]
+    events: list[dict[str, Any]]
+    digests: list[str]  # digests[i] is the SHA-256 of line i+1 (0: the header)
+    warnings: list[str]
+    good_bytes: int  # length of the file up to the end of the last whole line
+
+
+def read(path: str | os.PathLike[str], check_chain: bool = True) -> LogContents:
+    """Read a log; drop a torn last line with a warning; raise LogError for anything else."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise LogError(name, 1, f"cannot read the log: {exc.strerror or exc}") from None
+    warnings: list[str] = []
+    lines = data.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    good = len(data) - len(tail)
+    if tail:
+        warnings.append(
+            f"{name}:{len(lines) + 1}: dropped a torn last line ({len(tail)} bytes without a newline): "
+            "the program stopped while writing it, before it was acknowledged"
+        )
+    if not lines:
+        raise LogError(name, 1, "empty log: expected a header line")
+    loads = json.loads
+    sha = hashlib.sha256
+    digests = []
+    records = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = loads(line)
+        except ValueError as exc:
+            raise LogError(name, number, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+        if type(record) is not dict:
+            raise LogError(name, number, "expected a JSON object")
+        records.append(record)
+        digests.append(sha(line).hexdigest())
+    header = records[0]
+    if header.get("type") != "header" or header.get("format") != FORMAT:
+        raise LogError(name, 1, f"expected a header with format {FORMAT!r}")
+    events = records[1:]
+    if check_chain:
+        chain(name, events, digests)
+    return LogContents(name, header, events, digests, warnings, good)
+
+
+def chain(name: str, events: list[dict[str, Any]], digests: list[str]) -> None:
+    """Check seq numbers and the hash chain; name the first line that breaks them."""
+    for index, event in enumerate(events):
+        number = index + 2
+        if event.get("seq") != index + 1:
+            raise LogError(name, number, f"expected seq {index + 1}, got {event.get('seq')!r}: a line was dropped, duplicated or moved")
+        if event.get("prev") != digests[index]:
+            raise LogError(name, number, "hash chain broken: the line before this one was edited, or this line was moved")
+        if "type" not in event or "turn" not in event:
+            raise LogError(name, number, "expected 'type' and 'turn' in every event")
+
+
+class Writer:
+    """Appends events to a log file, one fsynced line at a time."""
+
+    def __init__(self, path: str | os.PathLike[str], fd: int, seq: int, prev: str, fsync: bool = True):
+        self.path = str(path)
+        self._fd = fd
+        self.seq = seq
+        self.prev = prev
+        self.fsync = fsync
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], header: dict[str, Any], fsync: bool = True) -> Writer:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        line = encode({"type": "header", "format": FORMAT, **header})
+        writer = cls(p, fd, 0, digest(line), fsync)
+        writer._write(line)
+        if fsync:
+            _fsync_dir(p.parent)
+        return writer
+
+    @classmethod
+    def reopen(cls, contents: LogContents, fsync: bool = True) -> Writer:
+        """Continue an existing log, cutting off a torn last line first."""
+        fd = os.open(contents.path, os.O_WRONLY)
+        os.ftruncate(fd, contents.good_bytes)
+        os.lseek(fd, 0, os.SEEK_END)
+        return cls(contents.path, fd, len(contents.events), contents.digests[-1], fsync)
+
+    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Write one event; when this returns, the event is on disk."""
+        record = {"type": event["type"], "seq": self.seq + 1, "turn": event.get("turn", 0), "prev": self.prev}
+        record.update((k, v) for k, v in event.items() if k not in record)
+        line = encode(record)
+        self._write(line)
+        self.seq += 1
+        self.prev = digest(line)
+        return record
+
+    def _write(self, line: bytes) -> None:
+        data = line + b"\n"
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        if self.fsync:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def iter_lines(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """Records of a log without checks, for tools that only look (the log tail)."""
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.endswith(b"\n"):
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    return

@@ -1,0 +1,542 @@
+"""The vocabulary of an exercise as immutable values.
+
+Everything a scenario or rule module says is loaded once into these frozen attrs
+classes; the session and the rule engine read them and never change them, so one
+loaded scenario can back any number of exercises (``run --runs K``) safely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, Mapping
+
+import attrs
+
+@attrs.frozen
+class Fact:
+    """A typed statement about the world that rules read.
+
+    ``by``/``target``/``location`` are the fields treaty triggers look at; anything
+    else a source reports (system, range, personnel...) rides along in ``details``.
+    """
+
+    kind: str
+    by: str | None = None
+    target: str | None = None
+    location: str | None = None
+    details: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+    on_behalf_of: str | None = None
+    date: dt.date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
+        for name in ("by", "target", "location", "on_behalf_of"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.date is not None:
+            out["date"] = self.date.isoformat()
+        out.update(self.details)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Fact:
+        known = {"kind", "by", "target", "location", "on_behalf_of", "date"}
+        date = data.get("date")
+        return cls(
+            kind=data["kind"],
+            by=data.get("by"),
+            target=data.get("target"),
+            location=data.get("location"),
+            on_behalf_of=data.get("on_behalf_of"),
+            date=dt.date.fromisoformat(date) if isinstance(date, str) else date,
+            details={k: v for k, v in data.items() if k not in known},
+        )
+
+
+@attrs.frozen
+class Effect:
+    """What an inject, decision or answer does to the board.
+
+    ``credibility`` and ``posture`` map seat -> change; an option's bare number or
+    word is expanded to its own seat at load time, so the fold never guesses.
+    """
+
+    tension: int = 0
+    credibility: Mapping[str, int] = attrs.field(factory=dict)
+    posture: Mapping[str, str] = attrs.field(factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (self.tension or self.credibility or self.posture)
+
+
+@attrs.frozen
+class Source:
+    key: str
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class TimelineEntry:
+    date: dt.date
+    title: str
+    source: str
+    text: str = ""
+
+
+@attrs.frozen
+class Alliance:
+    text: str
+    treaty: str | None = None
+
+
+@attrs.frozen
+class Doctrine:
+    """How a seat's bot weighs its options and answers obligations."""
+
+    style: str = ""
+    prefers: Mapping[str, float] = attrs.field(factory=dict)
+    avoids: tuple[str, ...] = ()
+    escalation_ceiling: int = 5
+    answers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Seat:
+    id: str
+    name: str
+    brief: str
+    role: str = ""
+    interests: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()
+    red_lines: tuple[str, ...] = ()
+    alliances: tuple[Alliance, ...] = ()
+    doctrine: Doctrine = Doctrine()
+
+
+@attrs.frozen
+class Turn:
+    id: int
+    title: str
+    start: dt.date
+    end: dt.date
+    brief: str = ""
+    questions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Inject:
+    id: str
+    turn: int
+    title: str
+    text: str
+    source: str
+    date: dt.date | None = None
+    to: tuple[str, ...] = ("all",)
+    standby: bool = False
+    hypothetical: bool = False
+    cite: str = ""
+    note: str = ""
+    facts: tuple[Fact, ...] = ()
+    effects: Effect = Effect()
+
+
+@attrs.frozen
+class Option:
+    id: str
+    seat: str
+    label: str
+    text: str = ""
+    turns: tuple[int, ...] = ()  # empty: open in every turn
+    tags: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    effects: Effect = Effect()
+
+    def open_in(self, turn: int) -> bool:
+        return not self.turns or turn in self.turns
+
+
+@attrs.frozen
+class Initial:
+    tension: int | None = None
+    credibility: Mapping[str, int] = attrs.field(factory=dict)
+    posture: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Scenario:
+    id: str
+    title: str
+    start: dt.date
+    seats: Mapping[str, Seat]
+    turns: tuple[Turn, ...]
+    injects: tuple[Inject, ...]
+    options: Mapping[str, tuple[Option, ...]]
+    sources: Mapping[str, Source] = attrs.field(factory=dict)
+    timeline: tuple[TimelineEntry, ...] = ()
+    end: dt.date | None = None
+    setting: str = ""
+    treaties: tuple[str, ...] | None = None
+    initial: Initial = Initial()
+    path: str = ""
+    sha256: str = ""
+
+    def turn(self, turn_id: int) -> Turn:
+        for turn in self.turns:
+            if turn.id == turn_id:
+                return turn
+        raise KeyError(turn_id)
+
+    def inject(self, inject_id: str) -> Inject:
+        return self._injects_by_id[inject_id]
+
+    def option(self, seat: str, option_id: str) -> Option:
+        for option in self.options.get(seat, ()):
+            if option.id == option_id:
+                return option
+        raise KeyError(option_id)
+
+    def options_for(self, seat: str, turn: int) -> tuple[Option, ...]:
+        return tuple(o for o in self.options.get(seat, ()) if o.open_in(turn))
+
+    def injects_for(self, turn: int) -> tuple[Inject, ...]:
+        return tuple(i for i in self.injects if i.turn == turn)
+
+    @functools.cached_property
+    def _injects_by_id(self) -> dict[str, Inject]:
+        return {i.id: i for i in self.injects}
+
+
+# --- Rule modules -----------------------------------------------------------
+
+
+@attrs.frozen
+class LocationRule:
+    """Where an armed attack must happen for an article to apply.
+
+    ``administered_by`` names a state, or a role: ``any_party``, ``target``,
+    ``beneficiary``. ``recognized_by`` is a role or a state whose recognition of
+    that administration as lawful is required.
+    """
+
+    administered_by: str | None = None
+    region: str | None = None
+    recognized_by: str | None = None
+
+
+@attrs.frozen
+class Trigger:
+    """The structured condition under which an article obliges a party.
+
+    Interpreted by ``treaties.py``; never evaluated as code.
+    """
+
+    fact: str
+    target: str | None = None  # "party" or a state id
+    by: str | None = None  # "non_party" or None
+    by_state: bool = False
+    state_of_war: bool = False
+    location: LocationRule | None = None
+    any_of: tuple[Trigger, ...] = ()
+
+
+@attrs.frozen
+class Duty:
+    kind: str  # assist | consult
+    duty: str
+    who: str = "other_parties"
+    strength: str = ""
+    qualifiers: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Understanding:
+    """A reservation or understanding attached on ratification by one party."""
+
+    by: str
+    text: str
+    source: str = ""
+    wording: str = ""
+    external: bool = False
+    location: LocationRule | None = None
+
+
+@attrs.frozen
+class Clause:
+    trigger: Trigger
+    obligation: Duty
+
+
+@attrs.frozen
+class Article:
+    id: str
+    text: str
+    source: str
+    title: str = ""
+    wording: str = ""
+    clauses: tuple[Clause, ...] = ()
+    understandings: tuple[Understanding, ...] = ()
+
+
+@attrs.frozen
+class Treaty:
+    id: str
+    title: str
+    parties: tuple[str, ...]
+    signed: dt.date
+    in_force: dt.date | None
+    articles: tuple[Article, ...]
+    short: str = ""
+    ended: dt.date | None = None
+    ended_disputed_from: dt.date | None = None
+    source: str = ""
+    note: str = ""
+    party_names: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.short or self.title
+
+    def article(self, article_id: str) -> Article:
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
+
+
+@attrs.frozen
+class Territory:
+    id: str
+    name: str
+    administered_by: str | None
+    regions: tuple[str, ...] = ()
+    regions_disputed: tuple[str, ...] = ()
+    recognized_by: tuple[str, ...] = ()  # ("all",) when nobody disputes it
+    claimed_by: tuple[str, ...] = ()
+
+    def recognised_by(self, state: str) -> bool:
+        return "all" in self.recognized_by or state in self.recognized_by
+
+
+@attrs.frozen
+class State:
+    id: str
+    name: str
+    type: str = "state"
+    aliases: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Rung:
+    rung: int
+    name: str
+    text: str = ""
+
+
+@attrs.frozen
+class Posture:
+    id: str
+    name: str
+    text: str = ""
+
+
+@attrs.frozen
+class AnswerEffect:
+    tension: int = 0
+    credibility: int = 0
+    posture: str | None = None
+    force: bool = False
+
+
+@attrs.frozen
+class Escalation:
+    ladder: tuple[Rung, ...]
+    postures: tuple[Posture, ...]
+    initial_tension: int = 2
+    credibility_initial: int = 5
+    credibility_min: int = 0
+    credibility_max: int = 10
+    answers: Mapping[str, Mapping[str, AnswerEffect]] = attrs.field(factory=dict)
+    answer_text: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def top(self) -> int:
+        return self.ladder[-1].rung
+
+    @property
+    def bottom(self) -> int:
+        return self.ladder[0].rung
+
+    def rung_name(self, tension: int) -> str:
+        for rung in self.ladder:
+            if rung.rung == tension:
+                return rung.name
+        return str(tension)
+
+
+@attrs.frozen
+class CharterArticle:
+    id: str
+    text: str
+    source: str = ""
+    title: str = ""
+    wording: str = ""
+
+
+@attrs.frozen
+class Council:
+    permanent: tuple[str, ...]
+    members: int = 15
+    threshold: int = 9
+    compulsory_abstention: tuple[str, ...] = ()
+    articles: tuple[CharterArticle, ...] = ()
+    effects: Mapping[str, Effect] = attrs.field(factory=dict)
+
+    def article(self, article_id: str) -> CharterArticle | None:
+        return next((a for a in self.articles if a.id == article_id), None)
+
+
+@attrs.frozen
+class FactKind:
+    id: str
+    requires: tuple[str, ...] = ()
+    text: str = ""
+
+
+@attrs.frozen
+class Rules:
+    """Everything in a rules folder, loaded and cross-checked."""
+
+    treaties: Mapping[str, Treaty]
+    states: Mapping[str, State]
+    territories: Mapping[str, Territory]
+    regions: Mapping[str, str]
+    fact_kinds: Mapping[str, FactKind]
+    escalation: Escalation
+    council: Council
+    path: str = ""
+    sha256: str = ""
+
+    def state_name(self, state: str) -> str:
+        known = self.states.get(state)
+        return known.name if known else state
+
+    def canonical(self, name: str) -> str:
+        """The state id for an alias (``ussr`` -> ``russia``); unknown names pass through."""
+        return self._aliases.get(name, name)
+
+    @functools.cached_property
+    def _aliases(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for state in self.states.values():
+            index[state.id] = state.id
+            for alias in state.aliases:
+                index[alias] = state.id
+        return index
+
+
+@attrs.frozen
+class Obligation:
+    """What a triggered article asks of one state, and why."""
+
+    treaty: str
+    article: str
+    kind: str  # assist | consult
+    obligor: str
+    beneficiary: str
+    status: str  # triggered | contested
+    duty: str
+    because: str
+    fact: int = 0  # index of the fact that triggered it
+    attacker: str | None = None
+    location: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "treaty": self.treaty,
+            "article": self.article,
+            "kind": self.kind,
+            "obligor": self.obligor,
+            "beneficiary": self.beneficiary,
+            "status": self.status,
+            "duty": self.duty,
+            "because": self.because,
+        }
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str, str | None]:
+        return (self.treaty, self.article, self.kind, self.obligor, self.beneficiary, self.attacker)
+
+
+@attrs.define
+class OpenObligation:
+    """An obligation in play: triggered in one turn, answered in a later decide phase."""
+
+    id: str
+    obligation: Obligation
+    turn: int
+    status: str  # triggered | contested | answered | void
+    due: int = 0  # the turn in whose decide phase it must be answered
+    answer: str | None = None
+    answered_turn: int | None = None
+    ruling: str | None = None  # the facilitator's override, if any
+
+
+@attrs.define
+class WorldState:
+    """The board: everything the screens show, folded from the log's events.
+
+    Mutable on purpose: replay folds a hundred thousand events into one value,
+    and copying a frozen state per event would make that quadratic. Nothing
+    outside ``session.py`` writes to it; screens and reports only read.
+    """
+
+    turn: int = 0
+    phase: str = "setup"
+    date: dt.date | None = None
+    tension: int = 0
+    credibility: dict[str, int] = attrs.Factory(dict)
+    posture: dict[str, str] = attrs.Factory(dict)
+    released: list[str] = attrs.Factory(list)
+    adhoc: dict[str, Inject] = attrs.Factory(dict)
+    facts: list[Fact] = attrs.Factory(list)
+    decisions: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
+    answers: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
+    obligations: dict[str, OpenObligation] = attrs.Factory(dict)
+    adjudicated: set[int] = attrs.Factory(set)
+    tension_history: list[tuple[int, int]] = attrs.Factory(list)
+    notes: list[dict[str, Any]] = attrs.Factory(list)
+    overrides: list[dict[str, Any]] = attrs.Factory(list)
+    council: list[dict[str, Any]] = attrs.Factory(list)
+    reports: list[dict[str, Any]] = attrs.Factory(list)
+    ended: bool = False
+    events: int = 0
+
+    def pending_for(self, seat: str) -> list[OpenObligation]:
+        return [o for o in self.obligations.values() if o.obligation.obligor == seat and o.status in ("triggered", "contested")]
+
+    def copy(self) -> WorldState:
+        """A copy deep enough that folding into it leaves this one untouched."""
+        return attrs.evolve(
+            self,
+            credibility=dict(self.credibility),
+            posture=dict(self.posture),
+            released=list(self.released),
+            adhoc=dict(self.adhoc),
+            facts=list(self.facts),
+            decisions={t: dict(d) for t, d in self.decisions.items()},
+            answers={t: dict(d) for t, d in self.answers.items()},
+            obligations={k: attrs.evolve(v) for k, v in self.obligations.items()},
+            adjudicated=set(self.adjudicated),
+            tension_history=list(self.tension_history),
+            notes=list(self.notes),
+            overrides=list(self.overrides),
+            council=list(self.council),
+            reports=list(self.reports),
+        )

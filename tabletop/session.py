@@ -1,0 +1,649 @@
+"""The exercise as a state machine: commands in, events out, state = fold(apply, events).
+
+Every front end (the TUI, the headless runner, the bots, replay) goes through
+:class:`Session`. A command is checked against the phase and the seat, turned
+into events, each event is appended to the log (fsynced) and only then folded
+into the state. Replaying a log re-issues the same commands against the same
+scenario and rules and compares what they produce with what was logged, so
+``verify`` checks the adjudication itself, not just the bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from tabletop import __version__
+from tabletop import log as logmod
+from tabletop import model as m
+from tabletop.treaties import Engine, force_fact
+
+PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
+ANSWERS = ("honour", "partial", "consult", "decline")
+RELEASE_PHASES = ("brief", "deliberate")
+OVERRIDABLE = ("tension", "credibility", "posture", "obligation")
+DERIVED = frozenset({"obligation_triggered", "obligation_answered", "council_decided", "report_owed"})
+IGNORED_IN_REPLAY = ("ts", "seq", "prev")
+
+
+class CommandError(Exception):
+    """A command the facilitator or a seat cannot give now; the message says why."""
+
+
+class ReplayMismatch(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(f"line {line}: {message}")
+
+
+def state_hash(state: m.WorldState) -> str:
+    """A digest of what the board shows; replay must arrive at the same one."""
+    summary = {
+        "turn": state.turn,
+        "phase": state.phase,
+        "date": state.date.isoformat() if state.date else None,
+        "tension": state.tension,
+        "credibility": sorted(state.credibility.items()),
+        "posture": sorted(state.posture.items()),
+        "released": state.released,
+        "facts": len(state.facts),
+        "obligations": [[k, o.status, o.answer] for k, o in state.obligations.items()],
+        "adjudicated": sorted(state.adjudicated),
+        "history": state.tension_history,
+        "ended": state.ended,
+    }
+    return hashlib.sha256(json.dumps(summary, separators=(",", ":")).encode()).hexdigest()
+
+
+class Session:
+    """One exercise of one scenario under one set of rules."""
+
+    def __init__(
+        self,
+        scenario: m.Scenario,
+        rules: m.Rules,
+        seed: int = 0,
+        seats: dict[str, str] | None = None,
+        writer: logmod.Writer | None = None,
+        clock: Callable[[], str] | None = None,
+        header: dict[str, Any] | None = None,
+    ):
+        self.scenario = scenario
+        self.rules = rules
+        self.seed = seed
+        self.seats = {s: (seats or {}).get(s, "bot") for s in scenario.seats}
+        self.writer = writer
+        self.clock = clock
+        self.engine = Engine(rules, scenario.treaties)
+        self.state = _initial_state(scenario, rules)
+        self.events: list[dict[str, Any]] = []
+        self.header = header or {}
+        self._replay: list[dict[str, Any]] | None = None
+        self._replay_at = 0
+        self._resolved = 0  # facts up to this index have been resolved
+        self._on_event: Callable[[int, m.WorldState], None] | None = None
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    # ------------------------------------------------------------------ setup
+    @classmethod
+    def new(
+        cls,
+        scenario: m.Scenario,
+        rules: m.Rules,
+        seed: int = 0,
+        seats: dict[str, str] | None = None,
+        log_path: str | Path | None = None,
+        clock: bool = False,
+        parent: dict[str, Any] | None = None,
+        fsync: bool = True,
+    ) -> Session:
+        """Start an exercise: write the header, then start turn 1."""
+        seat_kinds = {s: (seats or {}).get(s, "bot") for s in scenario.seats}
+        header = {
+            "scenario": scenario.id,
+            "scenario_path": scenario.path,
+            "scenario_sha256": scenario.sha256,
+            "rules_sha256": rules.sha256,
+            "seed": seed,
+            "seats": seat_kinds,
+            "tabletop": __version__,
+        }
+        if parent:
+            header["parent"] = parent
+        if clock:
+            header["created"] = _now()
+        writer = logmod.Writer.create(log_path, header, fsync=fsync) if log_path else None
+        session = cls(scenario, rules, seed, seat_kinds, writer, _now if clock else None, header)
+        session.advance()
+        return session
+
+    @classmethod
+    def replay(
+        cls,
+        contents: logmod.LogContents,
+        scenario: m.Scenario,
+        rules: m.Rules,
+        upto: int | None = None,
+        on_event: Callable[[int, m.WorldState], None] | None = None,
+    ) -> Session:
+        """Re-issue every logged command; raise ReplayMismatch at the first difference."""
+        header = contents.header
+        session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+        events = contents.events if upto is None else contents.events[:upto]
+        session._replay = events
+        session._replay_at = 0
+        session._on_event = on_event
+        try:
+            while session._replay_at < len(events):
+                session._redo(events[session._replay_at])
+        finally:
+            session._replay = None
+        return session
+
+    @classmethod
+    def resume(cls, path: str | Path, scenario: m.Scenario, rules: m.Rules, clock: bool = False) -> tuple[Session, list[str]]:
+        """Rebuild an exercise from its log and carry on appending to it."""
+        contents = logmod.read(path)
+        session = cls.replay(contents, scenario, rules)
+        session.writer = logmod.Writer.reopen(contents)
+        session.clock = _now if clock else None
+        return session, contents.warnings
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    # --------------------------------------------------------------- queries
+    @property
+    def turn(self) -> m.Turn:
+        return self.scenario.turn(self.state.turn)
+
+    @property
+    def is_last_turn(self) -> bool:
+        return self.state.turn == self.scenario.turns[-1].id
+
+    def options(self, seat: str) -> tuple[m.Option, ...]:
+        return self.scenario.options_for(seat, self.state.turn)
+
+    def unreleased(self, include_standby: bool = True) -> list[m.Inject]:
+        done = set(self.state.released)
+        return [
+            i for i in self.scenario.injects_for(self.state.turn)
+            if i.id not in done and (include_standby or not i.standby)
+        ]
+
+    def undecided(self) -> list[str]:
+        decided = self.state.decisions.get(self.state.turn, {})
+        return [s for s in self.scenario.seats if s not in decided]
+
+    def unanswered(self, seat: str | None = None) -> list[m.OpenObligation]:
+        """Obligations due in this turn's decide phase and not yet answered."""
+        return [
+            o for o in self.state.obligations.values()
+            if o.status in ("triggered", "contested") and o.due <= self.state.turn
+            and (seat is None or o.obligation.obligor == seat)
+        ]
+
+    def inject(self, inject_id: str) -> m.Inject:
+        if inject_id in self.state.adhoc:
+            return self.state.adhoc[inject_id]
+        return self.scenario.inject(inject_id)
+
+    # -------------------------------------------------------------- commands
+    def release(self, inject_id: str) -> list[dict[str, Any]]:
+        """Release a scripted inject of the current turn to the seats."""
+        self._phase(RELEASE_PHASES, "release an inject")
+        try:
+            inject = self.scenario.inject(inject_id)
+        except KeyError:
+            raise CommandError(f"no inject {inject_id!r} in scenario {self.scenario.id}") from None
+        if inject.turn != self.state.turn:
+            raise CommandError(f"inject {inject_id!r} belongs to turn {inject.turn}; this is turn {self.state.turn}")
+        if inject_id in self.state.released:
+            raise CommandError(f"inject {inject_id!r} was already released")
+        event = {"type": "inject_released", "inject": inject_id}
+        return self._emit([event], after=lambda: self._resolve_new(inject.date))
+
+    def release_adhoc(self, title: str, text: str, to: Iterable[str] = ("all",), facts: Iterable[m.Fact] = (), tension: int = 0) -> list[dict[str, Any]]:
+        """A facilitator's own inject, written during play."""
+        self._phase(RELEASE_PHASES, "release an inject")
+        if not title.strip():
+            raise CommandError("an ad-hoc inject needs a title")
+        inject_id = f"adhoc-{len(self.state.adhoc) + 1}"
+        fact_list = [f.to_json() for f in facts]
+        for fact in fact_list:
+            if fact["kind"] not in self.rules.fact_kinds:
+                raise CommandError(f"unknown fact kind {fact['kind']!r}")
+        event = {
+            "type": "inject_released",
+            "inject": inject_id,
+            "adhoc": {"title": title.strip(), "text": text.strip(), "to": list(to), "facts": fact_list, "tension": tension},
+        }
+        return self._emit([event], after=lambda: self._resolve_new(None))
+
+    def decide(self, seat: str, option_id: str, rationale: str, by: str | None = None, answers: str | None = None) -> list[dict[str, Any]]:
+        """A seat's decision for this turn; hidden from the others until adjudication."""
+        self._phase(("decide",), "decide")
+        self._seat(seat)
+        options = {o.id: o for o in self.options(seat)}
+        if option_id not in options:
+            raise CommandError(f"{seat} has no option {option_id!r} in turn {self.state.turn}; open options: {', '.join(options)}")
+        if seat in self.state.decisions.get(self.state.turn, {}):
+            raise CommandError(f"{seat} has already decided this turn")
+        if not rationale.strip():
+            raise CommandError("a decision needs a rationale: one sentence on why")
+        if answers is not None and not (answers in self.state.released and self._released_this_turn(answers)):
+            raise CommandError(f"{answers!r} is not an inject released this turn")
+        event: dict[str, Any] = {"type": "decision", "seat": seat, "option": option_id, "rationale": rationale.strip(), "by": by or self.seats.get(seat, "human")}
+        if answers:
+            event["answers"] = {"inject": answers}
+        return self._emit([event])
+
+    def answer(self, seat: str, obligation_id: str, answer: str, rationale: str, by: str | None = None) -> list[dict[str, Any]]:
+        """The obliged seat answers a treaty obligation: honour, partial, consult or decline."""
+        self._phase(("decide",), "answer an obligation")
+        self._seat(seat)
+        open_ob = self.state.obligations.get(obligation_id)
+        if open_ob is None:
+            raise CommandError(f"no obligation {obligation_id!r}")
+        if open_ob.obligation.obligor != seat:
+            raise CommandError(f"obligation {obligation_id} is owed by {open_ob.obligation.obligor}, not {seat}")
+        if open_ob.status not in ("triggered", "contested"):
+            raise CommandError(f"obligation {obligation_id} is {open_ob.status}; nothing to answer")
+        if answer not in ANSWERS:
+            raise CommandError(f"expected one of {', '.join(ANSWERS)}, got {answer!r}")
+        if not rationale.strip():
+            raise CommandError("an answer needs a rationale: one sentence on why")
+        decision = {
+            "type": "decision", "seat": seat, "option": answer, "rationale": rationale.strip(),
+            "by": by or self.seats.get(seat, "human"), "answers": {"obligation": obligation_id},
+        }
+        answered = {"type": "obligation_answered", "obligation": obligation_id, "seat": seat, "answer": answer}
+        return self._emit([decision, answered])
+
+    def adjudicate(self) -> list[dict[str, Any]]:
+        """Apply the turn's decisions and answers, then resolve what they set off."""
+        self._phase(("adjudicate",), "adjudicate")
+        if self.state.turn in self.state.adjudicated:
+            raise CommandError(f"turn {self.state.turn} is already adjudicated")
+        changes, facts = self._changes()
+        event: dict[str, Any] = {"type": "adjudicated", "changes": changes, "facts": [f.to_json() for f in facts]}
+        preview = self.state.copy()
+        _apply(preview, dict(event, turn=self.state.turn), self)
+        event["state_hash"] = state_hash(preview)
+        return self._emit([event], after=lambda: self._resolve_new(self.turn.end))
+
+    def override(self, what: str, value: Any, reason: str, seat: str | None = None, obligation: str | None = None) -> list[dict[str, Any]]:
+        """The facilitator overrules the adjudication; the reason goes in the log."""
+        self._phase(("adjudicate", "review", "decide", "brief", "deliberate"), "override")
+        if not reason or not reason.strip():
+            raise CommandError("an override needs a reason")
+        if what not in OVERRIDABLE:
+            raise CommandError(f"can override {', '.join(OVERRIDABLE)}, not {what!r}")
+        event: dict[str, Any] = {"type": "override", "what": what, "value": value, "reason": reason.strip()}
+        esc = self.rules.escalation
+        if what == "tension":
+            if not isinstance(value, int) or not esc.bottom <= value <= esc.top:
+                raise CommandError(f"tension is a rung from {esc.bottom} to {esc.top}")
+        elif what in ("credibility", "posture"):
+            self._seat(seat or "")
+            event["seat"] = seat
+            if what == "credibility" and (not isinstance(value, int) or not esc.credibility_min <= value <= esc.credibility_max):
+                raise CommandError(f"credibility runs from {esc.credibility_min} to {esc.credibility_max}")
+            if what == "posture" and value not in {p.id for p in esc.postures}:
+                raise CommandError(f"unknown posture {value!r}")
+        else:
+            if obligation not in self.state.obligations:
+                raise CommandError(f"no obligation {obligation!r}")
+            if value not in ("triggered", "void"):
+                raise CommandError("an obligation can be upheld ('triggered') or set aside ('void')")
+            event["obligation"] = obligation
+        return self._emit([event])
+
+    def note(self, text: str, seat: str | None = None) -> list[dict[str, Any]]:
+        if self.state.ended:
+            raise CommandError("the exercise has ended")
+        if not text.strip():
+            raise CommandError("an empty note")
+        if seat is not None:
+            self._seat(seat)
+        event: dict[str, Any] = {"type": "note", "text": text.strip()}
+        if seat:
+            event["seat"] = seat
+        return self._emit([event])
+
+    def advance(self) -> list[dict[str, Any]]:
+        """Move to the next phase, or from review to the next turn's brief."""
+        state = self.state
+        if state.ended:
+            raise CommandError("the exercise has ended")
+        if state.phase == "setup":
+            return self._emit([self._turn_started(self.scenario.turns[0])])
+        if state.phase == "decide":
+            missing = self.undecided()
+            if missing:
+                raise CommandError(f"waiting for decisions from: {', '.join(missing)}")
+            owed = self.unanswered()
+            if owed:
+                raise CommandError("waiting for answers to obligations: " + ", ".join(f"{o.id} ({o.obligation.obligor})" for o in owed))
+        if state.phase == "adjudicate" and state.turn not in state.adjudicated:
+            raise CommandError("adjudicate the turn before moving on")
+        if state.phase == "review":
+            if self.is_last_turn:
+                raise CommandError("this is the last turn: end the exercise")
+            following = self.scenario.turns[[t.id for t in self.scenario.turns].index(state.turn) + 1]
+            return self._emit([self._turn_started(following)])
+        phase = PHASES[PHASES.index(state.phase) + 1]
+        return self._emit([{"type": "phase_changed", "phase": phase}])
+
+    def end(self, reason: str = "") -> list[dict[str, Any]]:
+        if self.state.ended:
+            raise CommandError("the exercise has already ended")
+        event: dict[str, Any] = {"type": "exercise_ended"}
+        if reason:
+            event["reason"] = reason
+        return self._emit([event])
+
+    # -------------------------------------------------------------- helpers
+    def _phase(self, allowed: Iterable[str], action: str) -> None:
+        if self.state.ended:
+            raise CommandError("the exercise has ended")
+        allowed = tuple(allowed)
+        if self.state.phase not in allowed:
+            raise CommandError(f"cannot {action} in the {self.state.phase} phase; only in: {', '.join(allowed)}")
+
+    def _seat(self, seat: str) -> None:
+        if seat not in self.scenario.seats:
+            raise CommandError(f"no seat {seat!r}; seats: {', '.join(self.scenario.seats)}")
+
+    def _released_this_turn(self, inject_id: str) -> bool:
+        try:
+            return self.inject(inject_id).turn == self.state.turn or inject_id in self.state.adhoc
+        except KeyError:
+            return False
+
+    def _turn_started(self, turn: m.Turn) -> dict[str, Any]:
+        return {"type": "turn_started", "turn": turn.id, "date": turn.start.isoformat()}
+
+    def _changes(self) -> tuple[dict[str, Any], list[m.Fact]]:
+        """What this turn's decisions and answers do, computed from the scenario and rules."""
+        state, esc = self.state, self.rules.escalation
+        tension = state.tension
+        cred = dict(state.credibility)
+        posture = dict(state.posture)
+        facts: list[m.Fact] = []
+        date = self.turn.end
+        for seat, decision in state.decisions.get(state.turn, {}).items():
+            option = self.scenario.option(seat, decision["option"])
+            tension += option.effects.tension
+            for s, d in option.effects.credibility.items():
+                cred[s] = cred.get(s, esc.credibility_initial) + d
+            posture.update(option.effects.posture)
+            facts.extend(f if f.date else _dated(f, date) for f in option.facts)
+        for ob_id, answer in state.answers.get(state.turn, {}).items():
+            open_ob = state.obligations[ob_id]
+            ob = open_ob.obligation
+            contested = ob.status == "contested" and open_ob.ruling != "triggered"
+            table = esc.answers.get("contested" if contested else ob.kind, {})
+            effect = table.get(answer["answer"])
+            if effect is None:
+                continue
+            tension += effect.tension
+            cred[ob.obligor] = cred.get(ob.obligor, esc.credibility_initial) + effect.credibility
+            if effect.posture:
+                posture[ob.obligor] = effect.posture
+            if effect.force:
+                fact = force_fact(ob, date)
+                if fact is not None:
+                    facts.append(fact)
+        tension = max(esc.bottom, min(esc.top, tension))
+        changes: dict[str, Any] = {"tension": [state.tension, tension]}
+        cred_changes = {}
+        for s, v in cred.items():
+            v = max(esc.credibility_min, min(esc.credibility_max, v))
+            if v != state.credibility.get(s):
+                cred_changes[s] = [state.credibility.get(s), v]
+        if cred_changes:
+            changes["credibility"] = cred_changes
+        post_changes = {s: [state.posture.get(s), v] for s, v in posture.items() if v != state.posture.get(s)}
+        if post_changes:
+            changes["posture"] = post_changes
+        return changes, facts
+
+    def _resolve_new(self, date: dt.date | None) -> list[dict[str, Any]]:
+        """Events for what the facts folded since the last resolution set off."""
+        state = self.state
+        start = self._resolved
+        new = state.facts[start:]
+        self._resolved = len(state.facts)
+        if not new:
+            return []
+        when = date or state.date or self.scenario.start
+        known = {o.obligation.key for o in state.obligations.values()}
+        result = self.engine.resolve(new, when, history=state.facts[:start], known=known)
+        events: list[dict[str, Any]] = []
+        for outcome in result.council:
+            events.append({"type": "council_decided", **outcome.to_json()})
+        for report in result.reports:
+            events.append({"type": "report_owed", **report.to_json()})
+        count = len(state.obligations)
+        for ob in result.obligations:
+            count += 1
+            payload = ob.to_json()
+            payload.update(attacker=ob.attacker, location=ob.location)
+            events.append({"type": "obligation_triggered", "id": f"o{count}", **payload})
+        return events
+
+    # ------------------------------------------------------- emit and replay
+    def _emit(self, events: list[dict[str, Any]], after: Callable[[], list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+        written = []
+        for event in events:
+            written.append(self._one(event))
+        if after is not None:
+            for event in after():
+                written.append(self._one(event))
+        return written
+
+    def _one(self, event: dict[str, Any]) -> dict[str, Any]:
+        turn = event["turn"] if event["type"] == "turn_started" else self.state.turn
+        event = {"type": event["type"], "turn": turn, **{k: v for k, v in event.items() if k not in ("type", "turn")}}
+        if self._replay is not None:
+            self._compare(event)
+            record = self._replay[self._replay_at]
+            self._replay_at += 1
+        elif self.writer is not None:
+            if self.clock is not None:
+                event["ts"] = self.clock()
+            record = self.writer.append(event)
+        else:
+            if self.clock is not None:
+                event["ts"] = self.clock()
+            record = {"type": event["type"], "seq": len(self.events) + 1, **{k: v for k, v in event.items() if k != "type"}}
+        _apply(self.state, record, self)
+        self.events.append(record)
+        if self._replay is not None:
+            if self._on_event is not None:
+                self._on_event(len(self.events), self.state)
+            if record["type"] == "adjudicated" and record.get("state_hash") != state_hash(self.state):
+                raise ReplayMismatch(self._replay_at + 1, "state hash differs from the replayed state")
+        for listener in self.listeners:
+            listener(record)
+        return record
+
+    def _compare(self, produced: dict[str, Any]) -> None:
+        assert self._replay is not None
+        line = self._replay_at + 2
+        if self._replay_at >= len(self._replay):
+            raise ReplayMismatch(line, f"the log ends where the engine expected a {produced['type']} event")
+        logged = self._replay[self._replay_at]
+        for key, value in produced.items():
+            if key in IGNORED_IN_REPLAY:
+                continue
+            if logged.get(key) != value:
+                raise ReplayMismatch(line, f"{logged.get('type')} event: {key} is {logged.get(key)!r} in the log, but replay gives {value!r}")
+        extra = set(logged) - set(produced) - set(IGNORED_IN_REPLAY)
+        if extra:
+            raise ReplayMismatch(line, f"{logged.get('type')} event has unexpected fields: {', '.join(sorted(extra))}")
+
+    def _redo(self, event: dict[str, Any]) -> None:
+        """Re-issue the command that produced ``event`` (the first of its group)."""
+        kind = event.get("type")
+        line = self._replay_at + 2
+        try:
+            if kind in ("turn_started", "phase_changed"):
+                self.advance()
+            elif kind == "inject_released":
+                adhoc = event.get("adhoc")
+                if adhoc:
+                    facts = [m.Fact.from_json(f) for f in adhoc.get("facts", [])]
+                    self.release_adhoc(adhoc["title"], adhoc.get("text", ""), adhoc.get("to", ["all"]), facts, adhoc.get("tension", 0))
+                else:
+                    self.release(event["inject"])
+            elif kind == "decision":
+                answers = event.get("answers") or {}
+                if "obligation" in answers:
+                    self.answer(event["seat"], answers["obligation"], event["option"], event["rationale"], by=event.get("by"))
+                else:
+                    self.decide(event["seat"], event["option"], event["rationale"], by=event.get("by"), answers=answers.get("inject"))
+            elif kind == "adjudicated":
+                self.adjudicate()
+            elif kind == "override":
+                self.override(event["what"], event["value"], event["reason"], seat=event.get("seat"), obligation=event.get("obligation"))
+            elif kind == "note":
+                self.note(event["text"], seat=event.get("seat"))
+            elif kind == "exercise_ended":
+                self.end(event.get("reason", ""))
+            elif kind in DERIVED:
+                raise ReplayMismatch(line, f"a {kind} event that no command produced here (the engine gives a different result)")
+            else:
+                raise ReplayMismatch(line, f"unknown event type {kind!r}")
+        except CommandError as exc:
+            raise ReplayMismatch(line, f"{kind} event cannot be replayed: {exc}") from None
+        except KeyError as exc:
+            raise ReplayMismatch(line, f"{kind} event lacks the field {exc}") from None
+
+
+# ---------------------------------------------------------------------- fold
+
+
+def _initial_state(scenario: m.Scenario, rules: m.Rules) -> m.WorldState:
+    esc = rules.escalation
+    state = m.WorldState()
+    state.tension = scenario.initial.tension if scenario.initial.tension is not None else esc.initial_tension
+    state.credibility = {s: scenario.initial.credibility.get(s, esc.credibility_initial) for s in scenario.seats}
+    state.posture = {s: scenario.initial.posture.get(s, esc.postures[0].id) for s in scenario.seats}
+    state.date = scenario.start
+    return state
+
+
+def _dated(fact: m.Fact, date: dt.date) -> m.Fact:
+    import attrs
+
+    return attrs.evolve(fact, date=date)
+
+
+def _clamp_tension(value: int, rules: m.Rules) -> int:
+    esc = rules.escalation
+    return max(esc.bottom, min(esc.top, value))
+
+
+def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None:
+    """Fold one event into the state. Deterministic; reads only the event, scenario and rules."""
+    kind = event["type"]
+    state.events += 1
+    scenario, rules = session.scenario, session.rules
+    if kind == "turn_started":
+        state.turn = event["turn"]
+        state.phase = "brief"
+        state.date = dt.date.fromisoformat(event["date"])
+        state.decisions.setdefault(state.turn, {})
+    elif kind == "phase_changed":
+        state.phase = event["phase"]
+    elif kind == "inject_released":
+        adhoc = event.get("adhoc")
+        if adhoc:
+            inject = m.Inject(
+                id=event["inject"], turn=state.turn, title=adhoc["title"], text=adhoc.get("text", ""),
+                source="facilitator", date=state.date, to=tuple(adhoc.get("to", ["all"])),
+                facts=tuple(m.Fact.from_json(f) for f in adhoc.get("facts", [])),
+                effects=m.Effect(tension=int(adhoc.get("tension", 0))),
+            )
+            state.adhoc[inject.id] = inject
+        else:
+            inject = scenario.inject(event["inject"])
+        state.released.append(inject.id)
+        if inject.date is not None:
+            state.date = inject.date
+        state.facts.extend(f if f.date else _dated(f, inject.date or state.date) for f in inject.facts)
+        effects = inject.effects
+        if not effects.is_empty():
+            state.tension = _clamp_tension(state.tension + effects.tension, rules)
+            esc = rules.escalation
+            for seat, delta in effects.credibility.items():
+                state.credibility[seat] = max(esc.credibility_min, min(esc.credibility_max, state.credibility.get(seat, esc.credibility_initial) + delta))
+            state.posture.update(effects.posture)
+    elif kind == "obligation_triggered":
+        ob = m.Obligation(
+            treaty=event["treaty"], article=event["article"], kind=event["kind"], obligor=event["obligor"],
+            beneficiary=event["beneficiary"], status=event["status"], duty=event["duty"], because=event["because"],
+            attacker=event.get("attacker"), location=event.get("location"),
+        )
+        # Set off by an inject before the decide phase: due in this turn; else in the next.
+        due = state.turn if state.phase in ("brief", "deliberate") else state.turn + 1
+        state.obligations[event["id"]] = m.OpenObligation(event["id"], ob, state.turn, ob.status, due=due)
+    elif kind == "decision":
+        answers = event.get("answers") or {}
+        if "obligation" not in answers:
+            state.decisions.setdefault(state.turn, {})[event["seat"]] = event
+    elif kind == "obligation_answered":
+        open_ob = state.obligations[event["obligation"]]
+        state.answers.setdefault(state.turn, {})[event["obligation"]] = event
+        open_ob.answer = event["answer"]
+        open_ob.answered_turn = state.turn
+        open_ob.status = "answered"
+    elif kind == "adjudicated":
+        changes = event["changes"]
+        state.tension = changes["tension"][1]
+        for seat, (_, after) in changes.get("credibility", {}).items():
+            state.credibility[seat] = after
+        for seat, (_, after) in changes.get("posture", {}).items():
+            state.posture[seat] = after
+        state.facts.extend(m.Fact.from_json(f) for f in event.get("facts", []))
+        state.adjudicated.add(state.turn)
+        state.tension_history.append((state.turn, state.tension))
+        state.date = session.turn.end if state.turn else state.date
+    elif kind == "council_decided":
+        state.council.append(event)
+        effect = rules.council.effects.get(event["outcome"])
+        if effect is not None:
+            state.tension = _clamp_tension(state.tension + effect.tension, rules)
+    elif kind == "report_owed":
+        state.reports.append(event)
+    elif kind == "override":
+        state.overrides.append(event)
+        what, value = event["what"], event["value"]
+        if what == "tension":
+            state.tension = value
+            if state.tension_history and state.tension_history[-1][0] == state.turn:
+                state.tension_history[-1] = (state.turn, value)
+        elif what == "credibility":
+            state.credibility[event["seat"]] = value
+        elif what == "posture":
+            state.posture[event["seat"]] = value
+        elif what == "obligation":
+            open_ob = state.obligations[event["obligation"]]
+            open_ob.ruling = value
+            if open_ob.status in ("triggered", "contested", "void"):
+                open_ob.status = value
+    elif kind == "note":
+        state.notes.append(event)
+    elif kind == "exercise_ended":
+        state.ended = True
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -1,0 +1,225 @@
+"""A bounded, safe YAML reader that keeps every value's line and column.
+
+PyYAML's composer keeps marks but builds a node graph in which an alias is the
+same node reached twice: walking it naively turns a "billion laughs" file into
+billions of visits. Building our own small tree from the C parser's event stream
+lets us refuse anchors, aliases and tags outright, cap depth and size while
+parsing, and never construct an object from a tag. Nothing here executes code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+import attrs
+import yaml
+
+try:  # the C parser is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the build of PyYAML
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 48
+MAX_NODES = 500_000
+
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_ALLOWED_EXPLICIT = _PLAIN_TAGS | {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "!"}
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with one input file, where a person can find it."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised with every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@attrs.define(slots=True)
+class Node:
+    """A YAML value with its position: kind is 'map', 'seq' or 'scalar'."""
+
+    kind: str
+    line: int
+    col: int
+    value: Any  # map: list[(Node, Node)]; seq: list[Node]; scalar: the Python value
+    raw: str | None = None  # the scalar's text as written
+    quoted: bool = False
+
+    def describe(self) -> str:
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        value = self.value
+        if value is None:
+            return "nothing (null)"
+        if isinstance(value, bool):
+            return f"{str(self.raw)!r} (a yes/no value)"
+        if isinstance(value, (int, float)):
+            return f"the number {self.raw}"
+        if isinstance(value, dt.date):
+            return f"the date {self.raw}"
+        return repr(self.raw if self.raw is not None else value)
+
+
+def read_text(path: str, data: bytes) -> str:
+    """Decode UTF-8 strictly, reporting the line and column of the first bad byte."""
+    if len(data) > MAX_BYTES:
+        raise InputError([Problem(path, 1, 1, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            [Problem(path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+        ) from None
+
+
+def parse(path: str, text: str) -> Node | None:
+    """Parse one YAML document into a Node tree; None for an empty file."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    loader = _Loader(text)
+    try:
+        return _build(path, _events(loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or "malformed YAML"
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        raise InputError([Problem(path, line, col, f"YAML syntax: {message}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(path, 1, 1, f"YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def load(path: str, data: bytes) -> Node | None:
+    return parse(path, read_text(path, data))
+
+
+def _events(loader: Any) -> Iterator[Any]:
+    while loader.check_event():
+        yield loader.get_event()
+
+
+def _build(path: str, events: Iterator[Any]) -> Node | None:
+    def fail(event: Any, message: str) -> InputError:
+        mark = event.start_mark
+        return InputError([Problem(path, mark.line + 1, mark.column + 1, message)])
+
+    stack: list[tuple[Node, list[Any]]] = []  # (container, pending key for maps)
+    root: Node | None = None
+    documents = 0
+    nodes = 0
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise fail(event, "expected one YAML document, found a second ('---')")
+            continue
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            raise fail(event, f"anchors and aliases (*{event.anchor}) are not supported; write the value out")
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            node, pending = stack.pop()
+            if node.kind == "map" and pending:
+                raise fail(event, "mapping key without a value")
+            _attach(stack, node)
+            if not stack:
+                root = node
+            continue
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise fail(event, f"anchors (&{anchor}) are not supported; write the value out")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _ALLOWED_EXPLICIT:
+            raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
+            kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+            stack.append((Node(kind, line, col, []), []))
+            continue
+        # ScalarEvent
+        node = _scalar(event, line, col, tag)
+        if not stack:
+            return node
+        _attach(stack, node)
+    return root
+
+
+def _scalar(event: Any, line: int, col: int, tag: str | None) -> Node:
+    value_text: str = event.value
+    quoted = event.style in ("'", '"', "|", ">")
+    if tag in (None, "!"):
+        tag = _resolver.resolve(yaml.ScalarNode, value_text, event.implicit)
+    if tag == _STR or quoted:
+        return Node("scalar", line, col, value_text, value_text, quoted)
+    try:
+        value = _constructor.construct_object(yaml.ScalarNode(tag, value_text))
+    except (yaml.YAMLError, ValueError, OverflowError):
+        value = value_text
+    if isinstance(value, dt.datetime):
+        value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
+    return Node("scalar", line, col, value, value_text, quoted)
+
+
+def _attach(stack: list[tuple[Node, list[Any]]], node: Node) -> None:
+    if not stack:
+        return
+    parent, pending = stack[-1]
+    if parent.kind == "seq":
+        parent.value.append(node)
+    elif pending:
+        parent.value.append((pending.pop(), node))
+    else:
+        pending.append(node)
+
+
+def to_python(node: Node | None) -> Any:
+    """Plain Python values (for free-form details), dropping positions."""
+    if node is None:
+        return None
+    if node.kind == "map":
+        return {str(k.value): to_python(v) for k, v in node.value}
+    if node.kind == "seq":
+        return [to_python(v) for v in node.value]
+    value = node.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
