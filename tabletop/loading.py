@@ -12,8 +12,9 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from tabletop import model as m
 from tabletop.paths import bundled_rules
@@ -22,6 +23,13 @@ from tabletop.yamlnodes import InputError, Node, Problem, load, to_python
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 SEATS_KNOWN_TEXT = "a seat defined under 'seats'"
+
+
+class _Fields(dict):
+    """A mapping's values by key; a missing key (already reported) reads as None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
 
 
 class Reader:
@@ -40,12 +48,14 @@ class Reader:
         self, node: Node, what: str, required: Iterable[str], optional: Iterable[str] = ()
     ) -> dict[str, Node] | None:
         """The mapping's values by key, after checking keys against what is allowed."""
+        if node is None:
+            return None
         if node.kind != "map":
             self.error(node, f"expected {what} as a mapping (key: value), got {node.describe()}")
             return None
         required = tuple(required)
         allowed = set(required) | set(optional)
-        out: dict[str, Node] = {}
+        out: dict[str, Node] = _Fields()
         for key, value in node.value:
             name = self.key(key)
             if name is None:
@@ -68,7 +78,9 @@ class Reader:
             return None
         return node.raw if node.raw is not None else str(node.value)
 
-    def mapping(self, node: Node, what: str) -> list[tuple[str, Node, Node]]:
+    def mapping(self, node: Node | None, what: str) -> list[tuple[str, Node, Node]]:
+        if node is None:
+            return []
         if node.kind != "map":
             self.error(node, f"expected {what} as a mapping (key: value), got {node.describe()}")
             return []
@@ -85,7 +97,9 @@ class Reader:
             out.append((name, key, value))
         return out
 
-    def seq(self, node: Node, what: str) -> list[Node]:
+    def seq(self, node: Node | None, what: str) -> list[Node]:
+        if node is None:
+            return []
         if node.kind != "seq":
             self.error(node, f"expected {what} as a list, got {node.describe()}")
             return []
@@ -268,7 +282,7 @@ def _geography(
     if f is None:
         return states, territories, regions
     if "regions" in f:
-        for name, key, value in r.mapping(f["regions"], "regions"):
+        for name, _key, value in r.mapping(f["regions"], "regions"):
             regions[name] = r.text(value, f"region {name}")
     aliases: dict[str, Node] = {}
     for name, key, value in r.mapping(f["states"], "states"):
@@ -330,7 +344,7 @@ def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
     f = r.fields(node, "fact kinds", ["kinds"])
     if f is None:
         return kinds
-    for name, key, value in r.mapping(f["kinds"], "kinds"):
+    for name, _key, value in r.mapping(f["kinds"], "kinds"):
         kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text"])
         if kf is None:
             continue
@@ -441,7 +455,7 @@ def _council(r: Reader, node: Node | None, states: dict[str, m.State]) -> m.Coun
             )
     effects: dict[str, m.Effect] = {}
     if "effects" in f:
-        for outcome, key, value in r.mapping(f["effects"], "effects"):
+        for outcome, _key, value in r.mapping(f["effects"], "effects"):
             ef = r.fields(value, f"effects.{outcome}", [], ["tension"]) or {}
             effects[outcome] = m.Effect(tension=r.integer(ef.get("tension"), "tension"))
     return m.Council(
@@ -706,7 +720,7 @@ def read_fact(r: Reader, node: Node, rules: m.Rules, seats: Iterable[str] | None
                 if rules.canonical(str(partner)) not in rules.states:
                     r.error(value, f"undefined state {partner!r} in with:")
     if "votes" in details and isinstance(details["votes"], dict):
-        for side, voters in details["votes"].items():
+        for side, _voters in details["votes"].items():
             if side not in ("for", "against", "abstain"):
                 r.error(values["votes"], f"expected for, against or abstain under votes, got {side!r}")
     return m.Fact(
@@ -830,7 +844,7 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     end = r.optional_date(f.get("end"), "end")
 
     sources: dict[str, m.Source] = {}
-    for key, knode, value in r.mapping(f["sources"], "sources") if "sources" in f else []:
+    for key, _knode, value in r.mapping(f["sources"], "sources") if "sources" in f else []:
         sf = r.fields(value, f"source {key!r}", ["title"], ["author", "publisher", "date", "url", "note"])
         if sf:
             sources[key] = m.Source(
@@ -1040,9 +1054,10 @@ def _inject(
     if f is None:
         return None
     inject_id = r.ident(f["id"], "the inject") if "id" in f else "?"
+    before = len(r.problems)
     turn_id = r.integer(f.get("turn"), "turn")
     turn = turns.get(turn_id)
-    if "turn" in f and turn is None and turns:
+    if "turn" in f and turn is None and turns and len(r.problems) == before:
         r.error(f["turn"], f"undefined turn {turn_id} for inject {inject_id!r}; expected one of: {', '.join(map(str, turns))}")
     standby = r.boolean(f.get("standby"), "standby")
     date = r.optional_date(f.get("date"), "date")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
+
 
 @attrs.frozen
 class Fact:
@@ -188,10 +190,7 @@ class Scenario:
     sha256: str = ""
 
     def turn(self, turn_id: int) -> Turn:
-        for turn in self.turns:
-            if turn.id == turn_id:
-                return turn
-        raise KeyError(turn_id)
+        return self._turns_by_id[turn_id]
 
     def inject(self, inject_id: str) -> Inject:
         return self._injects_by_id[inject_id]
@@ -203,14 +202,34 @@ class Scenario:
         raise KeyError(option_id)
 
     def options_for(self, seat: str, turn: int) -> tuple[Option, ...]:
-        return tuple(o for o in self.options.get(seat, ()) if o.open_in(turn))
+        cache = self._options_by_turn
+        key = (seat, turn)
+        if key not in cache:
+            cache[key] = tuple(o for o in self.options.get(seat, ()) if o.open_in(turn))
+        return cache[key]
 
     def injects_for(self, turn: int) -> tuple[Inject, ...]:
-        return tuple(i for i in self.injects if i.turn == turn)
+        return self._injects_by_turn.get(turn, ())
 
+    # Indexes, built on first use: long synthetic exercises have thousands of turns.
     @functools.cached_property
     def _injects_by_id(self) -> dict[str, Inject]:
         return {i.id: i for i in self.injects}
+
+    @functools.cached_property
+    def _turns_by_id(self) -> dict[int, Turn]:
+        return {t.id: t for t in self.turns}
+
+    @functools.cached_property
+    def _injects_by_turn(self) -> dict[int, tuple[Inject, ...]]:
+        grouped: dict[int, list[Inject]] = {}
+        for inject in self.injects:
+            grouped.setdefault(inject.turn, []).append(inject)
+        return {t: tuple(i) for t, i in grouped.items()}
+
+    @functools.cached_property
+    def _options_by_turn(self) -> dict[tuple[str, int], tuple[Option, ...]]:
+        return {}
 
 
 # --- Rule modules -----------------------------------------------------------
@@ -504,6 +523,7 @@ class WorldState:
     credibility: dict[str, int] = attrs.Factory(dict)
     posture: dict[str, str] = attrs.Factory(dict)
     released: list[str] = attrs.Factory(list)
+    released_ids: set[str] = attrs.Factory(set)
     adhoc: dict[str, Inject] = attrs.Factory(dict)
     facts: list[Fact] = attrs.Factory(list)
     decisions: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
@@ -528,6 +548,7 @@ class WorldState:
             credibility=dict(self.credibility),
             posture=dict(self.posture),
             released=list(self.released),
+            released_ids=set(self.released_ids),
             adhoc=dict(self.adhoc),
             facts=list(self.facts),
             decisions={t: dict(d) for t, d in self.decisions.items()},

@@ -14,13 +14,14 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from tabletop import __version__
 from tabletop import log as logmod
 from tabletop import model as m
-from tabletop.treaties import Engine, force_fact
+from tabletop.treaties import Engine, History, force_fact
 
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 ANSWERS = ("honour", "partial", "consult", "decline")
@@ -40,23 +41,36 @@ class ReplayMismatch(Exception):
         super().__init__(f"line {line}: {message}")
 
 
-def state_hash(state: m.WorldState) -> str:
-    """A digest of what the board shows; replay must arrive at the same one."""
-    summary = {
+def _summary(state: m.WorldState) -> dict[str, Any]:
+    """What the board shows, in a size that does not grow with the length of the exercise.
+
+    Everything that accumulates (injects, facts, answered obligations) enters as
+    a count and its latest item; the hash chain of the log covers the rest.
+    """
+    open_obs = [[k, o.status] for k, o in state.obligations.items() if o.status in ("triggered", "contested")]
+    return {
         "turn": state.turn,
         "phase": state.phase,
         "date": state.date.isoformat() if state.date else None,
         "tension": state.tension,
         "credibility": sorted(state.credibility.items()),
         "posture": sorted(state.posture.items()),
-        "released": state.released,
+        "released": [len(state.released), state.released[-1] if state.released else None],
         "facts": len(state.facts),
-        "obligations": [[k, o.status, o.answer] for k, o in state.obligations.items()],
-        "adjudicated": sorted(state.adjudicated),
-        "history": state.tension_history,
+        "obligations": [len(state.obligations), open_obs[-50:]],
+        "adjudicated": len(state.adjudicated),
+        "history": state.tension_history[-1] if state.tension_history else None,
         "ended": state.ended,
     }
+
+
+def _digest(summary: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(summary, separators=(",", ":")).encode()).hexdigest()
+
+
+def state_hash(state: m.WorldState) -> str:
+    """A digest of what the board shows; replay must arrive at the same one."""
+    return _digest(_summary(state))
 
 
 class Session:
@@ -85,6 +99,8 @@ class Session:
         self._replay: list[dict[str, Any]] | None = None
         self._replay_at = 0
         self._resolved = 0  # facts up to this index have been resolved
+        self._past = History()  # who struck whom first, over the facts resolved so far
+        self._known: set[tuple[str, str, str, str, str, str | None]] = set()  # obligations already triggered
         self._on_event: Callable[[int, m.WorldState], None] | None = None
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
 
@@ -170,7 +186,7 @@ class Session:
         return self.scenario.options_for(seat, self.state.turn)
 
     def unreleased(self, include_standby: bool = True) -> list[m.Inject]:
-        done = set(self.state.released)
+        done = self.state.released_ids
         return [
             i for i in self.scenario.injects_for(self.state.turn)
             if i.id not in done and (include_standby or not i.standby)
@@ -203,7 +219,7 @@ class Session:
             raise CommandError(f"no inject {inject_id!r} in scenario {self.scenario.id}") from None
         if inject.turn != self.state.turn:
             raise CommandError(f"inject {inject_id!r} belongs to turn {inject.turn}; this is turn {self.state.turn}")
-        if inject_id in self.state.released:
+        if inject_id in self.state.released_ids:
             raise CommandError(f"inject {inject_id!r} was already released")
         event = {"type": "inject_released", "inject": inject_id}
         return self._emit([event], after=lambda: self._resolve_new(inject.date))
@@ -236,7 +252,7 @@ class Session:
             raise CommandError(f"{seat} has already decided this turn")
         if not rationale.strip():
             raise CommandError("a decision needs a rationale: one sentence on why")
-        if answers is not None and not (answers in self.state.released and self._released_this_turn(answers)):
+        if answers is not None and not (answers in self.state.released_ids and self._released_this_turn(answers)):
             raise CommandError(f"{answers!r} is not an inject released this turn")
         event: dict[str, Any] = {"type": "decision", "seat": seat, "option": option_id, "rationale": rationale.strip(), "by": by or self.seats.get(seat, "human")}
         if answers:
@@ -272,9 +288,7 @@ class Session:
             raise CommandError(f"turn {self.state.turn} is already adjudicated")
         changes, facts = self._changes()
         event: dict[str, Any] = {"type": "adjudicated", "changes": changes, "facts": [f.to_json() for f in facts]}
-        preview = self.state.copy()
-        _apply(preview, dict(event, turn=self.state.turn), self)
-        event["state_hash"] = state_hash(preview)
+        event["state_hash"] = _digest(self._summary_after(changes, len(facts)))
         return self._emit([event], after=lambda: self._resolve_new(self.turn.end))
 
     def override(self, what: str, value: Any, reason: str, seat: str | None = None, obligation: str | None = None) -> list[dict[str, Any]]:
@@ -335,7 +349,7 @@ class Session:
         if state.phase == "review":
             if self.is_last_turn:
                 raise CommandError("this is the last turn: end the exercise")
-            following = self.scenario.turns[[t.id for t in self.scenario.turns].index(state.turn) + 1]
+            following = self.scenario.turn(state.turn + 1)  # turn ids run 1, 2, 3 (the loader checks)
             return self._emit([self._turn_started(following)])
         phase = PHASES[PHASES.index(state.phase) + 1]
         return self._emit([{"type": "phase_changed", "phase": phase}])
@@ -414,6 +428,26 @@ class Session:
             changes["posture"] = post_changes
         return changes, facts
 
+    def _summary_after(self, changes: dict[str, Any], new_facts: int) -> dict[str, Any]:
+        """The summary the state will have once the adjudicated event is folded (see _apply)."""
+        state = self.state
+        summary = _summary(state)
+        credibility = dict(state.credibility)
+        credibility.update((s, v[1]) for s, v in changes.get("credibility", {}).items())
+        posture = dict(state.posture)
+        posture.update((s, v[1]) for s, v in changes.get("posture", {}).items())
+        tension = changes["tension"][1]
+        summary.update(
+            tension=tension,
+            credibility=sorted(credibility.items()),
+            posture=sorted(posture.items()),
+            facts=len(state.facts) + new_facts,
+            adjudicated=len(state.adjudicated | {state.turn}),
+            history=(state.turn, tension),
+            date=self.turn.end.isoformat(),
+        )
+        return json.loads(json.dumps(summary))
+
     def _resolve_new(self, date: dt.date | None) -> list[dict[str, Any]]:
         """Events for what the facts folded since the last resolution set off."""
         state = self.state
@@ -423,8 +457,8 @@ class Session:
         if not new:
             return []
         when = date or state.date or self.scenario.start
-        known = {o.obligation.key for o in state.obligations.values()}
-        result = self.engine.resolve(new, when, history=state.facts[:start], known=known)
+        result = self.engine.resolve(new, when, past=self._past, known=self._known)
+        self._known.update(ob.key for ob in result.obligations)
         events: list[dict[str, Any]] = []
         for outcome in result.council:
             events.append({"type": "council_decided", **outcome.to_json()})
@@ -576,6 +610,7 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
         else:
             inject = scenario.inject(event["inject"])
         state.released.append(inject.id)
+        state.released_ids.add(inject.id)
         if inject.date is not None:
             state.date = inject.date
         state.facts.extend(f if f.date else _dated(f, inject.date or state.date) for f in inject.facts)

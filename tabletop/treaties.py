@@ -19,7 +19,7 @@ Nothing is evaluated as code: conditions are the structured data of
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
@@ -135,7 +135,7 @@ def in_force(treaty: m.Treaty, date: dt.date) -> tuple[str, str]:
     return "yes", f"{treaty.label} is in force on {date} (since {treaty.in_force})"
 
 
-class _History:
+class History:
     """Who attacked whom first: decides who started the hostilities.
 
     Kept incrementally so that resolving n facts costs O(n), not O(n^2).
@@ -144,8 +144,11 @@ class _History:
     def __init__(self) -> None:
         self.first: dict[frozenset[str], tuple[str, int]] = {}
         self.war: set[frozenset[str]] = set()
+        self.count = 0  # facts seen; the index of the next one
 
-    def add(self, fact: m.Fact, index: int) -> None:
+    def add(self, fact: m.Fact, index: int | None = None) -> None:
+        index = self.count if index is None else index
+        self.count += 1
         if fact.by is None or fact.target is None:
             return
         pair = frozenset((fact.by, fact.target))
@@ -222,16 +225,23 @@ class Engine:
         history: Sequence[m.Fact] = (),
         explain: bool = False,
         known: set[tuple[str, str, str, str, str, str | None]] | None = None,
+        past: History | None = None,
     ) -> Resolution:
-        """Obligations that ``facts`` trigger; ``history`` only decides who struck first."""
-        past = _History()
-        for i, fact in enumerate(history):
-            past.add(fact, -1 - i)
+        """Obligations that ``facts`` trigger; ``history`` only decides who struck first.
+
+        A caller that resolves facts as they come (the session) passes its own
+        ``past`` and it is updated in place, so each fact is read once.
+        """
+        if past is None:
+            past = History()
+            for fact in history:
+                past.add(fact)
+        base = past.count
         obligations: list[m.Obligation] = []
         reports: list[Report] = []
         council: list[CouncilOutcome] = []
         not_triggered: list[NotTriggered] = []
-        seen = set(known or ())
+        seen = known if known is not None else set()
         force_cache: dict[tuple[str, dt.date], tuple[str, str]] = {}
         for index, fact in enumerate(facts):
             when = fact.date or date
@@ -249,8 +259,8 @@ class Engine:
                     if explain:
                         not_triggered.append(NotTriggered(treaty.id, article.id, clause.obligation.kind, index, status[1]))
                     continue
-                self._clause(treaty, article, clause, fact, index, when, status, past, seen, obligations, not_triggered, explain)
-            past.add(fact, index)
+                self._clause(treaty, article, clause, fact, index, when, status, past, seen, obligations, not_triggered, explain, base)
+            past.add(fact, base + index)
         return Resolution(tuple(obligations), tuple(reports), tuple(council), tuple(not_triggered))
 
     def _candidates(self, fact: m.Fact) -> list[tuple[m.Treaty, m.Article, m.Clause]]:
@@ -272,11 +282,12 @@ class Engine:
         index: int,
         when: dt.date,
         status: tuple[str, str],
-        past: _History,
+        past: History,
         seen: set[tuple[str, str, str, str, str, str | None]],
         out: list[m.Obligation],
         not_triggered: list[NotTriggered],
         explain: bool,
+        base: int = 0,
     ) -> None:
         duty = clause.obligation
         target, attacker = fact.target, fact.by
@@ -312,7 +323,7 @@ class Engine:
                 if first is not None or fact.details.get("self_defence"):
                     match.contested.append(
                         f"{self.names.state(target, treaty)} struck {self.names.state(attacker, treaty)} first"
-                        + (f" (fact {first + 1})" if first is not None and first >= 0 else " earlier in the exercise" if first is not None else "")
+                        + (f" (fact {first - base + 1})" if first is not None and first >= base else " earlier" if first is not None else "")
                         + ", so whether it suffered an armed attack that obliges its partner is disputed"
                     )
             seen.add(key)
@@ -325,7 +336,7 @@ class Engine:
         treaty: m.Treaty,
         obligor: str,
         beneficiary: str,
-        past: _History,
+        past: History,
     ) -> _Match:
         names = self.names
         if trigger.fact and trigger.fact != fact.kind:
@@ -410,7 +421,7 @@ class Engine:
         treaty: m.Treaty,
         obligor: str,
         beneficiary: str,
-        past: _History,
+        past: History,
         match: _Match,
     ) -> None:
         label = f"under the understanding attached by {self.names.state(obligor)} on ratification"
@@ -471,7 +482,7 @@ class Engine:
             location=fact.location,
         )
 
-    def _report(self, fact: m.Fact, index: int, past: _History, out: list[Report]) -> None:
+    def _report(self, fact: m.Fact, index: int, past: History, out: list[Report]) -> None:
         if fact.by is None or fact.target is None:
             return
         responding = past.started_by(fact.target, [fact.by] + ([fact.on_behalf_of] if fact.on_behalf_of else []))

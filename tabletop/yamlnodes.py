@@ -10,7 +10,8 @@ parsing, and never construct an object from a tag. Nothing here executes code.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import yaml
@@ -22,7 +23,7 @@ except ImportError:  # pragma: no cover - depends on the build of PyYAML
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 48
-MAX_NODES = 500_000
+MAX_NODES = 1_000_000
 
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {

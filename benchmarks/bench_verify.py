@@ -1,0 +1,64 @@
+"""`verify` of a generated 100,000-event log against plain json.loads of the same lines.
+
+Prints figures; asserts nothing. Goal: verify at most 3x the baseline, under 1 s.
+Run: python benchmarks/bench_verify.py [EVENTS]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import synthetic  # noqa: E402
+
+from tabletop import log as logmod  # noqa: E402
+from tabletop.loading import load_scenario  # noqa: E402
+from tabletop.session import Session  # noqa: E402
+
+
+def best_of(runs: int, fn) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    events = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        log = synthetic.write_log(folder, events)
+        lines = sum(1 for _ in open(log, "rb"))
+        scenario_path = next(folder.glob("synthetic-*.yaml"))
+        load_time = best_of(1, lambda: load_scenario(scenario_path))
+        scenario, rules = load_scenario(scenario_path)
+
+        def baseline() -> None:
+            with open(log, "rb") as handle:
+                for line in handle:
+                    json.loads(line)
+
+        def verify() -> None:
+            Session.replay(logmod.read(log), scenario, rules)
+
+        def chain_only() -> None:
+            logmod.read(log)
+
+        base = best_of(3, baseline)
+        chain = best_of(3, chain_only)
+        full = best_of(3, verify)
+    print(f"log: {lines - 1:,} events ({log.stat().st_size / 1e6:.1f} MB while it existed)" if False else f"log: {lines - 1:,} events")
+    print(f"baseline json.loads of every line: {base * 1000:8.1f} ms")
+    print(f"read + hash chain:                 {chain * 1000:8.1f} ms  ({chain / base:.2f}x baseline)")
+    print(f"verify (chain + full replay):      {full * 1000:8.1f} ms  ({full / base:.2f}x baseline)")
+    print(f"loading the {len(scenario.turns):,}-turn scenario (once, not in the above): {load_time * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""The log: hash chain, tamper detection, torn-line recovery, and `tabletop verify`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tabletop import cli, runner
+from tabletop import log as logmod
+from tabletop.session import ReplayMismatch, Session
+
+from .conftest import MINI
+
+
+@pytest.fixture
+def played(mini, rules, tmp_path):
+    path = tmp_path / "ex.jsonl"
+    runner.play(mini, rules, seed=1, log_path=path, fsync=False)
+    return path
+
+
+def lines_of(path):
+    return path.read_bytes().split(b"\n")[:-1]
+
+
+def write_lines(path, lines):
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def verify(path, capsys):
+    code = cli.main(["verify", str(path)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_every_line_chains_to_the_one_before(played):
+    contents = logmod.read(played)
+    assert contents.header["format"] == "tabletop-log/1"
+    for i, event in enumerate(contents.events):
+        assert event["seq"] == i + 1 and event["prev"] == contents.digests[i]
+        assert list(event)[:4] == ["type", "seq", "turn", "prev"]
+
+
+def test_verify_accepts_an_untouched_log(played, capsys):
+    code, out = verify(played, capsys)
+    assert code == 0, out
+    assert out.startswith("ok ")
+
+
+def test_an_edited_line_is_named(played, tmp_path, capsys):
+    lines = lines_of(played)
+    index = next(i for i, line in enumerate(lines) if b'"decision"' in line)
+    record = json.loads(lines[index])
+    record["rationale"] = "Edited after the fact."
+    lines[index] = logmod.encode(record)
+    write_lines(played, lines)
+    code, out = verify(played, capsys)
+    assert code == 1
+    assert f":{index + 2}:" in out  # the next line's prev no longer matches
+
+
+def test_an_edit_to_the_last_line_is_caught_by_replay(mini, rules, tmp_path, capsys):
+    path = tmp_path / "x.jsonl"
+    s = Session.new(mini, rules, seed=1, log_path=path, fsync=False)
+    s.release("missile")
+    s.close()
+    lines = lines_of(path)
+    record = json.loads(lines[-1])
+    record["inject"] = "threat"
+    lines[-1] = logmod.encode(record)
+    write_lines(path, lines)
+    code, out = verify(path, capsys)
+    assert code == 1 and "FAIL" in out
+
+
+@pytest.mark.parametrize("damage", ["drop", "duplicate", "swap"])
+def test_dropped_duplicated_and_reordered_lines_are_detected(played, capsys, damage):
+    lines = lines_of(played)
+    if damage == "drop":
+        del lines[5]
+    elif damage == "duplicate":
+        lines.insert(5, lines[5])
+    else:
+        lines[5], lines[6] = lines[6], lines[5]
+    write_lines(played, lines)
+    code, out = verify(played, capsys)
+    assert code == 1
+    assert ":6:" in out or ":7:" in out
+
+
+def test_a_torn_last_line_is_dropped_with_a_warning(played, mini, rules):
+    whole = played.read_bytes()
+    played.write_bytes(whole + b'{"type":"note","seq":99,"tu')
+    contents = logmod.read(played)
+    assert contents.warnings and "torn" in contents.warnings[0]
+    assert len(contents.events) == len(whole.split(b"\n")) - 2
+    Session.replay(contents, mini, rules)
+
+
+def test_resume_cuts_the_torn_line_and_appends_after_the_last_good_one(mini, rules, tmp_path):
+    path = tmp_path / "t.jsonl"
+    s = Session.new(mini, rules, seed=1, log_path=path, fsync=False)
+    s.release("missile")
+    s.close()
+    with open(path, "ab") as handle:
+        handle.write(b'{"type":"inject_rel')
+    resumed, warnings = Session.resume(path, mini, rules)
+    assert warnings
+    resumed.release("threat")
+    resumed.close()
+    contents = logmod.read(path)
+    assert not contents.warnings
+    assert [e.get("inject") for e in contents.events if e["type"] == "inject_released"] == ["missile", "threat"]
+
+
+def test_malformed_line_in_the_middle_is_an_error_naming_it(played):
+    lines = lines_of(played)
+    lines[3] = b"{not json"
+    write_lines(played, lines)
+    with pytest.raises(logmod.LogError) as info:
+        logmod.read(played)
+    assert info.value.line == 4
+
+
+def test_a_changed_scenario_is_reported_as_such(mini, rules, tmp_path, capsys):
+    copy = tmp_path / "mini.yaml"
+    shutil.copy(MINI, copy)
+    from tabletop.loading import load_scenario
+
+    scenario, _ = load_scenario(copy, rules)
+    path = tmp_path / "c.jsonl"
+    runner.play(scenario, rules, seed=1, log_path=path, fsync=False)
+    copy.write_text(copy.read_text().replace('title: "DPRK missile test"', 'title: "DPRK missile launch"'))
+    code, out = verify(path, capsys)
+    assert code == 1 and "changed since the log was written" in out
+
+
+def test_replay_rejects_an_event_the_engine_would_not_produce(played, mini, rules):
+    lines = lines_of(played)
+    index = next(i for i, line in enumerate(lines) if b'"obligation_triggered"' in line)
+    record = json.loads(lines[index])
+    record["status"] = "contested" if record["status"] == "triggered" else "triggered"
+    lines[index] = logmod.encode(record)
+    contents = logmod.LogContents(str(played), json.loads(lines[0]), [json.loads(x) for x in lines[1:]], [], [], 0)
+    with pytest.raises(ReplayMismatch) as info:
+        Session.replay(contents, mini, rules)
+    assert info.value.line == index + 1
+
+
+def test_a_log_is_never_overwritten(played, capsys):
+    code = cli.main(["run", str(MINI), "--log", str(played)])
+    assert code == 2
+    assert "never overwritten" in capsys.readouterr().err

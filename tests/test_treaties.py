@@ -1,0 +1,237 @@
+"""Each treaty article against the questions a careful international lawyer asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tabletop import treaties
+from tabletop.model import Fact
+
+D = dt.date
+
+
+def attack(by, target, location, **details):
+    return Fact(kind="armed_attack", by=by, target=target, location=location, details=details)
+
+
+def threat(by, target, location=None):
+    return Fact(kind="threat", by=by, target=target, location=location)
+
+
+def obligations(rules, date, *facts):
+    return treaties.resolve(list(facts), date, rules).obligations
+
+
+def find(obs, treaty, obligor=None, kind=None):
+    return [o for o in obs if o.treaty == treaty and (obligor is None or o.obligor == obligor) and (kind is None or o.kind == kind)]
+
+
+# --- in force or not ----------------------------------------------------------
+
+
+def test_russia_dprk_article_4_binds_only_from_entry_into_force(rules):
+    us_strike = attack("us", "dprk", "dprk")
+    assert not find(obligations(rules, D(2024, 6, 20), us_strike), "ru-dprk-2024")  # signed, not in force
+    assert not find(obligations(rules, D(2024, 12, 3), us_strike), "ru-dprk-2024")
+    [ob] = find(obligations(rules, D(2024, 12, 4), us_strike), "ru-dprk-2024")
+    assert (ob.article, ob.kind, ob.obligor, ob.beneficiary, ob.status) == ("4", "assist", "russia", "dprk", "triggered")
+    assert "2024-12-04" in treaties.in_force(rules.treaties["ru-dprk-2024"], D(2025, 1, 1))[1]
+
+
+def test_ussr_treaty_binds_in_1962_and_not_after_it_lapsed(rules):
+    us_strike = attack("us", "dprk", "dprk")
+    [ob] = find(obligations(rules, D(1962, 1, 1), us_strike), "ussr-dprk-1961")
+    assert (ob.obligor, ob.status) == ("russia", "triggered")
+    assert not find(obligations(rules, D(2000, 1, 1), us_strike), "ussr-dprk-1961")
+    assert not find(obligations(rules, D(1961, 7, 10), us_strike), "ussr-dprk-1961")  # signed, not in force
+
+
+def test_ussr_treaty_end_is_disputed_between_the_two_dates_sources_give(rules):
+    [ob] = find(obligations(rules, D(1996, 1, 1), attack("us", "dprk", "dprk")), "ussr-dprk-1961")
+    assert ob.status == "contested"
+    assert "sources differ" in ob.because
+
+
+def test_prc_dprk_treaty_binds_then_and_now(rules):
+    for date in (D(1962, 1, 1), D(2025, 1, 15)):
+        [ob] = find(obligations(rules, date, attack("us", "dprk", "dprk")), "prc-dprk-1961")
+        assert (ob.article, ob.obligor, ob.status) == ("II", "china", "triggered")
+    assert not find(obligations(rules, D(1961, 1, 1), attack("us", "dprk", "dprk")), "prc-dprk-1961")
+
+
+def test_us_rok_treaty_not_before_1954(rules):
+    assert not find(obligations(rules, D(1954, 1, 1), attack("dprk", "rok", "seoul")), "us-rok-1953")
+    assert find(obligations(rules, D(1955, 1, 1), attack("dprk", "rok", "seoul")), "us-rok-1953")
+
+
+# --- who is attacked, by whom ---------------------------------------------------
+
+
+def test_attack_by_a_party_triggers_nothing_under_its_own_treaty(rules):
+    assert not find(obligations(rules, D(2025, 1, 15), attack("russia", "dprk", "dprk")), "ru-dprk-2024")
+
+
+def test_attack_by_a_non_state_actor_is_not_an_armed_attack_by_a_state(rules):
+    assert not obligations(rules, D(2025, 1, 15), attack("non_state", "japan", "tokyo"))
+
+
+def test_attack_on_a_non_party_obliges_nobody_under_the_alliance(rules):
+    obs = obligations(rules, D(2025, 1, 15), attack("russia", "ukraine", "ukraine"))
+    assert not obs
+
+
+def test_never_obliges_a_state_against_itself(rules):
+    for fact in (attack("us", "rok", "seoul"), attack("dprk", "russia", "primorye"), attack("japan", "us", "okinawa")):
+        for ob in obligations(rules, D(2025, 1, 15), fact):
+            assert ob.obligor not in (fact.by, ob.beneficiary)
+
+
+# --- geography -----------------------------------------------------------------
+
+
+def test_us_japan_article_v_covers_japanese_administered_territory_only(rules):
+    on_okinawa = find(obligations(rules, D(2025, 1, 15), attack("china", "us", "okinawa")), "us-japan-1960")
+    assert [(o.obligor, o.beneficiary, o.article) for o in on_okinawa] == [("japan", "us", "V")]
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "guam")), "us-japan-1960", kind="assist")
+    [senkaku] = find(obligations(rules, D(2025, 1, 15), attack("china", "japan", "senkaku")), "us-japan-1960")
+    assert (senkaku.obligor, senkaku.status) == ("us", "triggered")
+    assert not find(obligations(rules, D(2025, 1, 15), attack("russia", "japan", "southern_kurils")), "us-japan-1960")
+
+
+def test_us_rok_article_iii_covers_the_pacific_area_under_a_partys_administration(rules):
+    [guam] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "guam")), "us-rok-1953")
+    assert (guam.obligor, guam.beneficiary, guam.article) == ("rok", "us", "III")
+    [yp] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yeonpyeong")), "us-rok-1953")
+    assert (yp.obligor, yp.status) == ("us", "triggered")
+    # international waters: no party administers them
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yellow_sea")), "us-rok-1953")
+    # an attack on US forces in Japan is not in territory the US or the ROK administers
+    assert not find(obligations(rules, D(2025, 1, 15), attack("china", "us", "okinawa")), "us-rok-1953")
+
+
+def test_us_understanding_limits_us_aid_to_rok_administered_territory(rules):
+    # Guam is in the Pacific and US-administered: Art. III reaches an attack on the ROK there,
+    # but the United States' understanding confines its own duty to ROK-administered territory.
+    obs = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "guam")), "us-rok-1953")
+    assert not [o for o in obs if o.obligor == "us"]
+
+
+def test_a_region_open_to_argument_makes_the_obligation_contested(rules):
+    [ob] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "us")), "us-rok-1953")
+    assert ob.status == "contested" and "Pacific" in ob.because
+
+
+def test_treaties_without_geographic_limit_cover_attacks_anywhere(rules):
+    [ob] = find(obligations(rules, D(2025, 6, 1), attack("ukraine", "dprk", "kursk")), "ru-dprk-2024")
+    assert ob.obligor == "russia"
+
+
+# --- who started it ------------------------------------------------------------
+
+
+def test_the_partner_of_a_party_that_struck_first_is_contested(rules):
+    obs = obligations(rules, D(2025, 1, 15), attack("rok", "dprk", "dprk"), attack("dprk", "rok", "seoul"))
+    [us] = find(obs, "us-rok-1953")
+    assert us.status == "contested" and "first" in us.because
+    for ob in find(obs, "ru-dprk-2024") + find(obs, "prc-dprk-1961"):
+        assert ob.status == "triggered"  # the DPRK was attacked first
+
+
+def test_kursk_russia_started_the_war_with_ukraine(rules):
+    obs = obligations(rules, D(2025, 4, 28), attack("russia", "ukraine", "ukraine"), attack("ukraine", "russia", "kursk"))
+    [ob] = find(obs, "ru-dprk-2024")
+    assert (ob.obligor, ob.beneficiary, ob.status) == ("dprk", "russia", "contested")
+
+
+def test_history_decides_who_started_across_calls(rules):
+    engine = treaties.Engine(rules)
+    res = engine.resolve([attack("dprk", "rok", "seoul")], D(2025, 1, 15), history=[attack("rok", "dprk", "kaesong")])
+    [ob] = find(res.obligations, "us-rok-1953")
+    assert ob.status == "contested"
+
+
+def test_limited_clash_leaves_state_of_war_to_the_facilitator(rules):
+    obs = obligations(rules, D(2025, 1, 15), attack("rok", "dprk", "dprk", scale="limited"))
+    for ob in find(obs, "ru-dprk-2024") + find(obs, "prc-dprk-1961"):
+        assert ob.status == "contested" and "state of war" in ob.because
+    # the US-ROK article asks for no state of war
+    [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yeonpyeong", scale="limited")), "us-rok-1953")
+    assert us.status == "triggered"
+
+
+# --- threat and consultation ----------------------------------------------------
+
+
+def test_a_threat_gives_consult_obligations_and_no_assistance(rules):
+    obs = obligations(rules, D(2025, 1, 15), threat("us", "dprk", "dprk"))
+    assert {o.kind for o in obs} == {"consult"}
+    assert find(obs, "ru-dprk-2024", "russia")[0].article == "3"
+    assert find(obs, "prc-dprk-1961", "china")[0].article == "II"
+    obs = obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok"))
+    assert find(obs, "us-rok-1953", "us")[0].article == "II"
+
+
+def test_an_attack_gives_assistance_not_consultation(rules):
+    assert {o.kind for o in obligations(rules, D(2025, 1, 15), attack("us", "dprk", "dprk"))} == {"assist"}
+
+
+def test_us_japan_consultation_on_threats_to_the_far_east(rules):
+    obs = find(obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok")), "us-japan-1960")
+    assert {(o.obligor, o.beneficiary, o.article) for o in obs} == {("us", "japan", "IV"), ("japan", "us", "IV")}
+    assert not find(obligations(rules, D(2025, 1, 15), threat("russia", "ukraine", "ukraine")), "us-japan-1960")
+
+
+# --- every obligation says why ----------------------------------------------------
+
+
+def test_because_is_one_plain_sentence_naming_treaty_and_states(rules):
+    for ob in obligations(rules, D(2025, 1, 15), attack("us", "dprk", "dprk"), threat("dprk", "rok", "rok")):
+        assert ob.because.endswith(".") and ob.because.replace("Art. ", "Art ").count(". ") == 0
+        assert f"Art. {ob.article}" in ob.because
+
+
+# --- Security Council and Art. 51 -------------------------------------------------
+
+
+def test_council_veto_by_a_permanent_member(rules):
+    vote = Fact(kind="council_vote", by="us", details={"chapter": "VII", "votes": {"for": 13, "against": ["russia", "china"]}, "parties": ["dprk"]})
+    [outcome] = treaties.resolve([vote], D(2025, 1, 15), rules).council
+    assert outcome.outcome == "vetoed" and set(outcome.vetoed_by) == {"russia", "china"}
+
+
+def test_compulsory_abstention_applies_only_under_chapter_vi(rules):
+    vote = Fact(kind="council_vote", by="us", details={"chapter": "VI", "votes": {"for": 13, "against": ["russia"]}, "parties": ["russia"]})
+    [outcome] = treaties.resolve([vote], D(2025, 1, 15), rules).council
+    assert outcome.outcome == "adopted" and "abstain" in outcome.because
+    vote7 = Fact(kind="council_vote", by="us", details={"chapter": "VII", "votes": {"for": 13, "against": ["russia"]}, "parties": ["russia"]})
+    [outcome7] = treaties.resolve([vote7], D(2025, 1, 15), rules).council
+    assert outcome7.outcome == "vetoed"
+
+
+def test_self_defence_owes_a_report_to_the_council(rules):
+    res = treaties.resolve([attack("dprk", "rok", "seoul"), attack("rok", "dprk", "kaesong")], D(2025, 1, 15), rules)
+    assert [r.by for r in res.reports] == ["rok"]
+
+
+# --- the cascade --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first", [attack("dprk", "rok", "seoul"), attack("us", "dprk", "dprk"), attack("china", "japan", "senkaku")])
+def test_cascade_ends_and_never_obliges_a_state_against_itself(rules, first):
+    rounds = treaties.cascade([first], D(2025, 1, 15), rules, honours=lambda ob: True)
+    assert len(rounds) < 20
+    keys = [ob.key for r in rounds for ob in r.obligations]
+    assert len(keys) == len(set(keys))
+    for r in rounds:
+        for ob in r.obligations:
+            assert ob.obligor != ob.attacker and ob.obligor != ob.beneficiary
+
+
+def test_collective_self_defence_leaves_the_aggressors_allies_contested(rules):
+    rounds = treaties.cascade([attack("dprk", "rok", "seoul")], D(2025, 1, 15), rules)
+    assert [o.obligor for o in rounds[0].obligations] == ["us"]
+    second = rounds[1].obligations
+    assert {o.obligor for o in second} == {"russia", "china"}
+    assert all(o.status == "contested" for o in second)
