@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--log", metavar="PATH")
     p.add_argument("--runs", type=int, default=None, metavar="K", help="play K seeds and print outcome statistics")
+    p.add_argument("--resume", action="store_true", help="carry on the exercise in --log from where it stopped")
     p.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_run)
 
@@ -250,12 +251,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.done()
         print(runner.statistics(outcomes, scenario, rules))
         return 0
-    try:
-        session = runner.play(scenario, rules, seed=args.seed, log_path=args.log)
-    except FileExistsError:
-        raise UserError(f"{args.log} exists already; a log is never overwritten, choose another path") from None
+    if args.resume:
+        if not args.log:
+            raise UserError("--resume needs --log PATH, the log to carry on")
+        from tabletop import log as logmod
+        from tabletop.session import ReplayMismatch
+
+        try:
+            session, warnings = runner.resume(args.log, scenario, rules)
+        except (logmod.LogError, ReplayMismatch) as exc:
+            raise UserError(f"cannot resume {args.log}: {exc}") from None
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    else:
+        try:
+            session = runner.play(scenario, rules, seed=args.seed, log_path=args.log)
+        except FileExistsError:
+            raise UserError(f"{args.log} exists already; a log is never overwritten, choose another path") from None
     state = session.state
-    print(f"{scenario.id} seed {args.seed}: {len(session.events)} events, final tension {state.tension} ({rules.escalation.rung_name(state.tension)})")
+    print(f"{scenario.id} seed {session.seed}: {len(session.events)} events, final tension {state.tension} ({rules.escalation.rung_name(state.tension)})")
     for open_ob in state.obligations.values():
         ob = open_ob.obligation
         print(f"  {open_ob.id} {rules.treaties[ob.treaty].label} Art. {ob.article} {ob.kind} {ob.obligor}->{ob.beneficiary} {ob.status}: {open_ob.answer or 'unanswered'}")

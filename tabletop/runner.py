@@ -46,9 +46,13 @@ def play(
     log_path: str | Path | None = None,
     fsync: bool = True,
 ) -> Session:
-    session = Session.new(scenario, rules, seed=seed, log_path=log_path, fsync=fsync)
+    return finish(Session.new(scenario, rules, seed=seed, log_path=log_path, fsync=fsync))
+
+
+def finish(session: Session) -> Session:
+    """Play an exercise from wherever it stands to its end."""
     try:
-        while True:
+        while not session.state.ended:
             facilitate_turn(session)
             if session.is_last_turn:
                 session.end("all turns played")
@@ -57,6 +61,18 @@ def play(
     finally:
         session.close()
     return session
+
+
+def resume(log_path: str | Path, scenario: m.Scenario, rules: m.Rules, fsync: bool = True) -> tuple[Session, list[str]]:
+    """Carry on a headless exercise from its log (after a crash, say) to the end.
+
+    Since bots and the scripted facilitator are deterministic, the finished log
+    is byte for byte the log an uninterrupted run would have written.
+    """
+    session, warnings = Session.resume(log_path, scenario, rules)
+    if session.writer is not None:
+        session.writer.fsync = fsync
+    return finish(session), warnings
 
 
 @attrs.define
