@@ -208,6 +208,16 @@ class Scenario:
             cache[key] = tuple(o for o in self.options.get(seat, ()) if o.open_in(turn))
         return cache[key]
 
+    def has_option(self, seat: str, turn: int, option_id: str) -> bool:
+        ids = self._option_ids.get((seat, turn))
+        if ids is None:
+            ids = self._option_ids[(seat, turn)] = frozenset(o.id for o in self.options_for(seat, turn))
+        return option_id in ids
+
+    @functools.cached_property
+    def _option_ids(self) -> dict[tuple[str, int], frozenset[str]]:
+        return {}
+
     def injects_for(self, turn: int) -> tuple[Inject, ...]:
         return self._injects_by_turn.get(turn, ())
 

@@ -94,8 +94,16 @@ class _Names:
 
     def __init__(self, rules: m.Rules):
         self.rules = rules
+        self._cache: dict[tuple[str | None, str | None], str] = {}
 
     def state(self, state: str | None, treaty: m.Treaty | None = None) -> str:
+        key = (state, treaty.id if treaty is not None and state in treaty.party_names else None)
+        name = self._cache.get(key)
+        if name is None:
+            name = self._cache[key] = self._state(state, treaty)
+        return name
+
+    def _state(self, state: str | None, treaty: m.Treaty | None) -> str:
         if state is None:
             return "an unnamed actor"
         if treaty is not None and state in treaty.party_names:
@@ -210,6 +218,7 @@ class Engine:
                         else:
                             self.open_target.setdefault(kind, []).append(entry)
         self.council = rules.council
+        self.order = {id(e): i for entries in self.by_kind.values() for i, e in enumerate(entries)}
 
     def state_type(self, state: str | None) -> str:
         if state is None:
@@ -266,11 +275,12 @@ class Engine:
     def _candidates(self, fact: m.Fact) -> list[tuple[m.Treaty, m.Article, m.Clause]]:
         if fact.kind not in self.by_kind:
             return []
-        found = list(self.by_party.get((fact.kind, fact.target or ""), ()))
-        found.extend(self.open_target.get(fact.kind, ()))
-        if len(found) > 1:
-            order = {id(e): i for i, e in enumerate(self.by_kind[fact.kind])}
-            found.sort(key=lambda e: order[id(e)])
+        found = self.by_party.get((fact.kind, fact.target or ""), [])
+        extra = self.open_target.get(fact.kind)
+        if extra:
+            # keep the order of the rule modules, so output is stable whatever the index
+            order = self.order
+            found = sorted([*found, *extra], key=lambda e: order[id(e)])
         return found
 
     def _clause(
