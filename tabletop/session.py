@@ -146,18 +146,37 @@ class Session:
         upto: int | None = None,
         on_event: Callable[[int, m.WorldState], None] | None = None,
     ) -> Session:
-        """Re-issue every logged command; raise ReplayMismatch at the first difference."""
+        """Re-issue every logged command; raise ReplayMismatch at the first difference.
+
+        With ``upto``, stop at the first end of a command's group of events at or
+        after that many events (``len(session.events)`` says where).
+        """
         header = contents.header
         session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
-        events = contents.events if upto is None else contents.events[:upto]
+        events = contents.events
+        stop = len(events) if upto is None else min(upto, len(events))
         session._replay = events
         session._replay_at = 0
         session._on_event = on_event
         try:
-            while session._replay_at < len(events):
+            while session._replay_at < stop:
                 session._redo(events[session._replay_at])
         finally:
             session._replay = None
+        return session
+
+    @classmethod
+    def fold(cls, contents: logmod.LogContents, scenario: m.Scenario, rules: m.Rules, upto: int | None = None) -> Session:
+        """The board after exactly ``upto`` events, by folding them without re-issuing commands.
+
+        For looking (the replay viewer steps event by event, even inside a group);
+        such a session cannot play on: use :meth:`replay` or :meth:`branch` for that.
+        """
+        header = contents.header
+        session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+        for event in contents.events[: len(contents.events) if upto is None else upto]:
+            _apply(session.state, event, session)
+            session.events.append(event)
         return session
 
     @classmethod
@@ -168,6 +187,49 @@ class Session:
         session.writer = logmod.Writer.reopen(contents)
         session.clock = _now if clock else None
         return session, contents.warnings
+
+    @classmethod
+    def branch(
+        cls,
+        parent: str | Path,
+        at: int,
+        log_path: str | Path,
+        scenario: m.Scenario,
+        rules: m.Rules,
+        seats: dict[str, str] | None = None,
+        clock: bool = False,
+    ) -> Session:
+        """Play on from event ``at`` of a saved log into a new log; the parent is only read.
+
+        The new log repeats the parent's events up to the branch point (so it
+        verifies on its own) and its header names the parent log, the event and
+        that line's hash. A branch point inside a command's group of events
+        moves to the end of the group: an inject is never released without the
+        obligations it set off.
+        """
+        contents = logmod.read(parent)
+        events = contents.events
+        if not 0 <= at <= len(events):
+            raise CommandError(f"{parent} has events 1 to {len(events)}; cannot branch at {at}")
+        at = len(cls.replay(contents, scenario, rules, upto=at).events)  # the prefix must hold; snap to a group's end
+        kinds = dict(contents.header.get("seats") or {})
+        kinds.update(seats or {})
+        header = {k: v for k, v in contents.header.items() if k not in ("type", "format", "created", "parent")}
+        header.update(
+            scenario_path=scenario.path, scenario_sha256=scenario.sha256, rules_sha256=rules.sha256, seats=kinds,
+            parent={"log": str(Path(parent).resolve()), "seq": at, "line_sha256": contents.digests[at]},
+        )
+        if clock:
+            header["created"] = _now()
+        writer = logmod.Writer.create(log_path, header)
+        session = cls(scenario, rules, int(header.get("seed", 0)), kinds, writer, None, header)
+        done = 0
+        while done < at:
+            before = len(session.events)
+            session._redo(events[done])
+            done += len(session.events) - before
+        session.clock = _now if clock else None
+        return session
 
     def close(self) -> None:
         if self.writer is not None:

@@ -161,3 +161,30 @@ def test_resume_continues_where_the_log_stopped(mini, rules, tmp_path):
     contents = logmod.read(path)
     assert contents.events[-1]["type"] == "phase_changed" and contents.events[-1]["phase"] == "decide"
     Session.replay(contents, mini, rules)
+
+
+def test_branch_plays_on_in_a_new_log_and_leaves_the_parent_alone(mini, rules, tmp_path):
+    parent = tmp_path / "parent.jsonl"
+    runner.play(mini, rules, seed=1, log_path=parent, fsync=False)
+    before = parent.read_bytes()
+    contents = logmod.read(parent)
+    at = next(i for i, e in enumerate(contents.events) if e["type"] == "inject_released") + 1  # inside a group
+    child = Session.branch(parent, at, tmp_path / "child.jsonl", mini, rules, seats={"us": "human"})
+    assert parent.read_bytes() == before
+    assert len(child.events) >= at
+    header = logmod.read(tmp_path / "child.jsonl").header
+    assert header["parent"]["seq"] == len(child.events) and header["parent"]["log"].endswith("parent.jsonl")
+    assert header["parent"]["line_sha256"] == contents.digests[len(child.events)]
+    assert header["seats"]["us"] == "human"
+    child.note("Branch: the US takes over its own seat.")
+    runner.finish(child)
+    Session.replay(logmod.read(tmp_path / "child.jsonl"), mini, rules)
+
+
+def test_fold_gives_the_board_at_any_event(mini, rules, tmp_path):
+    path = tmp_path / "f.jsonl"
+    live = runner.play(mini, rules, seed=1, log_path=path, fsync=False)
+    contents = logmod.read(path)
+    assert state_hash(Session.fold(contents, mini, rules).state) == state_hash(live.state)
+    third = Session.fold(contents, mini, rules, upto=3)
+    assert third.state.events == 3
