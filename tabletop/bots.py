@@ -1,11 +1,15 @@
 """Seat policies for solo play and headless runs, driven by each seat's doctrine.
 
-A bot weighs its open options by the tags its doctrine prefers, steers clear of
-raising tension once the ladder reaches its ceiling, leans towards deterrence
-when an inject this turn targets it, and breaks near-ties with a random number
-drawn from a generator seeded by (seed, turn, seat) alone, so the same seed
-gives the same choices whatever order the seats are asked in. Every choice
-comes with one sentence that says why.
+A bot weighs its open options by the tags its doctrine prefers, and by the
+situation: it steers clear of raising tension once the ladder reaches its
+ceiling, leans towards deterrence when an inject this turn targets it, answers
+a rival's escalation last turn in kind and reciprocates a rival's offer of
+talks, and is a little reluctant to repeat itself. Allies and rivals are not
+written into code: they come from the treaties in force between the seats on
+the scenario date. Near-ties are broken by a random number from a generator
+seeded by (seed, turn, seat) alone, so the same seed gives the same choices
+whatever order the seats are asked in. Every choice comes with one sentence
+that says why.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from typing import Any
 import attrs
 
 from tabletop import model as m
+from tabletop.treaties import in_force
 
 JITTER = 1.5
 AVOID_PENALTY = 100.0
 CEILING_PENALTY = 6.0
 THREAT_BONUS = 2.0
-THREAT_TAGS = ("deter", "alliance", "force")
+RECIPROCITY = 1.5
+REPEAT_PENALTY = 0.75
+FIRM_TAGS = ("deter", "alliance", "force", "signal")
+OPEN_TAGS = ("diplomacy", "de_escalate")
 
 
 @attrs.frozen
@@ -43,16 +51,54 @@ def rng_for(seed: int, turn: int, seat: str) -> random.Random:
     return random.Random(f"{seed}:{turn}:{seat}")
 
 
+def allies(rules: m.Rules, scenario: m.Scenario, seat: str, state: m.WorldState) -> set[str]:
+    """Seats bound to ``seat`` by a treaty in force on the scenario date."""
+    date = state.date or scenario.start
+    found: set[str] = set()
+    for treaty in rules.treaties.values():
+        if seat in treaty.parties and in_force(treaty, date)[0] == "yes":
+            found.update(p for p in treaty.parties if p != seat and p in scenario.seats)
+    return found
+
+
+@attrs.frozen
+class Situation:
+    """What a bot looks at besides its doctrine."""
+
+    targeted: str | None  # title of this turn's inject that acts against the seat
+    escalated: tuple[str, str] | None  # (rival, option label) that raised tension last turn
+    offered: tuple[str, str] | None  # (rival, option label) that offered talks last turn
+    last: str | None  # the seat's own option last turn
+
+
+def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str) -> Situation:
+    friends = allies(rules, scenario, seat, state) | {seat}
+    previous = state.decisions.get(state.turn - 1, {})
+    escalated = offered = None
+    for other in scenario.seats:  # scenario order: deterministic
+        decision = previous.get(other)
+        if other in friends or decision is None:
+            continue
+        option = scenario.option(other, decision["option"])
+        name = scenario.seats[other].name
+        if escalated is None and option.effects.tension > 0:
+            escalated = (name, option.label)
+        if offered is None and any(t in OPEN_TAGS for t in option.tags):
+            offered = (name, option.label)
+    mine = previous.get(seat)
+    return Situation(_targeted_by(state, scenario, seat), escalated, offered, mine["option"] if mine else None)
+
+
 def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
     options = scenario.options_for(seat, state.turn)
     if not options:
         raise ValueError(f"{seat} has no options in turn {state.turn}")
     doctrine = scenario.seats[seat].doctrine
     rng = rng_for(seed, state.turn, seat)
-    targeted = _targeted_by(state, scenario, seat)
+    seen = situation(state, scenario, rules, seat)
     scored: list[tuple[float, int, m.Option, list[str]]] = []
     for order, option in enumerate(options):
-        score, reasons = _score(option, doctrine, state, rules, targeted)
+        score, reasons = _score(option, doctrine, state, rules, seen)
         scored.append((score + rng.random() * JITTER, -order, option, reasons))
     best_score, _, best, reasons = max(scored, key=lambda x: (x[0], x[1]))
     name = scenario.seats[seat].name
@@ -61,13 +107,12 @@ def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str,
     return Choice(best.id, rationale)
 
 
-def _score(
-    option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m.Rules, targeted: str | None
-) -> tuple[float, list[str]]:
+def _score(option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m.Rules, seen: Situation) -> tuple[float, list[str]]:
     score = 0.0
     reasons: list[str] = []
     liked = [(tag, doctrine.prefers[tag]) for tag in option.tags if tag in doctrine.prefers]
-    score += sum(weight for _, weight in liked)
+    # The mean over all the option's tags: an option is not worth more for carrying more labels.
+    score += sum(weight for _, weight in liked) / max(1, len(option.tags))
     positive = sorted((t for t in liked if t[1] > 0), key=lambda t: -t[1])
     if positive:
         reasons.append("its doctrine favours " + ", ".join(t.replace("_", "-") for t, _ in positive[:3]))
@@ -82,9 +127,18 @@ def _score(
     elif option.effects.tension < 0 and state.tension >= doctrine.escalation_ceiling:
         score += CEILING_PENALTY / 2
         reasons.append(f"tension at rung {state.tension} ({rung}) has reached its ceiling of {doctrine.escalation_ceiling}, so it steps back")
-    if targeted and any(t in THREAT_TAGS for t in option.tags):
+    firm = any(t in FIRM_TAGS for t in option.tags)
+    if seen.targeted and firm:
         score += THREAT_BONUS
-        reasons.append(f"it answers '{targeted}', aimed at it this turn")
+        reasons.append(f"it answers '{seen.targeted}', aimed at it this turn")
+    if seen.escalated and firm:
+        score += RECIPROCITY
+        reasons.append(f"it matches {seen.escalated[0]}'s '{seen.escalated[1]}' last turn")
+    elif seen.offered and any(t in OPEN_TAGS for t in option.tags):
+        score += RECIPROCITY
+        reasons.append(f"it reciprocates {seen.offered[0]}'s '{seen.offered[1]}' last turn")
+    if option.id == seen.last:
+        score -= REPEAT_PENALTY
     return score, reasons
 
 

@@ -173,5 +173,5 @@ def statistics(outcomes: list[Outcome], scenario: m.Scenario, rules: m.Rules) ->
             counts.update(o.decisions.get(seat, []))
         total = sum(counts.values()) or 1
         top = ", ".join(f"{opt} {100 * n / total:.0f}%" for opt, n in counts.most_common(3))
-        lines.append(f"  {scenario.seats[seat].name:<8} {top}")
+        lines.append(f"  {scenario.seats[seat].name:<28} {top}")
     return "\n".join(lines)
