@@ -308,7 +308,7 @@ def _geography(
             value,
             f"territory {name!r}",
             ["name", "administered_by"],
-            ["regions", "regions_disputed", "recognized_by", "claimed_by"],
+            ["regions", "regions_disputed", "recognized_by", "claimed_by", "aliases"],
         )
         if tf is None:
             continue
@@ -329,7 +329,8 @@ def _geography(
                 if state != "all" and state not in states:
                     r.error(tf[label], f"undefined state {state!r} in {label}")
         territories[name] = m.Territory(
-            name, r.text(tf["name"], "name"), admin, region_list, disputed, recognised, claimed
+            name, r.text(tf["name"], "name"), admin, region_list, disputed, recognised, claimed,
+            r.text_list(tf.get("aliases"), "aliases"),
         )
     for state in states.values():
         if state.type == "state" and state.id not in territories:
@@ -702,11 +703,10 @@ def read_fact(r: Reader, node: Node, rules: m.Rules, seats: Iterable[str] | None
 
     location = None
     if "location" in values:
-        location = r.text(values["location"], "location")
+        raw = r.text(values["location"], "location")
+        location = rules.territory_id(raw)
         if location not in rules.territories:
-            location = rules.canonical(location)
-        if location not in rules.territories:
-            r.error(values["location"], f"undefined territory {location!r}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
+            r.error(values["location"], f"undefined territory {raw!r}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
     details: dict[str, Any] = {}
     for name, value in values.items():
         if name in FACT_FIELDS:
@@ -723,10 +723,13 @@ def read_fact(r: Reader, node: Node, rules: m.Rules, seats: Iterable[str] | None
         for side, _voters in details["votes"].items():
             if side not in ("for", "against", "abstain"):
                 r.error(values["votes"], f"expected for, against or abstain under votes, got {side!r}")
+    target = state("target")
+    if location is None and kind in ("armed_attack", "threat") and target in rules.territories:
+        location = target  # an attack on a state, nowhere else said, is on its own territory
     return m.Fact(
         kind=kind,
         by=state("by"),
-        target=state("target"),
+        target=target,
         location=location,
         on_behalf_of=state("on_behalf_of"),
         date=r.date(values["date"], "date") if "date" in values else None,

@@ -348,6 +348,7 @@ class Territory:
     regions_disputed: tuple[str, ...] = ()
     recognized_by: tuple[str, ...] = ()  # ("all",) when nobody disputes it
     claimed_by: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def recognised_by(self, state: str) -> bool:
         return "all" in self.recognized_by or state in self.recognized_by
@@ -457,16 +458,34 @@ class Rules:
         return known.name if known else state
 
     def canonical(self, name: str) -> str:
-        """The state id for an alias (``ussr`` -> ``russia``); unknown names pass through."""
-        return self._aliases.get(name, name)
+        """The state id for an alias (``ussr``, ``North Korea`` -> ``russia``, ``dprk``); unknown names pass through."""
+        return self._aliases.get(name) or self._aliases.get(_normal(name), name)
+
+    def territory_id(self, name: str) -> str:
+        """The territory id for an id, alias or state alias; unknown names pass through."""
+        if name in self.territories:
+            return name
+        key = _normal(name)
+        return self._territory_aliases.get(key) or self._aliases.get(key, name)
+
+    @functools.cached_property
+    def _territory_aliases(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for territory in self.territories.values():
+            index[_normal(territory.id)] = territory.id
+            for alias in territory.aliases:
+                index[_normal(alias)] = territory.id
+        return index
 
     @functools.cached_property
     def _aliases(self) -> dict[str, str]:
         index: dict[str, str] = {}
         for state in self.states.values():
             index[state.id] = state.id
+            index[_normal(state.id)] = state.id
             for alias in state.aliases:
                 index[alias] = state.id
+                index[_normal(alias)] = state.id
         return index
 
 
@@ -571,3 +590,8 @@ class WorldState:
             council=list(self.council),
             reports=list(self.reports),
         )
+
+
+def _normal(name: str) -> str:
+    """``North Korea``, ``north-korea`` and ``NORTH_KOREA`` all read as ``north_korea``."""
+    return "_".join(name.strip().lower().replace("-", " ").replace(".", " ").split())

@@ -183,3 +183,10 @@ def test_mutated_scenario_never_raises_anything_else(tmp_path, rules, data):
 @given(st.binary(max_size=300))
 def test_random_bytes_never_raise_anything_else(tmp_path, rules, blob):
     _load_text(tmp_path, blob, rules)
+
+
+def test_names_are_read_as_people_write_them(tmp_path, rules):
+    path = tmp_path / "f.yaml"
+    path.write_text("date: 2025-01-15\nfacts:\n  - {kind: armed_attack, by: North Korea, target: USA, location: Camp Humphreys}\n  - {kind: armed_attack, by: DPRK, target: Japan}\n")
+    _, facts = load_facts(path, rules)
+    assert [(f.by, f.target, f.location) for f in facts] == [("dprk", "us", "pyeongtaek"), ("dprk", "japan", "japan")]
