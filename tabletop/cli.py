@@ -192,7 +192,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
-    from tabletop.loading import load_rules, load_scenario, sha256_file
+    from tabletop.loading import load_scenario, sha256_file
     from tabletop.session import ReplayMismatch, Session
     from tabletop.yamlnodes import InputError
 
@@ -231,7 +231,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if changed:
         print(f"FAIL {args.log}: replays, but against a changed basis (see above)")
         return EXIT_INVALID
-    _ = load_rules
     print(f"ok {args.log}: {len(contents.events)} events, hash chain intact, {hashes} state hash(es) match, turn {session.state.turn}{', ended' if session.state.ended else ''}")
     return 0
 

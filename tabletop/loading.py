@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
 from tabletop import model as m
 from tabletop.paths import bundled_rules
 from tabletop.yamlnodes import InputError, Node, Problem, load, to_python
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
-SEATS_KNOWN_TEXT = "a seat defined under 'seats'"
 
 
 class _Fields(dict):
@@ -667,7 +668,7 @@ def _article(
 FACT_FIELDS = ("kind", "by", "target", "location", "on_behalf_of", "date")
 
 
-def read_fact(r: Reader, node: Node, rules: m.Rules, seats: Iterable[str] | None = None) -> m.Fact | None:
+def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
     if node.kind != "map":
         r.error(node, f"expected a fact as a mapping like {{kind: missile_test, by: dprk}}, got {node.describe()}")
         return None
@@ -778,8 +779,6 @@ def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) ->
 
 
 def _with_origin(scenario: m.Scenario, path: str, sha: str) -> m.Scenario:
-    import attrs
-
     return attrs.evolve(scenario, path=path, sha256=sha)
 
 
