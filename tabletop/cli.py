@@ -85,6 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "html"), default="md")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet CSV in the HSEEP layout, and back")
+    msel = p.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
+    q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL CSV")
+    q.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
+    q.add_argument("-o", "--output", metavar="FILE.csv", help="where to write (default: standard output)")
+    q.set_defaults(func=cmd_msel_export)
+    q = msel.add_parser("import", help="write a scenario whose injects come from an MSEL CSV")
+    q.add_argument("csv", metavar="FILE.csv")
+    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="where to write (default: standard output)")
+    q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the CSV's Scenario column)")
+    q.set_defaults(func=cmd_msel_import)
     return parser
 
 
@@ -332,6 +344,58 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from tabletop.tui.app import run_replay
 
     return run_replay(args.log)
+
+
+def cmd_msel_export(args: argparse.Namespace) -> int:
+    from tabletop import msel
+    from tabletop.loading import load_scenario
+    from tabletop.yamlnodes import InputError
+
+    path = paths.find_scenario(args.scenario)
+    if path is None:
+        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
+        raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+    try:
+        scenario, _ = load_scenario(path)
+    except InputError as exc:
+        return _problems(exc)
+    text = msel.export_csv(scenario)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        msel.write_csv(text, args.output)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}: {len(scenario.injects)} inject(s) of {scenario.id}", file=sys.stderr)
+    return 0
+
+
+def cmd_msel_import(args: argparse.Namespace) -> int:
+    from tabletop import msel
+    from tabletop.yamlnodes import InputError
+
+    base = None
+    if args.scenario:
+        base = paths.find_scenario(args.scenario)
+        if base is None:
+            known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
+            raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+    try:
+        result = msel.import_csv(args.csv, base)
+    except InputError as exc:
+        return _problems(exc)
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if not args.output:
+        sys.stdout.write(result.text)
+        return 0
+    try:
+        msel.write_scenario(result.text, args.output)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}: {result.scenario.id} with {len(result.scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,337 @@
+"""MSEL interchange: export to the HSEEP MSEL layout, import back, errors at row and column."""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tabletop import cli, msel
+from tabletop.loading import load_scenario
+from tabletop.yamlnodes import InputError
+
+from .conftest import MINI
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = [ROOT / "scenarios" / "nea-2024.yaml", ROOT / "scenarios" / "nll-2025.yaml", MINI]
+
+HSEEP = [
+    "Event #", "Designated Scenario Time", "Event Type", "Inject Mode", "From", "To", "Event Synopsis", "Message",
+    "Expected Player Action", "Objective/Core Capability", "Notes", "Responsible Controller", "Actual Time",
+]
+TABLETOP = ["Inject ID", "Turn", "Source", "Cite", "Hypothetical", "Facts", "Effects", "Scenario"]
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def write_rows(path: Path, rows: list[list[str]], delimiter: str = ",") -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+
+
+def set_cell(rows: list[list[str]], row: int, column: str, value: str) -> None:
+    """Set a cell by spreadsheet row number (the header is row 1) and column name."""
+    rows[row - 1][rows[0].index(column)] = value
+
+
+def fact_details(scenario):
+    return [[f.to_json() for f in i.facts] for i in scenario.injects]
+
+
+@pytest.fixture
+def mini_csv(tmp_path):
+    out = tmp_path / "mini.csv"
+    assert cli.main(["msel", "export", str(MINI), "-o", str(out)]) == 0
+    return out
+
+
+# --- the layout -------------------------------------------------------------------
+
+
+def test_header_is_the_hseep_template_then_tabletops_own_columns(mini_csv):
+    data = mini_csv.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, so Excel reads it as UTF-8"
+    rows = read_rows(mini_csv)
+    assert rows[0] == HSEEP + TABLETOP
+    assert list(msel.HEADER) == HSEEP + TABLETOP
+    assert len(rows) == 1 + 4
+    assert all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_rows_follow_the_msel_and_map_every_field(mini_csv, mini):
+    rows = read_rows(mini_csv)
+    col = {name: i for i, name in enumerate(rows[0])}
+    assert [r[col["Inject ID"]] for r in rows[1:]] == [i.id for i in mini.injects]
+    assert [r[col["Event #"]] for r in rows[1:]] == ["1", "2", "3", "4"]
+    first, _, _, standby = rows[1:]
+    assert first[col["Designated Scenario Time"]] == "2025-01-02"
+    assert first[col["Event Type"]] == "Inject"
+    assert first[col["To"]] == "all"
+    assert first[col["Event Synopsis"]] == "DPRK missile test"
+    assert first[col["Message"]] == "A test of a short-range missile."
+    assert first[col["Facts"]] == "[{kind: missile_test, by: dprk, system: KN-25, range_km: 400}]"
+    assert first[col["Effects"]] == "{tension: 1}"
+    assert first[col["Hypothetical"]] == "no"
+    assert first[col["Scenario"]] == "mini"
+    assert standby[col["Event Type"]] == "Contingency inject"
+    assert standby[col["Designated Scenario Time"]] == ""
+    assert standby[col["Hypothetical"]] == "yes"
+
+
+def test_export_to_standard_output_has_no_bom(capsys):
+    assert cli.main(["msel", "export", str(MINI)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Event #,Designated Scenario Time,")
+
+
+# --- round trips ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
+def test_round_trip_changes_nothing(tmp_path, scenario):
+    original, _ = load_scenario(scenario)
+    first, yaml_out, second = tmp_path / "a.csv", tmp_path / "s.yaml", tmp_path / "b.csv"
+    assert cli.main(["msel", "export", str(scenario), "-o", str(first)]) == 0
+    assert cli.main(["msel", "import", str(first), "--scenario", str(scenario), "-o", str(yaml_out)]) == 0
+    assert cli.main(["validate", str(yaml_out)]) == 0
+    imported, _ = load_scenario(yaml_out)
+    assert imported.injects == original.injects
+    assert fact_details(imported) == fact_details(original)
+    assert (imported.id, imported.turns, imported.seats, imported.options) == (original.id, original.turns, original.seats, original.options)
+    assert cli.main(["msel", "export", str(yaml_out), "-o", str(second)]) == 0
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
+def test_import_keeps_the_rest_of_the_base_file_as_written(tmp_path, scenario):
+    base = scenario.read_text(encoding="utf-8")
+    first = tmp_path / "a.csv"
+    assert cli.main(["msel", "export", str(scenario), "-o", str(first)]) == 0
+    text = msel.import_csv(first, scenario).text
+    head = base[: base.index("\ninjects:")]
+    assert text.startswith(head + "\ninjects:\n")
+    tail = base[base.index("\noptions:") :]
+    assert text.endswith(tail)
+
+
+def test_import_finds_a_bundled_base_by_the_scenario_column(tmp_path, capsys):
+    first, out = tmp_path / "a.csv", tmp_path / "s.yaml"
+    assert cli.main(["msel", "export", "nll-2025", "-o", str(first)]) == 0
+    assert cli.main(["msel", "import", str(first), "-o", str(out)]) == 0
+    assert "scenarios/nll-2025.yaml" in capsys.readouterr().err
+    assert load_scenario(out)[0].id == "nll-2025"
+
+
+def test_texts_with_commas_quotes_newlines_and_unicode_survive(tmp_path):
+    tricky = 'He said, "no" -- twice;\nthen: {left}, [right] and Hwasŏng, 김정은, Шойгу.'
+    text = MINI.read_text(encoding="utf-8").replace(
+        '    text: "A test of a short-range missile."',
+        "    text: |\n      " + tricky.replace("\n", "\n      ") + "\n    note: \"a, b; 'c'\"\n    cite: \"#1: yes\"",
+    )
+    scenario = tmp_path / "tricky.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    original, _ = load_scenario(scenario)
+    assert original.inject("missile").text == tricky
+    first, out, second = tmp_path / "a.csv", tmp_path / "s.yaml", tmp_path / "b.csv"
+    assert cli.main(["msel", "export", str(scenario), "-o", str(first)]) == 0
+    rows = read_rows(first)
+    assert rows[1][rows[0].index("Message")] == tricky
+    assert first.read_bytes().count(b"\r\n") == 1 + 4, "a newline inside a cell stays a bare LF, quoted"
+    assert cli.main(["msel", "import", str(first), "--scenario", str(scenario), "-o", str(out)]) == 0
+    imported, _ = load_scenario(out)
+    assert imported.injects == original.injects
+    assert cli.main(["msel", "export", str(out), "-o", str(second)]) == 0
+    assert second.read_bytes() == first.read_bytes()
+
+
+# --- edits ------------------------------------------------------------------------
+
+
+def test_an_edited_sheet_imports_and_validates(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 2, "Event Synopsis", "DPRK fires a KN-25 salvo")
+    new = [""] * len(rows[0])
+    rows.append(new)
+    set_cell(rows, 6, "Event #", "5")
+    set_cell(rows, 6, "Designated Scenario Time", "2025-01-15")
+    set_cell(rows, 6, "Event Type", "Inject")
+    set_cell(rows, 6, "To", "US; rok")  # a seat's name or id, any case
+    set_cell(rows, 6, "Event Synopsis", "Hypothetical: US carrier enters the East Sea")
+    set_cell(rows, 6, "Message", "A US carrier group sails into the East Sea, with escorts.")
+    set_cell(rows, 6, "Turn", "2")
+    set_cell(rows, 6, "Source", "ref-treaties")
+    set_cell(rows, 6, "Hypothetical", "Yes")
+    set_cell(rows, 6, "Facts", "[{kind: deployment, by: us, ships: 5}]")
+    set_cell(rows, 6, "Effects", "{tension: 1, credibility: {us: 1}}")
+    edited, out = tmp_path / "edited.csv", tmp_path / "edited.yaml"
+    write_rows(edited, rows)
+    assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
+    assert cli.main(["validate", str(out)]) == 0
+    scenario, _ = load_scenario(out)
+    assert scenario.inject("missile").title == "DPRK fires a KN-25 salvo"
+    added = scenario.injects[-1]
+    assert added.id == "hyp-us-carrier-enters-the-east-sea"  # made from the title
+    assert (added.turn, added.to, added.hypothetical, added.standby) == (2, ("us", "rok"), True, False)
+    assert added.effects.tension == 1 and dict(added.effects.credibility) == {"us": 1}
+    assert added.facts[0].to_json() == {"kind": "deployment", "by": "us", "ships": 5}
+    assert "date: 2025-01-15\n" in out.read_text(encoding="utf-8")  # a date, not a string
+
+
+def test_blank_and_numbered_only_rows_are_skipped(tmp_path, mini_csv):
+    rows = read_rows(mini_csv)
+    rows.insert(2, [""] * len(rows[0]))
+    numbered = [""] * len(rows[0])
+    numbered[0] = "99"
+    rows.append(numbered)
+    edited = tmp_path / "gaps.csv"
+    write_rows(edited, rows)
+    assert len(msel.import_csv(edited, MINI).scenario.injects) == 4
+
+
+def test_semicolon_separated_sheets_import(tmp_path, mini_csv):
+    semi = tmp_path / "semi.csv"
+    write_rows(semi, read_rows(mini_csv), delimiter=";")
+    result = msel.import_csv(semi, MINI)
+    assert msel.same_injects(result.scenario, load_scenario(MINI)[0])
+
+
+def test_entries_in_columns_tabletop_does_not_store_are_warned_about(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 3, "Expected Player Action", "Seats discuss consultation under US-ROK Art. II")
+    edited, out = tmp_path / "warn.csv", tmp_path / "warn.yaml"
+    write_rows(edited, rows)
+    assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"warn\.csv:3:9: warning: tabletop does not store 'Expected Player Action'", err)
+
+
+def test_contingency_and_standby_both_mean_a_standby_inject(tmp_path, mini_csv):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 5, "Event Type", "standby")
+    edited = tmp_path / "standby.csv"
+    write_rows(edited, rows)
+    assert msel.import_csv(edited, MINI).scenario.inject("standby-strike").standby
+
+
+# --- errors -----------------------------------------------------------------------
+
+
+def import_problems(tmp_path, rows, capsys, base=MINI) -> list[str]:
+    edited, out = tmp_path / "bad.csv", tmp_path / "bad.yaml"
+    write_rows(edited, rows)
+    args = ["msel", "import", str(edited), "-o", str(out)] + (["--scenario", str(base)] if base else [])
+    assert cli.main(args) == 1
+    assert not out.exists(), "nothing is written when the sheet has problems"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line]
+
+
+def test_errors_name_spreadsheet_row_and_column(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 2, "To", "dprk, mars")  # F
+    set_cell(rows, 3, "Designated Scenario Time", "1/5/2025")  # B
+    set_cell(rows, 4, "Source", "nowhere")  # P
+    set_cell(rows, 5, "Facts", "[{kind: armed_attack, by: us")  # S
+    found = import_problems(tmp_path, rows, capsys)
+    path = str(tmp_path / "bad.csv")
+    assert found == [
+        f"{path}:2:6: column F (To): undefined seat 'mars' in to:; expected all or one of: china, dprk, japan, rok, russia, us",
+        f"{path}:3:2: column B (Designated Scenario Time): expected a date like 2024-11-05 for date, got '1/5/2025'; "
+        "if a spreadsheet turned it into its own date format, format the column as text and type the date again",
+        f"{path}:4:16: column P (Source): undefined source 'nowhere'; expected a key under 'sources'",
+        f"{path}:5:19: column S (Facts): YAML syntax: did not find expected ',' or '}}' (while parsing a flow mapping); "
+        "expected YAML like [{kind: missile_test, by: dprk}]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "expected"),
+    [
+        (2, "Designated Scenario Time", "2025-02-30", r":2:2: column B .*expected a date like 2024-11-05 for date, got '2025-02-30'"),
+        (2, "Designated Scenario Time", "2025-03-01", r":2:2: column B .*dates out of order: inject 'missile' is dated 2025-03-01, outside turn 1"),
+        (3, "Designated Scenario Time", "2025-01-01", r":3:2: column B .*dates out of order: inject 'threat'"),
+        (2, "Event Type", "Exercise", r":2:3: column C \(Event Type\): expected 'Inject' or 'Contingency inject'"),
+        (2, "Event Synopsis", "", r":2:7: column G \(Event Synopsis\): empty; every inject needs a title"),
+        (2, "Inject ID", "Not An Id", r":2:14: column N \(Inject ID\): expected an id for the inject"),
+        (3, "Inject ID", "missile", r":3:14: column N \(Inject ID\): duplicate inject id 'missile'"),
+        (2, "Turn", "three", r":2:15: column O \(Turn\): expected a whole number for turn, got 'three'"),
+        (2, "Turn", "7", r":2:15: column O \(Turn\): undefined turn 7 for inject 'missile'"),
+        (2, "Source", "", r":2:16: column P \(Source\): empty; every inject cites a key under 'sources' of the scenario \(ref-treaties\)"),
+        (2, "Hypothetical", "maybe", r":2:18: column R \(Hypothetical\): expected yes or no, got 'maybe'"),
+        (2, "Facts", "[{kind: fnord}]", r":2:19: column S \(Facts\): unknown fact kind 'fnord'"),
+        (2, "Facts", "[{kind: threat, by: dprk, target: atlantis}]", r":2:19: column S \(Facts\): undefined state 'atlantis' for target"),
+        (2, "Facts", "missile", r":2:19: column S \(Facts\): expected a list of facts like \[\{kind: missile_test, by: dprk\}\], got 'missile'"),
+        (2, "Effects", "{tension: 1, credibility: 2}", r":2:20: column T \(Effects\): expected a map of seats for credibility in an inject"),
+        (2, "Effects", "{tension: 1, posture: {us: panic}}", r":2:20: column T \(Effects\): undefined posture 'panic'"),
+        (2, "Effects", "[1]", r":2:20: column T \(Effects\): expected a mapping of effects"),
+    ],
+)
+def test_each_kind_of_error_is_placed(tmp_path, mini_csv, capsys, row, column, value, expected):
+    rows = read_rows(mini_csv)
+    set_cell(rows, row, column, value)
+    found = import_problems(tmp_path, rows, capsys)
+    assert any(re.search(expected, line) for line in found), found
+    assert all(re.match(r".*bad\.csv:\d+:\d+: ", line) for line in found), found
+
+
+def test_a_missing_column_is_reported_on_the_header_row(tmp_path, mini_csv, capsys):
+    turn = msel.HEADER.index("Turn")
+    rows = [r[:turn] + r[turn + 1 :] for r in read_rows(mini_csv)]
+    found = import_problems(tmp_path, rows, capsys)
+    assert len(found) == 1 and re.match(r".*bad\.csv:1:21: missing column 'Turn'", found[0])
+
+
+def test_without_a_base_the_scenario_column_must_name_a_known_scenario(tmp_path, mini_csv, capsys):
+    found = import_problems(tmp_path, read_rows(mini_csv), capsys, base=None)
+    assert len(found) == 1
+    assert re.match(r".*bad\.csv:2:21: column U \(Scenario\): scenario 'mini' is not a bundled or user scenario; pass --scenario BASE", found[0])
+
+
+def test_rows_naming_two_scenarios_need_a_base(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 4, "Scenario", "nea-2024")
+    found = import_problems(tmp_path, rows, capsys, base=None)
+    assert re.match(r".*bad\.csv:4:21: column U \(Scenario\): rows name different scenarios", found[0])
+
+
+def test_bad_bytes_and_bad_quoting_are_reported_not_raised(tmp_path, capsys):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(",".join(msel.HEADER).encode() + b"\r\n1,2025-01-02,Inject,,,all,Caf\xe9\r\n")
+    with pytest.raises(InputError) as info:
+        msel.import_csv(latin, MINI)
+    assert re.match(r".*latin\.csv:2:\d+: invalid UTF-8", str(info.value.problems[0]))
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text(",".join(msel.HEADER) + '\r\n1,"2025-01-02"x,Inject\r\n', encoding="utf-8")
+    assert cli.main(["msel", "import", str(quoted), "--scenario", str(MINI)]) == 1
+    assert re.search(r"quoted\.csv:2:1: malformed CSV", capsys.readouterr().err)
+
+
+def test_an_unknown_scenario_or_base_is_a_usage_error(tmp_path, capsys):
+    assert cli.main(["msel", "export", "no-such-scenario", "-o", str(tmp_path / "x.csv")]) == 2
+    assert cli.main(["msel", "import", str(tmp_path / "x.csv"), "--scenario", "no-such-scenario"]) == 2
+    assert "no scenario 'no-such-scenario'" in capsys.readouterr().err
+
+
+def test_an_invalid_scenario_is_not_exported(tmp_path, capsys):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(MINI.read_text().replace("turn: 2\n    date: 2025-01-12", "turn: two\n    date: 2025-01-12"))
+    assert cli.main(["msel", "export", str(broken), "-o", str(tmp_path / "x.csv")]) == 1
+    assert "expected a whole number for turn" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_msel_does_not_import_textual():
+    code = "import sys, tabletop.msel\nassert not [m for m in sys.modules if m.split('.')[0] == 'textual']\n"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_column_letters():
+    assert [msel.column_letter(n) for n in (1, 2, 26, 27, 52, 53, 702, 703)] == ["A", "B", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
