@@ -100,7 +100,10 @@ class Session:
         self._replay_at = 0
         self._resolved = 0  # facts up to this index have been resolved
         self._past = History()  # who struck whom first, over the facts resolved so far
-        self._known: set[tuple[str, str, str, str, str, str | None]] = set()  # obligations already triggered
+        # Obligations that must not trigger again: every assistance obligation (one war, one
+        # duty), and consultations still open. A fresh threat after consultations were
+        # answered calls for consultations again.
+        self._known: set[tuple[str, str, str, str, str, str | None]] = set()
         self._on_event: Callable[[int, m.WorldState], None] | None = None
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
 
@@ -341,7 +344,10 @@ class Session:
             "by": by or self.seats.get(seat, "human"), "answers": {"obligation": obligation_id},
         }
         answered = {"type": "obligation_answered", "obligation": obligation_id, "seat": seat, "answer": answer}
-        return self._emit([decision, answered])
+        events = self._emit([decision, answered])
+        if open_ob.obligation.kind == "consult":
+            self._known.discard(open_ob.obligation.key)
+        return events
 
     def adjudicate(self) -> list[dict[str, Any]]:
         """Apply the turn's decisions and answers, then resolve what they set off."""

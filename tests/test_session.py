@@ -6,6 +6,7 @@ import pytest
 
 from tabletop import bots, runner
 from tabletop import log as logmod
+from tabletop.model import Fact
 from tabletop.session import CommandError, Session, state_hash
 
 
@@ -188,3 +189,26 @@ def test_fold_gives_the_board_at_any_event(mini, rules, tmp_path):
     assert state_hash(Session.fold(contents, mini, rules).state) == state_hash(live.state)
     third = Session.fold(contents, mini, rules, upto=3)
     assert third.state.events == 3
+
+
+def test_a_fresh_threat_after_consultations_calls_for_consultations_again(mini, rules):
+    s = new(mini, rules)
+    s.release("threat")
+    first = {o.obligation.key for o in s.state.obligations.values()}
+    s.advance(), s.advance()
+    bots.play_turn_decisions(s, list(mini.seats))
+    s.advance(), s.adjudicate(), s.advance(), s.advance()  # turn 2
+    s.release_adhoc("Hypothetical: a second threat", "The DPRK threatens the ROK again.",
+                    facts=[Fact(kind="threat", by="dprk", target="rok", location="rok")])
+    again = [o for o in s.state.obligations.values() if o.turn == 2 and o.obligation.kind == "consult"]
+    assert {o.obligation.key for o in again} == first
+
+
+def test_an_assistance_duty_triggers_once_for_one_war(mini, rules):
+    s = new(mini, rules)
+    runner.facilitate_turn(s)
+    s.advance()
+    s.release("clash")
+    count = len(s.state.obligations)
+    s.release_adhoc("Hypothetical: more shelling", "Again.", facts=[Fact(kind="armed_attack", by="dprk", target="rok", location="yeonpyeong", details={"scale": "limited"})])
+    assert len(s.state.obligations) == count
