@@ -1,0 +1,262 @@
+"""The Textual app: one factory (:func:`make_app`) for the CLI, the tests and the snapshots.
+
+Three ways in: the start screen (``tabletop``), straight to the board
+(``tabletop play SCENARIO``) and a replay (``tabletop replay LOG``). The app
+owns the one :class:`~tabletop.session.Session` of an exercise; screens call
+its commands and render its state.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from tabletop import log as logmod
+from tabletop import model as m
+from tabletop import paths
+from tabletop.session import ReplayMismatch, Session
+
+DEFAULT_MINUTES = 10
+
+# Textual's dark theme with its orange accent and warning moved to Okabe-Ito yellow, the one
+# colour of the palette no seat owns: nothing on screen then looks like China's (orange) but is not.
+THEME = Theme(
+    name="tabletop",
+    primary="#0178D4",
+    secondary="#004578",
+    accent="#F0E442",
+    warning="#F0E442",
+    error="#BA3C5B",
+    success="#4EBF71",
+    foreground="#E0E0E0",
+    dark=True,
+)
+
+
+class SetupError(Exception):
+    """A scenario, seat or log the user named cannot be used; the message says why."""
+
+
+def new_log_path(scenario: m.Scenario) -> Path:
+    """``logs_dir()/ID-TIMESTAMP.jsonl``, never one that exists."""
+    folder = paths.logs_dir()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{scenario.id}-{stamp}.jsonl"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{scenario.id}-{stamp}-{n}.jsonl"
+    return path
+
+
+def parse_seats(specs: Iterable[str], seats: Iterable[str]) -> dict[str, str]:
+    """``SEAT=human|bot`` strings to a mapping; every seat not named is a bot."""
+    seats = list(seats)
+    kinds = {s: "bot" for s in seats}
+    for spec in specs:
+        seat, _, kind = spec.partition("=")
+        if seat not in kinds or kind not in ("human", "bot"):
+            raise SetupError(f"--seat expects SEAT=human or SEAT=bot with SEAT one of {', '.join(seats)}; got {spec!r}")
+        kinds[seat] = kind
+    return kinds
+
+
+def load(scenario: str | Path) -> tuple[m.Scenario, m.Rules]:
+    from tabletop.loading import load_scenario
+    from tabletop.yamlnodes import InputError
+
+    path = paths.find_scenario(str(scenario))
+    if path is None:
+        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
+        raise SetupError(f"no scenario {str(scenario)!r}: not a file, nor a bundled or user scenario (known: {known})")
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        lines = "\n".join(str(p) for p in exc.problems)
+        raise SetupError(f"{lines}\n{path} has {len(exc.problems)} problem(s); run 'tabletop validate {path}'") from None
+
+
+class TabletopApp(App[int]):
+    CSS_PATH = "tabletop.tcss"
+    TITLE = "tabletop"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app-quit")]
+
+    def __init__(
+        self,
+        *,
+        scenario: tuple[m.Scenario, m.Rules] | None = None,
+        seats: dict[str, str] | None = None,
+        seed: int | None = None,
+        log: str | Path | None = None,
+        minutes: int = DEFAULT_MINUTES,
+        replay: str | Path | None = None,
+        replay_opened: tuple | None = None,
+        start_scenario: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.initial = scenario
+        self.seat_kinds = seats or {}
+        self.seed = seed if seed is not None else random.randrange(10_000)
+        self.log_path = Path(log) if log else None
+        self.minutes = minutes
+        self.replay_path = Path(replay) if replay else None
+        self.replay_opened = replay_opened
+        self.start_scenario = start_scenario
+        self.session: Session | None = None
+
+    def on_mount(self) -> None:
+        self.register_theme(THEME)
+        self.theme = THEME.name
+        if self.replay_path is not None:
+            from tabletop.tui.screens.replay import ReplayScreen
+
+            self.push_screen(ReplayScreen(self.replay_path, self.replay_opened))
+        elif self.initial is not None:
+            scenario, rules = self.initial
+            if not self.start_exercise(scenario, rules, self.seat_kinds, self.seed, self.minutes, log=self.log_path):
+                self.exit(2)
+        else:
+            from tabletop.tui.screens.start import StartScreen
+
+            self.push_screen(StartScreen(self.start_scenario, self.seat_kinds, self.seed, self.minutes))
+
+    # ------------------------------------------------------------ exercises
+    def start_exercise(
+        self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, minutes: int, log: Path | None = None
+    ) -> bool:
+        path = log or new_log_path(scenario)
+        try:
+            session = Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
+        except FileExistsError:
+            self.notify(f"{path} exists already; a log is never overwritten: choose another path.", severity="error", markup=False)
+            return False
+        except OSError as exc:
+            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+            return False
+        self._open_board(session, minutes)
+        return True
+
+    def resume_exercise(self, path: Path, minutes: int) -> bool:
+        from tabletop.tui.screens.replay import ReplayError, open_log
+
+        try:
+            contents, scenario, rules, warnings = open_log(path)
+            del contents
+            session, read_warnings = Session.resume(path, scenario, rules, clock=True)
+        except ReplayError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return False
+        except (ReplayMismatch, logmod.LogError) as exc:
+            self.notify(f"cannot resume {path}: {exc}", severity="error", markup=False)
+            return False
+        for warning in dict.fromkeys([*warnings, *read_warnings]):
+            self.notify(warning, severity="warning", markup=False)
+        self._open_board(session, minutes)
+        return True
+
+    def _open_board(self, session: Session, minutes: int) -> None:
+        from tabletop.tui.screens.board import BoardScreen
+
+        if self.session is not None:
+            self.session.close()
+        self.session = session
+        board = BoardScreen(session, minutes)
+        if self.screen_stack and len(self.screen_stack) > 1:
+            self.switch_screen(board)
+        else:
+            self.push_screen(board)
+
+    def open_replay(self, path: Path) -> None:
+        from tabletop.tui.screens.replay import ReplayScreen
+
+        self.push_screen(ReplayScreen(path))
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    # ------------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key of the current screen, by name, so nothing needs remembering."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for binding in getattr(type(screen), "BINDINGS", []):
+            if not isinstance(binding, Binding) or binding.action in seen or binding.action.startswith("app."):
+                continue
+            seen.add(binding.action)
+            title = binding.tooltip or binding.description
+            key = binding.key_display or binding.key
+            yield SystemCommand(title, f"key: {key}", partial(screen.run_action, binding.action))
+
+
+def make_app(
+    scenario: str | Path | None = None,
+    seat_specs: Sequence[str] = (),
+    seed: int | None = None,
+    log: str | Path | None = None,
+    minutes: int = DEFAULT_MINUTES,
+    replay: str | Path | None = None,
+    start: bool = False,
+) -> TabletopApp:
+    """The app for a new exercise on SCENARIO, a replay of a log, or (no scenario, or start=True) the start screen.
+
+    Raises SetupError for a scenario that cannot be found or loaded, a bad
+    --seat, or a log that cannot be replayed.
+    """
+    if replay is not None:
+        from tabletop.tui.screens.replay import ReplayError, open_log
+
+        try:
+            opened = open_log(replay)
+        except ReplayError as exc:
+            raise SetupError(str(exc)) from None
+        return TabletopApp(replay=replay, replay_opened=opened)
+    if scenario is None or start:
+        wanted = None
+        if scenario is not None:
+            wanted = paths.find_scenario(str(scenario))
+        specs = {}
+        if seat_specs:
+            specs = {s.partition("=")[0]: s.partition("=")[2] for s in seat_specs}
+        return TabletopApp(seats=specs, seed=seed, minutes=minutes, start_scenario=wanted)
+    loaded = load(scenario)
+    seats = parse_seats(seat_specs, loaded[0].seats)
+    if log is not None and Path(log).exists():
+        raise SetupError(f"{log} exists already; a log is never overwritten, choose another path")
+    return TabletopApp(scenario=loaded, seats=seats, seed=seed, log=log, minutes=minutes)
+
+
+def _run(app: TabletopApp) -> int:
+    code = app.run()
+    if app.session is not None and app.session.writer is not None:
+        print(f"log: {app.session.writer.path}", file=sys.stderr)
+    return int(code or 0)
+
+
+def run_app(scenario: str | None = None, seat_specs: Sequence[str] = (), seed: int | None = None, log: str | None = None) -> int:
+    """``tabletop`` and ``tabletop play``: the start screen, or straight to the board."""
+    try:
+        app = make_app(scenario, seat_specs, seed=seed, log=log)
+    except SetupError as exc:
+        print(f"tabletop: {exc}", file=sys.stderr)
+        return 2
+    return _run(app)
+
+
+def run_replay(log_path: str) -> int:
+    """``tabletop replay LOG``."""
+    try:
+        app = make_app(replay=log_path)
+    except SetupError as exc:
+        print(f"tabletop: {exc}", file=sys.stderr)
+        return 1
+    return _run(app)

@@ -1,0 +1,185 @@
+"""Words for what the engine logged: one line per event for the log tail and the
+replay timeline, and a fuller account for the replay's detail pane.
+
+These functions only read events, the scenario and the rules; they decide
+nothing. A sealed decision (the decide phase is still open) is shown without
+its option or rationale, so a seat cannot read another's choice on the board.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabletop import model as m
+
+
+def seat_name(scenario: m.Scenario, rules: m.Rules, seat: str | None) -> str:
+    if seat is None:
+        return "?"
+    if seat in scenario.seats:
+        return scenario.seats[seat].name
+    return rules.state_name(seat)
+
+
+def inject_title(scenario: m.Scenario, event: dict[str, Any]) -> str:
+    adhoc = event.get("adhoc")
+    if adhoc:
+        return str(adhoc.get("title", event.get("inject", "")))
+    try:
+        return scenario.inject(event["inject"]).title
+    except KeyError:
+        return str(event.get("inject"))
+
+
+def treaty_label(rules: m.Rules, treaty: str) -> str:
+    known = rules.treaties.get(treaty)
+    return known.label if known else treaty
+
+
+def option_label(scenario: m.Scenario, seat: str, option: str) -> str:
+    try:
+        return scenario.option(seat, option).label
+    except KeyError:
+        return option
+
+
+def article_text(rules: m.Rules, treaty: str, article: str) -> str:
+    try:
+        return rules.treaties[treaty].article(article).text.strip()
+    except KeyError:
+        return ""
+
+
+def is_sealed(event: dict[str, Any], state: m.WorldState) -> bool:
+    """A decision or answer of the turn whose decide phase is still open."""
+    return (
+        event.get("type") in ("decision", "obligation_answered")
+        and state.phase == "decide"
+        and event.get("turn") == state.turn
+    )
+
+
+def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, sealed: bool = False) -> str:
+    """One line saying what an event was."""
+    kind = event.get("type")
+    name = seat_name(scenario, rules, event.get("seat"))
+    if kind == "turn_started":
+        try:
+            title = scenario.turn(event["turn"]).title
+        except KeyError:
+            title = ""
+        return f"Turn {event.get('turn')} starts: {title} ({event.get('date')})"
+    if kind == "phase_changed":
+        return f"Phase: {event.get('phase')}"
+    if kind == "inject_released":
+        prefix = "Ad-hoc inject" if event.get("adhoc") else "Inject"
+        return f"{prefix}: {inject_title(scenario, event)}"
+    if kind == "decision":
+        answers = event.get("answers") or {}
+        if sealed:
+            what = "answered an obligation" if "obligation" in answers else "decided"
+            return f"{name} {what} (sealed)"
+        if "obligation" in answers:
+            return f"{name} answers {answers['obligation']}: {event.get('option')}"
+        return f"{name} decides: {option_label(scenario, event.get('seat', ''), event.get('option', ''))}"
+    if kind == "obligation_answered":
+        if sealed:
+            return f"{name} answered {event.get('obligation')} (sealed)"
+        return f"{event.get('obligation')} answered by {name}: {event.get('answer')}"
+    if kind == "obligation_triggered":
+        return (
+            f"Obligation {event.get('id')}: {treaty_label(rules, event.get('treaty', ''))} Art. {event.get('article')} "
+            f"{event.get('kind')} {event.get('obligor')}→{event.get('beneficiary')} ({event.get('status')})"
+        )
+    if kind == "adjudicated":
+        before, after = (event.get("changes") or {}).get("tension", [None, None])
+        return f"Adjudicated: tension {before} → {after}"
+    if kind == "council_decided":
+        vetoed = event.get("vetoed_by") or []
+        by = f" by {', '.join(vetoed)}" if vetoed else ""
+        return f"Security Council: draft by {event.get('draft_by')} {event.get('outcome')}{by}"
+    if kind == "report_owed":
+        return f"Art. 51 report owed by {seat_name(scenario, rules, event.get('by'))}"
+    if kind == "override":
+        target = event.get("seat") or event.get("obligation") or ""
+        target = f" {target}" if target else ""
+        return f"Override {event.get('what')}{target} = {event.get('value')}: {event.get('reason')}"
+    if kind == "note":
+        who = f" ({name})" if event.get("seat") else ""
+        return f"Note{who}: {event.get('text')}"
+    if kind == "exercise_ended":
+        reason = event.get("reason")
+        return "Exercise ended" + (f": {reason}" if reason else "")
+    return str(kind)
+
+
+def event_details(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> list[tuple[str, str]]:
+    """(label, text) pairs: everything in an event a facilitator would want to read."""
+    kind = event.get("type")
+    rows: list[tuple[str, str]] = [("event", f"#{event.get('seq')} {kind} (turn {event.get('turn')})")]
+    if event.get("ts"):
+        rows.append(("time", str(event["ts"])))
+    if kind == "inject_released":
+        adhoc = event.get("adhoc")
+        if adhoc:
+            rows += [("title", adhoc.get("title", "")), ("text", adhoc.get("text", "")), ("source", "facilitator (ad hoc)")]
+        else:
+            try:
+                inject = scenario.inject(event["inject"])
+            except KeyError:
+                rows.append(("inject", str(event.get("inject"))))
+            else:
+                rows += [("title", inject.title), ("date", str(inject.date or "standby")), ("source", inject.source), ("text", inject.text)]
+    elif kind == "decision":
+        seat = event.get("seat", "")
+        rows.append(("seat", f"{seat_name(scenario, rules, seat)} ({event.get('by', 'human')})"))
+        answers = event.get("answers") or {}
+        if "obligation" in answers:
+            rows.append(("answers", f"obligation {answers['obligation']}: {event.get('option')}"))
+        else:
+            option = event.get("option", "")
+            rows.append(("option", option_label(scenario, seat, option)))
+            try:
+                text = scenario.option(seat, option).text
+            except KeyError:
+                text = ""
+            if text:
+                rows.append(("means", text))
+            if "inject" in answers:
+                rows.append(("answers", f"inject {answers['inject']}"))
+        rows.append(("rationale", str(event.get("rationale", ""))))
+    elif kind == "obligation_triggered":
+        rows += [
+            ("obligation", f"{event.get('id')}: {treaty_label(rules, event.get('treaty', ''))} Art. {event.get('article')} ({event.get('kind')})"),
+            ("parties", f"{seat_name(scenario, rules, event.get('obligor'))} → {seat_name(scenario, rules, event.get('beneficiary'))}"),
+            ("status", str(event.get("status"))),
+            ("duty", str(event.get("duty"))),
+            ("because", str(event.get("because"))),
+        ]
+        text = article_text(rules, event.get("treaty", ""), event.get("article", ""))
+        if text:
+            rows.append(("article", text))
+    elif kind == "adjudicated":
+        changes = event.get("changes") or {}
+        esc = rules.escalation
+        before, after = changes.get("tension", [None, None])
+        if before is not None:
+            rows.append(("tension", f"{before} ({esc.rung_name(before)}) → {after} ({esc.rung_name(after)})"))
+        for seat, (old, new) in (changes.get("credibility") or {}).items():
+            rows.append(("credibility", f"{seat_name(scenario, rules, seat)} {old} → {new}"))
+        for seat, (old, new) in (changes.get("posture") or {}).items():
+            rows.append(("posture", f"{seat_name(scenario, rules, seat)} {old} → {new}"))
+        for fact in event.get("facts") or []:
+            rows.append(("fact", ", ".join(f"{k}={v}" for k, v in fact.items())))
+    else:
+        skip = {"type", "seq", "turn", "prev", "ts"}
+        rows += [(key, _plain(value)) for key, value in event.items() if key not in skip]
+    return rows
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+    return str(value)

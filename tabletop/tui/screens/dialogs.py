@@ -1,0 +1,240 @@
+"""The facilitator's small modal dialogs: ad-hoc inject, note, override, confirm.
+
+Each calls one Session command. A refused command (CommandError) is shown as
+a notification and the dialog stays open, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tabletop.session import CommandError, Session
+from tabletop.tui.widgets.situation import inject_content
+
+
+def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any | None:
+    """Run a session command; on refusal, say why and return None."""
+    try:
+        result = command(*args, **kwargs)
+    except CommandError as exc:
+        screen.notify(str(exc), title="Not now", severity="error", markup=False)
+        return None
+    return result if result is not None else True
+
+
+class Dialog(ModalScreen[bool]):
+    """A framed form with OK and Cancel; escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+    TITLE_TEXT = ""
+    OK_LABEL = "OK"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.TITLE_TEXT, classes="dialog-title")
+            yield from self.fields()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.OK_LABEL, variant="primary", id="ok", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def submit(self) -> bool:
+        return True
+
+    @on(Button.Pressed, "#ok")
+    @on(Input.Submitted)
+    def _ok(self) -> None:
+        if self.submit():
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class NoteScreen(Dialog):
+    TITLE_TEXT = "Note for the log"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def fields(self) -> ComposeResult:
+        yield Input(placeholder="what happened, what was said", id="note-text")
+
+    def submit(self) -> bool:
+        text = self.query_one("#note-text", Input).value
+        return run_command(self, self.session.note, text) is not None
+
+
+class AdhocScreen(Dialog):
+    TITLE_TEXT = "Ad-hoc inject (released to all seats now)"
+    OK_LABEL = "Release"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def fields(self) -> ComposeResult:
+        yield Label("Title")
+        yield Input(placeholder="e.g. Fishing boat seized near the NLL", id="adhoc-title")
+        yield Label("Text")
+        yield TextArea(id="adhoc-text", soft_wrap=True, show_line_numbers=False)
+
+    @on(Input.Submitted)
+    def _title_entered(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # Enter in the title moves on to the text; it does not release yet.
+        self.query_one("#adhoc-text", TextArea).focus()
+
+    def submit(self) -> bool:
+        title = self.query_one("#adhoc-title", Input).value
+        text = self.query_one("#adhoc-text", TextArea).text
+        return run_command(self, self.session.release_adhoc, title, text) is not None
+
+
+class OverrideScreen(Dialog):
+    """Overrule the adjudication: tension, a seat's credibility or posture, or an obligation."""
+
+    TITLE_TEXT = "Override (the reason goes in the log)"
+    OK_LABEL = "Override"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def fields(self) -> ComposeResult:
+        session = self.session
+        esc = session.rules.escalation
+        state = session.state
+        yield Label("What")
+        yield Select(
+            [("Tension (escalation rung)", "tension"), ("Credibility of a seat", "credibility"),
+             ("Posture of a seat", "posture"), ("Obligation: uphold or set aside", "obligation")],
+            value="tension", allow_blank=False, id="what", compact=True,
+        )
+        with Vertical(id="for-tension", classes="override-part"):
+            yield Select([(f"{r.rung} {r.name}", r.rung) for r in esc.ladder], value=state.tension, allow_blank=False, id="tension", compact=True)
+        with Vertical(id="for-seat", classes="override-part"):
+            yield Select([(s.name, sid) for sid, s in session.scenario.seats.items()], prompt="Seat", id="seat", compact=True)
+        with Vertical(id="for-credibility", classes="override-part"):
+            yield Input(placeholder=f"credibility {esc.credibility_min}-{esc.credibility_max}", type="integer", id="credibility")
+        with Vertical(id="for-posture", classes="override-part"):
+            yield Select([(p.name, p.id) for p in esc.postures], prompt="Posture", id="posture", compact=True)
+        with Vertical(id="for-obligation", classes="override-part"):
+            yield Select(
+                [(f"{k} {session.rules.treaties[v.obligation.treaty].label if v.obligation.treaty in session.rules.treaties else v.obligation.treaty} "
+                  f"Art. {v.obligation.article} {v.obligation.obligor}→{v.obligation.beneficiary} ({v.status})", k)
+                 for k, v in state.obligations.items()],
+                prompt="Obligation", id="obligation", compact=True,
+            )
+            yield Select([("Uphold it (triggered)", "triggered"), ("Set it aside (void)", "void")], prompt="Ruling", id="ruling", compact=True)
+        yield Label("Reason")
+        yield Input(placeholder="why the adjudication is overruled", id="reason")
+
+    def on_mount(self) -> None:
+        self._show_parts("tension")
+
+    @on(Select.Changed, "#what")
+    def _what_changed(self, event: Select.Changed) -> None:
+        self._show_parts(str(event.value))
+
+    def _show_parts(self, what: str) -> None:
+        visible = {
+            "tension": {"for-tension"},
+            "credibility": {"for-seat", "for-credibility"},
+            "posture": {"for-seat", "for-posture"},
+            "obligation": {"for-obligation"},
+        }[what]
+        for part in self.query(".override-part"):
+            part.display = part.id in visible
+
+    def _value(self, selector: str) -> Any:
+        value = self.query_one(selector, Select).value
+        return None if value is Select.NULL else value
+
+    def submit(self) -> bool:
+        what = self._value("#what")
+        reason = self.query_one("#reason", Input).value
+        seat = obligation = None
+        if what == "tension":
+            value = self._value("#tension")
+        elif what == "credibility":
+            seat = self._value("#seat")
+            raw = self.query_one("#credibility", Input).value.strip()
+            try:
+                value = int(raw)
+            except ValueError:
+                self.notify("Credibility is a whole number.", severity="error")
+                return False
+        elif what == "posture":
+            seat, value = self._value("#seat"), self._value("#posture")
+        else:
+            obligation, value = self._value("#obligation"), self._value("#ruling")
+        if what in ("credibility", "posture") and seat is None:
+            self.notify("Choose a seat.", severity="error")
+            return False
+        return run_command(self, self.session.override, what, value, reason, seat=seat, obligation=obligation) is not None
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No", id="confirm-no"),
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
+                yield Button(f"{self.no} (n)", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes").focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class InjectPicker(ModalScreen[str | None]):
+    """Choose any unreleased inject of this turn, standby ones included."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="picker-cancel")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static("Release which inject? (Enter or click)", classes="dialog-title")
+            yield OptionList(
+                *[Option(inject_content(i, self.session.scenario, with_text=False) + (" (standby)" if i.standby else ""), id=i.id)
+                  for i in self.session.unreleased()],
+                id="picker",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

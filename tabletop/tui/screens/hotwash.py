@@ -1,0 +1,97 @@
+"""The hot wash: the exercise at a glance once it has ended, and the after-action report export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tabletop import paths
+from tabletop.session import Session
+from tabletop.tui.screens.decide import decisions_content
+from tabletop.tui.widgets.obligations import obligation_line
+from tabletop.tui.widgets.situation import inject_content, released_injects
+from tabletop.tui.widgets.status import StatusLine
+from tabletop.tui.widgets.tension import TensionChart, starting_tension
+
+
+def report_path(session: Session) -> Path:
+    """Next to the log, with the log's name; without a log, in the logs folder."""
+    if session.writer is not None:
+        return Path(session.writer.path).with_suffix(".md")
+    return paths.logs_dir() / f"{session.scenario.id}-report.md"
+
+
+class HotWashScreen(Screen):
+    BINDINGS = [
+        Binding("x", "export", "Export report", tooltip="Write the after-action report (Markdown) next to the log", id="export"),
+        Binding("escape", "back", "Board", tooltip="Back to the board", id="back"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit (the log is already saved)", id="hotwash-quit"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        scenario, rules, state = session.scenario, session.rules, session.state
+        yield StatusLine(id="status")
+        with VerticalScroll(id="hotwash-body"):
+            yield Static(Content.styled("Tension over the exercise", "bold underline"))
+            yield TensionChart(id="hotwash-tension")
+            timeline: list[Content] = [Content.styled("Timeline of injects", "bold underline")]
+            turn = None
+            for inject in released_injects(scenario, state):
+                if inject.turn != turn:
+                    turn = inject.turn
+                    timeline.append(Content.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
+                timeline.append(inject_content(inject, scenario, with_text=False))
+            yield Static(Content("\n").join(timeline), classes="hotwash-section")
+            for t in scenario.turns:
+                if t.id in state.decisions and state.decisions[t.id]:
+                    yield Static(Content.styled(f"Decisions, turn {t.id}: {t.title}", "bold underline"))
+                    yield Static(decisions_content(session, t.id), classes="hotwash-section")
+            if state.obligations:
+                lines = [Content.styled("Treaty obligations", "bold underline")]
+                lines += [obligation_line(o, rules) for o in state.obligations.values()]
+                yield Static(Content("\n").join(lines), classes="hotwash-section")
+            if state.overrides or state.notes:
+                lines = [Content.styled("Overrides and notes", "bold underline")]
+                lines += [Content(f"turn {o.get('turn')}: override {o['what']} = {o['value']}: {o['reason']}") for o in state.overrides]
+                lines += [Content(f"turn {n.get('turn')}: {n['text']}") for n in state.notes]
+                yield Static(Content("\n").join(lines), classes="hotwash-section")
+            questions = [Content.styled("For the hot wash", "bold underline")]
+            for t in scenario.turns:
+                questions += [Content(f"• {q}") for q in t.questions]
+            yield Static(Content("\n").join(questions), classes="hotwash-section")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        session = self.session
+        self.query_one(StatusLine).show(session.scenario, session.state, prefix="Hot wash", advance_hint=False)
+        self.query_one(TensionChart).show(session.rules, session.state, starting_tension(session.events))
+
+    def action_export(self) -> None:
+        try:
+            from tabletop import report
+        except ImportError:
+            self.notify("No report module in this version of tabletop; run 'tabletop report LOG' once it has one.", severity="warning")
+            return
+        target = report_path(self.session)
+        try:
+            text = report.render(self.session, "md")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
+            self.notify(f"Could not write the report: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Report written to {target}", markup=False)
+
+    def action_back(self) -> None:
+        self.dismiss()

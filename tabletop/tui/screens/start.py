@@ -1,0 +1,300 @@
+"""The start screen: choose a scenario and who plays each seat, or resume or replay a log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tabletop import model as m
+from tabletop import paths
+from tabletop.tui.colours import seat_colour
+
+
+@dataclass
+class ScenarioEntry:
+    path: Path
+    scenario: m.Scenario | None = None
+    rules: m.Rules | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LogEntry:
+    path: Path
+    scenario: str
+    modified: float
+    turn: Any
+    last: str
+    ended: bool
+
+
+def scan_scenarios() -> list[ScenarioEntry]:
+    """Every bundled and user scenario, loaded; an invalid one keeps its problems."""
+    from tabletop.loading import load_scenario
+    from tabletop.yamlnodes import InputError
+
+    entries = []
+    for path in paths.scenario_files():
+        entry = ScenarioEntry(path)
+        try:
+            entry.scenario, entry.rules = load_scenario(path)
+        except InputError as exc:
+            entry.problems = [str(p) for p in exc.problems]
+        except OSError as exc:
+            entry.problems = [f"{path}: {exc}"]
+        entries.append(entry)
+    return entries
+
+
+def default_index(entries: list[ScenarioEntry], wanted: Path | None = None) -> tuple[int | None, list[str]]:
+    """The wanted (or default) scenario if it loads, else the first that does; with the problems to tell."""
+    target = (wanted or paths.default_scenario()).resolve()
+    problems: list[str] = []
+    for i, entry in enumerate(entries):
+        if entry.path.resolve() == target:
+            if entry.scenario is not None:
+                return i, []
+            problems = entry.problems[:5]
+            break
+    else:
+        problems = [f"{target}: not found"]
+    first = next((i for i, e in enumerate(entries) if e.scenario is not None), None)
+    return first, problems
+
+
+def _last_record(path: Path) -> dict[str, Any] | None:
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 65536))
+        lines = [line for line in handle.read().split(b"\n") if line.strip()]
+    for line in reversed(lines):
+        try:
+            return json.loads(line)
+        except ValueError:
+            continue
+    return None
+
+
+def recent_logs(limit: int = 30) -> list[LogEntry]:
+    """Logs in the logs folder, newest first, summarised from their first and last lines only."""
+    folder = paths.logs_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("*.jsonl"):
+        try:
+            with open(path, "rb") as handle:
+                header = json.loads(handle.readline() or b"{}")
+            last = _last_record(path) or {}
+            stat = path.stat()
+        except (OSError, ValueError):
+            continue
+        if header.get("type") != "header":
+            continue
+        found.append(LogEntry(path, str(header.get("scenario", "?")), stat.st_mtime, last.get("turn"), str(last.get("type", "")), last.get("type") == "exercise_ended"))
+    found.sort(key=lambda e: e.modified, reverse=True)
+    return found[:limit]
+
+
+def _kind(human: bool) -> Content:
+    return Content.styled("human", "bold $accent") if human else Content.styled("bot", "dim")
+
+
+class StartScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start", tooltip="Start a new exercise with these settings", id="start"),
+        Binding("ctrl+r", "resume", "Resume", tooltip="Resume the selected unfinished log", id="resume"),
+        Binding("ctrl+o", "replay", "Replay", tooltip="Replay the selected log", id="replay"),
+        Binding("ctrl+q", "app.quit", "Quit", tooltip="Quit", id="start-quit"),
+    ]
+
+    def __init__(self, wanted: Path | None = None, seats: dict[str, str] | None = None, seed: int = 0, minutes: int = 10) -> None:
+        super().__init__()
+        self.entries = scan_scenarios()
+        self.index, self.problems = default_index(self.entries, wanted)
+        self.logs = recent_logs()
+        self.seat_choice = dict(seats or {})
+        self.seed = seed
+        self.minutes = minutes
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble(("tabletop", "bold $accent"), "  new exercise, or resume one"), id="start-title")
+        with Horizontal(id="start-main"):
+            with Vertical(id="start-left"):
+                options = []
+                for i, entry in enumerate(self.entries):
+                    if entry.scenario is not None:
+                        s = entry.scenario
+                        options.append(Option(Content.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim")), id=f"scenario-{i}"))
+                    else:
+                        options.append(Option(Content.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error")), id=f"scenario-{i}", disabled=True))
+                yield OptionList(*options, id="scenarios")
+                log_options = [
+                    Option(
+                        Content.assemble(
+                            (entry.path.name, "bold"), "\n",
+                            (f"  {dt.datetime.fromtimestamp(entry.modified):%Y-%m-%d %H:%M} · turn {entry.turn} · ", "dim"),
+                            ("ended", "$success") if entry.ended else ("unfinished", "$warning"),
+                        ),
+                        id=f"log-{i}",
+                    )
+                    for i, entry in enumerate(self.logs)
+                ]
+                yield OptionList(*log_options, id="logs")
+                with Horizontal(classes="button-row"):
+                    yield Button("Resume", id="resume", compact=True, disabled=True)
+                    yield Button("Replay", id="replay", compact=True, disabled=True)
+            with Vertical(id="start-right"):
+                yield Static(id="scenario-info")
+                yield Vertical(id="seat-rows")
+                with Horizontal(classes="field-row"):
+                    yield Label("Seed")
+                    yield Input(str(self.seed), type="integer", id="seed", compact=True)
+                    yield Label("Minutes/phase")
+                    yield Input(str(self.minutes), type="integer", id="minutes", compact=True)
+                yield Button("Start exercise", variant="primary", id="start", compact=True)
+                with VerticalScroll(id="scenario-setting"):
+                    yield Static(id="setting-text", markup=False)
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        scenarios = self.query_one("#scenarios", OptionList)
+        scenarios.border_title = "Scenario"
+        logs = self.query_one("#logs", OptionList)
+        logs.border_title = "Resume or replay a log"
+        if not self.logs:
+            logs.add_option(Option(Content.styled("No logs yet: they will appear here.", "dim italic"), disabled=True))
+        self.query_one("#seat-rows").border_title = "Seats (checked: human)"
+        if self.problems:
+            self.notify("Default scenario did not load:\n" + "\n".join(self.problems), severity="error", timeout=15, markup=False)
+        if self.index is not None:
+            scenarios.highlighted = self.index
+            await self.show_scenario(self.index)
+        scenarios.focus()
+
+    @on(OptionList.OptionHighlighted, "#scenarios")
+    async def _scenario_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        index = int((event.option.id or "scenario-0").split("-")[1])
+        if index != self.index or not self.query("#seat-rows Checkbox"):
+            await self.show_scenario(index)
+
+    async def show_scenario(self, index: int) -> None:
+        entry = self.entries[index]
+        if entry.scenario is None:
+            return
+        self.index = index
+        s = entry.scenario
+        end = f" to {s.end}" if s.end else ""
+        self.query_one("#scenario-info", Static).update(
+            Content.assemble((s.title, "bold"), "\n", (f"{s.start}{end} · {len(s.turns)} turns · {len(s.injects)} injects", "dim"))
+        )
+        self.query_one("#setting-text", Static).update(s.setting.strip())
+        rows = self.query_one("#seat-rows", Vertical)
+        await rows.remove_children()
+        humans = {k for k, v in self.seat_choice.items() if v == "human"}
+        if not self.seat_choice:
+            humans = {"us"} if "us" in s.seats else {next(iter(s.seats))}
+        widgets = []
+        for seat_id, seat in s.seats.items():
+            human = seat_id in humans
+            widgets.append(
+                Horizontal(
+                    Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
+                    Label(_kind(human), id=f"kind-{seat_id}", classes="seat-kind"),
+                    classes="seat-row",
+                )
+            )
+        await rows.mount_all(widgets)
+
+    @on(Checkbox.Changed)
+    def _seat_toggled(self, event: Checkbox.Changed) -> None:
+        seat = (event.checkbox.id or "").removeprefix("human-")
+        self.seat_choice = self.current_seats()
+        try:
+            self.query_one(f"#kind-{seat}", Label).update(_kind(event.value))
+        except Exception:  # noqa: BLE001 - the row may be on its way out after a scenario change
+            pass
+
+    def current_seats(self) -> dict[str, str]:
+        return {
+            (box.id or "").removeprefix("human-"): "human" if box.value else "bot"
+            for box in self.query("#seat-rows Checkbox").results(Checkbox)
+        }
+
+    def _number(self, selector: str, what: str, low: int) -> int | None:
+        raw = self.query_one(selector, Input).value.strip()
+        try:
+            value = int(raw)
+        except ValueError:
+            self.notify(f"{what} must be a whole number, got {raw!r}.", severity="error", markup=False)
+            return None
+        if value < low:
+            self.notify(f"{what} must be at least {low}.", severity="error")
+            return None
+        return value
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        if self.index is None or self.entries[self.index].scenario is None:
+            self.notify("No valid scenario to start: check the list on the left.", severity="error")
+            return
+        seed = self._number("#seed", "The seed", 0)
+        minutes = self._number("#minutes", "Minutes per phase", 1)
+        if seed is None or minutes is None:
+            return
+        entry = self.entries[self.index]
+        assert entry.scenario is not None and entry.rules is not None
+        self.app.start_exercise(entry.scenario, entry.rules, self.current_seats(), seed, minutes)
+
+    @on(OptionList.OptionHighlighted, "#logs")
+    def _log_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        entry = self._selected_log()
+        self.query_one("#resume", Button).disabled = entry is None or entry.ended
+        self.query_one("#replay", Button).disabled = entry is None
+
+    def _selected_log(self) -> LogEntry | None:
+        option = self.query_one("#logs", OptionList).highlighted_option
+        if option is None or not (option.id or "").startswith("log-"):
+            return None
+        return self.logs[int(option.id.split("-")[1])]
+
+    @on(Button.Pressed, "#resume")
+    def action_resume(self) -> None:
+        entry = self._selected_log()
+        if entry is None:
+            self.notify("Choose a log first.", severity="warning")
+            return
+        if entry.ended:
+            self.notify("That exercise has ended: replay it instead.", severity="warning")
+            return
+        minutes = self._number("#minutes", "Minutes per phase", 1)
+        if minutes is not None:
+            self.app.resume_exercise(entry.path, minutes)
+
+    @on(Button.Pressed, "#replay")
+    def action_replay(self) -> None:
+        entry = self._selected_log()
+        if entry is None:
+            self.notify("Choose a log first.", severity="warning")
+            return
+        self.app.open_replay(entry.path)
+
+    @on(OptionList.OptionSelected, "#logs")
+    def _log_selected(self, event: OptionList.OptionSelected) -> None:
+        entry = self._selected_log()
+        if entry is not None:
+            self.action_replay() if entry.ended else self.action_resume()

@@ -1,0 +1,100 @@
+"""Treaty obligations in play, and the article text of the one selected."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tabletop import model as m
+from tabletop.tui.describe import article_text, treaty_label
+
+STATUS_STYLE = {"triggered": "bold $warning", "contested": "bold $error", "answered": "$success", "void": "dim strike"}
+
+
+def answer_sealed(open_ob: m.OpenObligation, state: m.WorldState) -> bool:
+    """An answer given in a decide phase that is still open: the other seats must not see it yet."""
+    return open_ob.status == "answered" and state.phase == "decide" and open_ob.answered_turn == state.turn
+
+
+def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = False) -> Content:
+    ob = open_ob.obligation
+    status = open_ob.status
+    if status == "answered":
+        status = "answered (sealed)" if sealed else f"answered: {open_ob.answer}"
+    # Status first: in a narrow panel the line is cut at the right, and the status matters most.
+    return Content.assemble(
+        (f"{open_ob.id} ", "dim"),
+        (status, STATUS_STYLE.get(open_ob.status, "")),
+        "  ",
+        (f"{treaty_label(rules, ob.treaty)} Art. {ob.article}", "bold"),
+        f" {ob.obligor}→{ob.beneficiary} {ob.kind}",
+    )
+
+
+def obligation_detail(open_ob: m.OpenObligation, rules: m.Rules) -> Content:
+    ob = open_ob.obligation
+    treaty = rules.treaties.get(ob.treaty)
+    parts: list[str | tuple[str, str]] = [
+        (f"{treaty.title if treaty else ob.treaty}, Art. {ob.article}", "bold"), "\n",
+        ("duty: ", "dim"), ob.duty, "\n",
+        ("because: ", "dim"), ob.because, "\n",
+        ("due: ", "dim"), f"turn {open_ob.due} decide phase",
+    ]
+    if open_ob.ruling:
+        parts += ["\n", ("facilitator ruling: ", "dim"), open_ob.ruling]
+    text = article_text(rules, ob.treaty, ob.article)
+    if text:
+        parts += ["\n\n", (text, "italic")]
+    return Content.assemble(*parts)
+
+
+class ObligationPanel(Vertical):
+    """The list on top; the highlighted obligation's article below."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rules: m.Rules | None = None
+        self._obligations: dict[str, m.OpenObligation] = {}
+        self._shown: list[tuple[str, str, str | None]] = []
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="obligation-list", compact=True)
+        with VerticalScroll(id="article-scroll"):
+            yield Static(Content.styled("No obligation triggered yet.", "dim italic"), id="article-text")
+
+    def on_mount(self) -> None:
+        self.border_title = "Treaty obligations"
+
+    def show(self, rules: m.Rules, state: m.WorldState) -> None:
+        self._rules = rules
+        self._obligations = {k: v for k, v in state.obligations.items()}
+        sealed = {k for k, v in self._obligations.items() if answer_sealed(v, state)}
+        shown = [(k, v.status, None if k in sealed else v.answer) for k, v in self._obligations.items()]
+        open_count = sum(1 for v in self._obligations.values() if v.status in ("triggered", "contested"))
+        self.border_subtitle = f"{open_count} open / {len(self._obligations)}"
+        self.set_class(not shown, "-empty")
+        if shown == self._shown:
+            return
+        self._shown = shown
+        options = self.query_one(OptionList)
+        keep = options.highlighted_option.id if options.highlighted_option is not None else None
+        before = {option.id for option in options.options}
+        options.set_options(Option(obligation_line(v, rules, k in sealed), id=k) for k, v in reversed(self._obligations.items()))
+        if self._obligations:
+            ids = list(reversed(self._obligations))
+            # A newly triggered obligation is what the room wants to read; otherwise keep the reader's place.
+            fresh = [i for i in ids if i not in before]
+            options.highlighted = 0 if fresh or keep not in ids else ids.index(keep)
+        else:
+            self.query_one("#article-text", Static).update(Content.styled("No obligation triggered yet.", "dim italic"))
+
+    @on(OptionList.OptionHighlighted, "#obligation-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        open_ob = self._obligations.get(event.option.id or "")
+        if open_ob is not None and self._rules is not None:
+            self.query_one("#article-text", Static).update(obligation_detail(open_ob, self._rules))
+            self.query_one("#article-scroll").scroll_home(animate=False)

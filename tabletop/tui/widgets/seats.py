@@ -1,0 +1,69 @@
+"""Six seat cards: name, human or bot, posture, credibility and open obligations."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+from tabletop import model as m
+from tabletop.tui.colours import seat_colour
+
+
+class SeatCard(Static):
+    """One seat, framed in its own colour."""
+
+    def __init__(self, seat: str, name: str, kind: str) -> None:
+        super().__init__(id=f"seat-{seat}", classes="seat-card")
+        self.seat = seat
+        self.colour = seat_colour(seat)
+        self.border_title = Content.styled(name, f"bold {self.colour}")
+        self.kind = kind
+
+    def on_mount(self) -> None:
+        self.styles.border = ("round", self.colour)
+
+    def show(self, posture: str, credibility: int | None, pending: int, decided: bool | None) -> None:
+        self._figures = (posture, credibility, pending)
+        self.refresh()
+        mark = ""
+        if decided is not None:
+            mark = " ✓" if decided else " …"
+        self.border_subtitle = Content.styled(f"{self.kind}{mark}", "dim" if not decided else "")
+
+
+    def render(self) -> Content:
+        posture, credibility, pending = getattr(self, "_figures", ("", None, 0))
+        wide = self.content_size.width >= len(f"cred {credibility} ob {pending}")
+        owed_style = "bold $warning" if pending else "dim"
+        return Content.assemble(
+            (posture, ""), "\n",
+            ("cred " if wide else "c", "dim"), (f"{credibility}", "bold"), " ", ("ob " if wide else "o", owed_style), (f"{pending}", owed_style),
+        )
+
+
+class SeatCards(Horizontal):
+    """The cards of every seat in the scenario, in its order."""
+
+    def __init__(self, scenario: m.Scenario, seats: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.seats = seats
+
+    def compose(self) -> ComposeResult:
+        for seat_id, seat in self.scenario.seats.items():
+            yield SeatCard(seat_id, seat.name, self.seats.get(seat_id, "bot"))
+
+    def show(self, rules: m.Rules, state: m.WorldState) -> None:
+        postures = {p.id: p.name for p in rules.escalation.postures}
+        deciding = state.phase == "decide"
+        decided = state.decisions.get(state.turn, {})
+        for card in self.query(SeatCard):
+            posture = state.posture.get(card.seat, "")
+            card.show(
+                postures.get(posture, posture),
+                state.credibility.get(card.seat),
+                len(state.pending_for(card.seat)),
+                (card.seat in decided) if deciding else None,
+            )

@@ -1,0 +1,50 @@
+"""The board's two header lines: scenario, turn, phase, date and what the next advance does."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tabletop import model as m
+from tabletop.session import PHASES
+
+
+def next_step(scenario: m.Scenario, state: m.WorldState) -> str:
+    """What the advance key does from here, in the facilitator's words."""
+    if state.ended:
+        return "exercise ended"
+    if state.phase == "adjudicate" and state.turn not in state.adjudicated:
+        return "adjudicate"
+    if state.phase == "review":
+        return "end exercise" if state.turn == scenario.turns[-1].id else "next turn"
+    if state.phase in PHASES[:-1]:
+        return PHASES[PHASES.index(state.phase) + 1]
+    return "start"
+
+
+class StatusLine(Static):
+    """Title on the first line; turn, phase and date on the second."""
+
+    def show(self, scenario: m.Scenario, state: m.WorldState, prefix: str = "", advance_hint: bool = True) -> None:
+        try:
+            turn = scenario.turn(state.turn)
+            turn_text = f"Turn {state.turn}/{len(scenario.turns)}: {turn.title}"
+        except KeyError:
+            turn_text = "Not started"
+        phase = state.phase
+        position = f" ({PHASES.index(phase) + 1}/{len(PHASES)})" if phase in PHASES else ""
+        parts: list[str | tuple[str, str]] = []
+        if prefix:
+            parts += [(prefix, "bold $accent"), "  "]
+        parts += [(scenario.title, "bold")]
+        second: list[str | tuple[str, str]] = [
+            (turn_text, "bold"),
+            "  ",
+            ("ENDED" if state.ended else phase.upper(), "reverse bold" if not state.ended else "bold $error"),
+            (position, "dim"),
+            "  ",
+            (state.date.isoformat() if state.date else "", ""),
+        ]
+        if advance_hint and not state.ended:
+            second += ["  ", (f"space: {next_step(scenario, state)}", "dim")]
+        self.update(Content.assemble(*parts, "\n", *second))

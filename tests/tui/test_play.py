@@ -1,0 +1,258 @@
+"""An exercise driven through the UI: the start screen, one full turn, the hot seat, and refusals."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList, Select
+
+from tabletop import log as logmod
+from tabletop.loading import load_scenario
+from tabletop.session import Session
+from tabletop.tui.app import make_app
+from tabletop.tui.screens.adjudication import AdjudicationScreen
+from tabletop.tui.screens.board import BoardScreen
+from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen
+from tabletop.tui.screens.dialogs import NoteScreen, OverrideScreen
+from tabletop.tui.screens.start import StartScreen
+from tabletop.tui.widgets.log_tail import LogTail
+
+from .conftest import MINI, choose, notifications, run, type_text
+
+RATIONALE = "Deter without closing the door to talks"
+
+
+def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
+    app = make_app(seed=3)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            start = app.screen
+            assert isinstance(start, StartScreen)
+            # nea-2024 is the default; move to the user's mini scenario by keyboard.
+            scenarios = start.query_one("#scenarios", OptionList)
+            assert start.entries[scenarios.highlighted].path.stem == "nea-2024"
+            wanted = next(i for i, e in enumerate(start.entries) if e.path == mini_in_home)
+            scenarios.focus()
+            while scenarios.highlighted != wanted:
+                await pilot.press("down")
+            await pilot.pause()
+            seats = start.current_seats()
+            assert list(seats.values()).count("human") == 1 and seats["us"] == "human"
+            await pilot.click("#human-japan")  # a toggle per seat, by mouse
+            assert start.current_seats()["japan"] == "human"
+            assert start.query_one("#kind-japan").render().plain == "human"
+            await pilot.click("#human-japan")
+            assert start.current_seats() == seats
+            await pilot.click("#start")
+            await pilot.pause()
+
+            board = app.screen
+            assert isinstance(board, BoardScreen)
+            session = app.session
+            assert session.scenario.id == "mini" and session.seats["us"] == "human"
+            await pilot.press("n")
+            assert len(session.state.released) == 1
+            await pilot.press("N")
+            assert session.unreleased(include_standby=False) == []
+            await pilot.press("space")
+            assert session.state.phase == "deliberate"
+            await pilot.press("space")
+            await pilot.pause()
+            assert session.state.phase == "decide"
+            # Bots decided at once; the human seat gets the keyboard handed over.
+            assert session.undecided() == ["us"]
+            assert isinstance(app.screen, HandoverScreen)
+            tail = " ".join(board.query_one(LogTail).lines)
+            assert "sealed" in tail and "decides:" not in tail  # no seat reads another's choice
+
+            await pilot.press("enter")
+            assert isinstance(app.screen, DecisionScreen)
+            await pilot.press("down", "enter")  # the second option: Hold a drill
+            await type_text(pilot, RATIONALE)
+            for open_ob in session.unanswered("us"):
+                await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))  # honour
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, RevealScreen)
+            await pilot.press("escape")
+
+            await pilot.press("space")
+            await pilot.pause()
+            assert session.state.phase == "adjudicate" and session.state.turn in session.state.adjudicated
+            assert isinstance(app.screen, AdjudicationScreen)
+            await pilot.press("escape")
+            await pilot.press("space")
+            assert session.state.phase == "review"
+            return session.writer.path
+
+    contents = logmod.read(run(scenario()))
+    decisions = [e for e in contents.events if e["type"] == "decision" and e["seat"] == "us" and "obligation" not in (e.get("answers") or {})]
+    assert len(decisions) == 1
+    assert decisions[0]["option"] == "drill" and decisions[0]["rationale"] == RATIONALE and decisions[0]["by"] == "human"
+    answers = [e for e in contents.events if e["type"] == "obligation_answered" and e["seat"] == "us"]
+    assert answers and all(a["answer"] == "honour" for a in answers)
+    scenario_, rules = load_scenario(contents.header["scenario_path"])
+    replayed = Session.replay(contents, scenario_, rules)  # raises ReplayMismatch if the log does not verify
+    assert replayed.state.phase == "review"
+
+
+def test_command_error_becomes_a_notification(tmp_path):
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "bots.jsonl")  # every seat a bot
+    seen = []
+
+    async def scenario():
+        async with app.run_test(message_hook=seen.append) as pilot:
+            await pilot.press("space", "space")
+            await pilot.pause()
+            assert isinstance(app.screen, RevealScreen)  # bots only: straight to the reveal
+            await pilot.press("escape")
+            await pilot.press("n")  # injects are left, but not in the decide phase
+            await pilot.pause()
+            errors = [n for n in notifications(seen) if n.severity == "error"]
+            assert errors and "decide phase" in errors[-1].message
+            assert app.is_running and isinstance(app.screen, BoardScreen)
+
+            await pilot.press("o")
+            assert isinstance(app.screen, OverrideScreen)
+            await pilot.click("#ok")  # no reason given: refused, the dialog stays open
+            await pilot.pause()
+            assert isinstance(app.screen, OverrideScreen)
+            assert "reason" in notifications(seen)[-1].message
+            app.screen.query_one("#reason").focus()
+            await type_text(pilot, "the room judged the drill a provocation")
+            await choose(pilot, app.screen.query_one("#tension", Select), steps=2)
+            await pilot.click("#ok")
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+            assert app.session.state.overrides[-1]["reason"] == "the room judged the drill a provocation"
+
+    run(scenario())
+
+
+def test_a_bad_scenario_is_refused_before_the_app_opens(tmp_path, capsys):
+    from tabletop.tui.app import run_app
+
+    assert run_app(scenario=str(tmp_path / "nope.yaml")) == 2
+    assert "no scenario" in capsys.readouterr().err
+
+
+def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, monkeypatch):
+    from tabletop import paths
+
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    (bundled / "nea-2024.yaml").write_text("id: nea-2024\ntitle: [broken\n")
+    (bundled / "mini.yaml").write_text(MINI.read_text())
+    monkeypatch.setattr(paths, "bundled_scenarios", lambda: bundled)
+    app = make_app(seed=1)
+    seen = []
+
+    async def scenario():
+        async with app.run_test(message_hook=seen.append) as pilot:
+            await pilot.pause()
+            start = app.screen
+            assert start.entries[start.index].path.name == "mini.yaml"
+            assert any(n.severity == "error" and "nea-2024.yaml" in n.message for n in notifications(seen))
+
+    run(scenario())
+
+
+def test_every_board_key_is_also_a_palette_command(tmp_path):
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "palette.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            board = app.screen
+            titles = {command.title for command in app.get_system_commands(board)}
+            for binding in BoardScreen.BINDINGS:
+                if not binding.action.startswith("app."):
+                    assert (binding.tooltip or binding.description) in titles, binding.key
+            await pilot.press("ctrl+p")
+            await type_text(pilot, "Add a note")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, NoteScreen)
+            await type_text(pilot, "from the palette")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.session.state.notes[-1]["text"] == "from the palette"
+
+    run(scenario())
+
+
+def test_hot_seat_keeps_each_seat_private_until_all_are_in(tmp_path):
+    app = make_app(str(MINI), ["us=human", "japan=human"], seed=2, log=tmp_path / "two.jsonl")
+
+    def board_text(board) -> str:
+        lines = [option.prompt.plain for option in board.query_one("#obligation-list", OptionList).options]
+        return " ".join(lines + board.query_one(LogTail).lines)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            board = app.screen
+            session = app.session
+            await pilot.press("N", "space", "space")
+            await pilot.pause()
+            assert isinstance(app.screen, HandoverScreen) and app.screen.seat == "us"
+            await pilot.press("enter", "enter")  # the first option: Offer talks
+            await type_text(pilot, "Talk from strength")
+            for open_ob in session.unanswered("us"):
+                await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            # Japan takes the keyboard: nothing on the board says what the US chose or answered.
+            assert isinstance(app.screen, HandoverScreen) and app.screen.seat == "japan"
+            text = board_text(board)
+            assert "sealed" in text and "honour" not in text and "Offer talks" not in text
+            await pilot.press("enter")
+            assert isinstance(app.screen, DecisionScreen) and app.screen.seat == "japan"
+            await pilot.press("enter")
+            await type_text(pilot, "Stay close to the ally")
+            for open_ob in session.unanswered("japan"):
+                await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, RevealScreen)
+            await pilot.press("escape", "space")  # the decide phase is over: answers are public
+            await pilot.pause()
+            await pilot.press("escape")
+            assert "honour" in board_text(board)
+
+    run(scenario())
+
+
+def test_last_review_ends_in_the_hot_wash_and_exports_the_report(tmp_path):
+    from tabletop.tui.screens.hotwash import HotWashScreen
+
+    log = tmp_path / "end.jsonl"
+    app = make_app(str(MINI), [], seed=5, log=log)
+    seen = []
+
+    async def scenario():
+        async with app.run_test(size=(100, 32), message_hook=seen.append) as pilot:
+            session = app.session
+            for _turn in range(2):
+                await pilot.press("N", "space", "space")  # deliberate, decide (bots), reveal
+                await pilot.pause()
+                await pilot.press("escape", "space")  # adjudicate
+                await pilot.pause()
+                assert isinstance(app.screen, AdjudicationScreen)
+                await pilot.press("escape", "space")  # review
+                assert session.state.phase == "review"
+                await pilot.press("space")  # next turn, or on the last: end?
+                await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert session.state.ended and isinstance(app.screen, HotWashScreen)
+            await pilot.press("x")
+            await pilot.pause()
+
+    run(scenario())
+    report = log.with_suffix(".md")
+    messages = [n.message for n in notifications(seen)]
+    try:
+        import tabletop.report  # noqa: F401
+    except ImportError:
+        assert any("report" in m for m in messages)
+    else:
+        assert report.is_file() and report.read_text().strip(), messages

@@ -1,0 +1,124 @@
+"""Replay: the timeline, stepping, and states that match a full replay without replaying per step."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from tabletop import log as logmod
+from tabletop import runner
+from tabletop.loading import load_scenario
+from tabletop.session import Session, state_hash
+from tabletop.tui.app import SetupError, make_app
+from tabletop.tui.screens.replay import ReplayScreen
+from tabletop.tui.snapshots import Snapshots
+from tabletop.tui.widgets.status import StatusLine
+from tabletop.tui.widgets.timeline import Timeline
+
+from .conftest import MINI, run
+
+
+@pytest.fixture
+def played(tmp_path):
+    scenario, rules = load_scenario(MINI)
+    path = tmp_path / "played.jsonl"
+    runner.play(scenario, rules, seed=4, log_path=path, fsync=False)
+    return path, scenario, rules
+
+
+@pytest.mark.parametrize("stride", [1, 3, 7])
+def test_snapshots_give_the_same_state_as_a_replay_up_to_each_event(played, stride):
+    path, scenario, rules = played
+    contents = logmod.read(path)
+    snapshots = Snapshots(contents, scenario, rules, stride=stride)
+    assert snapshots.error is None and len(snapshots) == len(contents.events)
+    # Forward, backward and jumping around, against a fresh replay each time.
+    # Session.replay(upto=k) stops at the end of the command group that event k belongs to.
+    for k in [*range(len(snapshots) + 1), 20, 5, 33, 0, len(snapshots)]:
+        expected = Session.replay(contents, scenario, rules, upto=k)
+        at = len(expected.events)
+        got = snapshots.state_at(at)
+        assert state_hash(got) == state_hash(expected.state), (k, at)
+        assert board(got) == board(expected.state), (k, at)
+
+
+def board(state):
+    """Everything the board and the replay screen show, in full."""
+    return (
+        state.turn, state.phase, state.date, state.tension, state.credibility, state.posture, state.released,
+        {k: (o.status, o.answer, o.ruling) for k, o in state.obligations.items()}, state.tension_history,
+        {t: {s: d["option"] for s, d in ds.items()} for t, ds in state.decisions.items()}, len(state.facts), state.ended,
+    )
+
+
+def test_replay_screen_steps_through_the_log(played):
+    path, scenario, rules = played
+    events = logmod.read(path).events
+    app = make_app(replay=path)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReplayScreen)
+            timeline = screen.query_one("#timeline", Timeline)
+            assert timeline.count == len(events)
+            assert screen.step == 1
+            await pilot.press("right", "right", "right")
+            assert screen.step == 4
+            await pilot.press("left")
+            assert screen.step == 3
+            await pilot.press("right_square_bracket")  # the next turn's start
+            assert events[screen.step - 1]["type"] == "turn_started" and events[screen.step - 1]["turn"] == 2
+            await pilot.press("left_square_bracket", "left_square_bracket")
+            assert screen.step == 1
+            await pilot.press("end")
+            assert screen.step == len(events)
+            status = screen.query_one(StatusLine).render().plain
+            assert f"Replay {len(events)}/{len(events)}" in status and "ENDED" in status
+            # A decision shows who chose what, and why.
+            k = next(i for i, e in enumerate(events) if e["type"] == "decision") + 1
+            await pilot.press("home")
+            await pilot.click("#timeline", offset=(2, k - 1))  # clicking a line jumps there
+            await pilot.pause()
+            assert screen.step == k
+            detail = screen.query_one("#event-detail", Static).render().plain
+            assert "rationale:" in detail and events[k - 1]["rationale"] in detail.replace("\n", " ")
+
+    run(scenario_())
+
+
+def test_replay_of_a_missing_log_is_refused(tmp_path):
+    with pytest.raises(SetupError):
+        make_app(replay=tmp_path / "missing.jsonl")
+
+
+def test_a_long_log_opens_without_describing_every_event(tmp_path):
+    """Only the rows on screen are described, and the snapshots kept stay few, however long the log."""
+    scenario, rules = load_scenario(MINI)
+    path = tmp_path / "long.jsonl"
+    session = Session.new(scenario, rules, seed=1, log_path=path, fsync=False)
+    for i in range(3000):
+        session.note(f"note {i}")
+    session.close()
+    app = make_app(replay=path)
+    described = []
+
+    async def scenario_():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            timeline = screen.query_one("#timeline", Timeline)
+            original = timeline.describe
+            timeline.describe = lambda i: described.append(i) or original(i)
+            timeline.set_count(timeline.count)
+            await pilot.press("end")
+            await pilot.pause()
+            assert screen.step == 3001
+            assert "note 2999" in screen.query_one("#event-detail", Static).render().plain
+            assert len(screen.snapshots.states) <= 102
+
+    run(scenario_())
+    assert 0 < len(described) < 100
