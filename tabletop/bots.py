@@ -86,7 +86,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
         if offered is None and any(t in OPEN_TAGS for t in option.tags):
             offered = (name, option.label)
     mine = previous.get(seat)
-    return Situation(_targeted_by(state, scenario, seat), escalated, offered, mine["option"] if mine else None)
+    return Situation(_targeted_by(state, scenario, rules, seat), escalated, offered, mine["option"] if mine else None)
 
 
 def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
@@ -142,14 +142,15 @@ def _score(option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m
     return score, reasons
 
 
-def _targeted_by(state: m.WorldState, scenario: m.Scenario, seat: str) -> str | None:
-    """The title of this turn's latest inject whose facts act against the seat."""
+def _targeted_by(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str) -> str | None:
+    """The title of this turn's latest inject with a hostile fact (rules/facts.yaml) aimed at the seat."""
     for inject_id in reversed(state.released):
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
         if inject.turn != state.turn:
             break
         for fact in inject.facts:
-            if fact.target == seat and fact.by != seat:
+            kind = rules.fact_kinds.get(fact.kind)
+            if kind is not None and kind.hostile and fact.target == seat and fact.by != seat:
                 return inject.title
     return None
 

@@ -129,14 +129,6 @@ def _load(scenario: str):
         raise UserError(f"{path} has {len(exc.problems)} problem(s); run 'tabletop validate {path}'") from None
 
 
-def scenario_for_log(header: dict) -> Path | None:
-    """The scenario a log was written against: its recorded path, else by id."""
-    recorded = header.get("scenario_path")
-    if recorded and Path(recorded).is_file():
-        return Path(recorded)
-    return paths.find_scenario(str(header.get("scenario", "")))
-
-
 def _seat_kinds(specs: list[str], seats: list[str]) -> dict[str, str]:
     kinds = {}
     for spec in specs:
@@ -216,7 +208,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for warning in contents.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     header = contents.header
-    path = scenario_for_log(header)
+    path = paths.scenario_for_log(header)
     if path is None:
         print(f"FAIL {args.log}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
         return EXIT_INVALID
@@ -317,7 +309,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         contents = logmod.read(args.log)
     except logmod.LogError as exc:
         raise UserError(str(exc)) from None
-    path = scenario_for_log(contents.header)
+    path = paths.scenario_for_log(contents.header)
     if path is None:
         raise UserError(f"scenario {contents.header.get('scenario')!r} of {args.log} not found")
     scenario, rules = _load(str(path))

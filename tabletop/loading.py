@@ -20,7 +20,7 @@ import attrs
 
 from tabletop import model as m
 from tabletop.paths import bundled_rules
-from tabletop.yamlnodes import InputError, Node, Problem, load, to_python
+from tabletop.yamlnodes import MAX_BYTES, InputError, Node, Problem, load, to_python
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
@@ -126,7 +126,7 @@ class Reader:
             return default
         if node.kind == "scalar" and isinstance(node.value, int) and not isinstance(node.value, bool):
             return node.value
-        if node.kind == "scalar" and isinstance(node.value, str) and re.fullmatch(r"[+-]?\d+", node.value.strip()):
+        if node.kind == "scalar" and isinstance(node.value, str) and re.fullmatch(r"[+-]?\d{1,100}", node.value.strip()):
             return int(node.value)
         self.error(node, f"expected a whole number for {what}, got {node.describe()}")
         return default
@@ -189,7 +189,11 @@ class Reader:
 
 def read_file(path: Path) -> Node | None:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # never more than the size limit into memory
+            data = handle.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                size = os.fstat(handle.fileno()).st_size
+                raise InputError([Problem(str(path), 1, 1, f"file is {max(size, len(data)):,} bytes; the limit is {MAX_BYTES:,}")])
     except OSError as exc:
         raise InputError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
     return load(str(path), data)
@@ -347,14 +351,14 @@ def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
     if f is None:
         return kinds
     for name, _key, value in r.mapping(f["kinds"], "kinds"):
-        kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text"])
+        kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text", "hostile"])
         if kf is None:
             continue
         requires = r.text_list(kf.get("requires"), "requires")
         for field in requires:
             if field not in ("by", "target", "location"):
                 r.error(kf["requires"], f"expected by, target or location in requires, got {field!r}")
-        kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"))
+        kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"), r.boolean(kf.get("hostile"), "hostile"))
     return kinds
 
 

@@ -81,6 +81,7 @@ def read(path: str | os.PathLike[str], check_chain: bool = True) -> LogContents:
     header = records[0]
     if header.get("type") != "header" or header.get("format") != FORMAT:
         raise LogError(name, 1, f"expected a header with format {FORMAT!r}")
+    _check_header(name, header)
     events = records[1:]
     if check_chain:
         chain(name, events, digests)
@@ -97,6 +98,29 @@ def chain(name: str, events: list[dict[str, Any]], digests: list[str]) -> None:
             raise LogError(name, number, "hash chain broken: the line before this one was edited, or this line was moved")
         if "type" not in event or "turn" not in event:
             raise LogError(name, number, "expected 'type' and 'turn' in every event")
+        if type(event["type"]) is not str or type(event["turn"]) is not int:
+            raise LogError(name, number, "expected 'type' as text and 'turn' as a whole number")
+
+
+# What the header's fields must be when present; replay and verify read them.
+_HEADER_FIELDS: dict[str, tuple[type, ...]] = {
+    "scenario": (str,),
+    "scenario_path": (str, type(None)),
+    "scenario_sha256": (str, type(None)),
+    "rules_sha256": (str, type(None)),
+    "seed": (int,),
+    "seats": (dict,),
+    "parent": (dict, type(None)),
+}
+
+
+def _check_header(name: str, header: dict[str, Any]) -> None:
+    for key, kinds in _HEADER_FIELDS.items():
+        if key in header and (type(header[key]) not in kinds):
+            raise LogError(name, 1, f"header field {key!r} has the wrong type ({type(header[key]).__name__})")
+    seats = header.get("seats") or {}
+    if not all(type(v) is str for v in seats.values()):
+        raise LogError(name, 1, "header field 'seats' must map each seat to 'human' or 'bot'")
 
 
 class Writer:
@@ -113,10 +137,9 @@ class Writer:
     def create(cls, path: str | os.PathLike[str], header: dict[str, Any], fsync: bool = True) -> Writer:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         line = encode({"type": "header", "format": FORMAT, **header})
+        fd = _create_with(p, line + b"\n", fsync)
         writer = cls(p, fd, 0, digest(line), fsync)
-        writer._write(line)
         if fsync:
             _fsync_dir(p.parent)
         return writer
@@ -140,11 +163,7 @@ class Writer:
         return record
 
     def _write(self, line: bytes) -> None:
-        data = line + b"\n"
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        _write_all(self._fd, line + b"\n")
         if self.fsync:
             os.fsync(self._fd)
 
@@ -158,6 +177,49 @@ class Writer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _create_with(path: Path, first: bytes, fsync: bool) -> int:
+    """Create ``path`` holding ``first`` (the header line), all or nothing; return a fd open for appending.
+
+    The header goes to a temporary file that is then hard-linked to the log's
+    name; the link fails when the name exists, so a log is still never
+    overwritten. A crash therefore leaves either no log or a log with a whole
+    header, never an empty file that can be neither resumed nor replaced.
+    Where hard links are not supported, the log is created in place.
+    """
+    temp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        _write_all(fd, first)
+        if fsync:
+            os.fsync(fd)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links on this file system
+            os.close(fd)
+            fd = -1
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        os.unlink(temp)
+        raise
+    os.unlink(temp)
+    if fd < 0:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        _write_all(fd, first)
+        if fsync:
+            os.fsync(fd)
+    return fd
 
 
 def _fsync_dir(folder: Path) -> None:

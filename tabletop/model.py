@@ -437,6 +437,7 @@ class FactKind:
     id: str
     requires: tuple[str, ...] = ()
     text: str = ""
+    hostile: bool = False
 
 
 @attrs.frozen

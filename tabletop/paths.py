@@ -69,3 +69,11 @@ def find_scenario(name_or_path: str) -> Path | None:
         if candidate.stem == name_or_path:
             return candidate
     return None
+
+
+def scenario_for_log(header: dict) -> Path | None:
+    """The scenario a log was written against: its recorded path, else by id."""
+    recorded = header.get("scenario_path")
+    if recorded and Path(recorded).is_file():
+        return Path(recorded)
+    return find_scenario(str(header.get("scenario", "")))

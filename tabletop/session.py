@@ -634,6 +634,18 @@ class Session:
 # ---------------------------------------------------------------------- fold
 
 
+def fold_events(session: Session, state: m.WorldState, events: Iterable[dict[str, Any]]) -> m.WorldState:
+    """Fold logged events into ``state`` in place, in the context of ``session``'s scenario and rules.
+
+    For viewers that keep snapshots of a log and step from the nearest one; it
+    does not re-issue commands, so it checks nothing (``Session.replay`` does).
+    """
+    for event in events:
+        _apply(state, event, session)
+    return state
+
+
+
 def _initial_state(scenario: m.Scenario, rules: m.Rules) -> m.WorldState:
     esc = rules.escalation
     state = m.WorldState()

@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover - depends on the build of PyYAML
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 48
 MAX_NODES = 1_000_000
+MAX_SCALAR = 100_000  # characters in one value; the longest bundled text is under 3,000
+MAX_NUMBER = 100  # characters of a number, date or yes/no; longer plain text stays text
+MAX_MESSAGE = 1_000  # characters of one problem's message (it may quote a value)
 
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
@@ -46,7 +49,7 @@ class Problem:
     path: str
     line: int
     col: int
-    message: str
+    message: str = attrs.field(converter=lambda text: _bounded(text, MAX_MESSAGE))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
@@ -85,7 +88,16 @@ class Node:
             return f"the number {self.raw}"
         if isinstance(value, dt.date):
             return f"the date {self.raw}"
-        return repr(self.raw if self.raw is not None else value)
+        text = self.raw if self.raw is not None else str(value)
+        if len(text) > 60:
+            return f"{text[:50]!r}... ({len(text):,} characters)"
+        return repr(text)
+
+
+def _bounded(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 40]}... ({len(text):,} characters in all)"
 
 
 def read_text(path: str, data: bytes) -> str:
@@ -117,6 +129,12 @@ def parse(path: str, text: str) -> Node | None:
         if exc.context:
             message = f"{message} ({exc.context})"
         raise InputError([Problem(path, line, col, f"YAML syntax: {message}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        before = text.encode("utf-8", "surrogatepass")[: exc.position]  # libyaml counts bytes
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        code = exc.character if isinstance(exc.character, int) else -1
+        raise InputError([Problem(path, line, col, f"character U+{code:04X} is not allowed in YAML ({exc.reason})")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(path, 1, 1, f"YAML: {exc}")]) from None
     finally:
@@ -177,6 +195,8 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
             stack.append((Node(kind, line, col, []), []))
             continue
         # ScalarEvent
+        if len(event.value) > MAX_SCALAR:
+            raise fail(event, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR:,}")
         node = _scalar(event, line, col, tag)
         if not stack:
             return node
@@ -187,13 +207,15 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
 def _scalar(event: Any, line: int, col: int, tag: str | None) -> Node:
     value_text: str = event.value
     quoted = event.style in ("'", '"', "|", ">")
-    if tag in (None, "!"):
+    if len(value_text) > MAX_NUMBER:  # no number, date or yes/no is this long: keep the text
+        tag = _STR  # (and PyYAML's base-60 ints, 1:2:3..., take quadratic time to build)
+    elif tag in (None, "!"):
         tag = _resolver.resolve(yaml.ScalarNode, value_text, event.implicit)
     if tag == _STR or quoted:
         return Node("scalar", line, col, value_text, value_text, quoted)
     try:
         value = _constructor.construct_object(yaml.ScalarNode(tag, value_text))
-    except (yaml.YAMLError, ValueError, OverflowError):
+    except Exception:  # an explicit tag on a value it does not fit (!!bool maybe, !!int ""): keep the text
         value = value_text
     if isinstance(value, dt.datetime):
         value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value

@@ -10,13 +10,11 @@ shown folds only the events in between.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 from tabletop import log as logmod
 from tabletop import model as m
-from tabletop import session as sessionmod
-from tabletop.session import ReplayMismatch, Session
+from tabletop.session import ReplayMismatch, Session, fold_events
 
 MAX_SNAPSHOTS = 100
 
@@ -45,7 +43,6 @@ class Snapshots:
         except ReplayMismatch as exc:
             self.error = exc
         self.events: list[dict[str, Any]] = contents.events[: self.replayed]
-        self._fold: Callable[[m.WorldState, dict[str, Any], Session], None] | None = getattr(sessionmod, "_apply", None)
         self._cursor: tuple[int, m.WorldState] | None = None
         self._turn_starts: list[int] | None = None
         self.first_adjudicated = next((e for e in self.events if e.get("type") == "adjudicated"), None)
@@ -60,15 +57,12 @@ class Snapshots:
             self._cursor = None
             return self.states[k]
         base = max(j for j in self.states if j <= k)
-        if self._fold is None:  # the engine's fold has moved: replay up to k instead (slower, still right)
-            return Session.replay(self.contents, self.scenario, self.rules, upto=k).state
         if self._cursor is not None and base <= self._cursor[0] <= k:
             start, state = self._cursor
         else:
             start, state = base, self.states[base].copy()
         self._shell.state = state
-        for event in self.events[start:k]:
-            self._fold(state, event, self._shell)
+        fold_events(self._shell, state, self.events[start:k])
         self._cursor = (k, state)
         return state
 

@@ -33,8 +33,8 @@ class ReplayError(Exception):
 
 def open_log(path: str | Path) -> tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]]:
     """Read a log and load the scenario it was written against; warnings to show come back too."""
-    from tabletop.cli import scenario_for_log
     from tabletop.loading import load_scenario, sha256_file
+    from tabletop.paths import scenario_for_log
     from tabletop.yamlnodes import InputError
 
     try:
