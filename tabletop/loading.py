@@ -190,9 +190,11 @@ class Reader:
 def read_file(path: Path) -> Node | None:
     try:
         with open(path, "rb") as handle:  # never more than the size limit into memory
-            data = handle.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                size = os.fstat(handle.fileno()).st_size
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > MAX_BYTES else handle.read(size + 1 if size else MAX_BYTES + 1)
+            if len(data) > size:  # it grew, or does not know its size (a pipe): read on, up to the limit
+                data += handle.read(MAX_BYTES + 1 - len(data))
+            if size > MAX_BYTES or len(data) > MAX_BYTES:
                 raise InputError([Problem(str(path), 1, 1, f"file is {max(size, len(data)):,} bytes; the limit is {MAX_BYTES:,}")])
     except OSError as exc:
         raise InputError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
@@ -200,7 +202,11 @@ def read_file(path: Path) -> Node | None:
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:  # in pieces: a log's header may name any file
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # ==========================================================================
@@ -318,7 +324,7 @@ def _geography(
         if tf is None:
             continue
         admin_node = tf["administered_by"]
-        admin = None if admin_node.value is None else r.text(admin_node, "administered_by")
+        admin = None if admin_node is None or admin_node.value is None else r.text(admin_node, "administered_by")
         if admin is not None and admin not in states:
             r.error(admin_node, f"undefined state {admin!r} for administered_by; expected one of the states above")
         region_list = r.text_list(tf.get("regions"), "regions")

@@ -9,6 +9,7 @@ reordered line anywhere breaks the chain at a line we can name.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -76,6 +77,9 @@ def read(path: str | os.PathLike[str], check_chain: bool = True) -> LogContents:
             raise LogError(name, number, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
         if type(record) is not dict:
             raise LogError(name, number, "expected a JSON object")
+        kind = record.get("type")
+        if number > 1 and type(kind) is str and kind in _FIELDS:
+            _check_fields(name, number, record)
         records.append(record)
         digests.append(sha(line).hexdigest())
     header = records[0]
@@ -112,6 +116,49 @@ _HEADER_FIELDS: dict[str, tuple[type, ...]] = {
     "seats": (dict,),
     "parent": (dict, type(None)),
 }
+
+
+# The fields replay reads back from an event to re-issue its command, and their JSON types;
+# a line whose fields have other types is malformed (replay would otherwise trip over it).
+_TEXT: tuple[type, ...] = (str,)
+_MAYBE_TEXT: tuple[type, ...] = (str, type(None))
+_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "inject_released": {"inject": _TEXT, "adhoc": (dict,)},
+    "decision": {"seat": _TEXT, "option": _TEXT, "rationale": _TEXT, "by": _MAYBE_TEXT, "answers": (dict, type(None))},
+    "override": {"what": _TEXT, "value": (str, int, float, bool, type(None)), "reason": _TEXT, "seat": _MAYBE_TEXT, "obligation": _MAYBE_TEXT},
+    "note": {"text": _TEXT, "seat": _MAYBE_TEXT},
+    "exercise_ended": {"reason": _TEXT},
+}
+_ANSWERS = {"inject": _TEXT, "obligation": _TEXT}
+_ADHOC = {"title": _TEXT, "text": _TEXT, "to": (list,), "facts": (list,), "tension": (int,)}
+_FACT = {"kind": _TEXT, "by": _MAYBE_TEXT, "target": _MAYBE_TEXT, "location": _MAYBE_TEXT, "on_behalf_of": _MAYBE_TEXT, "date": _MAYBE_TEXT}
+
+
+def _check_fields(name: str, number: int, record: dict[str, Any]) -> None:
+    _check_types(name, number, record, record, _FIELDS[record["type"]], "")
+    answers = record.get("answers")
+    if answers is not None:
+        _check_types(name, number, record, answers, _ANSWERS, "answers.")
+    adhoc = record.get("adhoc")
+    if adhoc is not None:
+        _check_types(name, number, record, adhoc, _ADHOC, "adhoc.")
+        if not all(type(to) is str for to in adhoc.get("to", ())):
+            raise LogError(name, number, "inject_released event: adhoc.to must list seats")
+        for fact in adhoc.get("facts", ()):
+            if type(fact) is not dict:
+                raise LogError(name, number, "inject_released event: adhoc.facts must list facts (objects)")
+            _check_types(name, number, record, fact, _FACT, "adhoc.facts: ")
+            try:
+                if fact.get("date") is not None:
+                    dt.date.fromisoformat(fact["date"])
+            except ValueError:
+                raise LogError(name, number, f"inject_released event: adhoc fact date {fact['date']!r} is not a date") from None
+
+
+def _check_types(name: str, number: int, record: dict[str, Any], what: dict[str, Any], fields: dict[str, tuple[type, ...]], where: str) -> None:
+    for key, kinds in fields.items():
+        if key in what and type(what[key]) not in kinds:
+            raise LogError(name, number, f"{record['type']} event: {where}{key!r} has the wrong type ({type(what[key]).__name__})")
 
 
 def _check_header(name: str, header: dict[str, Any]) -> None:

@@ -559,6 +559,7 @@ class WorldState:
     decisions: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
     answers: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
     obligations: dict[str, OpenObligation] = attrs.Factory(dict)
+    open: dict[str, OpenObligation] = attrs.Factory(dict)  # the triggered or contested ones, not yet answered
     adjudicated: set[int] = attrs.Factory(set)
     tension_history: list[tuple[int, int]] = attrs.Factory(list)
     notes: list[dict[str, Any]] = attrs.Factory(list)
@@ -569,7 +570,7 @@ class WorldState:
     events: int = 0
 
     def pending_for(self, seat: str) -> list[OpenObligation]:
-        return [o for o in self.obligations.values() if o.obligation.obligor == seat and o.status in ("triggered", "contested")]
+        return [o for o in self.open.values() if o.obligation.obligor == seat]
 
     def copy(self) -> WorldState:
         """A copy deep enough that folding into it leaves this one untouched."""
@@ -583,7 +584,8 @@ class WorldState:
             facts=list(self.facts),
             decisions={t: dict(d) for t, d in self.decisions.items()},
             answers={t: dict(d) for t, d in self.answers.items()},
-            obligations={k: attrs.evolve(v) for k, v in self.obligations.items()},
+            obligations=(obligations := {k: attrs.evolve(v) for k, v in self.obligations.items()}),
+            open={k: obligations[k] for k in self.open},
             adjudicated=set(self.adjudicated),
             tension_history=list(self.tension_history),
             notes=list(self.notes),

@@ -47,7 +47,7 @@ def _summary(state: m.WorldState) -> dict[str, Any]:
     Everything that accumulates (injects, facts, answered obligations) enters as
     a count and its latest item; the hash chain of the log covers the rest.
     """
-    open_obs = [[k, o.status] for k, o in state.obligations.items() if o.status in ("triggered", "contested")]
+    open_obs = [[k, o.status] for k, o in state.open.items()]
     return {
         "turn": state.turn,
         "phase": state.phase,
@@ -106,6 +106,8 @@ class Session:
         self._known: set[tuple[str, str, str, str, str, str | None]] = set()
         self._on_event: Callable[[int, m.WorldState], None] | None = None
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._partial = False  # replay: may the log stop inside a command?
+        self.unwritten: list[dict[str, Any]] = []  # replay: the events such a command still owes the log
 
     # ------------------------------------------------------------------ setup
     @classmethod
@@ -148,11 +150,16 @@ class Session:
         rules: m.Rules,
         upto: int | None = None,
         on_event: Callable[[int, m.WorldState], None] | None = None,
+        partial: bool = False,
     ) -> Session:
         """Re-issue every logged command; raise ReplayMismatch at the first difference.
 
         With ``upto``, stop at the first end of a command's group of events at or
-        after that many events (``len(session.events)`` says where).
+        after that many events (``len(session.events)`` says where). With
+        ``partial``, accept a log that stops inside a command, as a crash between
+        two of its events leaves it: the events the command still owes are folded
+        and kept in ``unwritten`` (:meth:`resume` writes them). Without it such a
+        log is a mismatch, since it cannot be told from an edited last line.
         """
         header = contents.header
         session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
@@ -161,6 +168,7 @@ class Session:
         session._replay = events
         session._replay_at = 0
         session._on_event = on_event
+        session._partial = partial
         try:
             while session._replay_at < stop:
                 session._redo(events[session._replay_at])
@@ -186,8 +194,12 @@ class Session:
     def resume(cls, path: str | Path, scenario: m.Scenario, rules: m.Rules, clock: bool = False) -> tuple[Session, list[str]]:
         """Rebuild an exercise from its log and carry on appending to it."""
         contents = logmod.read(path)
-        session = cls.replay(contents, scenario, rules)
+        session = cls.replay(contents, scenario, rules, partial=True)
         session.writer = logmod.Writer.reopen(contents)
+        for event in session.unwritten:  # first finish the command the log stopped inside
+            record = session.writer.append(event)
+            session.events[record["seq"] - 1] = record
+        session.unwritten = []
         session.clock = _now if clock else None
         return session, contents.warnings
 
@@ -264,8 +276,8 @@ class Session:
     def unanswered(self, seat: str | None = None) -> list[m.OpenObligation]:
         """Obligations due in this turn's decide phase and not yet answered."""
         return [
-            o for o in self.state.obligations.values()
-            if o.status in ("triggered", "contested") and o.due <= self.state.turn
+            o for o in self.state.open.values()
+            if o.due <= self.state.turn
             and (seat is None or o.obligation.obligor == seat)
         ]
 
@@ -553,7 +565,11 @@ class Session:
     def _one(self, event: dict[str, Any]) -> dict[str, Any]:
         if "turn" not in event:
             event = {"type": event["type"], "turn": self.state.turn, **event}
-        if self._replay is not None:
+        if self._replay is not None and self._partial and self._replay_at >= len(self._replay):
+            # The log stops inside this command: the rest was never written, so never acknowledged.
+            record = {"type": event["type"], "seq": len(self.events) + 1, **{k: v for k, v in event.items() if k != "type"}}
+            self.unwritten.append(event)
+        elif self._replay is not None:
             self._compare(event)
             record = self._replay[self._replay_at]
             self._replay_at += 1
@@ -710,7 +726,7 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
         )
         # Set off by an inject before the decide phase: due in this turn; else in the next.
         due = state.turn if state.phase in ("brief", "deliberate") else state.turn + 1
-        state.obligations[event["id"]] = m.OpenObligation(event["id"], ob, state.turn, ob.status, due=due)
+        state.obligations[event["id"]] = state.open[event["id"]] = m.OpenObligation(event["id"], ob, state.turn, ob.status, due=due)
     elif kind == "decision":
         answers = event.get("answers") or {}
         if "obligation" not in answers:
@@ -721,6 +737,7 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
         open_ob.answer = event["answer"]
         open_ob.answered_turn = state.turn
         open_ob.status = "answered"
+        state.open.pop(open_ob.id, None)
     elif kind == "adjudicated":
         changes = event["changes"]
         state.tension = changes["tension"][1]
@@ -755,6 +772,10 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
             open_ob.ruling = value
             if open_ob.status in ("triggered", "contested", "void"):
                 open_ob.status = value
+                if value == "void":
+                    state.open.pop(open_ob.id, None)
+                else:
+                    state.open[open_ob.id] = open_ob
     elif kind == "note":
         state.notes.append(event)
     elif kind == "exercise_ended":
