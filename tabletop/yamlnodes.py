@@ -146,11 +146,25 @@ def load(path: str, data: bytes) -> Node | None:
 
 
 def _events(loader: Any) -> Iterator[Any]:
-    while loader.check_event():
-        yield loader.get_event()
+    get = loader.get_event  # one call an event: check_event + get_event would be two
+    event = get()
+    while event is not None:
+        yield event
+        event = get()
+
+
+_MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_SKIP = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 
 
 def _build(path: str, events: Iterator[Any]) -> Node | None:
+    """Nodes from parser events, refusing what is not plain data as soon as it appears.
+
+    Dispatches on the event's exact type, and never runs the implicit resolver
+    on a mapping key (a key is text): both matter for large files.
+    """
+
     def fail(event: Any, message: str) -> InputError:
         mark = event.start_mark
         return InputError([Problem(path, mark.line + 1, mark.column + 1, message)])
@@ -160,16 +174,43 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
     documents = 0
     nodes = 0
     for event in events:
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise fail(event, "expected one YAML document, found a second ('---')")
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None:
+                raise fail(event, f"anchors (&{event.anchor}) are not supported; write the value out")
+            tag = event.tag
+            if tag is not None and tag not in _ALLOWED_EXPLICIT:
+                raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
+            if len(event.value) > MAX_SCALAR:
+                raise fail(event, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR:,}")
+            mark = event.start_mark
+            if not stack:
+                return _scalar(event, mark.line + 1, mark.column + 1, tag)
+            parent, pending = stack[-1]
+            if parent.kind == "map" and not pending and tag is None:
+                # a key: text as written, no resolution
+                pending.append(Node("scalar", mark.line + 1, mark.column + 1, event.value, event.value, event.style is not None))
+                continue
+            _attach(stack, _scalar(event, mark.line + 1, mark.column + 1, tag))
             continue
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+        if kind is _MAP_START or kind is _SEQ_START:
+            if event.anchor is not None:
+                raise fail(event, f"anchors (&{event.anchor}) are not supported; write the value out")
+            tag = event.tag
+            if tag is not None and tag not in _ALLOWED_EXPLICIT:
+                raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
+            if len(stack) >= MAX_DEPTH:
+                raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
+            mark = event.start_mark
+            stack.append((Node("map" if kind is _MAP_START else "seq", mark.line + 1, mark.column + 1, []), []))
             continue
-        if isinstance(event, yaml.AliasEvent):
-            raise fail(event, f"anchors and aliases (*{event.anchor}) are not supported; write the value out")
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        if kind in _ENDS:
             node, pending = stack.pop()
             if node.kind == "map" and pending:
                 raise fail(event, "mapping key without a value")
@@ -177,30 +218,16 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
             if not stack:
                 root = node
             continue
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise fail(event, f"anchors (&{anchor}) are not supported; write the value out")
-        tag = getattr(event, "tag", None)
-        if tag is not None and tag not in _ALLOWED_EXPLICIT:
-            raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
-        mark = event.start_mark
-        line, col = mark.line + 1, mark.column + 1
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(stack) >= MAX_DEPTH:
-                raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
-            kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
-            stack.append((Node(kind, line, col, []), []))
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise fail(event, "expected one YAML document, found a second ('---')")
             continue
-        # ScalarEvent
-        if len(event.value) > MAX_SCALAR:
-            raise fail(event, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR:,}")
-        node = _scalar(event, line, col, tag)
-        if not stack:
-            return node
-        _attach(stack, node)
+        if kind in _SKIP:
+            continue
+        if kind is yaml.AliasEvent:
+            raise fail(event, f"anchors and aliases (*{event.anchor}) are not supported; write the value out")
+        raise fail(event, f"unexpected YAML event {kind.__name__}")
     return root
 
 
