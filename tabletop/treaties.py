@@ -182,12 +182,16 @@ class History:
 # --- matching -----------------------------------------------------------------
 
 
-@attrs.define
 class _Match:
-    ok: bool
-    contested: list[str] = attrs.Factory(list)
-    why_not: str = ""
-    where: str = ""
+    """The outcome of matching one trigger: a plain slotted class, made thousands of times a resolve."""
+
+    __slots__ = ("ok", "contested", "why_not", "where")
+
+    def __init__(self, ok: bool, contested: list[str] | None = None, why_not: str = "", where: str = "") -> None:
+        self.ok = ok
+        self.contested = contested if contested is not None else []
+        self.why_not = why_not
+        self.where = where
 
 
 class Engine:
@@ -252,6 +256,7 @@ class Engine:
         not_triggered: list[NotTriggered] = []
         seen = known if known is not None else set()
         force_cache: dict[tuple[str, dt.date], tuple[str, str]] = {}
+        in_force_on = self._in_force
         for index, fact in enumerate(facts):
             when = fact.date or date
             if fact.kind in ("council_vote", "veto"):
@@ -260,10 +265,7 @@ class Engine:
                 self._report(fact, index, past, reports)
             entries = self._candidates(fact)
             for treaty, article, clause in entries:
-                key = (treaty.id, when)
-                status = force_cache.get(key)
-                if status is None:
-                    status = force_cache[key] = in_force(treaty, when)
+                status = in_force_on(treaty, when, force_cache)
                 if status[0] == "no":
                     if explain:
                         not_triggered.append(NotTriggered(treaty.id, article.id, clause.obligation.kind, index, status[1]))
@@ -271,6 +273,14 @@ class Engine:
                 self._clause(treaty, article, clause, fact, index, when, status, past, seen, obligations, not_triggered, explain, base)
             past.add(fact, base + index)
         return Resolution(tuple(obligations), tuple(reports), tuple(council), tuple(not_triggered))
+
+    @staticmethod
+    def _in_force(treaty: m.Treaty, when: dt.date, cache: dict[tuple[str, dt.date], tuple[str, str]]) -> tuple[str, str]:
+        key = (treaty.id, when)
+        status = cache.get(key)
+        if status is None:
+            status = cache[key] = in_force(treaty, when)
+        return status
 
     def _candidates(self, fact: m.Fact) -> list[tuple[m.Treaty, m.Article, m.Clause]]:
         if fact.kind not in self.by_kind:
