@@ -129,16 +129,6 @@ def _load(scenario: str):
         raise UserError(f"{path} has {len(exc.problems)} problem(s); run 'tabletop validate {path}'") from None
 
 
-def _seat_kinds(specs: list[str], seats: list[str]) -> dict[str, str]:
-    kinds = {}
-    for spec in specs:
-        seat, _, kind = spec.partition("=")
-        if seat not in seats or kind not in ("human", "bot"):
-            raise UserError(f"--seat expects SEAT=human or SEAT=bot with SEAT one of {', '.join(seats)}; got {spec!r}")
-        kinds[seat] = kind
-    return kinds
-
-
 # ----------------------------------------------------------------- commands
 
 

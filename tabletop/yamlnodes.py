@@ -169,6 +169,18 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
         mark = event.start_mark
         return InputError([Problem(path, mark.line + 1, mark.column + 1, message)])
 
+    def admit(event: Any) -> None:
+        """Refuse an anchor, a tag that is not plain data, or one value too many."""
+        nonlocal nodes
+        if event.anchor is not None:
+            raise fail(event, f"anchors (&{event.anchor}) are not supported; write the value out")
+        tag = event.tag
+        if tag is not None and tag not in _ALLOWED_EXPLICIT:
+            raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
+
     stack: list[tuple[Node, list[Any]]] = []  # (container, pending key for maps)
     root: Node | None = None
     documents = 0
@@ -176,14 +188,8 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
     for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            if event.anchor is not None:
-                raise fail(event, f"anchors (&{event.anchor}) are not supported; write the value out")
+            admit(event)
             tag = event.tag
-            if tag is not None and tag not in _ALLOWED_EXPLICIT:
-                raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
-            nodes += 1
-            if nodes > MAX_NODES:
-                raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
             if len(event.value) > MAX_SCALAR:
                 raise fail(event, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR:,}")
             mark = event.start_mark
@@ -197,14 +203,7 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
             _attach(stack, _scalar(event, mark.line + 1, mark.column + 1, tag))
             continue
         if kind is _MAP_START or kind is _SEQ_START:
-            if event.anchor is not None:
-                raise fail(event, f"anchors (&{event.anchor}) are not supported; write the value out")
-            tag = event.tag
-            if tag is not None and tag not in _ALLOWED_EXPLICIT:
-                raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
-            nodes += 1
-            if nodes > MAX_NODES:
-                raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
+            admit(event)
             if len(stack) >= MAX_DEPTH:
                 raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
             mark = event.start_mark
