@@ -165,12 +165,13 @@ def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m
     word = doctrine.answers.get(key, fallback)
     treaty = rules.treaties[ob.treaty]
     cite = f"{treaty.label} Art. {ob.article}"
-    reason = f"its doctrine answers {'a contested' if contested else 'an'} {ob.kind} obligation with '{word}'"
+    kind = f"contested {ob.kind}" if contested else ob.kind
+    reason = f"its doctrine answers {'an' if kind[0] in 'aeiou' else 'a'} {kind} obligation with '{word}'"
     if word == "honour" and ob.kind == "assist" and state.tension >= doctrine.escalation_ceiling:
         word = "partial"
         reason = (f"its doctrine would honour it, but tension at rung {state.tension} "
                   f"({rules.escalation.rung_name(state.tension)}) is at its ceiling, so it gives aid short of combat")
-    beneficiary = rules.state_name(ob.beneficiary)
+    beneficiary = scenario.seats[ob.beneficiary].name if ob.beneficiary in scenario.seats else rules.state_name(ob.beneficiary)
     rationale = f"{seat.name} answers its {cite} obligation to {beneficiary} with '{word}' because {reason}."
     return Answer(open_ob.id, word, rationale)
 
