@@ -6,7 +6,12 @@ owns the one :class:`~tabletop.session.Session` of an exercise; screens call
 its commands and render its state.
 """
 
+# ruff: noqa: E402 - the garbage collector is paused before the modules below load
 from __future__ import annotations
+
+from tabletop.tui import gc_pause
+
+gc_pause.hold_for_start_up()  # through Textual's import and the first frame; released in TabletopApp.on_mount
 
 import random
 import sys
@@ -99,48 +104,64 @@ class TabletopApp(App[int]):
         log: str | Path | None = None,
         minutes: int = DEFAULT_MINUTES,
         replay: str | Path | None = None,
-        replay_opened: tuple | None = None,
         start_scenario: Path | None = None,
     ) -> None:
         super().__init__()
+        # The theme is chosen before any CSS is read: set in on_mount, it would parse every
+        # stylesheet twice and restyle every widget once more before the first frame.
+        self.register_theme(THEME)
+        self.set_reactive(TabletopApp.theme, THEME.name)
+        self.stylesheet.set_variables(self.get_css_variables())
         self.initial = scenario
         self.seat_kinds = seats or {}
         self.seed = seed if seed is not None else random.randrange(10_000)
         self.log_path = Path(log) if log else None
         self.minutes = minutes
         self.replay_path = Path(replay) if replay else None
-        self.replay_opened = replay_opened
         self.start_scenario = start_scenario
         self.session: Session | None = None
+        self._failed = False
 
-    def on_mount(self) -> None:
-        self.register_theme(THEME)
-        self.theme = THEME.name
+    def get_default_screen(self) -> Screen:
+        """The first screen goes straight onto the stack: no blank default screen is drawn and then covered."""
         if self.replay_path is not None:
             from tabletop.tui.screens.replay import ReplayScreen
 
-            self.push_screen(ReplayScreen(self.replay_path, self.replay_opened))
-        elif self.initial is not None:
+            return ReplayScreen(self.replay_path)
+        if self.initial is not None:
             scenario, rules = self.initial
-            if not self.start_exercise(scenario, rules, self.seat_kinds, self.seed, self.minutes, log=self.log_path):
-                self.exit(2)
-        else:
+            session = self._new_session(scenario, rules, self.seat_kinds, self.seed, log=self.log_path)
+            if session is None:
+                self._failed = True
+                return Screen()
+            return self._board(session, self.minutes)
+        return Screen()  # under the start screen, which the board will replace
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(gc_pause.started)  # the start-up's objects are built: collect as usual again
+        if self._failed:
+            self.exit(2)
+        elif self.replay_path is None and self.initial is None:
             from tabletop.tui.screens.start import StartScreen
 
             self.push_screen(StartScreen(self.start_scenario, self.seat_kinds, self.seed, self.minutes))
 
     # ------------------------------------------------------------ exercises
+    def _new_session(self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, log: Path | None = None) -> Session | None:
+        path = log or new_log_path(scenario)
+        try:
+            return Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
+        except FileExistsError:
+            self.notify(f"{path} exists already; a log is never overwritten: choose another path.", severity="error", markup=False)
+        except OSError as exc:
+            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+        return None
+
     def start_exercise(
         self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, minutes: int, log: Path | None = None
     ) -> bool:
-        path = log or new_log_path(scenario)
-        try:
-            session = Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
-        except FileExistsError:
-            self.notify(f"{path} exists already; a log is never overwritten: choose another path.", severity="error", markup=False)
-            return False
-        except OSError as exc:
-            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+        session = self._new_session(scenario, rules, seats, seed, log)
+        if session is None:
             return False
         self._open_board(session, minutes)
         return True
@@ -163,14 +184,18 @@ class TabletopApp(App[int]):
         self._open_board(session, minutes)
         return True
 
-    def _open_board(self, session: Session, minutes: int) -> None:
+    def _board(self, session: Session, minutes: int) -> Screen:
         from tabletop.tui.screens.board import BoardScreen
 
         if self.session is not None:
             self.session.close()
         self.session = session
-        board = BoardScreen(session, minutes)
-        if self.screen_stack and len(self.screen_stack) > 1:
+        return BoardScreen(session, minutes)
+
+    def _open_board(self, session: Session, minutes: int) -> None:
+        """The board takes the start screen's place."""
+        board = self._board(session, minutes)
+        if len(self.screen_stack) > 1:
             self.switch_screen(board)
         else:
             self.push_screen(board)
@@ -210,16 +235,18 @@ def make_app(
     """The app for a new exercise on SCENARIO, a replay of a log, or (no scenario, or start=True) the start screen.
 
     Raises SetupError for a scenario that cannot be found or loaded, a bad
-    --seat, or a log that cannot be replayed.
+    --seat, or a log without a header or whose scenario cannot be found. A
+    replay reads, checks and replays the rest of its log on screen, and says
+    there if it fails.
     """
     if replay is not None:
-        from tabletop.tui.screens.replay import ReplayError, open_log
+        from tabletop.tui.screens.replay import ReplayError, check_log
 
         try:
-            opened = open_log(replay)
+            check_log(replay)  # the header and the scenario's whereabouts; the rest loads on screen
         except ReplayError as exc:
             raise SetupError(str(exc)) from None
-        return TabletopApp(replay=replay, replay_opened=opened)
+        return TabletopApp(replay=replay)
     if scenario is None or start:
         wanted = None
         if scenario is not None:

@@ -256,3 +256,62 @@ def test_last_review_ends_in_the_hot_wash_and_exports_the_report(tmp_path):
         assert any("report" in m for m in messages)
     else:
         assert report.is_file() and report.read_text().strip(), messages
+
+
+def test_the_situation_adds_each_inject_on_top_without_redoing_the_others(tmp_path):
+    from tabletop.tui.widgets.situation import SituationPanel
+
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "situation.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            panel = app.screen.query_one(SituationPanel)
+            assert panel.text == "No inject released yet."
+            await pilot.press("n")
+            first = app.session.state.released[0]
+            wrapped = dict(panel._wrapped)
+            assert list(wrapped) == [first]
+            await pilot.press("n")
+            await pilot.pause()
+            second = app.session.state.released[1]
+            titles = [app.session.scenario.inject(i).title for i in (second, first)]
+            text = panel.text
+            flat = " ".join(text.split())  # titles may wrap
+            assert flat.index(titles[0]) < flat.index(titles[1])  # newest on top
+            assert panel._wrapped[first] is wrapped[first]  # the first one was not wrapped again
+            assert panel.virtual_size.height == len(text.split("\n"))
+            assert panel.border_subtitle.startswith(("n: ", "none scheduled"))
+
+    run(scenario())
+
+
+def test_footer_keys_are_drawn_and_clicked_like_textuals_footer(tmp_path):
+    from tabletop.tui.widgets.footer import KeyFooter
+
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "footer.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            footer = app.screen.query_one(KeyFooter)
+            line = footer.render_line(0).text
+            assert line.startswith("n Inject N All a Ad-hoc spc Advance") and line.rstrip().endswith("▏^p palette")
+            await pilot.hover(KeyFooter, offset=(2, 0))
+            assert footer.tooltip == "Release the next scheduled inject"
+            await pilot.click(KeyFooter, offset=(2, 0))  # on "n Inject"
+            await pilot.pause()
+            assert len(app.session.state.released) == 1
+
+    run(scenario())
+
+
+def test_the_garbage_collector_runs_again_once_the_board_is_drawn(tmp_path):
+    import gc
+
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "gc.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+
+    run(scenario())

@@ -15,7 +15,7 @@ from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.status import StatusLine
 from tabletop.tui.widgets.timeline import Timeline
 
-from .conftest import MINI, run
+from .conftest import MINI, notifications, run
 
 
 @pytest.fixture
@@ -122,3 +122,82 @@ def test_a_long_log_opens_without_describing_every_event(tmp_path):
 
     run(scenario_())
     assert 0 < len(described) < 100
+
+
+def test_snapshots_verified_in_the_background_match_a_replay_done_at_once(played):
+    """The replay viewer folds the first events unchecked, then replays the whole log: the states agree."""
+    path, scenario, rules = played
+    contents = logmod.read(path)
+    at_once = Snapshots(contents, scenario, rules, stride=5)
+    staged = Snapshots.unverified(contents.header, contents.events[:7], scenario, rules)
+    first = [state_hash(staged.state_at(k)) for k in range(8)]
+    staged.extend(contents.events)
+    staged.verify(contents, stride=5)
+    staged.finish()
+    assert staged.verified and staged.error is None and len(staged) == len(at_once)
+    assert first == [state_hash(at_once.state_at(k)) for k in range(8)]
+    for k in [len(at_once), 3, 20, 0, 11]:
+        assert board(staged.state_at(k)) == board(at_once.state_at(k)), k
+
+
+def test_the_first_step_shows_before_the_whole_log_is_read(played, monkeypatch):
+    from tabletop.tui.screens import replay as replay_screen
+
+    path, _, _ = played
+    total = len(logmod.read(path).events)
+    monkeypatch.setattr(replay_screen, "HEAD", 5)
+    app = make_app(replay=path)
+    seen = []
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32), message_hook=seen.append) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            status = app.screen.query_one(StatusLine).render().plain
+            assert f"Replay 1/{total}" in status and "verified" in status and "NOT" not in status
+            assert not app.screen.query("#verify-progress")  # the progress bar goes once done
+
+    run(scenario_())
+    stages = {id(m): m for m in seen if isinstance(m, (ReplayScreen.Opened, ReplayScreen.Read, ReplayScreen.Verified))}  # bubbled: seen twice
+    order = [type(m).__name__ for m in stages.values()]
+    assert order == ["Opened", "Read", "Verified"]
+    opened = next(m for m in seen if isinstance(m, ReplayScreen.Opened))
+    assert opened.warnings == [] and len(opened.snapshots.events) >= 5  # the head first; the rest when read
+
+
+def test_a_log_with_a_broken_chain_opens_but_says_it_is_not_verified(played):
+    path, _, _ = played
+    lines = path.read_bytes().split(b"\n")
+    note = next(i for i, line in enumerate(lines) if b'"type":"phase_changed"' in line)
+    lines[note] = lines[note].replace(b'"phase":"', b'"phase":"x', 1)  # still JSON; the next line's hash no longer fits
+    path.write_bytes(b"\n".join(lines))
+    app = make_app(replay=path)  # no SetupError: the header and the scenario are fine
+    seen = []
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32), message_hook=seen.append) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert screen.step == 1
+            assert "NOT verified" in screen.query_one(StatusLine).render().plain
+
+    run(scenario_())
+    errors = [n for n in notifications(seen) if n.severity == "error"]
+    assert errors and "hash chain broken" in errors[-1].message
+
+
+def test_keys_pressed_faster_than_the_steps_are_drawn_all_count(played):
+    path, _, _ = played
+    app = make_app(replay=path)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for _ in range(5):
+                app.screen.action_step(1)  # no pause between: as a held-down key does
+            await pilot.pause()
+            assert app.screen.step == 6
+
+    run(scenario_())

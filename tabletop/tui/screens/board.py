@@ -15,14 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
-from tabletop import bots
 from tabletop.session import RELEASE_PHASES, CommandError, Session
-from tabletop.tui.screens.adjudication import AdjudicationScreen
-from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen, pending_humans
-from tabletop.tui.screens.dialogs import AdhocScreen, ConfirmScreen, InjectPicker, NoteScreen, OverrideScreen, run_command
-from tabletop.tui.screens.help import HelpScreen
+from tabletop.tui.commands import run_command
+from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.obligations import ObligationPanel
 from tabletop.tui.widgets.seats import SeatCards
@@ -30,6 +26,8 @@ from tabletop.tui.widgets.situation import SituationPanel
 from tabletop.tui.widgets.status import StatusLine
 from tabletop.tui.widgets.tension import TensionChart, starting_tension
 from tabletop.tui.widgets.timer import PhaseTimer
+
+# The dialogs, the hot seat and the bots are imported where first used, not before the board's first frame.
 
 ADVANCE = "Advance to the next phase (entering adjudicate adjudicates the turn)"
 
@@ -72,7 +70,7 @@ class BoardScreen(Screen):
         with Horizontal(id="bottom"):
             yield TensionChart(id="tension")
             yield LogTail(id="log-tail")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_board()
@@ -136,6 +134,8 @@ class BoardScreen(Screen):
             self.notify("Every inject of this turn is out.", severity="warning")
             return
 
+        from tabletop.tui.screens.dialogs import InjectPicker
+
         def release(inject_id: str | None) -> None:
             if inject_id:
                 self.command(self.session.release, inject_id)
@@ -143,16 +143,24 @@ class BoardScreen(Screen):
         self.app.push_screen(InjectPicker(self.session), release)
 
     def action_adhoc(self) -> None:
+        from tabletop.tui.screens.dialogs import AdhocScreen
+
         self.app.push_screen(AdhocScreen(self.session), self._after_dialog)
 
     def action_note(self) -> None:
+        from tabletop.tui.screens.dialogs import NoteScreen
+
         self.app.push_screen(NoteScreen(self.session), self._after_dialog)
 
     def action_override(self) -> None:
+        from tabletop.tui.screens.dialogs import OverrideScreen
+
         self.app.push_screen(OverrideScreen(self.session), self._after_dialog)
 
     # --------------------------------------------------------------- phases
     def action_advance(self) -> None:
+        from tabletop.tui.screens.decide import pending_humans
+
         session = self.session
         state = session.state
         if state.ended:
@@ -174,6 +182,8 @@ class BoardScreen(Screen):
         session = self.session
         state = session.state
         if state.phase == "decide":
+            from tabletop import bots
+
             bot_seats = [s for s, kind in session.seats.items() if kind == "bot"]
             try:
                 bots.play_turn_decisions(session, bot_seats)
@@ -186,6 +196,8 @@ class BoardScreen(Screen):
 
     def next_decision(self) -> None:
         """Hand the keyboard to the next human seat that owes something; reveal when none does."""
+        from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen, pending_humans
+
         session = self.session
         pending = pending_humans(session)
         if not pending:
@@ -215,11 +227,15 @@ class BoardScreen(Screen):
         self.next_decision()
 
     def adjudicate(self) -> None:
+        from tabletop.tui.screens.adjudication import AdjudicationScreen
+
         events = self.command(self.session.adjudicate)
         if events:
             self.app.push_screen(AdjudicationScreen(self.session, events))
 
     def action_show_adjudication(self) -> None:
+        from tabletop.tui.screens.adjudication import AdjudicationScreen
+
         session = self.session
         events = session.events
         start = next((i for i, e in enumerate(events) if e.get("type") == "adjudicated" and e.get("turn") == session.state.turn), None)
@@ -233,6 +249,8 @@ class BoardScreen(Screen):
         self.app.push_screen(AdjudicationScreen(session, events[start:end]))
 
     def action_end(self) -> None:
+        from tabletop.tui.screens.dialogs import ConfirmScreen
+
         session = self.session
         if session.state.ended:
             self.action_hotwash()
@@ -263,4 +281,6 @@ class BoardScreen(Screen):
         self.query_one(PhaseTimer).extend(60)
 
     def action_help(self) -> None:
+        from tabletop.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding) and b.id != "advance-enter"]))

@@ -20,8 +20,8 @@ from textual.widgets.option_list import Option
 
 from tabletop.session import ANSWERS, Session
 from tabletop.tui.colours import seat_colour
+from tabletop.tui.commands import run_command
 from tabletop.tui.describe import option_label, seat_name, treaty_label
-from tabletop.tui.screens.dialogs import run_command
 
 
 def pending_humans(session: Session) -> list[str]:

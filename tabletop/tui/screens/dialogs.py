@@ -6,7 +6,6 @@ a notification and the dialog stays open, so nothing typed is lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -17,18 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tabletop.session import CommandError, Session
+from tabletop.session import Session
+from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.situation import inject_content
-
-
-def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any | None:
-    """Run a session command; on refusal, say why and return None."""
-    try:
-        result = command(*args, **kwargs)
-    except CommandError as exc:
-        screen.notify(str(exc), title="Not now", severity="error", markup=False)
-        return None
-    return result if result is not None else True
 
 
 class Dialog(ModalScreen[bool]):

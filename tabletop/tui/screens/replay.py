@@ -1,7 +1,19 @@
-"""Step through a saved exercise: a timeline of every event, the event's details and the board at that step."""
+"""Step through a saved exercise: a timeline of every event, the event's details and the board at that step.
+
+A long log opens in stages, so the first step shows as soon as the scenario is
+loaded and the first lines are read: a worker thread loads the scenario, reads
+the head of the log and hands it over; then it reads the whole log, checks its
+hash chain and replays it (the engine re-issues every command), with a progress
+bar. Until that replay is done the status line says the log is being verified,
+and then whether it was; a log that fails is shown up to where it fails.
+"""
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +22,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.lazy import Lazy
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
+from textual.widgets import LoadingIndicator, ProgressBar, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tabletop import log as logmod
 from tabletop import model as m
+from tabletop.tui import gc_pause
 from tabletop.tui.describe import event_details, event_line
-from tabletop.tui.screens.help import HelpScreen
 from tabletop.tui.snapshots import Snapshots
+from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.obligations import ObligationPanel
 from tabletop.tui.widgets.seats import SeatCards
 from tabletop.tui.widgets.situation import SituationPanel
@@ -26,22 +41,61 @@ from tabletop.tui.widgets.status import StatusLine
 from tabletop.tui.widgets.tension import TensionChart
 from tabletop.tui.widgets.timeline import Timeline
 
+HEAD = 1000  # events read for the first look, before the whole log is
+PROGRESS_EVERY = 0.1  # seconds between progress reports from the replay
+
 
 class ReplayError(Exception):
     """The log or its scenario cannot be opened; the message says which and why."""
 
 
-def open_log(path: str | Path) -> tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]]:
-    """Read a log and load the scenario it was written against; warnings to show come back too."""
+class _Cancelled(Exception):
+    """The replay screen closed while its worker was still verifying the log."""
+
+
+def read_header(path: str | Path) -> dict[str, Any]:
+    """The log's first line, checked enough to name its scenario: quick, however long the log."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline()
+    except OSError as exc:
+        raise ReplayError(f"{path}:1: cannot read the log: {exc.strerror or exc}") from None
+    try:
+        header = json.loads(first)
+    except ValueError:
+        header = None
+    if type(header) is not dict or header.get("type") != "header" or header.get("format") != logmod.FORMAT:
+        raise ReplayError(f"{path}:1: expected a header with format {logmod.FORMAT!r}")
+    return header
+
+
+def read_head(path: str | Path, count: int) -> list[dict[str, Any]]:
+    """The first ``count`` events as written, unchecked: a first look while :func:`tabletop.log.read` reads them all.
+
+    Stops quietly at anything odd (a torn or malformed line): the full read says what it is.
+    """
+    events: list[dict[str, Any]] = []
+    with open(path, "rb") as handle:
+        handle.readline()
+        for line in handle:
+            if len(events) >= count or not line.endswith(b"\n"):
+                break
+            try:
+                record = json.loads(line)
+            except ValueError:
+                break
+            if type(record) is not dict or type(record.get("type")) is not str:
+                break
+            events.append(record)
+    return events
+
+
+def load_log_scenario(path: str | Path, header: dict[str, Any]) -> tuple[m.Scenario, m.Rules, list[str]]:
+    """The scenario a log was written against, loaded; with a warning if it changed since."""
     from tabletop.loading import load_scenario, sha256_file
     from tabletop.paths import scenario_for_log
     from tabletop.yamlnodes import InputError
 
-    try:
-        contents = logmod.read(path)
-    except logmod.LogError as exc:
-        raise ReplayError(str(exc)) from None
-    header = contents.header
     scenario_path = scenario_for_log(header)
     if scenario_path is None:
         raise ReplayError(f"{path}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
@@ -49,10 +103,29 @@ def open_log(path: str | Path) -> tuple[logmod.LogContents, m.Scenario, m.Rules,
         scenario, rules = load_scenario(scenario_path)
     except InputError as exc:
         raise ReplayError(f"{path}:1: its scenario {scenario_path} no longer loads: {exc.problems[0] if exc.problems else exc}") from None
-    warnings = list(contents.warnings)
+    warnings = []
     if sha256_file(scenario_path) != header.get("scenario_sha256"):
         warnings.append(f"scenario {scenario_path} changed since the log was written; the replay may stop early")
-    return contents, scenario, rules, warnings
+    return scenario, rules, warnings
+
+
+def check_log(path: str | Path) -> None:
+    """Refuse at once a log that cannot be opened at all: unreadable, no header, or its scenario not found."""
+    from tabletop.paths import scenario_for_log
+
+    header = read_header(path)
+    if scenario_for_log(header) is None:
+        raise ReplayError(f"{path}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
+
+
+def open_log(path: str | Path) -> tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]]:
+    """Read a log and load the scenario it was written against; warnings to show come back too."""
+    try:
+        contents = logmod.read(path)
+    except logmod.LogError as exc:
+        raise ReplayError(str(exc)) from None
+    scenario, rules, warnings = load_log_scenario(path, contents.header)
+    return contents, scenario, rules, [*contents.warnings, *warnings]
 
 
 class ReplayScreen(Screen):
@@ -68,15 +141,41 @@ class ReplayScreen(Screen):
         Binding("q", "app.quit", "Quit", tooltip="Quit", id="replay-quit"),
     ]
 
+    @dataclass
+    class Opened(Message, bubble=False):
+        """The scenario is loaded and the first events read: enough for a first look."""
+
+        snapshots: Snapshots
+        warnings: list[str]
+
+    @dataclass
+    class Read(Message, bubble=False):
+        """The whole log is read; its chain is checked next."""
+
+        contents: logmod.LogContents
+
+    @dataclass
+    class Progress(Message, bubble=False):
+        done: int
+        total: int
+
+    @dataclass
+    class Verified(Message, bubble=False):
+        """Verification ended: ``problem`` is None when the log verified, else what broke and where."""
+
+        problem: str | None
+
     def __init__(self, path: str | Path, opened: tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]] | None = None) -> None:
         super().__init__()
         self.path = Path(path)
         self.opened = opened
         self.snapshots: Snapshots | None = None
         self.step = 0
+        self.verification: Content = Content.styled("verifying...", "$warning")
+        self._drawn = threading.Event()
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(Content.assemble(("Replay", "bold $accent"), f"  {self.path.name}: loading..."), id="status")
+        yield StatusLine(Content.assemble(("Replay", "bold $accent"), f"  {self.path.name}: loading the scenario..."), id="status")
         yield Vertical(id="replay-seats")
         with Horizontal(id="replay-main"):
             with Vertical(id="timeline-box"):
@@ -87,22 +186,72 @@ class ReplayScreen(Screen):
                     with TabPane("Event", id="tab-event"):
                         with VerticalScroll(id="event-scroll"):
                             yield Static(id="event-detail")
+                    # Hidden until chosen: mounted after the first frame, filled when shown.
                     with TabPane("Situation", id="tab-situation"):
-                        yield SituationPanel(id="replay-situation")
+                        yield Lazy(SituationPanel(id="replay-situation"))
                     with TabPane("Obligations", id="tab-obligations"):
-                        yield ObligationPanel(id="replay-obligations")
+                        yield Lazy(ObligationPanel(id="replay-obligations"))
                 yield TensionChart(id="replay-tension")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#timeline", Timeline).display = False
         self.query_one("#timeline-box").border_title = "Timeline"
         self.load()
 
+    def on_unmount(self) -> None:
+        self._drawn.set()  # a worker waiting for the first frame must not wait on
+
+    # ------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, name="replay-load")
-    def load(self) -> tuple[Snapshots, list[str]]:
-        contents, scenario, rules, warnings = self.opened or open_log(self.path)
-        return Snapshots(contents, scenario, rules), warnings
+    def load(self) -> None:
+        worker = get_current_worker()
+        if self.opened is not None:
+            contents, scenario, rules, warnings = self.opened
+            header, head = contents.header, contents.events
+        else:
+            header = read_header(self.path)
+            with gc_pause.paused(freeze=True):
+                scenario, rules, warnings = load_log_scenario(self.path, header)
+            head = read_head(self.path, HEAD)
+            contents = None
+        snapshots = Snapshots.unverified(header, head, scenario, rules)
+        self.post_message(self.Opened(snapshots, warnings))
+        # Let the first screen draw before reading on: this thread would take half the CPU from it.
+        self._drawn.wait(timeout=2)
+        if worker.is_cancelled:
+            return
+        if contents is None:
+            try:
+                with gc_pause.paused(freeze=True):
+                    contents = logmod.read(self.path, check_chain=False)
+            except logmod.LogError as exc:
+                self.post_message(self.Verified(str(exc)))
+                return
+        self.post_message(self.Read(contents))
+        try:
+            logmod.chain(contents.path, contents.events, contents.digests)
+        except logmod.LogError as exc:
+            self.post_message(self.Verified(f"{exc}; the events are shown as written, not replayed"))
+            return
+        last = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            if worker.is_cancelled:  # the screen is gone: stop replaying for it
+                raise _Cancelled
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY:
+                last = now
+                self.post_message(self.Progress(done, total))
+
+        try:
+            with gc_pause.paused(freeze=True):
+                snapshots.verify(contents, progress=progress)
+        except _Cancelled:
+            return
+        error = snapshots.error
+        self.post_message(self.Verified(None if error is None else f"{self.path}:{error.line}: {error.message}"))
 
     def _timeline_line(self, index: int) -> Content:
         snapshots = self.snapshots
@@ -114,39 +263,77 @@ class ReplayScreen(Screen):
         )
 
     @on(Worker.StateChanged)
-    async def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.name != "replay-load":
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "replay-load" or event.state != WorkerState.ERROR:
             return
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            message = str(error) if isinstance(error, ReplayError) else f"could not replay {self.path}: {error!r}"
-            self.query_one("#replay-loading").display = False
-            self.query_one(StatusLine).update(Content.assemble(("Replay failed", "bold $error"), "  ", message))
-            self.notify(message, severity="error", timeout=15, markup=False)
-            return
-        if event.state != WorkerState.SUCCESS:
-            return
-        snapshots, warnings = event.worker.result
-        self.snapshots = snapshots
-        for warning in warnings:
+        self._drawn.set()
+        error = event.worker.error
+        message = str(error) if isinstance(error, ReplayError) else f"could not replay {self.path}: {error!r}"
+        self.query_one("#replay-loading").display = False
+        self.query_one(StatusLine).update(Content.assemble(("Replay failed", "bold $error"), "  ", message))
+        self.notify(message, severity="error", timeout=15, markup=False)
+
+    @on(Opened)
+    async def _opened(self, message: Opened) -> None:
+        snapshots = self.snapshots = message.snapshots
+        for warning in message.warnings:
             self.notify(warning, severity="warning", markup=False)
-        if snapshots.error is not None:
-            self.notify(
-                f"{self.path}:{snapshots.error.line}: {snapshots.error.message}. Showing the {len(snapshots)} events before it.",
-                severity="error", timeout=15, markup=False,
-            )
-        await self.query_one("#replay-seats").mount(SeatCards(snapshots.scenario, dict(snapshots.contents.header.get("seats") or {}), id="seats"))
+        await self.query_one("#replay-seats").mount(SeatCards(snapshots.scenario, dict(snapshots.header.get("seats") or {}), id="seats"))
         self.query_one("#replay-loading").display = False
         timeline = self.query_one("#timeline", Timeline)
         timeline.display = True
-        timeline.set_count(len(snapshots))
-        self.query_one("#timeline-box").border_subtitle = f"{len(snapshots)} events"
+        self._counted(reading=self.opened is None)
         timeline.focus()
         if len(snapshots):
             timeline.move_to(0)
         else:
             self.show_step(0)
+        self.call_after_refresh(self._drawn.set)
 
+    def _counted(self, reading: bool = False) -> None:
+        assert self.snapshots is not None
+        count = len(self.snapshots)
+        timeline = self.query_one("#timeline", Timeline)
+        if timeline.count != count:
+            timeline.set_count(count)
+        self.query_one("#timeline-box").border_subtitle = f"{count} events" + (" so far, reading on..." if reading else "")
+
+    @on(Read)
+    async def _read(self, message: Read) -> None:
+        assert self.snapshots is not None
+        self.snapshots.extend(message.contents.events)
+        if self.opened is None:  # else they came with the rest, in Opened
+            for warning in message.contents.warnings:
+                self.notify(warning, severity="warning", markup=False)
+        self._counted()
+        await self.query_one("#timeline-box").mount(ProgressBar(total=len(self.snapshots), show_eta=False, id="verify-progress"))
+
+    @on(Progress)
+    def _progress(self, message: Progress) -> None:
+        for bar in self.query("#verify-progress").results(ProgressBar):
+            bar.update(total=message.total, progress=message.done)
+
+    @on(Verified)
+    async def _verified(self, message: Verified) -> None:
+        await self.query("#verify-progress").remove()
+        snapshots = self.snapshots
+        assert snapshots is not None
+        if message.problem is None:
+            self.verification = Content.styled("verified", "$success")
+        else:
+            self.verification = Content.styled("NOT verified: see the message", "bold $error")
+            if snapshots.error is not None:
+                snapshots.finish()
+                self._counted()
+                self.notify(f"{message.problem}. Showing the {len(snapshots)} events before it.", severity="error", timeout=15, markup=False)
+            else:
+                self.notify(message.problem, severity="error", timeout=15, markup=False)
+        if self.step > len(snapshots):
+            self._go(len(snapshots))
+        else:
+            self.show_step(self.step)
+
+    # ------------------------------------------------------------- stepping
     @on(Timeline.Moved, "#timeline")
     def _moved(self, event: Timeline.Moved) -> None:
         self.show_step(event.index + 1)
@@ -157,11 +344,16 @@ class ReplayScreen(Screen):
             return
         self.step = k
         scenario, rules = snapshots.scenario, snapshots.rules
-        state = snapshots.state_at(k)
-        self.query_one(StatusLine).show(scenario, state, prefix=f"Replay {k}/{len(snapshots)}", advance_hint=False)
+        try:
+            state = snapshots.state_at(k)
+        except Exception as exc:  # noqa: BLE001 - an unchecked event the engine cannot fold; the full read will name it
+            if snapshots.verified:
+                raise
+            self.notify(f"cannot show event {k} yet: {exc!r}", severity="warning", markup=False)
+            return
+        self.query_one(StatusLine).show(scenario, state, prefix=f"Replay {k}/{len(snapshots)}", advance_hint=False, note=self.verification)
         self.query_one(SeatCards).show(rules, state)
-        self.query_one(SituationPanel).show(scenario, state)
-        self.query_one(ObligationPanel).show(rules, state)
+        self._show_tab(state)
         first = snapshots.first_adjudicated
         self.query_one(TensionChart).show(rules, state, first["changes"]["tension"][0] if first else None)
         detail: Content
@@ -174,6 +366,22 @@ class ReplayScreen(Screen):
             detail = Content.assemble(*rows[:-1])
         self.query_one("#event-detail", Static).update(detail)
 
+    def _show_tab(self, state: m.WorldState) -> None:
+        """Only the tab in view follows the steps; another is brought up to date when chosen."""
+        assert self.snapshots is not None
+        active = self.query_one("#replay-tabs", TabbedContent).active
+        if active == "tab-situation":
+            for situation in self.query(SituationPanel):
+                situation.show(self.snapshots.scenario, state)
+        elif active == "tab-obligations":
+            for obligations in self.query(ObligationPanel):
+                obligations.show(self.snapshots.rules, state)
+
+    @on(TabbedContent.TabActivated, "#replay-tabs")
+    def _tab_shown(self) -> None:
+        if self.snapshots is not None:
+            self._show_tab(self.snapshots.state_at(self.step))
+
     def _go(self, k: int) -> None:
         snapshots = self.snapshots
         if snapshots is None or not len(snapshots):
@@ -181,7 +389,8 @@ class ReplayScreen(Screen):
         self.query_one("#timeline", Timeline).move_to(k - 1)
 
     def action_step(self, delta: int) -> None:
-        self._go(self.step + delta)
+        # From the cursor, not self.step: keys pressed faster than the steps are drawn all count.
+        self._go(self.query_one("#timeline", Timeline).cursor + 1 + delta)
 
     def action_jump(self, where: int) -> None:
         if self.snapshots is not None:
@@ -203,4 +412,6 @@ class ReplayScreen(Screen):
             self.dismiss()
 
     def action_help(self) -> None:
+        from tabletop.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))

@@ -12,27 +12,53 @@ KEEP = 200
 
 
 class LogTail(Static):
+    """Describes only the events it draws (the last few), each once while its sealing stays the same."""
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._lines: list[Content] = []
+        self._events: list[dict] = []
+        self._count = 0
+        self._scenario: m.Scenario | None = None
+        self._rules: m.Rules | None = None
+        self._state: m.WorldState | None = None
+        self._described: dict[tuple[int, bool], Content] = {}
 
     def on_mount(self) -> None:
         self.border_title = "Log"
 
     def show(self, events: list[dict], scenario: m.Scenario, rules: m.Rules, state: m.WorldState) -> None:
-        self._lines = [
-            Content.assemble((f"#{e.get('seq')} ", "dim"), event_line(e, scenario, rules, sealed=is_sealed(e, state)))
-            for e in events[-KEEP:]
-        ]
-        self.border_subtitle = f"{len(events)} events"
+        # The session's list only grows: keep it and the count, describe lazily what is drawn.
+        self._events, self._count = events, len(events)
+        self._scenario, self._rules, self._state = scenario, rules, state
+        subtitle = f"{self._count} events"
+        if subtitle != getattr(self, "_subtitle", None):
+            self._subtitle = self.border_subtitle = subtitle
         self.refresh()
+
+    def _line(self, index: int) -> Content:
+        event = self._events[index]
+        assert self._scenario is not None and self._rules is not None and self._state is not None
+        sealed = is_sealed(event, self._state)
+        key = (index, sealed)
+        line = self._described.get(key)
+        if line is None:
+            if len(self._described) > 4 * KEEP:
+                self._described.clear()
+            line = self._described[key] = Content.assemble(
+                (f"#{event.get('seq')} ", "dim"), event_line(event, self._scenario, self._rules, sealed=sealed)
+            )
+        return line
+
+    def _tail(self, count: int) -> list[Content]:
+        start = max(0, self._count - min(count, KEEP))
+        return [self._line(i) for i in range(start, self._count)]
 
     @property
     def lines(self) -> list[str]:
-        """The lines kept, as plain text."""
-        return [line.plain for line in self._lines]
+        """The last events (up to KEEP), as plain text."""
+        return [line.plain for line in self._tail(KEEP)]
 
     def render(self) -> Content:
         height = max(1, self.content_size.height)
-        lines = self._lines[-height:]
+        lines = self._tail(height)
         return Content("\n").join(lines) if lines else Content.styled("No events yet.", "dim italic")

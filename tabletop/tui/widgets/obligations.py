@@ -60,6 +60,8 @@ class ObligationPanel(Vertical):
         self._rules: m.Rules | None = None
         self._obligations: dict[str, m.OpenObligation] = {}
         self._shown: list[tuple[str, str, str | None]] = []
+        self._subtitle = ""
+        self.set_class(True, "-empty", update=False)  # as show() finds it at first: no restyle then
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="obligation-list", compact=True)
@@ -75,7 +77,9 @@ class ObligationPanel(Vertical):
         sealed = {k for k, v in self._obligations.items() if answer_sealed(v, state)}
         shown = [(k, v.status, None if k in sealed else v.answer) for k, v in self._obligations.items()]
         open_count = sum(1 for v in self._obligations.values() if v.status in ("triggered", "contested"))
-        self.border_subtitle = f"{open_count} open / {len(self._obligations)}"
+        subtitle = f"{open_count} open / {len(self._obligations)}"
+        if subtitle != self._subtitle:
+            self._subtitle = self.border_subtitle = subtitle
         self.set_class(not shown, "-empty")
         if shown == self._shown:
             return

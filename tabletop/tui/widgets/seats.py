@@ -25,13 +25,16 @@ class SeatCard(Static):
         self.styles.border = ("round", self.colour)
 
     def show(self, posture: str, credibility: int | None, pending: int, decided: bool | None) -> None:
-        self._figures = (posture, credibility, pending)
-        self.refresh()
-        mark = ""
-        if decided is not None:
-            mark = " ✓" if decided else " …"
-        self.border_subtitle = Content.styled(f"{self.kind}{mark}", "dim" if not decided else "")
-
+        figures = (posture, credibility, pending)
+        if figures != getattr(self, "_figures", None):
+            self._figures = figures
+            self.refresh()
+        if decided != getattr(self, "_decided", ()):
+            self._decided = decided
+            mark = ""
+            if decided is not None:
+                mark = " ✓" if decided else " …"
+            self.border_subtitle = Content.styled(f"{self.kind}{mark}", "dim" if not decided else "")
 
     def render(self) -> Content:
         posture, credibility, pending = getattr(self, "_figures", ("", None, 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.visual import VisualType
 from textual.widgets import Static
 
 from tabletop import model as m
@@ -25,7 +26,12 @@ def next_step(scenario: m.Scenario, state: m.WorldState) -> str:
 class StatusLine(Static):
     """Title on the first line; turn, phase and date on the second."""
 
-    def show(self, scenario: m.Scenario, state: m.WorldState, prefix: str = "", advance_hint: bool = True) -> None:
+    _shown: Content | None = None
+
+    def show(
+        self, scenario: m.Scenario, state: m.WorldState, prefix: str = "", advance_hint: bool = True, note: Content | None = None
+    ) -> None:
+        """``note`` follows the title on the first line (the replay says there whether the log verified)."""
         try:
             turn = scenario.turn(state.turn)
             turn_text = f"Turn {state.turn}/{len(scenario.turns)}: {turn.title}"
@@ -33,10 +39,12 @@ class StatusLine(Static):
             turn_text = "Not started"
         phase = state.phase
         position = f" ({PHASES.index(phase) + 1}/{len(PHASES)})" if phase in PHASES else ""
-        parts: list[str | tuple[str, str]] = []
+        parts: list[str | tuple[str, str] | Content] = []
         if prefix:
             parts += [(prefix, "bold $accent"), "  "]
         parts += [(scenario.title, "bold")]
+        if note is not None:
+            parts += ["  ", note]
         second: list[str | tuple[str, str]] = [
             (turn_text, "bold"),
             "  ",
@@ -47,4 +55,12 @@ class StatusLine(Static):
         ]
         if advance_hint and not state.ended:
             second += ["  ", (f"space: {next_step(scenario, state)}", "dim")]
-        self.update(Content.assemble(*parts, "\n", *second))
+        content = Content.assemble(*parts, "\n", *second)
+        if self._shown is not None and content.is_same(self._shown):
+            return  # most commands leave the header as it was: no repaint
+        super().update(content, layout=False)  # two lines, sized by the stylesheet
+        self._shown = content
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._shown = None  # whatever show() drew last is gone
+        super().update(content, layout=layout)

@@ -29,6 +29,8 @@ def tension_series(state: m.WorldState, start: int | None = None) -> list[int]:
 
 
 class TensionChart(Vertical):
+    _shown: tuple | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="tension-label")
         yield Sparkline([], id="tension-spark", min_color=OKABE_ITO["bluish_green"], max_color=OKABE_ITO["vermillion"])
@@ -42,11 +44,15 @@ class TensionChart(Vertical):
         label = Content.assemble(
             (f"{state.tension}", "bold"), (f"/{esc.top} ", "dim"), (esc.rung_name(state.tension), "bold"),
         )
-        self.query_one("#tension-label", Static).update(label)
-        # One point would fill the whole box as if it were the maximum: show a flat line until there are two.
-        self.query_one(Sparkline).data = series if len(series) > 1 else []
         live = state.turn not in state.adjudicated and len(series) > 1
         shown = [str(t) for t in series]
         if live:
             shown[-1] = f"now {shown[-1]}"
+        key = (label.plain, series, live)
+        if key == self._shown:
+            return  # unchanged: nothing to redraw
+        self._shown = key
+        self.query_one("#tension-label", Static).update(label, layout=False)
+        # One point would fill the whole box as if it were the maximum: show a flat line until there are two.
+        self.query_one(Sparkline).data = series if len(series) > 1 else []
         self.border_subtitle = " ".join(shown[-10:])
