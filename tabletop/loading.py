@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from tabletop import gc_pause
 from tabletop import model as m
 from tabletop.paths import bundled_rules
 from tabletop.yamlnodes import MAX_BYTES, InputError, Node, Problem, load, to_python
@@ -773,6 +774,11 @@ def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, l
 
 def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) -> tuple[m.Scenario, m.Rules]:
     """Load a scenario and the rules it plays under, or raise every problem found."""
+    with gc_pause.paused():  # a large tree of live objects and no cycles: collecting would only re-walk it
+        return _load_scenario(path, rules)
+
+
+def _load_scenario(path: str | os.PathLike[str], rules: m.Rules | None) -> tuple[m.Scenario, m.Rules]:
     p = Path(path)
     node = read_file(p)
     r = Reader(str(p))

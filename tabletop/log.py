@@ -19,6 +19,8 @@ from typing import Any
 
 import attrs
 
+from tabletop import gc_pause
+
 FORMAT = "tabletop-log/1"
 
 
@@ -50,6 +52,11 @@ class LogContents:
 
 def read(path: str | os.PathLike[str], check_chain: bool = True) -> LogContents:
     """Read a log; drop a torn last line with a warning; raise LogError for anything else."""
+    with gc_pause.paused():  # a hundred thousand dicts that live on: collecting would only re-walk them
+        return _read(path, check_chain)
+
+
+def _read(path: str | os.PathLike[str], check_chain: bool) -> LogContents:
     name = str(path)
     try:
         data = Path(path).read_bytes()

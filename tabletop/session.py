@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from tabletop import __version__
+from tabletop import __version__, gc_pause
 from tabletop import log as logmod
 from tabletop import model as m
 from tabletop.treaties import Engine, History, force_fact
@@ -170,8 +170,9 @@ class Session:
         session._on_event = on_event
         session._partial = partial
         try:
-            while session._replay_at < stop:
-                session._redo(events[session._replay_at])
+            with gc_pause.paused():  # the state grows and lives on; cyclic collection would re-walk it
+                while session._replay_at < stop:
+                    session._redo(events[session._replay_at])
         finally:
             session._replay = None
         return session

@@ -9,7 +9,7 @@ its commands and render its state.
 # ruff: noqa: E402 - the garbage collector is paused before the modules below load
 from __future__ import annotations
 
-from tabletop.tui import gc_pause
+from tabletop import gc_pause
 
 gc_pause.hold_for_start_up()  # through Textual's import and the first frame; released in TabletopApp.on_mount
 

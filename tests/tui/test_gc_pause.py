@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tabletop.tui import gc_pause
+from tabletop import gc_pause
 
 
 @pytest.fixture(autouse=True)

@@ -28,9 +28,9 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tabletop import gc_pause
 from tabletop import log as logmod
 from tabletop import model as m
-from tabletop.tui import gc_pause
 from tabletop.tui.describe import event_details, event_line
 from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.footer import KeyFooter
