@@ -28,7 +28,7 @@ from textual.theme import Theme
 from tabletop import log as logmod
 from tabletop import model as m
 from tabletop import paths
-from tabletop.session import ReplayMismatch, Session
+from tabletop.session import CommandError, ReplayMismatch, Session
 
 DEFAULT_MINUTES = 10
 
@@ -199,6 +199,23 @@ class TabletopApp(App[int]):
             self.switch_screen(board)
         else:
             self.push_screen(board)
+
+    def branch_exercise(self, parent: Path, at: int, scenario: m.Scenario, rules: m.Rules) -> bool:
+        """Play on from event ``at`` of a saved log in a new one (Session.branch); the board replaces the replay."""
+        path = new_log_path(scenario)
+        try:
+            session = Session.branch(parent, at, path, scenario, rules, clock=True)
+        except (ReplayMismatch, logmod.LogError, CommandError) as exc:
+            self.notify(f"cannot play on from {parent.name}: {exc}", severity="error", markup=False)
+            return False
+        except OSError as exc:
+            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+            return False
+        if len(session.events) != at:
+            self.notify(f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.", markup=False)
+        self.notify(f"New exercise in {path}, branched from {parent.name}.", markup=False)
+        self._open_board(session, self.minutes)
+        return True
 
     def open_replay(self, path: Path) -> None:
         from tabletop.tui.screens.replay import ReplayScreen

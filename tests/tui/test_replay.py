@@ -201,3 +201,33 @@ def test_keys_pressed_faster_than_the_steps_are_drawn_all_count(played):
             assert app.screen.step == 6
 
     run(scenario_())
+
+
+def test_play_on_from_here_branches_into_a_new_log(played, home):
+    path, scenario, rules = played
+    before = path.read_bytes()
+    app = make_app(replay=path)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("right", "right", "right")  # event 4
+            await pilot.press("b")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            from tabletop.tui.screens.board import BoardScreen
+
+            assert isinstance(app.screen, BoardScreen)
+            session = app.session
+            assert session is not None and len(session.events) >= 4
+            session.note("Branched in class to try another answer.")
+
+    run(scenario_())
+    assert path.read_bytes() == before  # the parent is only read
+    [child] = [p for p in (home / "logs").glob("*.jsonl")]
+    contents = logmod.read(child)
+    assert contents.header["parent"]["log"] == str(path.resolve())
+    assert contents.events[-1]["type"] == "note"
+    Session.replay(contents, scenario, rules)

@@ -137,6 +137,7 @@ class ReplayScreen(Screen):
         Binding("home", "jump(1)", "First", show=False, tooltip="First event", id="replay-first"),
         Binding("end", "jump(-1)", "Last", show=False, tooltip="Last event", id="replay-last"),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the start screen (when opened from it)", id="replay-close"),
+        Binding("b", "branch", "Play on", tooltip="Play on from this event in a new exercise; this log is only read", id="replay-branch"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys", id="replay-help"),
         Binding("q", "app.quit", "Quit", tooltip="Quit", id="replay-quit"),
     ]
@@ -410,6 +411,21 @@ class ReplayScreen(Screen):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:  # opened from the start screen: go back to it
             self.dismiss()
+
+    @work(exclusive=True, group="branch")
+    async def action_branch(self) -> None:
+        """Play on from the event shown, in a new log whose header names this one."""
+        snapshots = self.snapshots
+        if snapshots is None:
+            self.notify("The log is still loading.", severity="warning")
+            return
+        from tabletop.tui.screens.dialogs import ConfirmScreen
+
+        step = self.step
+        question = (f"Play on from event {step} of {len(snapshots)} in a new exercise? "
+                    f"{self.path.name} is only read; the new log names it as its parent.")
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Play on", no="Stay")):
+            self.app.branch_exercise(self.path, step, snapshots.scenario, snapshots.rules)
 
     def action_help(self) -> None:
         from tabletop.tui.screens.help import HelpScreen
