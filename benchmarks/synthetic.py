@@ -62,7 +62,7 @@ def write_log(folder: Path, events: int, seed: int = 1) -> Path:
     from tabletop import runner
     from tabletop.loading import load_scenario
 
-    turns = events // 15 + 1  # about 15 events a turn with 3 injects and 6 seats
+    turns = events // 18 + 1  # about 18 events a turn with 3 injects and 6 seats
     scenario, rules = load_scenario(write_scenario(folder, turns, injects_per_turn=3))
     log = folder / f"synthetic-{events}.jsonl"
     if log.exists():
