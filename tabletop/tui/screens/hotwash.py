@@ -30,7 +30,7 @@ def report_path(session: Session) -> Path:
 
 class HotWashScreen(Screen):
     BINDINGS = [
-        Binding("x", "export", "Export report", tooltip="Write the after-action report (Markdown) next to the log", id="export"),
+        Binding("x", "export", "Export report", tooltip="Write the after-action report (Markdown and HTML) next to the log", id="export"),
         Binding("escape", "back", "Board", tooltip="Back to the board", id="back"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (the log is already saved)", id="hotwash-quit"),
     ]
@@ -79,20 +79,20 @@ class HotWashScreen(Screen):
         self.query_one(TensionChart).show(session.rules, session.state, starting_tension(session.events))
 
     def action_export(self) -> None:
-        try:
-            from tabletop import report
-        except ImportError:
-            self.notify("No report module in this version of tabletop; run 'tabletop report LOG' once it has one.", severity="warning")
-            return
+        """The after-action report next to the log: Markdown to edit, and one HTML file to hand out."""
+        from tabletop import report
+
         target = report_path(self.session)
+        written = []
         try:
-            text = report.render(self.session, "md")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            for fmt, path in (("md", target), ("html", target.with_suffix(".html"))):
+                path.write_text(report.render(self.session, fmt), encoding="utf-8")
+                written.append(path)
         except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
             self.notify(f"Could not write the report: {exc}", severity="error", markup=False)
             return
-        self.notify(f"Report written to {target}", markup=False)
+        self.notify("Report written to " + " and ".join(str(p) for p in written), markup=False)
 
     def action_back(self) -> None:
         self.dismiss()
