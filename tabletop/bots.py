@@ -83,7 +83,8 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
         name = scenario.seats[other].name
         if escalated is None and option.effects.tension > 0:
             escalated = (name, option.label)
-        if offered is None and any(t in OPEN_TAGS for t in option.tags):
+        # An offer is what lowers tension or says it does; a "diplomatic" show of strength is not one.
+        if offered is None and option.effects.tension <= 0 and (option.effects.tension < 0 or "de_escalate" in option.tags):
             offered = (name, option.label)
     mine = previous.get(seat)
     return Situation(_targeted_by(state, scenario, rules, seat), escalated, offered, mine["option"] if mine else None)
