@@ -114,19 +114,17 @@ def _problems(exc: Exception) -> int:
 
 
 def _load(scenario: str):
-    from tabletop.loading import load_scenario
+    from tabletop.loading import ScenarioNotFound, load_named
     from tabletop.yamlnodes import InputError
 
-    path = paths.find_scenario(scenario)
-    if path is None:
-        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-        raise UserError(f"no scenario {scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
     try:
-        return load_scenario(path)
+        return load_named(scenario)
+    except ScenarioNotFound as exc:
+        raise UserError(str(exc)) from None
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        raise UserError(f"{path} has {len(exc.problems)} problem(s); run 'tabletop validate {path}'") from None
+        raise UserError(f"{scenario} has {len(exc.problems)} problem(s); run 'tabletop validate {scenario}'") from None
 
 
 # ----------------------------------------------------------------- commands

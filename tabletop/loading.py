@@ -794,6 +794,21 @@ def _load_scenario(path: str | os.PathLike[str], rules: m.Rules | None) -> tuple
     return scenario, rules
 
 
+class ScenarioNotFound(Exception):
+    """No file of that name, and no bundled or user scenario of that id."""
+
+
+def load_named(name_or_path: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rules]:
+    """A scenario by path, or by the id of a bundled or user scenario, as the command line names it."""
+    from tabletop import paths
+
+    path = paths.find_scenario(str(name_or_path))
+    if path is None:
+        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
+        raise ScenarioNotFound(f"no scenario {str(name_or_path)!r}: not a file, nor a bundled or user scenario (known: {known})")
+    return load_scenario(path)
+
+
 def _with_origin(scenario: m.Scenario, path: str, sha: str) -> m.Scenario:
     return attrs.evolve(scenario, path=path, sha256=sha)
 

@@ -76,18 +76,16 @@ def parse_seats(specs: Iterable[str], seats: Iterable[str]) -> dict[str, str]:
 
 
 def load(scenario: str | Path) -> tuple[m.Scenario, m.Rules]:
-    from tabletop.loading import load_scenario
+    from tabletop.loading import ScenarioNotFound, load_named
     from tabletop.yamlnodes import InputError
 
-    path = paths.find_scenario(str(scenario))
-    if path is None:
-        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-        raise SetupError(f"no scenario {str(scenario)!r}: not a file, nor a bundled or user scenario (known: {known})")
     try:
-        return load_scenario(path)
+        return load_named(scenario)
+    except ScenarioNotFound as exc:
+        raise SetupError(str(exc)) from None
     except InputError as exc:
         lines = "\n".join(str(p) for p in exc.problems)
-        raise SetupError(f"{lines}\n{path} has {len(exc.problems)} problem(s); run 'tabletop validate {path}'") from None
+        raise SetupError(f"{lines}\n{scenario} has {len(exc.problems)} problem(s); run 'tabletop validate {scenario}'") from None
 
 
 class TabletopApp(App[int]):
