@@ -136,9 +136,10 @@ def in_force(treaty: m.Treaty, date: dt.date) -> tuple[str, str]:
     if treaty.ended is not None and date >= treaty.ended:
         return "no", f"{treaty.label} was no longer in force on {date} (it lapsed on {treaty.ended})"
     if treaty.ended_disputed_from is not None and date >= treaty.ended_disputed_from:
+        last = treaty.ended_disputed_from - dt.timedelta(days=1)
         return "disputed", (
             f"sources differ on whether {treaty.label} was still in force on {date} "
-            f"(some give {treaty.ended_disputed_from}, others {treaty.ended}, as its end)"
+            f"(some give {last} as its last day in force, others have it lapse on {treaty.ended})"
         )
     return "yes", f"{treaty.label} is in force on {date} (since {treaty.in_force})"
 
