@@ -50,17 +50,6 @@ OKABE_ITO = {
 
 
 @attrs.frozen
-class Citation:
-    key: str
-    title: str
-    author: str | None = None
-    publisher: str | None = None
-    date: str | None = None
-    url: str | None = None
-    note: str | None = None
-
-
-@attrs.frozen
 class InjectItem:
     id: str
     turn: int
@@ -71,7 +60,7 @@ class InjectItem:
     hypothetical: bool
     standby: bool
     adhoc: bool
-    source: Citation | None
+    source: m.Source | None
     cite: str = ""
     note: str = ""
 
@@ -233,7 +222,7 @@ class Report:
     reports: tuple[ArticleReport, ...]
     overrides: tuple[OverrideItem, ...]
     notes: tuple[NoteItem, ...]
-    sources: tuple[tuple[Citation, tuple[str, ...]], ...]  # cited sources, with the injects citing each
+    sources: tuple[tuple[m.Source, tuple[str, ...]], ...]  # cited sources, with the injects citing each
     articles: tuple[ArticleText, ...]
     charter: tuple[ArticleText, ...]
     answer_text: tuple[tuple[str, str], ...]
@@ -375,7 +364,7 @@ def collect(session: Session) -> Report:
     # --- injects, with their citations
     injects = []
     cited: dict[str, list[str]] = {}
-    citations: dict[str, Citation] = {}
+    citations: dict[str, m.Source] = {}
     for event in events:
         if event.get("type") != "inject_released":
             continue
@@ -389,12 +378,9 @@ def collect(session: Session) -> Report:
         if not adhoc:
             source = scenario.sources.get(inject.source)
             if source is not None:
-                citation = Citation(
-                    key=source.key, title=source.title, author=source.author, publisher=source.publisher,
-                    date=source.date.isoformat() if source.date else None, url=source.url, note=source.note,
-                )
+                citation = source
             else:
-                citation = Citation(key=inject.source, title=inject.source)
+                citation = m.Source(key=inject.source, title=inject.source)
             citations.setdefault(citation.key, citation)
             cited.setdefault(citation.key, []).append(inject.title)
         to = tuple("all seats" if s == "all" else seat_name(s) for s in inject.to)
@@ -664,16 +650,16 @@ def _md_item(lines: Sequence[str]) -> str:
     return "- " + "\\\n  ".join(lines)
 
 
-def _md_citation(c: Citation) -> str:
-    parts = []
-    if c.author:
-        parts.append(md_escape(c.author))
-    parts.append(f"*{md_escape(c.title)}*")
-    if c.publisher:
-        parts.append(md_escape(c.publisher))
-    if c.date:
-        parts.append(md_escape(c.date))
-    text = ", ".join(parts) + "."
+def _citation(c: m.Source, escape: Callable[[str], str], title: str) -> str:
+    """Author, title, publisher, date: escaped for the format, the title set as ``title`` says."""
+    parts = [escape(c.author)] if c.author else []
+    parts.append(title.format(escape(c.title)))
+    parts += [escape(x) for x in (c.publisher, c.date.isoformat() if c.date else None) if x]
+    return ", ".join(parts) + "."
+
+
+def _md_citation(c: m.Source) -> str:
+    text = _citation(c, md_escape, "*{}*")
     if c.url and _safe_url(c.url):
         text += f" <{c.url.replace('>', '%3E').replace(' ', '%20')}>"
     return text
@@ -911,16 +897,8 @@ def _badge(word: str, kind: str) -> str:
     return f'<span class="badge {_e(kind)}">{_e(word)}</span>'
 
 
-def _html_citation(c: Citation) -> str:
-    parts = []
-    if c.author:
-        parts.append(_e(c.author))
-    parts.append(f"<cite>{_e(c.title)}</cite>")
-    if c.publisher:
-        parts.append(_e(c.publisher))
-    if c.date:
-        parts.append(_e(c.date))
-    text = ", ".join(parts) + "."
+def _html_citation(c: m.Source) -> str:
+    text = _citation(c, _e, "<cite>{}</cite>")
     if c.url and _safe_url(c.url):
         text += f' <a href="{_e(c.url)}">{_e(c.url)}</a>'
     return text
