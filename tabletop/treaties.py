@@ -27,6 +27,12 @@ from tabletop import model as m
 
 LIMITED_SCALES = frozenset({"limited", "incident", "skirmish", "clash", "border_clash", "exchange_of_fire"})
 
+# The order in which Engine._obligation passes an Obligation's fields; checked here, once,
+# so that a field added to or moved in model.Obligation fails loudly rather than shifts values.
+_OBLIGATION_FIELDS = ("treaty", "article", "kind", "obligor", "beneficiary", "status", "duty", "because", "fact", "attacker", "location")
+if tuple(field.name for field in attrs.fields(m.Obligation)) != _OBLIGATION_FIELDS:
+    raise ImportError("model.Obligation's fields changed: update Engine._obligation, which passes them by position")
+
 
 @attrs.frozen
 class Report:
@@ -195,6 +201,68 @@ class _Match:
         self.where = where
 
 
+class _Text:
+    """The words for one fact that every obligation it sets off repeats: worked out once a fact."""
+
+    __slots__ = ("target", "by", "place", "when")
+
+    def __init__(self, names: _Names, fact: m.Fact, when: dt.date) -> None:
+        self.target = names.state(fact.target)
+        self.by = names.state(fact.by)
+        self.place = names.place(fact.location)
+        self.when = f"{when}"
+
+
+class _Parties:
+    """What the resolve loop needs to know about a treaty's parties, shared by all its clauses."""
+
+    __slots__ = ("members", "pairs_to", "all_pairs", "own_names", "who")
+
+    def __init__(self, treaty: m.Treaty, names: _Names) -> None:
+        parties = treaty.parties
+        self.members = frozenset(parties)
+        # a party attacked: each other party owes it; a threat to the region: every party owes the others
+        self.pairs_to = {t: tuple((p, t) for p in parties if p != t) for t in parties}
+        self.all_pairs = tuple((p, q) for p in parties for q in parties if p != q)
+        self.own_names = dict(treaty.party_names)  # names the treaty itself gives its parties
+        self.who = {p: names.state(p, treaty) for p in parties}
+
+
+class _Entry:
+    """One clause of one treaty article, with everything no fact can change worked out once.
+
+    The resolve loop visits tens of thousands of these in a long exercise or a
+    benchmark with hundreds of treaties, and composing each obligation's reason
+    from the treaty, the article and the parties' names was most of its cost.
+    Building the citation, the pairs of parties, each party's share of the
+    sentence and its understandings here, in the index step, leaves the loop
+    with lookups and one f-string per obligation.
+    """
+
+    __slots__ = ("treaty", "article", "trigger", "tid", "aid", "kind", "duty", "assist", "cite", "opening",
+                 "parties", "pairs_to", "all_pairs", "understandings", "own_names", "so", "whether")
+
+    def __init__(self, treaty: m.Treaty, article: m.Article, clause: m.Clause, parties: _Parties) -> None:
+        duty = clause.obligation
+        self.treaty, self.article, self.trigger = treaty, article, clause.trigger
+        self.tid, self.aid, self.kind, self.duty = treaty.id, article.id, duty.kind, duty.duty
+        self.assist = duty.kind == "assist"
+        self.cite = _cite(treaty, article)
+        # the sentence starts with the citation, so its capital is the citation's
+        self.opening = f"{self.cite[0].upper()}{self.cite[1:]} binds on "
+        self.parties, self.pairs_to, self.all_pairs = parties.members, parties.pairs_to, parties.all_pairs
+        self.own_names = parties.own_names
+        self.understandings = {  # obligor -> its own understandings of this article, in their order
+            p: own for p in treaty.parties if (own := tuple(u for u in article.understandings if u.by == p))
+        } if article.understandings else {}
+        self.so = {p: f", so {who} must {duty.duty}." for p, who in parties.who.items()}
+        self.whether = {p: f": the facilitator rules whether {who} must {duty.duty}." for p, who in parties.who.items()}
+
+    def name(self, state: str | None, plain: str) -> str:
+        """The name of ``state`` in this treaty's own words, given its ``plain`` name."""
+        return self.own_names.get(state, plain) if self.own_names else plain  # type: ignore[arg-type]
+
+
 class Engine:
     """Resolves facts against one set of rule modules.
 
@@ -207,13 +275,14 @@ class Engine:
         self.names = _Names(rules)
         chosen = list(rules.treaties) if treaties is None else [t for t in treaties if t in rules.treaties]
         self.treaties = [rules.treaties[t] for t in chosen]
-        self.by_kind: dict[str, list[tuple[m.Treaty, m.Article, m.Clause]]] = {}
-        self.by_party: dict[tuple[str, str], list[tuple[m.Treaty, m.Article, m.Clause]]] = {}
-        self.open_target: dict[str, list[tuple[m.Treaty, m.Article, m.Clause]]] = {}
+        self.by_kind: dict[str, list[_Entry]] = {}
+        self.by_party: dict[tuple[str, str], list[_Entry]] = {}
+        self.open_target: dict[str, list[_Entry]] = {}
         for treaty in self.treaties:
+            parties = _Parties(treaty, self.names)
             for article in treaty.articles:
                 for clause in article.clauses:
-                    entry = (treaty, article, clause)
+                    entry = _Entry(treaty, article, clause, parties)
                     kinds = _kinds(clause.trigger)
                     for kind in kinds:
                         self.by_kind.setdefault(kind, []).append(entry)
@@ -224,6 +293,26 @@ class Engine:
                             self.open_target.setdefault(kind, []).append(entry)
         self.council = rules.council
         self.order = {id(e): i for entries in self.by_kind.values() for i, e in enumerate(entries)}
+        self.for_target, self.for_kind = self._merge()
+
+    def _merge(self) -> tuple[dict[tuple[str, str], list[_Entry]], dict[str, list[_Entry]]]:
+        """The clauses a fact of each kind against each target must be checked against, in rule-module order.
+
+        Merged once here rather than sorted again for every fact: for a fact
+        whose target is a party to some treaty, ``(kind, target)``; for any other,
+        its kind alone.
+        """
+        for_target = {key: self._sorted(found, key[0]) for key, found in self.by_party.items()}
+        for_kind = {kind: self._sorted([], kind) for kind in self.by_kind}
+        return for_target, for_kind
+
+    def _sorted(self, found: list[_Entry], kind: str) -> list[_Entry]:
+        extra = self.open_target.get(kind)
+        if extra:
+            # keep the order of the rule modules, so output is stable whatever the index
+            order = self.order
+            found = sorted([*found, *extra], key=lambda e: order[id(e)])
+        return found
 
     def state_type(self, state: str | None) -> str:
         if state is None:
@@ -256,99 +345,94 @@ class Engine:
         council: list[CouncilOutcome] = []
         not_triggered: list[NotTriggered] = []
         seen = known if known is not None else set()
-        force_cache: dict[tuple[str, dt.date], tuple[str, str]] = {}
-        in_force_on = self._in_force
+        force: dict[dt.date, dict[str, tuple[str, str]]] = {}  # date -> treaty id -> in_force()
+        for_target, for_kind = self.for_target, self.for_kind
         for index, fact in enumerate(facts):
             when = fact.date or date
             if fact.kind in ("council_vote", "veto"):
                 council.append(self._council(fact, index))
             elif fact.kind == "armed_attack":
                 self._report(fact, index, past, reports)
-            entries = self._candidates(fact)
-            for treaty, article, clause in entries:
-                status = in_force_on(treaty, when, force_cache)
-                if status[0] == "no":
-                    if explain:
-                        not_triggered.append(NotTriggered(treaty.id, article.id, clause.obligation.kind, index, status[1]))
-                    continue
-                self._clause(treaty, article, clause, fact, index, when, status, past, seen, obligations, not_triggered, explain, base)
+            entries = for_target.get((fact.kind, fact.target or ""))
+            if entries is None:
+                entries = for_kind.get(fact.kind, [])
+            if entries:
+                binding = force.get(when)
+                if binding is None:
+                    binding = force[when] = {}
+                self._fact(entries, fact, index, when, binding, past, seen, obligations, not_triggered, explain, base)
             past.add(fact, base + index)
         return Resolution(tuple(obligations), tuple(reports), tuple(council), tuple(not_triggered))
 
-    @staticmethod
-    def _in_force(treaty: m.Treaty, when: dt.date, cache: dict[tuple[str, dt.date], tuple[str, str]]) -> tuple[str, str]:
-        key = (treaty.id, when)
-        status = cache.get(key)
-        if status is None:
-            status = cache[key] = in_force(treaty, when)
-        return status
-
-    def _candidates(self, fact: m.Fact) -> list[tuple[m.Treaty, m.Article, m.Clause]]:
-        if fact.kind not in self.by_kind:
-            return []
-        found = self.by_party.get((fact.kind, fact.target or ""), [])
-        extra = self.open_target.get(fact.kind)
-        if extra:
-            # keep the order of the rule modules, so output is stable whatever the index
-            order = self.order
-            found = sorted([*found, *extra], key=lambda e: order[id(e)])
-        return found
-
-    def _clause(
+    def _fact(
         self,
-        treaty: m.Treaty,
-        article: m.Article,
-        clause: m.Clause,
+        entries: list[_Entry],
         fact: m.Fact,
         index: int,
         when: dt.date,
-        status: tuple[str, str],
+        binding: dict[str, tuple[str, str]],
         past: History,
         seen: set[tuple[str, str, str, str, str, str | None]],
         out: list[m.Obligation],
         not_triggered: list[NotTriggered],
         explain: bool,
-        base: int = 0,
+        base: int,
     ) -> None:
-        duty = clause.obligation
+        """Every obligation one fact sets off, over the clauses that may answer it.
+
+        One loop over clauses and pairs of parties, not a call per clause: this
+        is the loop that runs tens of thousands of times a resolve.
+        """
         target, attacker = fact.target, fact.by
-        if target in treaty.parties:
-            pairs = [(p, target) for p in treaty.parties if p != target]
-        else:  # a threat to the region: every party owes consultation to the others
-            pairs = [(p, q) for p in treaty.parties for q in treaty.parties if p != q]
-        for obligor, beneficiary in pairs:
-            if obligor == attacker:
+        text = _Text(self.names, fact, when)
+        for entry in entries:
+            status = binding.get(entry.tid)
+            if status is None:
+                status = binding[entry.tid] = in_force(entry.treaty, when)
+            if status[0] == "no":
                 if explain:
-                    not_triggered.append(NotTriggered(treaty.id, article.id, duty.kind, index,
-                        f"{_cite(treaty, article)} never obliges {self.names.state(obligor)} against itself"))
+                    not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index, status[1]))
                 continue
-            key = (treaty.id, article.id, duty.kind, obligor, beneficiary, attacker)
-            if key in seen:
-                continue
-            match = self._match(clause.trigger, fact, treaty, obligor, beneficiary, past)
-            if match.ok:
-                for understanding in article.understandings:
-                    if understanding.by == obligor:
-                        self._understanding(understanding, fact, treaty, obligor, beneficiary, past, match)
+            pairs = entry.pairs_to.get(target)  # type: ignore[arg-type]
+            if pairs is None:
+                pairs = entry.all_pairs
+            for obligor, beneficiary in pairs:
+                if obligor == attacker:
+                    if explain:
+                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
+                            f"{entry.cite} never obliges {self.names.state(obligor)} against itself"))
+                    continue
+                key = (entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
+                if key in seen:
+                    continue
+                match = self._match(entry.trigger, fact, entry.treaty, obligor, beneficiary, past, explain)
+                if match.ok and obligor in entry.understandings:
+                    for understanding in entry.understandings[obligor]:
+                        self._understanding(understanding, fact, entry.treaty, obligor, beneficiary, past, match, explain)
                         if not match.ok:
                             break
-            if not match.ok:
-                if explain:
-                    not_triggered.append(NotTriggered(treaty.id, article.id, duty.kind, index, f"{_cite(treaty, article)} does not apply: {match.why_not}"))
-                continue
-            if status[0] == "disputed":
-                match.contested.append(status[1])
-            if duty.kind == "assist" and target is not None and attacker is not None:
-                against = [attacker] + ([fact.on_behalf_of] if fact.on_behalf_of else [])
-                first = past.started_by(target, against)
-                if first is not None or fact.details.get("self_defence"):
-                    match.contested.append(
-                        f"{self.names.state(target, treaty)} struck {self.names.state(attacker, treaty)} first"
-                        + (f" (fact {first - base + 1})" if first is not None and first >= base else " earlier" if first is not None else "")
-                        + ", so whether it suffered an armed attack that obliges its partner is disputed"
-                    )
-            seen.add(key)
-            out.append(self._obligation(treaty, article, duty, fact, index, when, obligor, beneficiary, match))
+                if not match.ok:
+                    if explain:
+                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index, f"{entry.cite} does not apply: {match.why_not}"))
+                    continue
+                if status[0] == "disputed":
+                    match.contested.append(status[1])
+                if entry.assist and target is not None and attacker is not None:
+                    self._struck_first(entry, fact, text, past, base, match)
+                seen.add(key)
+                out.append(self._obligation(entry, fact, index, text, obligor, beneficiary, match))
+
+    @staticmethod
+    def _struck_first(entry: _Entry, fact: m.Fact, text: _Text, past: History, base: int, match: _Match) -> None:
+        """Contest an assistance obligation to a party that itself struck first (or says it acts in self-defence)."""
+        against = [fact.by] + ([fact.on_behalf_of] if fact.on_behalf_of else [])
+        first = past.started_by(fact.target, against)  # type: ignore[arg-type]
+        if first is not None or fact.details.get("self_defence"):
+            match.contested.append(
+                f"{entry.name(fact.target, text.target)} struck {entry.name(fact.by, text.by)} first"
+                + (f" (fact {first - base + 1})" if first is not None and first >= base else " earlier" if first is not None else "")
+                + ", so whether it suffered an armed attack that obliges its partner is disputed"
+            )
 
     def _match(
         self,
@@ -358,18 +442,25 @@ class Engine:
         obligor: str,
         beneficiary: str,
         past: History,
+        explain: bool = True,
     ) -> _Match:
+        """Whether ``trigger`` holds for this fact and pair of parties.
+
+        Why it does not is worded only when ``explain`` asks for it: without
+        it nobody reads those sentences, and thousands of failed matches a
+        resolve would word them for nothing.
+        """
         names = self.names
         if trigger.fact and trigger.fact != fact.kind:
-            return _Match(False, why_not=f"it concerns a {trigger.fact.replace('_', ' ')}, not a {fact.kind.replace('_', ' ')}")
+            return _Match(False, why_not=f"it concerns a {trigger.fact.replace('_', ' ')}, not a {fact.kind.replace('_', ' ')}" if explain else "")
         if trigger.target == "party" and fact.target not in treaty.parties:
-            return _Match(False, why_not=f"{names.state(fact.target)} is not a party")
+            return _Match(False, why_not=f"{names.state(fact.target)} is not a party" if explain else "")
         if trigger.target not in (None, "party") and fact.target != trigger.target:
-            return _Match(False, why_not=f"it concerns {names.state(trigger.target)}, not {names.state(fact.target)}")
+            return _Match(False, why_not=f"it concerns {names.state(trigger.target)}, not {names.state(fact.target)}" if explain else "")
         if trigger.by == "non_party" and fact.by in treaty.parties:
-            return _Match(False, why_not=f"the attacker, {names.state(fact.by, treaty)}, is itself a party")
+            return _Match(False, why_not=f"the attacker, {names.state(fact.by, treaty)}, is itself a party" if explain else "")
         if trigger.by_state and self.state_type(fact.by) != "state":
-            return _Match(False, why_not=f"{names.state(fact.by)} is not a state, and the article answers an armed attack by a state")
+            return _Match(False, why_not=f"{names.state(fact.by)} is not a state, and the article answers an armed attack by a state" if explain else "")
         match = _Match(True)
         if trigger.state_of_war:
             scale = fact.details.get("scale")
@@ -379,42 +470,49 @@ class Engine:
                     f"{names.state(fact.target, treaty)} in a state of war, as the article requires, is a judgement"
                 )
         if trigger.location is not None:
-            self._location(trigger.location, fact, treaty, obligor, beneficiary, match)
+            self._location(trigger.location, fact, treaty, obligor, beneficiary, match, explain)
             if not match.ok:
                 return match
         if trigger.any_of:
             reasons = []
             for branch in trigger.any_of:
-                sub = self._match(branch, fact, treaty, obligor, beneficiary, past)
+                sub = self._match(branch, fact, treaty, obligor, beneficiary, past, explain)
                 if sub.ok:
                     match.contested.extend(sub.contested)
                     match.where = match.where or sub.where
                     return match
                 reasons.append(sub.why_not)
-            return _Match(False, why_not="; ".join(reasons))
+            return _Match(False, why_not="; ".join(reasons) if explain else "")
         return match
 
     def _location(
-        self, rule: m.LocationRule, fact: m.Fact, treaty: m.Treaty, obligor: str, beneficiary: str, match: _Match
+        self,
+        rule: m.LocationRule,
+        fact: m.Fact,
+        treaty: m.Treaty,
+        obligor: str,
+        beneficiary: str,
+        match: _Match,
+        explain: bool = True,
     ) -> None:
         names = self.names
         territory = self.rules.territories.get(fact.location or "")
         if territory is None:
             match.ok, match.why_not = False, "the fact does not say where it happened, and the article covers only certain territory"
             return
-        roles = {"target": fact.target, "beneficiary": beneficiary, "obligor": obligor}
         if rule.administered_by is not None:
             admin = territory.administered_by
             if rule.administered_by == "any_party":
                 wanted_ok = admin in treaty.parties
-                wanted = "a party"
             else:
-                state = roles.get(rule.administered_by, rule.administered_by)
+                state = _role(rule.administered_by, fact, obligor, beneficiary)
                 wanted_ok = admin is not None and admin == state
-                wanted = names.state(state, treaty)
             if not wanted_ok:
-                held = f"administered by {names.state(admin)}" if admin else "not under any state's administration"
-                match.ok, match.why_not = False, f"{territory.name} is {held}, not by {wanted}"
+                match.ok = False
+                if explain:
+                    wanted = "a party" if rule.administered_by == "any_party" else names.state(state, treaty)
+                    held = f"administered by {names.state(admin)}" if admin else "not under any state's administration"
+                    match.why_not = f"{territory.name} is {held}, not by {wanted}"
                 return
             match.where = f"{territory.name}, administered by {names.state(admin, treaty)}"
         if rule.region is not None:
@@ -424,14 +522,16 @@ class Engine:
             elif rule.region in territory.regions_disputed:
                 match.contested.append(f"whether {territory.name} lies in the {_region_phrase(rule.region, region_name)} is open to argument")
             else:
-                match.ok, match.why_not = False, f"{territory.name} is outside the {_region_phrase(rule.region, region_name)}"
+                match.ok = False
+                if explain:
+                    match.why_not = f"{territory.name} is outside the {_region_phrase(rule.region, region_name)}"
                 return
         if rule.recognized_by is not None:
-            state = roles.get(rule.recognized_by, rule.recognized_by) or ""
+            state = _role(rule.recognized_by, fact, obligor, beneficiary) or ""
             if not territory.recognised_by(state):
-                match.ok, match.why_not = False, (
-                    f"{names.state(state)} has not recognised the administration of {territory.name} as lawful"
-                )
+                match.ok = False
+                if explain:
+                    match.why_not = f"{names.state(state)} has not recognised the administration of {territory.name} as lawful"
                 return
         match.where = match.where or territory.name
 
@@ -444,63 +544,51 @@ class Engine:
         beneficiary: str,
         past: History,
         match: _Match,
+        explain: bool = True,
     ) -> None:
         label = f"under the understanding attached by {self.names.state(obligor)} on ratification"
         if understanding.location is not None:
             sub = _Match(True)
-            self._location(understanding.location, fact, treaty, obligor, beneficiary, sub)
+            self._location(understanding.location, fact, treaty, obligor, beneficiary, sub, explain)
             if not sub.ok:
-                match.ok, match.why_not = False, f"{label}, {sub.why_not}"
+                match.ok, match.why_not = False, f"{label}, {sub.why_not}" if explain else ""
                 return
             match.contested.extend(sub.contested)
         if understanding.external and fact.target and fact.by:
             if past.started_by(fact.target, [fact.by]) is not None:
                 match.contested.append(f"{label} only an external armed attack obliges it")
 
+    @staticmethod
     def _obligation(
-        self,
-        treaty: m.Treaty,
-        article: m.Article,
-        duty: m.Duty,
+        entry: _Entry,
         fact: m.Fact,
         index: int,
-        when: dt.date,
+        text: _Text,
         obligor: str,
         beneficiary: str,
         match: _Match,
     ) -> m.Obligation:
-        names = self.names
-        cite = _cite(treaty, article)
-        victim = names.state(fact.target, treaty)
+        victim = entry.name(fact.target, text.target)
         if fact.kind == "armed_attack":
-            event = f"{victim} suffered an armed attack by {names.state(fact.by, treaty)}"
+            event = f"{victim} suffered an armed attack by {entry.name(fact.by, text.by)}"
             if match.where:
                 event += f" at {match.where}"
             elif fact.location:
-                event += f" at {names.place(fact.location)}"
-        elif fact.target in treaty.parties:
-            event = f"{victim} faces a threat" + (f" from {names.state(fact.by)}" if fact.by else "")
+                event += f" at {text.place}"
+        elif fact.target in entry.parties:
+            event = f"{victim} faces a threat" + (f" from {text.by}" if fact.by else "")
         else:
             event = f"a threat to {victim}" + (f" at {match.where}" if match.where else "") + " endangers the region the article names"
-        who = names.state(obligor, treaty)
         if match.contested:
-            because = f"{cite} binds on {when} and {event}, but {'; and '.join(match.contested)}: the facilitator rules whether {who} must {duty.duty}."
+            because = f"{entry.opening}{text.when} and {event}, but {'; and '.join(match.contested)}{entry.whether[obligor]}"
             status = "contested"
         else:
-            because = f"{cite} binds on {when} and {event}, so {who} must {duty.duty}."
+            because = f"{entry.opening}{text.when} and {event}{entry.so[obligor]}"
             status = "triggered"
+        # by position (see _OBLIGATION_FIELDS): naming eleven arguments costs half as much
+        # again as the call itself, and this runs for every obligation
         return m.Obligation(
-            treaty=treaty.id,
-            article=article.id,
-            kind=duty.kind,
-            obligor=obligor,
-            beneficiary=beneficiary,
-            status=status,
-            duty=duty.duty,
-            because=because[0].upper() + because[1:],
-            fact=index,
-            attacker=fact.by,
-            location=fact.location,
+            entry.tid, entry.aid, entry.kind, obligor, beneficiary, status, entry.duty, because, index, fact.by, fact.location
         )
 
     def _report(self, fact: m.Fact, index: int, past: History, out: list[Report]) -> None:
@@ -549,6 +637,17 @@ class Engine:
                 f"The draft by {names.state(drafter)} is adopted with {affirmative} votes in favour and no permanent member against{tail}.")
         return CouncilOutcome(index, drafter, "failed", (),
             f"The draft by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
+
+
+def _role(role: str, fact: m.Fact, obligor: str, beneficiary: str) -> str | None:
+    """The state a location rule's role names in this case; a state id names itself."""
+    if role == "target":
+        return fact.target
+    if role == "beneficiary":
+        return beneficiary
+    if role == "obligor":
+        return obligor
+    return role
 
 
 def _kinds(trigger: m.Trigger) -> set[str]:
