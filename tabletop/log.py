@@ -75,42 +75,56 @@ def _read(path: str | os.PathLike[str], check_chain: bool) -> LogContents:
         raise LogError(name, 1, "empty log: expected a header line")
     loads = json.loads
     sha = hashlib.sha256
-    digests = []
-    records = []
-    for number, line in enumerate(lines, start=1):
-        try:
-            record = loads(line)
-        except ValueError as exc:
-            raise LogError(name, number, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
-        if type(record) is not dict:
-            raise LogError(name, number, "expected a JSON object")
-        kind = record.get("type")
-        if number > 1 and type(kind) is str and kind in _FIELDS:
-            _check_fields(name, number, record)
-        records.append(record)
-        digests.append(sha(line).hexdigest())
-    header = records[0]
+    fields = _FIELDS
+    header = _parse(name, 1, lines[0], loads)
     if header.get("type") != "header" or header.get("format") != FORMAT:
         raise LogError(name, 1, f"expected a header with format {FORMAT!r}")
     _check_header(name, header)
-    events = records[1:]
-    if check_chain:
-        chain(name, events, digests)
+    last = sha(lines[0]).hexdigest()
+    digests = [last]
+    events = []
+    # One pass that parses, checks and chains each line: the first bad line is the one named,
+    # and a long log is walked once (verify's cost is dominated by this loop and replay).
+    for number in range(2, len(lines) + 1):
+        line = lines[number - 1]
+        record = _parse(name, number, line, loads)
+        kind = record.get("type")
+        if type(kind) is str and kind in fields:
+            _check_fields(name, number, record)
+        if check_chain and (record.get("seq") != number - 1 or record.get("prev") != last or type(kind) is not str or type(record.get("turn")) is not int):
+            _link(name, number, record, last)
+        events.append(record)
+        last = sha(line).hexdigest()
+        digests.append(last)
     return LogContents(name, header, events, digests, warnings, good)
+
+
+def _parse(name: str, number: int, line: bytes, loads: Any) -> dict[str, Any]:
+    try:
+        record = loads(line)
+    except ValueError as exc:
+        raise LogError(name, number, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+    if type(record) is not dict:
+        raise LogError(name, number, "expected a JSON object")
+    return record
 
 
 def chain(name: str, events: list[dict[str, Any]], digests: list[str]) -> None:
     """Check seq numbers and the hash chain; name the first line that breaks them."""
     for index, event in enumerate(events):
-        number = index + 2
-        if event.get("seq") != index + 1:
-            raise LogError(name, number, f"expected seq {index + 1}, got {event.get('seq')!r}: a line was dropped, duplicated or moved")
-        if event.get("prev") != digests[index]:
-            raise LogError(name, number, "hash chain broken: the line before this one was edited, or this line was moved")
-        if "type" not in event or "turn" not in event:
-            raise LogError(name, number, "expected 'type' and 'turn' in every event")
-        if type(event["type"]) is not str or type(event["turn"]) is not int:
-            raise LogError(name, number, "expected 'type' as text and 'turn' as a whole number")
+        _link(name, index + 2, event, digests[index])
+
+
+def _link(name: str, number: int, event: dict[str, Any], previous: str) -> None:
+    """Check that line ``number`` follows the line whose digest is ``previous``."""
+    if event.get("seq") != number - 1:
+        raise LogError(name, number, f"expected seq {number - 1}, got {event.get('seq')!r}: a line was dropped, duplicated or moved")
+    if event.get("prev") != previous:
+        raise LogError(name, number, "hash chain broken: the line before this one was edited, or this line was moved")
+    if "type" not in event or "turn" not in event:
+        raise LogError(name, number, "expected 'type' and 'turn' in every event")
+    if type(event["type"]) is not str or type(event["turn"]) is not int:
+        raise LogError(name, number, "expected 'type' as text and 'turn' as a whole number")
 
 
 # What the header's fields must be when present; replay and verify read them.

@@ -196,10 +196,7 @@ class Scenario:
         return self._injects_by_id[inject_id]
 
     def option(self, seat: str, option_id: str) -> Option:
-        for option in self.options.get(seat, ()):
-            if option.id == option_id:
-                return option
-        raise KeyError(option_id)
+        return self._options_by_id[(seat, option_id)]
 
     def options_for(self, seat: str, turn: int) -> tuple[Option, ...]:
         cache = self._options_by_turn
@@ -209,14 +206,16 @@ class Scenario:
         return cache[key]
 
     def has_option(self, seat: str, turn: int, option_id: str) -> bool:
-        ids = self._option_ids.get((seat, turn))
-        if ids is None:
-            ids = self._option_ids[(seat, turn)] = frozenset(o.id for o in self.options_for(seat, turn))
-        return option_id in ids
+        # By id, not by turn: a long exercise asks once per seat and turn, so an index by turn never hits.
+        return any(o.open_in(turn) for o in self._options_named.get((seat, option_id), ()))
 
     @functools.cached_property
-    def _option_ids(self) -> dict[tuple[str, int], frozenset[str]]:
-        return {}
+    def _options_named(self) -> dict[tuple[str, str], tuple[Option, ...]]:
+        named: dict[tuple[str, str], list[Option]] = {}
+        for seat, options in self.options.items():
+            for option in options:
+                named.setdefault((seat, option.id), []).append(option)
+        return {k: tuple(v) for k, v in named.items()}
 
     def injects_for(self, turn: int) -> tuple[Inject, ...]:
         return self._injects_by_turn.get(turn, ())
@@ -225,6 +224,10 @@ class Scenario:
     @functools.cached_property
     def _injects_by_id(self) -> dict[str, Inject]:
         return {i.id: i for i in self.injects}
+
+    @functools.cached_property
+    def _options_by_id(self) -> dict[tuple[str, str], Option]:
+        return {(seat, o.id): o for seat, options in self.options.items() for o in reversed(options)}
 
     @functools.cached_property
     def _turns_by_id(self) -> dict[int, Turn]:

@@ -108,6 +108,7 @@ class Session:
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
         self._partial = False  # replay: may the log stop inside a command?
         self.unwritten: list[dict[str, Any]] = []  # replay: the events such a command still owes the log
+        self._adjudicated_facts: list[m.Fact] | None = None  # handed from adjudicate to _apply, unparsed
 
     # ------------------------------------------------------------------ setup
     @classmethod
@@ -369,8 +370,18 @@ class Session:
             raise CommandError(f"turn {self.state.turn} is already adjudicated")
         changes, facts = self._changes()
         event: dict[str, Any] = {"type": "adjudicated", "changes": changes, "facts": [f.to_json() for f in facts]}
-        event["state_hash"] = _digest(self._summary_after(changes, len(facts)))
-        return self._emit([event], after=lambda: self._resolve_new(self.turn.end))
+        replaying = self._replay is not None and self._replay_at < len(self._replay)
+        if replaying:
+            # The logged hash is checked against the state once this event is folded
+            # (see _one): the real state, not a prediction of it, and one hash less.
+            event["state_hash"] = self._replay[self._replay_at].get("state_hash")
+        else:
+            event["state_hash"] = _digest(self._summary_after(changes, len(facts)))
+        self._adjudicated_facts = facts
+        try:
+            return self._emit([event], after=lambda: self._resolve_new(self.turn.end))
+        finally:
+            self._adjudicated_facts = None
 
     def override(self, what: str, value: Any, reason: str, seat: str | None = None, obligation: str | None = None) -> list[dict[str, Any]]:
         """The facilitator overrules the adjudication; the reason goes in the log."""
@@ -444,10 +455,9 @@ class Session:
         return self._emit([event])
 
     # -------------------------------------------------------------- helpers
-    def _phase(self, allowed: Iterable[str], action: str) -> None:
+    def _phase(self, allowed: tuple[str, ...], action: str) -> None:
         if self.state.ended:
             raise CommandError("the exercise has ended")
-        allowed = tuple(allowed)
         if self.state.phase not in allowed:
             raise CommandError(f"cannot {action} in the {self.state.phase} phase; only in: {', '.join(allowed)}")
 
@@ -746,7 +756,12 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
             state.credibility[seat] = after
         for seat, (_, after) in changes.get("posture", {}).items():
             state.posture[seat] = after
-        state.facts.extend(m.Fact.from_json(f) for f in event.get("facts", []))
+        made = session._adjudicated_facts  # the objects the event was written from, when at hand
+        if made is not None:
+            state.facts.extend(made)
+            session._adjudicated_facts = None
+        else:
+            state.facts.extend(m.Fact.from_json(f) for f in event.get("facts", []))
         state.adjudicated.add(state.turn)
         state.tension_history.append((state.turn, state.tension))
         state.date = session.turn.end if state.turn else state.date
