@@ -198,11 +198,14 @@ class TabletopApp(App[int]):
         else:
             self.push_screen(board)
 
-    def branch_exercise(self, parent: Path, at: int, scenario: m.Scenario, rules: m.Rules) -> bool:
-        """Play on from event ``at`` of a saved log in a new one (Session.branch); the board replaces the replay."""
+    def branch_exercise(self, parent: Path, at: int, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str] | None = None) -> bool:
+        """Play on from event ``at`` of a saved log in a new one (Session.branch); the board replaces the replay.
+
+        ``seats`` says who plays each seat from there on; None keeps the parent's.
+        """
         path = new_log_path(scenario)
         try:
-            session = Session.branch(parent, at, path, scenario, rules, clock=True)
+            session = Session.branch(parent, at, path, scenario, rules, seats=seats, clock=True)
         except (ReplayMismatch, logmod.LogError, CommandError) as exc:
             self.notify(f"cannot play on from {parent.name}: {exc}", severity="error", markup=False)
             return False

@@ -231,3 +231,53 @@ def test_play_on_from_here_branches_into_a_new_log(played, home):
     assert contents.header["parent"]["log"] == str(path.resolve())
     assert contents.events[-1]["type"] == "note"
     Session.replay(contents, scenario, rules)
+
+
+def test_play_on_can_change_who_plays_each_seat(played, home):
+    path, scenario, rules = played
+    parent_seats = logmod.read(path).header["seats"]
+    first = next(iter(scenario.seats))
+    app = make_app(replay=path)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("right", "right")
+            await pilot.press("b")
+            await pilot.pause()
+            from tabletop.tui.screens.dialogs import BranchScreen
+
+            assert isinstance(app.screen, BranchScreen)
+            assert app.screen.chosen() == {s: parent_seats.get(s, "bot") for s in scenario.seats}
+            await pilot.click(f"#branch-{first}")  # the mouse works as well as the keys
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+
+    run(scenario_())
+    [child] = [p for p in (home / "logs").glob("*.jsonl")]
+    seats = logmod.read(child).header["seats"]
+    flipped = "bot" if parent_seats.get(first, "bot") == "human" else "human"
+    assert seats[first] == flipped
+    assert {s: k for s, k in seats.items() if s != first} == {s: parent_seats.get(s, "bot") for s in scenario.seats if s != first}
+
+
+def test_stay_leaves_the_replay_and_writes_nothing(played, home):
+    path, _, _ = played
+    app = make_app(replay=path)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("b")
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            from tabletop.tui.screens.replay import ReplayScreen
+
+            assert isinstance(app.screen, ReplayScreen)
+
+    run(scenario_())
+    assert not list((home / "logs").glob("*.jsonl"))

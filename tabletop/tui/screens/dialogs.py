@@ -1,4 +1,4 @@
-"""The facilitator's small modal dialogs: ad-hoc inject, note, override, confirm.
+"""The facilitator's small modal dialogs: ad-hoc inject, note, override, confirm, play on.
 
 Each calls one Session command. A refused command (CommandError) is shown as
 a notification and the dialog stays open, so nothing typed is lost.
@@ -12,11 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from tabletop import model as m
 from tabletop.session import Session
+from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.situation import inject_content
 
@@ -227,4 +230,54 @@ class InjectPicker(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class BranchScreen(ModalScreen["dict[str, str] | None"]):
+    """Play on from a replayed event: who plays each seat from here (checked: human).
+
+    A class that studies a log often replays it with other teams at the seats,
+    so the parent's assignment is only the starting point. Dismisses with the
+    seats, or None to stay in the replay.
+    """
+
+    BINDINGS = [
+        Binding("escape", "stay", "Stay", id="branch-stay"),
+        Binding("y", "play_on", "Play on", id="branch-yes"),
+    ]
+
+    def __init__(self, question: str, scenario: m.Scenario, seats: dict[str, str]) -> None:
+        super().__init__()
+        self.question, self.scenario, self.seats = question, scenario, seats
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title")
+            yield Label("Who plays each seat from here (checked: a human team; else a bot):")
+            for seat_id, seat in self.scenario.seats.items():
+                yield Checkbox(
+                    Content.styled(seat.name, f"bold {seat_colour(seat_id)}"),
+                    self.seats.get(seat_id, "bot") == "human",
+                    id=f"branch-{seat_id}",
+                    compact=True,
+                )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Play on (y)", variant="primary", id="yes", compact=True)
+                yield Button("Stay (esc)", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes").focus()
+
+    def chosen(self) -> dict[str, str]:
+        return {
+            (box.id or "").removeprefix("branch-"): "human" if box.value else "bot"
+            for box in self.query(Checkbox).results(Checkbox)
+        }
+
+    @on(Button.Pressed, "#yes")
+    def action_play_on(self) -> None:
+        self.dismiss(self.chosen())
+
+    @on(Button.Pressed, "#no")
+    def action_stay(self) -> None:
         self.dismiss(None)

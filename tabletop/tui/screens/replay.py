@@ -419,13 +419,15 @@ class ReplayScreen(Screen):
         if snapshots is None:
             self.notify("The log is still loading.", severity="warning")
             return
-        from tabletop.tui.screens.dialogs import ConfirmScreen
+        from tabletop.tui.screens.dialogs import BranchScreen
 
         step = self.step
         question = (f"Play on from event {step} of {len(snapshots)} in a new exercise? "
                     f"{self.path.name} is only read; the new log names it as its parent.")
-        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Play on", no="Stay")):
-            self.app.branch_exercise(self.path, step, snapshots.scenario, snapshots.rules)
+        parent_seats = dict(snapshots.header.get("seats") or {})
+        seats = await self.app.push_screen_wait(BranchScreen(question, snapshots.scenario, parent_seats))
+        if seats is not None:
+            self.app.branch_exercise(self.path, step, snapshots.scenario, snapshots.rules, seats)
 
     def action_help(self) -> None:
         from tabletop.tui.screens.help import HelpScreen
