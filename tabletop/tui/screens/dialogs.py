@@ -21,6 +21,7 @@ from tabletop import model as m
 from tabletop.session import Session
 from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
+from tabletop.tui.widgets.seats import seat_kind
 from tabletop.tui.widgets.situation import inject_content
 
 
@@ -255,12 +256,10 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
             yield Static(self.question, classes="dialog-title")
             yield Label("Who plays each seat from here (checked: a human team; else a bot):")
             for seat_id, seat in self.scenario.seats.items():
-                yield Checkbox(
-                    Content.styled(seat.name, f"bold {seat_colour(seat_id)}"),
-                    self.seats.get(seat_id, "bot") == "human",
-                    id=f"branch-{seat_id}",
-                    compact=True,
-                )
+                human = self.seats.get(seat_id, "bot") == "human"
+                with Horizontal(classes="seat-row"):
+                    yield Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"branch-{seat_id}", compact=True)
+                    yield Label(seat_kind(human), id=f"branch-kind-{seat_id}", classes="seat-kind")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Play on (y)", variant="primary", id="yes", compact=True)
                 yield Button("Stay (esc)", id="no", compact=True)
@@ -273,6 +272,11 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
             (box.id or "").removeprefix("branch-"): "human" if box.value else "bot"
             for box in self.query(Checkbox).results(Checkbox)
         }
+
+    @on(Checkbox.Changed)
+    def _toggled(self, event: Checkbox.Changed) -> None:
+        seat = (event.checkbox.id or "").removeprefix("branch-")
+        self.query_one(f"#branch-kind-{seat}", Label).update(seat_kind(event.value))
 
     @on(Button.Pressed, "#yes")
     def action_play_on(self) -> None:

@@ -22,6 +22,7 @@ from tabletop import model as m
 from tabletop import paths
 from tabletop.tui.colours import seat_colour
 from tabletop.tui.widgets.footer import KeyFooter
+from tabletop.tui.widgets.seats import seat_kind
 
 
 @dataclass
@@ -109,10 +110,6 @@ def recent_logs(limit: int = 30) -> list[LogEntry]:
         found.append(LogEntry(path, str(header.get("scenario", "?")), stat.st_mtime, last.get("turn"), str(last.get("type", "")), last.get("type") == "exercise_ended"))
     found.sort(key=lambda e: e.modified, reverse=True)
     return found[:limit]
-
-
-def _kind(human: bool) -> Content:
-    return Content.styled("human", "bold $accent") if human else Content.styled("bot", "dim")
 
 
 class StartScreen(Screen):
@@ -215,7 +212,7 @@ class StartScreen(Screen):
             widgets.append(
                 Horizontal(
                     Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
-                    Label(_kind(human), id=f"kind-{seat_id}", classes="seat-kind"),
+                    Label(seat_kind(human), id=f"kind-{seat_id}", classes="seat-kind"),
                     classes="seat-row",
                 )
             )
@@ -226,7 +223,7 @@ class StartScreen(Screen):
         seat = (event.checkbox.id or "").removeprefix("human-")
         self.seat_choice = self.current_seats()
         try:
-            self.query_one(f"#kind-{seat}", Label).update(_kind(event.value))
+            self.query_one(f"#kind-{seat}", Label).update(seat_kind(event.value))
         except Exception:  # noqa: BLE001 - the row may be on its way out after a scenario change
             pass
 

@@ -70,3 +70,8 @@ class SeatCards(Horizontal):
                 len(state.pending_for(card.seat)),
                 (card.seat in decided) if deciding else None,
             )
+
+
+def seat_kind(human: bool) -> Content:
+    """The word beside a seat's checkbox: a checked box alone is hard to read on a projector."""
+    return Content.styled("human", "bold $accent") if human else Content.styled("bot", "dim")
