@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from tabletop import gc_pause
+from tabletop import compiled, gc_pause
 from tabletop import model as m
 from tabletop.paths import bundled_rules
 from tabletop.yamlnodes import MAX_BYTES, InputError, Node, Problem, load, to_python
@@ -189,6 +189,11 @@ class Reader:
 
 
 def read_file(path: Path) -> Node | None:
+    return load(str(path), read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, refused as a problem if unreadable or over the size limit."""
     try:
         with open(path, "rb") as handle:  # never more than the size limit into memory
             size = os.fstat(handle.fileno()).st_size
@@ -199,7 +204,7 @@ def read_file(path: Path) -> Node | None:
                 raise InputError([Problem(str(path), 1, 1, f"file is {max(size, len(data)):,} bytes; the limit is {MAX_BYTES:,}")])
     except OSError as exc:
         raise InputError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
-    return load(str(path), data)
+    return data
 
 
 def sha256_file(path: Path) -> str:
@@ -249,7 +254,7 @@ def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
 
     treaties: dict[str, m.Treaty] = {}
     treaty_dir = root / "treaties"
-    files = sorted(treaty_dir.glob("*.yaml")) if treaty_dir.is_dir() else []
+    files = _treaty_files(root)
     for path in files:
         reader, node = node_of(path)
         if node is None:
@@ -265,10 +270,6 @@ def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
         problems.extend(reader.problems)
     if problems:
         raise InputError(problems)
-    digest = hashlib.sha256()
-    for path in [root / n for n in RULE_FILES] + files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
     return m.Rules(
         treaties=treaties,
         states=states,
@@ -278,8 +279,22 @@ def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
         escalation=escalation,
         council=council,
         path=str(root),
-        sha256=digest.hexdigest(),
+        sha256=rules_digest(root, files),
     )
+
+
+def _treaty_files(root: Path) -> list[Path]:
+    treaty_dir = root / "treaties"
+    return sorted(treaty_dir.glob("*.yaml")) if treaty_dir.is_dir() else []
+
+
+def rules_digest(root: Path, files: list[Path] | None = None) -> str:
+    """A rules folder's identity (``Rules.sha256``): the names and bytes of every file ``load_rules`` reads."""
+    digest = hashlib.sha256()
+    for path in [root / n for n in RULE_FILES] + (_treaty_files(root) if files is None else files):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _geography(
@@ -773,25 +788,87 @@ def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, l
 
 
 def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) -> tuple[m.Scenario, m.Rules]:
-    """Load a scenario and the rules it plays under, or raise every problem found."""
+    """Load a scenario and the rules it plays under, or raise every problem found.
+
+    A valid result is kept in the compiled-scenario cache (``tabletop.compiled``)
+    and the next load of the same bytes under the same rules and code takes it
+    from there; the result is equal either way.
+    """
     with gc_pause.paused():  # a large tree of live objects and no cycles: collecting would only re-walk it
         return _load_scenario(path, rules)
 
 
 def _load_scenario(path: str | os.PathLike[str], rules: m.Rules | None) -> tuple[m.Scenario, m.Rules]:
     p = Path(path)
-    node = read_file(p)
+    data = read_bytes(p)
+    sha = hashlib.sha256(data).hexdigest()
+    name = _cache_key(sha, rules)
+    cached = _from_cache(name, p, sha, rules)
+    if cached is not None:
+        return cached
+    node = load(str(p), data)
     r = Reader(str(p))
     if node is None:
         raise InputError([Problem(str(p), 1, 1, "empty file; expected a scenario (id, title, seats, turns, injects)")])
+    chosen = rules is None
+    own = _rules_value(node) if chosen else None
     if rules is None:
-        rules = _scenario_rules(r, node, p)
+        rules = _scenario_rules(own, p)
     scenario = _scenario(r, node, rules)
     if r.problems or scenario is None:
         raise InputError(r.problems)
-    data = p.read_bytes()
-    scenario = _with_origin(scenario, str(p.resolve()), hashlib.sha256(data).hexdigest())
+    scenario = _with_origin(scenario, str(p.resolve()), sha)
+    _to_cache(name, own, scenario, rules, chosen)
     return scenario, rules
+
+
+# A cache entry is (the scenario's own `rules:` value or None, Rules.sha256, Scenario, Rules or None).
+
+
+def _to_cache(name: str | None, own: Node | None, scenario: m.Scenario, rules: m.Rules, chosen: bool) -> None:
+    """Store a valid result; the rules with it only if the scenario chose them (rules passed in stay the caller's)."""
+    compiled.write(name, (own.value if own is not None else None, rules.sha256, scenario, rules if chosen else None))
+
+
+def _cache_key(sha: str, rules: m.Rules | None) -> str | None:
+    """The scenario's bytes, and the rules by their identity: given ones by sha256; chosen ones are checked on reading."""
+    if rules is None:
+        return compiled.key("scenario", sha, "its own rules")
+    if not rules.sha256:  # built by hand, not by load_rules: nothing to tell them apart by
+        return None
+    return compiled.key("scenario", sha, "given rules", rules.sha256)
+
+
+def _from_cache(name: str | None, path: Path, sha: str, rules: m.Rules | None) -> tuple[m.Scenario, m.Rules] | None:
+    """The cached result for these bytes, placed at ``path``; None unless every input it came from is unchanged."""
+    entry = compiled.read(name)
+    if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[2], m.Scenario)):
+        return None
+    own, rules_sha, scenario, chosen = entry
+    if rules is None:
+        rules = _cached_rules(path, own, rules_sha, chosen)
+    elif rules.sha256 != rules_sha:
+        return None
+    if rules is None:
+        return None
+    return _with_origin(scenario, str(path.resolve()), sha), rules
+
+
+def _cached_rules(path: Path, own: Any, rules_sha: str, chosen: Any) -> m.Rules | None:
+    """The rules a cached scenario chose, if the folder it names from ``path`` still holds the same files."""
+    if not isinstance(chosen, m.Rules):
+        return None
+    root = bundled_rules()
+    if own is not None:
+        root, refusal = _own_rules_folder(path, own)
+        if refusal:  # the normal path reports it
+            return None
+    try:
+        if rules_digest(root) != rules_sha:
+            return None
+    except OSError:
+        return None
+    return chosen if chosen.path == str(root) else attrs.evolve(chosen, path=str(root))
 
 
 class ScenarioNotFound(Exception):
@@ -813,18 +890,33 @@ def _with_origin(scenario: m.Scenario, path: str, sha: str) -> m.Scenario:
     return attrs.evolve(scenario, path=path, sha256=sha)
 
 
-def _scenario_rules(r: Reader, node: Node, path: Path) -> m.Rules:
-    """A scenario may name its own rules folder, which must lie inside its own folder."""
+def _rules_value(node: Node) -> Node | None:
+    """The value of a scenario's ``rules:``, naming its own rules folder; None for the bundled rules."""
     if node.kind == "map":
         for key, value in node.value:
             if key.value == "rules" and value.kind == "scalar" and value.value:
-                folder = (path.parent / str(value.value)).resolve()
-                if not folder.is_relative_to(path.parent.resolve()):
-                    raise InputError([Problem(str(path), value.line, value.col, f"rules folder {value.value!r} lies outside the scenario's own folder")])
-                if not folder.is_dir():
-                    raise InputError([Problem(str(path), value.line, value.col, f"rules folder {value.value!r} does not exist")])
-                return load_rules(folder)
-    return load_rules()
+                return value
+    return None
+
+
+def _own_rules_folder(path: Path, name: Any) -> tuple[Path, str | None]:
+    """The folder a scenario at ``path`` names, and why it may not be used (None if it may)."""
+    folder = (path.parent / str(name)).resolve()
+    if not folder.is_relative_to(path.parent.resolve()):
+        return folder, f"rules folder {name!r} lies outside the scenario's own folder"
+    if not folder.is_dir():
+        return folder, f"rules folder {name!r} does not exist"
+    return folder, None
+
+
+def _scenario_rules(value: Node | None, path: Path) -> m.Rules:
+    """A scenario may name its own rules folder, which must lie inside its own folder."""
+    if value is None:
+        return load_rules()
+    folder, refusal = _own_rules_folder(path, value.value)
+    if refusal:
+        raise InputError([Problem(str(path), value.line, value.col, refusal)])
+    return load_rules(folder)
 
 
 SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects", "options")
