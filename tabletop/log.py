@@ -57,6 +57,23 @@ def read(path: str | os.PathLike[str], check_chain: bool = True) -> LogContents:
 
 
 def _read(path: str | os.PathLike[str], check_chain: bool) -> LogContents:
+    raw = lines_of(path)
+    header = parse_header(raw)
+    events, digests = parse_lines(raw, 2, len(raw.lines) + 1, check_chain, digest(raw.lines[0]))
+    return LogContents(raw.name, header, events, [digest(raw.lines[0]), *digests], raw.warnings, raw.good_bytes)
+
+
+@attrs.frozen
+class RawLog:
+    """A log's bytes split into whole lines; a torn last line already dropped (and warned of)."""
+
+    name: str
+    lines: list[bytes]
+    warnings: list[str]
+    good_bytes: int
+
+
+def lines_of(path: str | os.PathLike[str]) -> RawLog:
     name = str(path)
     try:
         data = Path(path).read_bytes()
@@ -65,7 +82,6 @@ def _read(path: str | os.PathLike[str], check_chain: bool) -> LogContents:
     warnings: list[str] = []
     lines = data.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline
-    good = len(data) - len(tail)
     if tail:
         warnings.append(
             f"{name}:{len(lines) + 1}: dropped a torn last line ({len(tail)} bytes without a newline): "
@@ -73,19 +89,32 @@ def _read(path: str | os.PathLike[str], check_chain: bool) -> LogContents:
         )
     if not lines:
         raise LogError(name, 1, "empty log: expected a header line")
+    return RawLog(name, lines, warnings, len(data) - len(tail))
+
+
+def parse_header(raw: RawLog) -> dict[str, Any]:
+    header = _parse(raw.name, 1, raw.lines[0], json.loads)
+    if header.get("type") != "header" or header.get("format") != FORMAT:
+        raise LogError(raw.name, 1, f"expected a header with format {FORMAT!r}")
+    _check_header(raw.name, header)
+    return header
+
+
+def parse_lines(raw: RawLog, first: int, stop: int, check_chain: bool, before: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Events of lines ``first`` to ``stop - 1`` (1-based; line 1 is the header), and each line's digest.
+
+    ``before`` is the digest of the line before ``first``. One pass that parses,
+    checks and chains each line, so the first bad line is the one named and a
+    long log is walked once (verify's cost is this loop and the replay).
+    """
+    name, lines = raw.name, raw.lines
     loads = json.loads
     sha = hashlib.sha256
     fields = _FIELDS
-    header = _parse(name, 1, lines[0], loads)
-    if header.get("type") != "header" or header.get("format") != FORMAT:
-        raise LogError(name, 1, f"expected a header with format {FORMAT!r}")
-    _check_header(name, header)
-    last = sha(lines[0]).hexdigest()
-    digests = [last]
+    last = before
+    digests = []
     events = []
-    # One pass that parses, checks and chains each line: the first bad line is the one named,
-    # and a long log is walked once (verify's cost is dominated by this loop and replay).
-    for number in range(2, len(lines) + 1):
+    for number in range(first, stop):
         line = lines[number - 1]
         record = _parse(name, number, line, loads)
         kind = record.get("type")
@@ -96,7 +125,7 @@ def _read(path: str | os.PathLike[str], check_chain: bool) -> LogContents:
         events.append(record)
         last = sha(line).hexdigest()
         digests.append(last)
-    return LogContents(name, header, events, digests, warnings, good)
+    return events, digests
 
 
 def _parse(name: str, number: int, line: bytes, loads: Any) -> dict[str, Any]:
