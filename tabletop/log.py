@@ -138,10 +138,13 @@ def _parse(name: str, number: int, line: bytes, loads: Any) -> dict[str, Any]:
     return record
 
 
-def chain(name: str, events: list[dict[str, Any]], digests: list[str]) -> None:
-    """Check seq numbers and the hash chain; name the first line that breaks them."""
-    for index, event in enumerate(events):
-        _link(name, index + 2, event, digests[index])
+def chain(name: str, events: list[dict[str, Any]], digests: list[str], start: int = 0) -> None:
+    """Check seq numbers and the hash chain from event ``start`` on; name the first line that breaks them.
+
+    ``digests`` as in LogContents: ``digests[i]`` is the digest of line i+1 (0: the header).
+    """
+    for index in range(start, len(events)):
+        _link(name, index + 2, events[index], digests[index])
 
 
 def _link(name: str, number: int, event: dict[str, Any], previous: str) -> None:

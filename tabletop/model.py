@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+_FACT_FIELDS = frozenset({"kind", "by", "target", "location", "on_behalf_of", "date"})
+
 
 @attrs.frozen
 class Fact:
@@ -32,28 +34,35 @@ class Fact:
     date: dt.date | None = None
 
     def to_json(self) -> dict[str, Any]:
+        # Field by field, not a loop over names: adjudication writes tens of thousands in a long log.
         out: dict[str, Any] = {"kind": self.kind}
-        for name in ("by", "target", "location", "on_behalf_of"):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
+        if self.by is not None:
+            out["by"] = self.by
+        if self.target is not None:
+            out["target"] = self.target
+        if self.location is not None:
+            out["location"] = self.location
+        if self.on_behalf_of is not None:
+            out["on_behalf_of"] = self.on_behalf_of
         if self.date is not None:
             out["date"] = self.date.isoformat()
-        out.update(self.details)
+        if self.details:
+            out.update(self.details)
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fact:
-        known = {"kind", "by", "target", "location", "on_behalf_of", "date"}
         date = data.get("date")
+        get = data.get
+        named = 1 + ("by" in data) + ("target" in data) + ("location" in data) + ("on_behalf_of" in data) + ("date" in data)
         return cls(
-            kind=data["kind"],
-            by=data.get("by"),
-            target=data.get("target"),
-            location=data.get("location"),
-            on_behalf_of=data.get("on_behalf_of"),
-            date=dt.date.fromisoformat(date) if isinstance(date, str) else date,
-            details={k: v for k, v in data.items() if k not in known},
+            data["kind"],
+            get("by"),
+            get("target"),
+            get("location"),
+            {k: v for k, v in data.items() if k not in _FACT_FIELDS} if len(data) > named else {},
+            get("on_behalf_of"),
+            dt.date.fromisoformat(date) if isinstance(date, str) else date,
         )
 
 

@@ -166,17 +166,76 @@ class Session:
         session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
         events = contents.events
         stop = len(events) if upto is None else min(upto, len(events))
-        session._replay = events
-        session._replay_at = 0
-        session._on_event = on_event
-        session._partial = partial
+        session.rerun(events, stop, on_event, partial)
+        return session
+
+    def rerun(
+        self,
+        events: list[dict[str, Any]],
+        stop: int,
+        on_event: Callable[[int, m.WorldState], None] | None = None,
+        partial: bool = False,
+    ) -> None:
+        """Re-issue the commands of ``events`` from where this session stands up to ``stop`` (see replay)."""
+        self._replay = events
+        self._replay_at = len(self.events)
+        self._on_event = on_event
+        self._partial = partial
         try:
             with gc_pause.paused():  # the state grows and lives on; cyclic collection would re-walk it
-                while session._replay_at < stop:
-                    session._redo(events[session._replay_at])
+                while self._replay_at < stop:
+                    self._redo(events[self._replay_at])
         finally:
-            session._replay = None
+            self._replay = None
+
+    @classmethod
+    def folded_to(cls, header: dict[str, Any], events: list[dict[str, Any]], upto: int, scenario: m.Scenario, rules: m.Rules) -> Session:
+        """A session after the first ``upto`` events, folded, with what replay keeps beside the board.
+
+        For checking the rest of a long log on another core while this one
+        replays the start: ``upto`` must be a turn's start, where every fact has
+        been resolved. What replay keeps beside the board is rebuilt from the
+        events (who struck first, from the facts; which obligations must not
+        trigger again, from the obligations triggered and answered), so the
+        result counts only once the replayed session's :meth:`internals` match
+        this one's.
+        """
+        session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+        state = session.state
+        with gc_pause.paused():
+            for event in events[:upto]:
+                _apply(state, event, session)
+                kind = event["type"]
+                if kind == "obligation_triggered":
+                    session._known.add(state.obligations[event["id"]].obligation.key)
+                elif kind == "obligation_answered":
+                    ob = state.obligations[event["obligation"]].obligation
+                    if ob.kind == "consult":
+                        session._known.discard(ob.key)
+            session.events.extend(events[:upto])
+            for fact in state.facts:
+                session._past.add(fact)
+            session._resolved = len(state.facts)
         return session
+
+    def internals(self) -> str:
+        """A digest of everything a replay carries from one command to the next.
+
+        Two sessions with equal internals give the same result for the same
+        commands: the board (all of it, not only what the state hash covers),
+        the position in the log, and the engine's memory of past facts and
+        obligations.
+        """
+        state, past = self.state, self._past
+        parts = [
+            len(self.events), self._resolved, state_hash(state), len(state.facts), repr(state.facts[-1:]),
+            sorted(self._known, key=repr), sorted(map(sorted, past.war)), past.count,
+            sorted((sorted(pair), first) for pair, first in past.first.items()),
+            sorted((k, o.status, o.answer, o.ruling, o.due) for k, o in state.obligations.items()),
+            sorted(state.released_ids), state.tension_history[-3:], len(state.notes), len(state.overrides),
+            len(state.council), len(state.reports), sorted(state.adjudicated)[-3:],
+        ]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     @classmethod
     def fold(cls, contents: logmod.LogContents, scenario: m.Scenario, rules: m.Rules, upto: int | None = None) -> Session:
@@ -300,7 +359,7 @@ class Session:
             raise CommandError(f"inject {inject_id!r} belongs to turn {inject.turn}; this is turn {self.state.turn}")
         if inject_id in self.state.released_ids:
             raise CommandError(f"inject {inject_id!r} was already released")
-        event = {"type": "inject_released", "inject": inject_id}
+        event = {"type": "inject_released", "turn": self.state.turn, "inject": inject_id}
         return self._emit([event], after=lambda: self._resolve_new(inject.date))
 
     def release_adhoc(self, title: str, text: str, to: Iterable[str] = ("all",), facts: Iterable[m.Fact] = (), tension: int = 0) -> list[dict[str, Any]]:
@@ -333,7 +392,7 @@ class Session:
             raise CommandError("a decision needs a rationale: one sentence on why")
         if answers is not None and not (answers in self.state.released_ids and self._released_this_turn(answers)):
             raise CommandError(f"{answers!r} is not an inject released this turn")
-        event: dict[str, Any] = {"type": "decision", "seat": seat, "option": option_id, "rationale": rationale.strip(), "by": by or self.seats.get(seat, "human")}
+        event: dict[str, Any] = {"type": "decision", "turn": self.state.turn, "seat": seat, "option": option_id, "rationale": rationale.strip(), "by": by or self.seats.get(seat, "human")}
         if answers:
             event["answers"] = {"inject": answers}
         return self._emit([event])
@@ -357,7 +416,7 @@ class Session:
             "type": "decision", "seat": seat, "option": answer, "rationale": rationale.strip(),
             "by": by or self.seats.get(seat, "human"), "answers": {"obligation": obligation_id},
         }
-        answered = {"type": "obligation_answered", "obligation": obligation_id, "seat": seat, "answer": answer}
+        answered = {"type": "obligation_answered", "turn": self.state.turn, "obligation": obligation_id, "seat": seat, "answer": answer}
         events = self._emit([decision, answered])
         if open_ob.obligation.kind == "consult":
             self._known.discard(open_ob.obligation.key)
@@ -369,7 +428,7 @@ class Session:
         if self.state.turn in self.state.adjudicated:
             raise CommandError(f"turn {self.state.turn} is already adjudicated")
         changes, facts = self._changes()
-        event: dict[str, Any] = {"type": "adjudicated", "changes": changes, "facts": [f.to_json() for f in facts]}
+        event: dict[str, Any] = {"type": "adjudicated", "turn": self.state.turn, "changes": changes, "facts": [f.to_json() for f in facts]}
         replaying = self._replay is not None and self._replay_at < len(self._replay)
         if replaying:
             # The logged hash is checked against the state once this event is folded
@@ -444,7 +503,7 @@ class Session:
             following = self.scenario.turn(state.turn + 1)  # turn ids run 1, 2, 3 (the loader checks)
             return self._emit([self._turn_started(following)])
         phase = PHASES[PHASES.index(state.phase) + 1]
-        return self._emit([{"type": "phase_changed", "phase": phase}])
+        return self._emit([{"type": "phase_changed", "turn": state.turn, "phase": phase}])
 
     def end(self, reason: str = "") -> list[dict[str, Any]]:
         if self.state.ended:
@@ -560,7 +619,7 @@ class Session:
             count += 1
             payload = ob.to_json()
             payload.update(attacker=ob.attacker, location=ob.location)
-            events.append({"type": "obligation_triggered", "id": f"o{count}", **payload})
+            events.append({"type": "obligation_triggered", "turn": state.turn, "id": f"o{count}", **payload})
         return events
 
     # ------------------------------------------------------- emit and replay
@@ -576,25 +635,33 @@ class Session:
     def _one(self, event: dict[str, Any]) -> dict[str, Any]:
         if "turn" not in event:
             event = {"type": event["type"], "turn": self.state.turn, **event}
-        if self._replay is not None and self._partial and self._replay_at >= len(self._replay):
-            # The log stops inside this command: the rest was never written, so never acknowledged.
-            record = {"type": event["type"], "seq": len(self.events) + 1, **{k: v for k, v in event.items() if k != "type"}}
-            self.unwritten.append(event)
-        elif self._replay is not None:
-            self._compare(event)
-            record = self._replay[self._replay_at]
-            self._replay_at += 1
-        elif self.writer is not None:
+        replay = self._replay
+        if replay is None:
             if self.clock is not None:
                 event["ts"] = self.clock()
-            record = self.writer.append(event)
+            if self.writer is not None:
+                record = self.writer.append(event)
+            else:
+                record = {"type": event["type"], "seq": len(self.events) + 1, **{k: v for k, v in event.items() if k != "type"}}
         else:
-            if self.clock is not None:
-                event["ts"] = self.clock()
-            record = {"type": event["type"], "seq": len(self.events) + 1, **{k: v for k, v in event.items() if k != "type"}}
+            at = self._replay_at
+            if at < len(replay):
+                record = replay[at]
+                stripped = dict(record)
+                for key in IGNORED_IN_REPLAY:
+                    stripped.pop(key, None)
+                if stripped != event:  # equal is the common case, compared in C
+                    self._mismatch(event)
+                self._replay_at = at + 1
+            elif self._partial:
+                # The log stops inside this command: the rest was never written, so never acknowledged.
+                record = {"type": event["type"], "seq": len(self.events) + 1, **{k: v for k, v in event.items() if k != "type"}}
+                self.unwritten.append(event)
+            else:
+                raise ReplayMismatch(at + 2, f"the log ends where the engine expected a {event['type']} event")
         _apply(self.state, record, self)
         self.events.append(record)
-        if self._replay is not None:
+        if replay is not None:
             if self._on_event is not None:
                 self._on_event(len(self.events), self.state)
             if record["type"] == "adjudicated" and record.get("state_hash") != state_hash(self.state):
@@ -603,22 +670,16 @@ class Session:
             listener(record)
         return record
 
-    def _compare(self, produced: dict[str, Any]) -> None:
+    def _mismatch(self, produced: dict[str, Any]) -> None:
+        """Say how the logged event differs from the one replay produced."""
         assert self._replay is not None
         line = self._replay_at + 2
-        if self._replay_at >= len(self._replay):
-            raise ReplayMismatch(line, f"the log ends where the engine expected a {produced['type']} event")
         logged = self._replay[self._replay_at]
-        stripped = dict(logged)
-        for key in IGNORED_IN_REPLAY:
-            stripped.pop(key, None)
-        if stripped == produced:  # the common case, compared in C
-            return
         for key, value in produced.items():
             if key not in IGNORED_IN_REPLAY and logged.get(key) != value:
                 raise ReplayMismatch(line, f"{logged.get('type')} event: {key} is {logged.get(key)!r} in the log, but replay gives {value!r}")
-        extra = set(stripped) - set(produced)
-        raise ReplayMismatch(line, f"{logged.get('type')} event has unexpected fields: {', '.join(sorted(extra))}")
+        extra = sorted(set(logged) - set(produced) - set(IGNORED_IN_REPLAY))
+        raise ReplayMismatch(line, f"{logged.get('type')} event has unexpected fields: {', '.join(extra)}")
 
     def _redo(self, event: dict[str, Any]) -> None:
         """Re-issue the command that produced ``event`` (the first of its group)."""
