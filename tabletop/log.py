@@ -118,7 +118,14 @@ def parse_lines(raw: RawLog, first: int, stop: int, check_chain: bool, before: s
         line = lines[number - 1]
         record = _parse(name, number, line, loads)
         kind = record.get("type")
-        if type(kind) is str and kind in fields:
+        if kind == "decision":
+            # The commonest line, checked inline; anything odd gets the full check and its message.
+            answers = record.get("answers")
+            if (type(record.get("seat")) is not str or type(record.get("option")) is not str or type(record.get("rationale")) is not str
+                    or type(record.get("by", "")) is not str or (answers is not None and (type(answers) is not dict or len(answers) != 1
+                    or type(answers.get("inject", answers.get("obligation"))) is not str))):
+                _check_fields(name, number, record)
+        elif type(kind) is str and kind in fields:
             _check_fields(name, number, record)
         if check_chain and (record.get("seq") != number - 1 or record.get("prev") != last or type(kind) is not str or type(record.get("turn")) is not int):
             _link(name, number, record, last)

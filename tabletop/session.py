@@ -64,8 +64,11 @@ def _summary(state: m.WorldState) -> dict[str, Any]:
     }
 
 
+_SUMMARY_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder, not one a call: replay hashes every turn
+
+
 def _digest(summary: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(summary, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(_SUMMARY_JSON.encode(summary).encode()).hexdigest()
 
 
 def state_hash(state: m.WorldState) -> str:
@@ -395,7 +398,7 @@ class Session:
         event: dict[str, Any] = {"type": "decision", "turn": self.state.turn, "seat": seat, "option": option_id, "rationale": rationale.strip(), "by": by or self.seats.get(seat, "human")}
         if answers:
             event["answers"] = {"inject": answers}
-        return self._emit([event])
+        return [self._one(event)]
 
     def answer(self, seat: str, obligation_id: str, answer: str, rationale: str, by: str | None = None) -> list[dict[str, Any]]:
         """The obliged seat answers a treaty obligation: honour, partial, consult or decline."""
@@ -467,7 +470,7 @@ class Session:
             if value not in ("triggered", "void"):
                 raise CommandError("an obligation can be upheld ('triggered') or set aside ('void')")
             event["obligation"] = obligation
-        return self._emit([event])
+        return [self._one(event)]
 
     def note(self, text: str, seat: str | None = None) -> list[dict[str, Any]]:
         if self.state.ended:
@@ -479,7 +482,7 @@ class Session:
         event: dict[str, Any] = {"type": "note", "text": text.strip()}
         if seat:
             event["seat"] = seat
-        return self._emit([event])
+        return [self._one(event)]
 
     def advance(self) -> list[dict[str, Any]]:
         """Move to the next phase, or from review to the next turn's brief."""
@@ -487,7 +490,7 @@ class Session:
         if state.ended:
             raise CommandError("the exercise has ended")
         if state.phase == "setup":
-            return self._emit([self._turn_started(self.scenario.turns[0])])
+            return [self._one(self._turn_started(self.scenario.turns[0]))]
         if state.phase == "decide":
             missing = self.undecided()
             if missing:
@@ -501,9 +504,9 @@ class Session:
             if self.is_last_turn:
                 raise CommandError("this is the last turn: end the exercise")
             following = self.scenario.turn(state.turn + 1)  # turn ids run 1, 2, 3 (the loader checks)
-            return self._emit([self._turn_started(following)])
+            return [self._one(self._turn_started(following))]
         phase = PHASES[PHASES.index(state.phase) + 1]
-        return self._emit([{"type": "phase_changed", "turn": state.turn, "phase": phase}])
+        return [self._one({"type": "phase_changed", "turn": state.turn, "phase": phase})]
 
     def end(self, reason: str = "") -> list[dict[str, Any]]:
         if self.state.ended:
@@ -511,7 +514,7 @@ class Session:
         event: dict[str, Any] = {"type": "exercise_ended"}
         if reason:
             event["reason"] = reason
-        return self._emit([event])
+        return [self._one(event)]
 
     # -------------------------------------------------------------- helpers
     def _phase(self, allowed: tuple[str, ...], action: str) -> None:
@@ -686,7 +689,13 @@ class Session:
         kind = event.get("type")
         line = self._replay_at + 2
         try:
-            if kind in ("turn_started", "phase_changed"):
+            if kind == "decision":
+                answers = event.get("answers") or {}
+                if "obligation" in answers:
+                    self.answer(event["seat"], answers["obligation"], event["option"], event["rationale"], by=event.get("by"))
+                else:
+                    self.decide(event["seat"], event["option"], event["rationale"], by=event.get("by"), answers=answers.get("inject"))
+            elif kind in ("turn_started", "phase_changed"):
                 self.advance()
             elif kind == "inject_released":
                 adhoc = event.get("adhoc")
@@ -695,12 +704,6 @@ class Session:
                     self.release_adhoc(adhoc["title"], adhoc.get("text", ""), adhoc.get("to", ["all"]), facts, adhoc.get("tension", 0))
                 else:
                     self.release(event["inject"])
-            elif kind == "decision":
-                answers = event.get("answers") or {}
-                if "obligation" in answers:
-                    self.answer(event["seat"], answers["obligation"], event["option"], event["rationale"], by=event.get("by"))
-                else:
-                    self.decide(event["seat"], event["option"], event["rationale"], by=event.get("by"), answers=answers.get("inject"))
             elif kind == "adjudicated":
                 self.adjudicate()
             elif kind == "override":
@@ -759,13 +762,18 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
     kind = event["type"]
     state.events += 1
     scenario, rules = session.scenario, session.rules
-    if kind == "turn_started":
+    # The branches in order of how often they come: decisions are two events in five.
+    if kind == "decision":
+        answers = event.get("answers")
+        if answers is None or "obligation" not in answers:
+            state.decisions.setdefault(state.turn, {})[event["seat"]] = event
+    elif kind == "phase_changed":
+        state.phase = event["phase"]
+    elif kind == "turn_started":
         state.turn = event["turn"]
         state.phase = "brief"
         state.date = dt.date.fromisoformat(event["date"])
         state.decisions.setdefault(state.turn, {})
-    elif kind == "phase_changed":
-        state.phase = event["phase"]
     elif kind == "inject_released":
         adhoc = event.get("adhoc")
         if adhoc:
@@ -799,10 +807,6 @@ def _apply(state: m.WorldState, event: dict[str, Any], session: Session) -> None
         # Set off by an inject before the decide phase: due in this turn; else in the next.
         due = state.turn if state.phase in ("brief", "deliberate") else state.turn + 1
         state.obligations[event["id"]] = state.open[event["id"]] = m.OpenObligation(event["id"], ob, state.turn, ob.status, due=due)
-    elif kind == "decision":
-        answers = event.get("answers") or {}
-        if "obligation" not in answers:
-            state.decisions.setdefault(state.turn, {})[event["seat"]] = event
     elif kind == "obligation_answered":
         open_ob = state.obligations[event["obligation"]]
         state.answers.setdefault(state.turn, {})[event["obligation"]] = event
