@@ -108,31 +108,73 @@ def parse_lines(raw: RawLog, first: int, stop: int, check_chain: bool, before: s
     long log is walked once (verify's cost is this loop and the replay).
     """
     name, lines = raw.name, raw.lines
-    loads = json.loads
+    loads = loads_line
     sha = hashlib.sha256
-    fields = _FIELDS
     last = before
     digests = []
     events = []
     for number in range(first, stop):
         line = lines[number - 1]
         record = _parse(name, number, line, loads)
-        kind = record.get("type")
-        if kind == "decision":
-            # The commonest line, checked inline; anything odd gets the full check and its message.
-            answers = record.get("answers")
-            if (type(record.get("seat")) is not str or type(record.get("option")) is not str or type(record.get("rationale")) is not str
-                    or type(record.get("by", "")) is not str or (answers is not None and (type(answers) is not dict or len(answers) != 1
-                    or type(answers.get("inject", answers.get("obligation"))) is not str))):
-                _check_fields(name, number, record)
-        elif type(kind) is str and kind in fields:
-            _check_fields(name, number, record)
-        if check_chain and (record.get("seq") != number - 1 or record.get("prev") != last or type(kind) is not str or type(record.get("turn")) is not int):
-            _link(name, number, record, last)
+        _check(name, number, record, last if check_chain else None)
         events.append(record)
         last = sha(line).hexdigest()
         digests.append(last)
     return events, digests
+
+
+def check_parsed(raw: RawLog, events: list[dict[str, Any]], first: int, before: str) -> str:
+    """Check events parsed without checks (loads_line alone) as :func:`parse_lines` would; the last line's digest.
+
+    ``events[0]`` is line ``first``. For a verifier that parses on one core and checks on another.
+    """
+    name, lines = raw.name, raw.lines
+    sha = hashlib.sha256
+    last = before
+    for number, record in enumerate(events, start=first):
+        if type(record) is not dict:
+            raise LogError(name, number, "expected a JSON object")
+        _check(name, number, record, last)
+        last = sha(lines[number - 1]).hexdigest()
+    return last
+
+
+def _check(name: str, number: int, record: dict[str, Any], previous: str | None) -> None:
+    """The fields a replay reads have their types, and (unless ``previous`` is None) the line chains on."""
+    kind = record.get("type")
+    if kind == "decision":
+        # The commonest line, checked inline; anything odd gets the full check and its message.
+        answers = record.get("answers")
+        if (type(record.get("seat")) is not str or type(record.get("option")) is not str or type(record.get("rationale")) is not str
+                or type(record.get("by", "")) is not str or (answers is not None and (type(answers) is not dict or len(answers) != 1
+                or type(answers.get("inject", answers.get("obligation"))) is not str))):
+            _check_fields(name, number, record)
+    elif type(kind) is str and kind in _FIELDS:
+        _check_fields(name, number, record)
+    if previous is not None and (record.get("seq") != number - 1 or record.get("prev") != previous or type(kind) is not str or type(record.get("turn")) is not int):
+        _link(name, number, record, previous)
+
+
+_SCAN = json.JSONDecoder().scan_once  # the C scanner under json.loads
+
+
+def loads_line(line: bytes) -> Any:
+    """``json.loads(line)``, about twice as fast on a log's lines, and the same on anything else.
+
+    json.loads spends almost half its time on a short line in Python: finding
+    the bytes' encoding, skipping whitespace, checking for trailing data. A log
+    line is UTF-8 with neither, so it is decoded and scanned directly; anything
+    that does not scan whole (other encodings, spaces, errors) goes through
+    json.loads, which parses it or raises exactly as it always has.
+    """
+    try:
+        text = line.decode()
+        value, end = _SCAN(text, 0)
+        if end == len(text):
+            return value
+    except (UnicodeDecodeError, StopIteration, ValueError):
+        pass
+    return json.loads(line)
 
 
 def _parse(name: str, number: int, line: bytes, loads: Any) -> dict[str, Any]:

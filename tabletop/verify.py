@@ -1,16 +1,18 @@
-"""Verify a log: its hash chain, and a replay that re-issues every command.
+"""Verify a log: every line well formed and chained, and a replay that re-issues every command.
 
-Both halves cost about the same per line, and a long log (a hundred thousand
-events) is mostly parsing and replaying, one line after another. On a machine
-with ``os.fork`` the work is split at a turn's start between two processes:
-this one parses, chains and replays the lines before the split; a forked child
-parses the whole log, folds the lines before the split (cheap: no command is
-re-issued), checks the chain and replays from the split to the end. The
-child's verdict on the rest counts only if its folded session carries the
-same internals (:meth:`Session.internals`) as this process's replayed one at
-the split; otherwise this process replays the rest itself. So the split never
-changes a verdict, only how long it takes: the first bad line named is the
-same as a plain ``Session.replay(log.read(...))`` would name.
+A long log (a hundred thousand events) is mostly parsing and replaying, one
+line after another. Where ``os.fork`` is safe, the work is split at a turn's
+start between two processes that start together: this one parses the lines
+before the split and replays them; a forked child parses every line, checks
+each one and the hash chain, folds the lines before the split (no command is
+re-issued, so it is cheap) and replays from the split to the end. The child's
+verdict on the rest counts only if its folded session carries the same
+internals (:meth:`Session.internals`) as the replayed one at the split, and
+only once the child has found every line well formed; otherwise this process
+verifies the whole log alone. So the split never changes a verdict, only how
+long it takes: the first bad line named is the one a plain
+``Session.replay(log.read(...))`` names (tests/test_verify.py checks both ways
+on good, edited, forged and torn logs).
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from tabletop.session import ReplayMismatch, Session
 
 # Below this many lines one process is quicker than two (fork and hand-over cost milliseconds).
 SPLIT_FROM = 20_000
-# The share of the lines the parent replays: the child also folds the parent's share, at about
-# a third of the cost of replaying it, so an even split in time puts the cut past the middle.
-PARENT_SHARE = 0.68
+# The share of the lines the parent replays. The child also parses them, checks them and folds
+# them, at about half the cost of replaying them, so an even split in time puts the cut near
+# three quarters (measured with benchmarks/bench_verify.py: 0.66 to 0.78 all within 10%).
+PARENT_SHARE = 0.73
 
 
 @attrs.frozen
@@ -65,7 +68,7 @@ def verify_lines(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenari
     with gc_pause.paused():
         if split and lines > 2:
             return _split(raw, header, scenario, rules)
-        return _finish(raw, header, scenario, rules, [], [logmod.digest(raw.lines[0])], None)
+        return _whole(raw, header, scenario, rules)
 
 
 def _can_fork() -> bool:
@@ -79,24 +82,25 @@ def _verdict(session: Session, events: list[dict[str, Any]], warnings: list[str]
 
 
 def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Verdict:
-    # Parse and chain the lines up to a turn's start past the guess, then fork: the child
-    # inherits them parsed, folds them and goes on alone with the rest.
-    events, digests = _parse_to_turn(raw, max(1, int((len(raw.lines) - 1) * PARENT_SHARE)))
-    at = len(events)
-    if at + 1 >= len(raw.lines):  # no turn starts after the guess: nothing to share
-        return _finish(raw, header, scenario, rules, events, digests, None)
+    # Fork at once, so that both cores work from the start. Each process parses the lines up to
+    # a turn's start past the guess (loads_line alone) and so finds the same split. This process
+    # replays them; the child checks them and every later line, folds the start and replays the
+    # rest. The child parses the start itself rather than inherit it parsed: touching a hundred
+    # thousand inherited objects costs more in copied pages than parsing them again.
+    guess = max(1, int((len(raw.lines) - 1) * PARENT_SHARE))
     reader, writer = os.pipe()
     try:
         pid = os.fork()
     except OSError:  # no memory or process slots for a second process: one does it all
         os.close(reader)
         os.close(writer)
-        return _finish(raw, header, scenario, rules, events, digests, None)
+        return _whole(raw, header, scenario, rules)
     if pid == 0:  # the child: reports through the pipe and never returns, whatever happens
         try:
             os.close(reader)
+            kept: list[Any] = []  # what the child built, never freed one object at a time: os._exit drops it whole
             try:
-                answer = _child(raw, header, scenario, rules, events, digests[-1])
+                answer = _child(raw, header, scenario, rules, guess, kept)
             except BaseException as exc:  # noqa: BLE001 - any failure only means the parent does the work
                 answer = {"failed": f"{type(exc).__name__}: {exc}"}
             data = json.dumps(answer).encode()
@@ -105,56 +109,56 @@ def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rul
         finally:
             os._exit(0)
     os.close(writer)
+    session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+    trouble: Exception | None = None
+    at = None
     try:
-        session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
-        replay_error: ReplayMismatch | None = None
         try:
-            session.rerun(events, at)
-        except ReplayMismatch as exc:
-            replay_error = exc
+            events = _loads_to_turn(raw, guess)
+            at = len(events)
+            if at + 1 < len(raw.lines):  # else no turn starts after the guess: one process does it all, below
+                session.rerun(events, at)
+        except Exception as exc:  # noqa: BLE001 - on unchecked lines; weighed once the child has checked them
+            trouble = exc
         answer = _receive(reader)
     finally:
         os.close(reader)
         _reap(pid)
     if "log_error" in answer:
-        raise logmod.LogError(raw.name, *answer["log_error"])  # a broken chain is named before any replay difference
-    if replay_error is not None:
-        if "internals" not in answer:  # the child did not get through the rest's chain: check it here first
-            logmod.parse_lines(raw, at + 2, len(raw.lines) + 1, True, digests[-1])
-        raise replay_error
-    if "internals" in answer and answer["internals"] == session.internals():
+        raise logmod.LogError(raw.name, *answer["log_error"])  # a bad line is named before any replay difference
+    if "internals" not in answer or answer.get("split") != at:  # the child never vouched for the lines: all here, carefully
+        return _whole(raw, header, scenario, rules)
+    if trouble is not None:
+        raise trouble  # on lines the child found well-formed: a replay difference (or a bug, shown as one)
+    if answer["internals"] == session.internals():
         if "mismatch" in answer:
             raise ReplayMismatch(*answer["mismatch"])
         return Verdict(answer["events"], answer["hashes"], answer["turn"], answer["ended"], raw.warnings, at)
-    return _finish(raw, header, scenario, rules, events, digests, session)  # no usable answer: the rest here
+    return _whole(raw, header, scenario, rules)  # the child's start differs from the replayed one: do not trust it
 
 
-def _parse_to_turn(raw: logmod.RawLog, guess: int) -> tuple[list[dict[str, Any]], list[str]]:
-    """Events up to (not including) the first turn_started at or after event ``guess``, and their digests.
+def _loads_to_turn(raw: logmod.RawLog, guess: int) -> list[dict[str, Any]]:
+    """Events up to (not including) the first turn_started at or after event ``guess``, parsed, unchecked.
 
     Where every fact has been resolved, so a fold gives everything a replay would
-    carry on with. Without such an event: every event.
+    carry on with. Without such an event: every event. Raises ValueError for a
+    line that is not JSON.
     """
-    events, digests = logmod.parse_lines(raw, 2, guess + 2, True, logmod.digest(raw.lines[0]))
-    digests.insert(0, logmod.digest(raw.lines[0]))
-    for number in range(guess + 2, len(raw.lines) + 1):
-        [event], [line_digest] = logmod.parse_lines(raw, number, number + 1, True, digests[-1])
-        if event.get("type") == "turn_started":
+    loads = logmod.loads_line
+    lines = raw.lines
+    events = list(map(loads, lines[1 : guess + 1]))
+    for line in lines[guess + 1 :]:
+        event = loads(line)
+        if type(event) is dict and event.get("type") == "turn_started":
             break
         events.append(event)
-        digests.append(line_digest)
-    return events, digests
+    return events
 
 
-def _finish(
-    raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules,
-    events: list[dict[str, Any]], digests: list[str], session: Session | None,
-) -> Verdict:
-    """Parse and chain the lines after ``events``, then replay whatever ``session`` has not."""
-    rest, _ = logmod.parse_lines(raw, len(events) + 2, len(raw.lines) + 1, True, digests[-1])
-    events = events + rest
-    if session is None:
-        session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+def _whole(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Verdict:
+    """Verify in this process alone: parse and check every line, then replay them all."""
+    events, _ = logmod.parse_lines(raw, 2, len(raw.lines) + 1, True, logmod.digest(raw.lines[0]))
+    session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
     session.rerun(events, len(events))
     return _verdict(session, events, raw.warnings, None)
 
@@ -172,16 +176,25 @@ def _reap(pid: int) -> None:
 
 
 def _child(
-    raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules, start: list[dict[str, Any]], before: str
+    raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules, guess: int, kept: list[Any]
 ) -> dict[str, Any]:
-    """Parse and chain the rest, fold the start, replay the rest: the verdict on the lines after the start."""
+    """Parse and check every line, fold the start and replay the rest: the verdict on the rest."""
     try:
-        rest, _ = logmod.parse_lines(raw, len(start) + 2, len(raw.lines) + 1, True, before)
+        start = _loads_to_turn(raw, guess)
+        kept.append(start)
+    except ValueError:
+        return {"failed": "a line is not JSON"}  # the parent, parsing carefully, names it
+    if len(start) + 1 >= len(raw.lines):
+        return {"failed": "no turn starts after the guess"}
+    try:
+        last = logmod.check_parsed(raw, start, 2, logmod.digest(raw.lines[0]))
+        rest, _ = logmod.parse_lines(raw, len(start) + 2, len(raw.lines) + 1, True, last)
     except logmod.LogError as exc:
         return {"log_error": [exc.line, exc.message]}
     events = start + rest
     session = Session.folded_to(header, events, len(start), scenario, rules)
-    answer: dict[str, Any] = {"internals": session.internals()}
+    kept.append((rest, events, session))
+    answer: dict[str, Any] = {"internals": session.internals(), "split": len(start)}
     try:
         session.rerun(events, len(events))
     except ReplayMismatch as exc:

@@ -6,6 +6,8 @@ import json
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tabletop import cli, runner
 from tabletop import log as logmod
@@ -153,3 +155,24 @@ def test_a_log_is_never_overwritten(played, capsys):
     code = cli.main(["run", str(MINI), "--log", str(played)])
     assert code == 2
     assert "never overwritten" in capsys.readouterr().err
+
+
+def _outcome(fn, data):
+    try:
+        return ("ok", repr(fn(data)))
+    except Exception as exc:  # noqa: BLE001 - comparing what each raises
+        return (type(exc).__name__, str(exc))
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=40), _JSON.map(lambda v: json.dumps(v, ensure_ascii=False).encode()),
+                 _JSON.map(lambda v: json.dumps(v).encode() + b" "), st.binary(max_size=3).map(lambda b: b'{"a": 1}' + b)))
+def test_the_fast_line_reader_parses_and_refuses_exactly_as_json_loads(data):
+    assert _outcome(logmod.loads_line, data) == _outcome(json.loads, data)
