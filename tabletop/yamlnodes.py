@@ -230,8 +230,42 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
     return root
 
 
+# The resolver's own table: which implicit types a plain scalar may be, by its first character.
+# Most scalars in a scenario are words whose first character starts none of them (so text), or
+# plain whole numbers and dates; those are read here directly, and the same as the resolver and
+# constructor would (tests/test_loading.py compares the two ways).
+_IMPLICIT = _resolver.yaml_implicit_resolvers
+
+
 def _scalar(event: Any, line: int, col: int, tag: str | None) -> Node:
     value_text: str = event.value
+    style = event.style
+    if tag is None:
+        if style:  # quoted or a block (a plain scalar's style is '' or None): text, whatever it looks like
+            return Node("scalar", line, col, value_text, value_text, style in ("'", '"', "|", ">"))
+        if value_text and value_text[0] not in _IMPLICIT:
+            return Node("scalar", line, col, value_text, value_text, False)
+        fast = _plain_number_or_date(value_text)
+        if fast is not None:
+            return Node("scalar", line, col, fast, value_text, False)
+    return _resolved(event, line, col, tag, value_text)
+
+
+def _plain_number_or_date(text: str) -> int | dt.date | None:
+    """A plain decimal whole number or a YYYY-MM-DD date, as the resolver reads it; else None."""
+    if not text.isascii():
+        return None
+    if text.isdigit() and (text[0] != "0" or len(text) == 1) and len(text) <= MAX_NUMBER:
+        return int(text)  # a leading 0 is octal in YAML 1.1: left to the resolver
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and (text[:4] + text[5:7] + text[8:]).isdigit():
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None  # not a day of the calendar: the resolver's way keeps it as text
+    return None
+
+
+def _resolved(event: Any, line: int, col: int, tag: str | None, value_text: str) -> Node:
     quoted = event.style in ("'", '"', "|", ">")
     if len(value_text) > MAX_NUMBER:  # no number, date or yes/no is this long: keep the text
         tag = _STR  # (and PyYAML's base-60 ints, 1:2:3..., take quadratic time to build)

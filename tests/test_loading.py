@@ -190,3 +190,30 @@ def test_names_are_read_as_people_write_them(tmp_path, rules):
     path.write_text("date: 2025-01-15\nfacts:\n  - {kind: armed_attack, by: North Korea, target: USA, location: Camp Humphreys}\n  - {kind: armed_attack, by: DPRK, target: Japan}\n")
     _, facts = load_facts(path, rules)
     assert [(f.by, f.target, f.location) for f in facts] == [("dprk", "us", "pyeongtaek"), ("dprk", "japan", "japan")]
+
+
+class _Plain:
+    """A plain scalar event as the parser gives it, for comparing the two ways of reading one."""
+
+    def __init__(self, value: str, style: str = ""):
+        self.value, self.style, self.implicit, self.tag, self.anchor = value, style, (True, False), None, None
+
+
+_SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+    st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", fullmatch=True),
+    st.sampled_from(["yes", "No", "on", "OFF", "null", "~", "true", "0", "007", "0x1F", "1_000", "1:30", ".inf", "-3", "+4",
+                     "2024-02-30", "2024-13-01", "2024-06-19", "1e3", "3.5", "Jeju", "dprk", "", "y", "n"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SCALARS, st.sampled_from(["", None, "'", '"']))
+def test_plain_scalars_read_directly_come_out_as_the_resolver_reads_them(text, style):
+    from tabletop import yamlnodes
+
+    event = _Plain(text, style)
+    fast = yamlnodes._scalar(event, 1, 1, None)
+    slow = yamlnodes._resolved(event, 1, 1, None, text)
+    assert (type(fast.value), repr(fast.value), fast.raw, fast.quoted) == (type(slow.value), repr(slow.value), slow.raw, slow.quoted)
