@@ -169,17 +169,15 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
         mark = event.start_mark
         return InputError([Problem(path, mark.line + 1, mark.column + 1, message)])
 
-    def admit(event: Any) -> None:
-        """Refuse an anchor, a tag that is not plain data, or one value too many."""
-        nonlocal nodes
+    def refuse(event: Any) -> None:
+        """Refuse an anchor or a tag that is not plain data (called only for an event with either)."""
         if event.anchor is not None:
             raise fail(event, f"anchors (&{event.anchor}) are not supported; write the value out")
-        tag = event.tag
-        if tag is not None and tag not in _ALLOWED_EXPLICIT:
-            raise fail(event, f"tag {tag!r} is not allowed: tabletop files hold plain data only")
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
+        if event.tag not in _ALLOWED_EXPLICIT:
+            raise fail(event, f"tag {event.tag!r} is not allowed: tabletop files hold plain data only")
+
+    def too_many(event: Any) -> InputError:
+        return fail(event, f"more than {MAX_NODES:,} values; the file is too large to be a scenario")
 
     stack: list[tuple[Node, list[Any]]] = []  # (container, pending key for maps)
     root: Node | None = None
@@ -188,8 +186,12 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
     for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            admit(event)
             tag = event.tag
+            if tag is not None or event.anchor is not None:
+                refuse(event)
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise too_many(event)
             if len(event.value) > MAX_SCALAR:
                 raise fail(event, f"a value of {len(event.value):,} characters; the limit is {MAX_SCALAR:,}")
             mark = event.start_mark
@@ -203,7 +205,11 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
             _attach(stack, _scalar(event, mark.line + 1, mark.column + 1, tag))
             continue
         if kind is _MAP_START or kind is _SEQ_START:
-            admit(event)
+            if event.tag is not None or event.anchor is not None:
+                refuse(event)
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise too_many(event)
             if len(stack) >= MAX_DEPTH:
                 raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
             mark = event.start_mark
