@@ -93,7 +93,7 @@ def lines_of(path: str | os.PathLike[str]) -> RawLog:
 
 
 def parse_header(raw: RawLog) -> dict[str, Any]:
-    header = _parse(raw.name, 1, raw.lines[0], json.loads)
+    header = _parse(raw.name, 1, raw.lines[0], read_line)
     if header.get("type") != "header" or header.get("format") != FORMAT:
         raise LogError(raw.name, 1, f"expected a header with format {FORMAT!r}")
     _check_header(raw.name, header)
@@ -108,7 +108,7 @@ def parse_lines(raw: RawLog, first: int, stop: int, check_chain: bool, before: s
     long log is walked once (verify's cost is this loop and the replay).
     """
     name, lines = raw.name, raw.lines
-    loads = loads_line
+    loads = read_line
     sha = hashlib.sha256
     last = before
     digests = []
@@ -124,7 +124,7 @@ def parse_lines(raw: RawLog, first: int, stop: int, check_chain: bool, before: s
 
 
 def check_parsed(raw: RawLog, events: list[dict[str, Any]], first: int, before: str) -> str:
-    """Check events parsed without checks (loads_line alone) as :func:`parse_lines` would; the last line's digest.
+    """Check events parsed without checks (read_line alone) as :func:`parse_lines` would; the last line's digest.
 
     ``events[0]`` is line ``first``. For a verifier that parses on one core and checks on another.
     """
@@ -177,9 +177,55 @@ def loads_line(line: bytes) -> Any:
     return json.loads(line)
 
 
+MAX_DEPTH = 64  # nesting of a line; tabletop writes five levels at most
+
+
+def too_deep(line: bytes) -> bool:
+    """Is the line nested deeper than MAX_DEPTH? Refused before parsing, at the same depth on every stack.
+
+    Python's JSON parser recurses, and how deep it may go depends on how deep
+    the caller already is; a fixed limit checked first makes the verdict on a
+    line the same wherever it is read. Counting brackets (in C) settles almost
+    every line; only one with many is walked, strings skipped.
+    """
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH:
+        return False
+    depth, in_text, escaped = 0, False, False
+    for byte in line:
+        if in_text:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_text = False
+        elif byte == 0x22:
+            in_text = True
+        elif byte == 0x5B or byte == 0x7B:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif byte == 0x5D or byte == 0x7D:
+            depth -= 1
+    return False
+
+
+class TooDeep(ValueError):
+    """A line nested deeper than MAX_DEPTH."""
+
+
+def read_line(line: bytes) -> Any:
+    """One log line's value (loads_line), refusing one nested deeper than MAX_DEPTH with TooDeep."""
+    if line.count(b"[") + line.count(b"{") > MAX_DEPTH and too_deep(line):  # the counts settle nearly every line
+        raise TooDeep(f"nested more than {MAX_DEPTH} levels deep; no tabletop event is")
+    return loads_line(line)
+
+
 def _parse(name: str, number: int, line: bytes, loads: Any) -> dict[str, Any]:
     try:
         record = loads(line)
+    except TooDeep as exc:
+        raise LogError(name, number, str(exc)) from None
     except ValueError as exc:
         raise LogError(name, number, f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
     if type(record) is not dict:
@@ -240,9 +286,13 @@ def _check_fields(name: str, number: int, record: dict[str, Any]) -> None:
     _check_types(name, number, record, record, _FIELDS[record["type"]], "")
     answers = record.get("answers")
     if answers is not None:
+        if type(answers) is not dict:
+            raise LogError(name, number, f"{record['type']} event: 'answers' must be an object")
         _check_types(name, number, record, answers, _ANSWERS, "answers.")
     adhoc = record.get("adhoc")
     if adhoc is not None:
+        if type(adhoc) is not dict:
+            raise LogError(name, number, f"{record['type']} event: 'adhoc' must be an object")
         _check_types(name, number, record, adhoc, _ADHOC, "adhoc.")
         if not all(type(to) is str for to in adhoc.get("to", ())):
             raise LogError(name, number, "inject_released event: adhoc.to must list seats")

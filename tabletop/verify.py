@@ -83,7 +83,7 @@ def _verdict(session: Session, events: list[dict[str, Any]], warnings: list[str]
 
 def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Verdict:
     # Fork at once, so that both cores work from the start. Each process parses the lines up to
-    # a turn's start past the guess (loads_line alone) and so finds the same split. This process
+    # a turn's start past the guess (read_line alone) and so finds the same split. This process
     # replays them; the child checks them and every later line, folds the start and replays the
     # rest. The child parses the start itself rather than inherit it parsed: touching a hundred
     # thousand inherited objects costs more in copied pages than parsing them again.
@@ -109,15 +109,17 @@ def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rul
         finally:
             os._exit(0)
     os.close(writer)
-    session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
     trouble: Exception | None = None
     at = None
     try:
+        session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
         try:
-            events = _loads_to_turn(raw, guess)
+            events, start = _loads_to_turn(raw, guess)
             at = len(events)
-            if at + 1 < len(raw.lines):  # else no turn starts after the guess: one process does it all, below
-                session.rerun(events, at)
+            if start is not None:  # else no turn starts after the guess: one process does it all, below
+                # The turn's start stays in view, so a command that would run past it is compared
+                # with it, as in one process, and not taken for the end of the log.
+                session.rerun([*events, start], at)
         except Exception as exc:  # noqa: BLE001 - on unchecked lines; weighed once the child has checked them
             trouble = exc
         answer = _receive(reader)
@@ -137,22 +139,22 @@ def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rul
     return _whole(raw, header, scenario, rules)  # the child's start differs from the replayed one: do not trust it
 
 
-def _loads_to_turn(raw: logmod.RawLog, guess: int) -> list[dict[str, Any]]:
-    """Events up to (not including) the first turn_started at or after event ``guess``, parsed, unchecked.
+def _loads_to_turn(raw: logmod.RawLog, guess: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Events up to the first turn_started at or after event ``guess``, parsed, unchecked; and that event.
 
-    Where every fact has been resolved, so a fold gives everything a replay would
-    carry on with. Without such an event: every event. Raises ValueError for a
-    line that is not JSON.
+    A turn's start is where every fact has been resolved, so a fold gives
+    everything a replay would carry on with. Without one: every event, and None.
+    Raises ValueError for a line that is not JSON or is nested too deep.
     """
-    loads = logmod.loads_line
+    loads = logmod.read_line
     lines = raw.lines
     events = list(map(loads, lines[1 : guess + 1]))
     for line in lines[guess + 1 :]:
         event = loads(line)
         if type(event) is dict and event.get("type") == "turn_started":
-            break
+            return events, event
         events.append(event)
-    return events
+    return events, None
 
 
 def _whole(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Verdict:
@@ -180,11 +182,11 @@ def _child(
 ) -> dict[str, Any]:
     """Parse and check every line, fold the start and replay the rest: the verdict on the rest."""
     try:
-        start = _loads_to_turn(raw, guess)
+        start, turn = _loads_to_turn(raw, guess)
         kept.append(start)
     except ValueError:
         return {"failed": "a line is not JSON"}  # the parent, parsing carefully, names it
-    if len(start) + 1 >= len(raw.lines):
+    if turn is None:
         return {"failed": "no turn starts after the guess"}
     try:
         last = logmod.check_parsed(raw, start, 2, logmod.digest(raw.lines[0]))

@@ -176,3 +176,17 @@ _JSON = st.recursive(
                  _JSON.map(lambda v: json.dumps(v).encode() + b" "), st.binary(max_size=3).map(lambda b: b'{"a": 1}' + b)))
 def test_the_fast_line_reader_parses_and_refuses_exactly_as_json_loads(data):
     assert _outcome(logmod.loads_line, data) == _outcome(json.loads, data)
+
+
+def test_answers_or_adhoc_of_the_wrong_shape_on_any_event_is_a_log_error(tmp_path, played):
+    records = [json.loads(line) for line in played.read_bytes().splitlines()]
+    note = {"type": "note", "seq": len(records), "turn": records[-1]["turn"], "text": "x", "adhoc": "x"}
+    records.append(note)
+    out = [logmod.encode(records[0])]
+    for event in records[1:]:
+        event["prev"] = logmod.digest(out[-1])
+        out.append(logmod.encode(event))
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(out) + b"\n")
+    with pytest.raises(logmod.LogError, match="'adhoc' must be an object"):
+        logmod.read(path)

@@ -163,3 +163,42 @@ def test_a_child_that_dies_changes_nothing(tmp_path, played, nea, monkeypatch):
     monkeypatch.setattr(verifying, "_child", die)
     monkeypatch.setattr(verifying, "PARENT_SHARE", 0.4)
     assert outcome(path, nea, split=True) == outcome(path, nea, split=False)
+
+
+def test_a_command_cut_short_by_a_turn_start_at_the_split_is_named_alike(tmp_path, played, nea):
+    """The engine owes more events than the log has before a (forged) turn start: compared with it, both ways."""
+    records = [json.loads(line) for line in played.splitlines()]
+    at = next(i for i, r in enumerate(records) if r.get("type") == "obligation_triggered")
+    turn = next(r for r in records if r.get("type") == "turn_started")
+    records[at] = {**turn, "seq": records[at]["seq"], "turn": records[at]["turn"]}
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(rechained(records))
+    one = outcome(path, nea, split=False)
+    assert one[:2] == ("replay", at + 1)
+    events = logmod.read(path).events
+    with pytest.MonkeyPatch.context() as patch:  # put the split exactly on the forged turn start
+        patch.setattr(verifying, "PARENT_SHARE", (at - 1) / len(events))
+        assert outcome(path, nea, split=True) == one
+
+
+def test_a_number_forged_as_an_equal_float_is_caught(tmp_path, played, nea):
+    """2.0 == 2 in Python, not in the log: the board holds what the engine gives, and the logged hash must match it."""
+    from tabletop.session import Session, _digest, _summary
+
+    records = [json.loads(line) for line in played.splitlines()]
+    at = next(i for i, r in enumerate(records) if r.get("type") == "adjudicated")
+    records[at]["changes"]["tension"][1] = float(records[at]["changes"]["tension"][1])
+    folded = Session.fold(logmod.LogContents("x", records[0], records[1 : at + 1], [], [], 0), *nea)
+    records[at]["state_hash"] = _digest(_summary(folded.state))  # what a forger would write
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(rechained(records))
+    assert both(tmp_path, path.read_bytes(), nea)[:2] == ("replay", at + 1)
+
+
+def test_a_line_nested_too_deep_is_named_alike(tmp_path, played, nea):
+    lines = played.split(b"\n")
+    at = len(lines) // 2
+    record = json.loads(lines[at])
+    record["deep"] = json.loads("[" * 500 + "]" * 500)
+    lines[at] = logmod.encode(record)
+    assert both(tmp_path, b"\n".join(lines), nea)[:2] == ("log", at + 1)
