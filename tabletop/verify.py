@@ -2,15 +2,15 @@
 
 A long log (a hundred thousand events) is mostly parsing and replaying, one
 line after another. Where ``os.fork`` is safe, the work is split at a turn's
-start between two processes that start together: this one parses the lines
-before the split and replays them; a forked child parses every line, checks
-each one and the hash chain, folds the lines before the split (no command is
-re-issued, so it is cheap) and replays from the split to the end. The child's
-verdict on the rest counts only if its folded session carries the same
-internals (:meth:`Session.internals`) as the replayed one at the split, and
-only once the child has found every line well formed; otherwise this process
-verifies the whole log alone. So the split never changes a verdict, only how
-long it takes: the first bad line named is the one a plain
+start between two forked processes that start together while this one waits:
+the first parses the lines before the split and replays them; the second
+parses every line, checks each one and the hash chain, folds the lines before
+the split (no command is re-issued, so it is cheap) and replays from the split
+to the end. The second's verdict on the rest counts only if its folded session
+carries the same internals (:meth:`Session.internals`) as the first's replayed
+one at the split, and only once it has found every line well formed; otherwise
+this process verifies the whole log alone. So the split never changes a
+verdict, only how long it takes: the first bad line named is the one a plain
 ``Session.replay(log.read(...))`` names (tests/test_verify.py checks both ways
 on good, edited, forged and torn logs).
 """
@@ -33,9 +33,9 @@ from tabletop.session import ReplayMismatch, Session
 
 # Below this many lines one process is quicker than two (fork and hand-over cost milliseconds).
 SPLIT_FROM = 20_000
-# The share of the lines the parent replays. The child also parses them, checks them and folds
-# them, at about half the cost of replaying them, so an even split in time puts the cut near
-# three quarters (measured with benchmarks/bench_verify.py: 0.66 to 0.78 all within 10%).
+# The share of the lines the first process replays. The second also parses them, checks them
+# and folds them, at about half the cost of replaying them, so an even split in time puts the
+# cut near three quarters (measured with benchmarks/bench_verify.py: 0.66 to 0.78 all within 10%).
 PARENT_SHARE = 0.73
 
 
@@ -82,25 +82,56 @@ def _verdict(session: Session, events: list[dict[str, Any]], warnings: list[str]
 
 
 def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Verdict:
-    # Fork at once, so that both cores work from the start. Each process parses the lines up to
-    # a turn's start past the guess (read_line alone) and so finds the same split. This process
-    # replays them; the child checks them and every later line, folds the start and replays the
-    # rest. The child parses the start itself rather than inherit it parsed: touching a hundred
-    # thousand inherited objects costs more in copied pages than parsing them again.
+    # Two forked processes start at once, so that both cores work from the start; this one
+    # waits. Each parses the lines up to a turn's start past the guess (read_line alone) and so
+    # finds the same split. The first replays them; the second checks them and every later line,
+    # folds them and replays the rest. Each parses for itself rather than inherit parsed lines:
+    # touching a hundred thousand inherited objects costs more in copied pages than parsing
+    # them again. And neither frees what it built one object at a time: os._exit drops it whole.
     guess = max(1, int((len(raw.lines) - 1) * PARENT_SHARE))
+    started = []
+    for work in (_start, _rest):
+        child = _fork(lambda kept, work=work: work(raw, header, scenario, rules, guess, kept))
+        if child is None:  # no memory or process slots for another process: one does it all
+            for pid, reader in started:
+                os.close(reader)
+                _reap(pid)
+            return _whole(raw, header, scenario, rules)
+        started.append(child)
+    try:
+        first, rest = (_receive(reader) for _, reader in started)
+    finally:
+        for pid, reader in started:
+            os.close(reader)
+            _reap(pid)
+    if "log_error" in rest:
+        raise logmod.LogError(raw.name, *rest["log_error"])  # a bad line is named before any replay difference
+    if "internals" not in rest or first.get("split") != rest.get("split"):  # nobody vouched for every line
+        return _whole(raw, header, scenario, rules)
+    if "mismatch" in first:
+        raise ReplayMismatch(*first["mismatch"])
+    if first.get("internals") == rest["internals"]:
+        if "mismatch" in rest:
+            raise ReplayMismatch(*rest["mismatch"])
+        return Verdict(rest["events"], rest["hashes"], rest["turn"], rest["ended"], raw.warnings, rest["split"])
+    return _whole(raw, header, scenario, rules)  # the second's start differs from the replayed one, or the first failed
+
+
+def _fork(work: Any) -> tuple[int, int] | None:
+    """A child that runs ``work(kept)`` and writes its answer, as JSON, to the pipe returned with its pid."""
     reader, writer = os.pipe()
     try:
         pid = os.fork()
-    except OSError:  # no memory or process slots for a second process: one does it all
+    except OSError:
         os.close(reader)
         os.close(writer)
-        return _whole(raw, header, scenario, rules)
+        return None
     if pid == 0:  # the child: reports through the pipe and never returns, whatever happens
         try:
             os.close(reader)
-            kept: list[Any] = []  # what the child built, never freed one object at a time: os._exit drops it whole
+            kept: list[Any] = []
             try:
-                answer = _child(raw, header, scenario, rules, guess, kept)
+                answer = work(kept)
             except BaseException as exc:  # noqa: BLE001 - any failure only means the parent does the work
                 answer = {"failed": f"{type(exc).__name__}: {exc}"}
             data = json.dumps(answer).encode()
@@ -109,34 +140,24 @@ def _split(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rul
         finally:
             os._exit(0)
     os.close(writer)
-    trouble: Exception | None = None
-    at = None
+    return pid, reader
+
+
+def _start(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules, guess: int, kept: list[Any]) -> dict[str, Any]:
+    """Replay the lines before the split, unchecked (the other child checks them)."""
+    events, start = _loads_to_turn(raw, guess)
+    kept.append(events)
+    if start is None:
+        return {"failed": "no turn starts after the guess"}
+    session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+    kept.append(session)
     try:
-        session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
-        try:
-            events, start = _loads_to_turn(raw, guess)
-            at = len(events)
-            if start is not None:  # else no turn starts after the guess: one process does it all, below
-                # The turn's start stays in view, so a command that would run past it is compared
-                # with it, as in one process, and not taken for the end of the log.
-                session.rerun([*events, start], at)
-        except Exception as exc:  # noqa: BLE001 - on unchecked lines; weighed once the child has checked them
-            trouble = exc
-        answer = _receive(reader)
-    finally:
-        os.close(reader)
-        _reap(pid)
-    if "log_error" in answer:
-        raise logmod.LogError(raw.name, *answer["log_error"])  # a bad line is named before any replay difference
-    if "internals" not in answer or answer.get("split") != at:  # the child never vouched for the lines: all here, carefully
-        return _whole(raw, header, scenario, rules)
-    if trouble is not None:
-        raise trouble  # on lines the child found well-formed: a replay difference (or a bug, shown as one)
-    if answer["internals"] == session.internals():
-        if "mismatch" in answer:
-            raise ReplayMismatch(*answer["mismatch"])
-        return Verdict(answer["events"], answer["hashes"], answer["turn"], answer["ended"], raw.warnings, at)
-    return _whole(raw, header, scenario, rules)  # the child's start differs from the replayed one: do not trust it
+        # The turn's start stays in view, so a command that would run past it is compared
+        # with it, as in one process, and not taken for the end of the log.
+        session.rerun([*events, start], len(events))
+    except ReplayMismatch as exc:
+        return {"split": len(events), "mismatch": [exc.line, exc.message]}
+    return {"split": len(events), "internals": session.internals()}
 
 
 def _loads_to_turn(raw: logmod.RawLog, guess: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -177,9 +198,7 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _child(
-    raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules, guess: int, kept: list[Any]
-) -> dict[str, Any]:
+def _rest(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules, guess: int, kept: list[Any]) -> dict[str, Any]:
     """Parse and check every line, fold the start and replay the rest: the verdict on the rest."""
     try:
         start, turn = _loads_to_turn(raw, guess)

@@ -138,8 +138,8 @@ def test_any_forged_field_gets_the_same_verdict_split_or_not(tmp_path, played, n
     both(tmp_path, rechained(records), nea)
 
 
-def test_when_the_child_cannot_be_trusted_the_parent_checks_the_rest_itself(tmp_path, played, nea, monkeypatch):
-    """A child whose folded session differs from the replayed one (here: always) is overruled, not believed."""
+def test_when_the_children_disagree_the_parent_checks_the_whole_log_itself(tmp_path, played, nea, monkeypatch):
+    """A folded start that differs from the replayed one (here: always) is overruled, not believed."""
     path = tmp_path / "log.jsonl"
     path.write_bytes(played)
     monkeypatch.setattr(Session, "internals", lambda self: str(os.getpid()))
@@ -153,16 +153,18 @@ def test_when_the_child_cannot_be_trusted_the_parent_checks_the_rest_itself(tmp_
     assert outcome(path, nea, split=True)[:2] == ("replay", late + 1)
 
 
-def test_a_child_that_dies_changes_nothing(tmp_path, played, nea, monkeypatch):
+@pytest.mark.parametrize("which", ["_start", "_rest"])
+def test_a_child_that_dies_changes_nothing(tmp_path, played, nea, monkeypatch, which):
     path = tmp_path / "log.jsonl"
     path.write_bytes(played)
 
     def die(*args, **kwargs):
         os._exit(3)
 
-    monkeypatch.setattr(verifying, "_child", die)
+    monkeypatch.setattr(verifying, which, die)
     monkeypatch.setattr(verifying, "PARENT_SHARE", 0.4)
     assert outcome(path, nea, split=True) == outcome(path, nea, split=False)
+    assert verify(path, *nea, split=True).split is None
 
 
 def test_a_command_cut_short_by_a_turn_start_at_the_split_is_named_alike(tmp_path, played, nea):
