@@ -144,8 +144,8 @@ def _fork(work: Any) -> tuple[int, int] | None:
 
 
 def _start(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules, guess: int, kept: list[Any]) -> dict[str, Any]:
-    """Replay the lines before the split, unchecked (the other child checks them)."""
-    events, start = _loads_to_turn(raw, guess)
+    """Replay the lines before the split, unchecked: the other child checks them, their depth included."""
+    events, start = _loads_to_turn(raw, guess, logmod.loads_line)
     kept.append(events)
     if start is None:
         return {"failed": "no turn starts after the guess"}
@@ -160,14 +160,13 @@ def _start(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rul
     return {"split": len(events), "internals": session.internals()}
 
 
-def _loads_to_turn(raw: logmod.RawLog, guess: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def _loads_to_turn(raw: logmod.RawLog, guess: int, loads: Any = logmod.read_line) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Events up to the first turn_started at or after event ``guess``, parsed, unchecked; and that event.
 
     A turn's start is where every fact has been resolved, so a fold gives
     everything a replay would carry on with. Without one: every event, and None.
-    Raises ValueError for a line that is not JSON or is nested too deep.
+    Raises ValueError for a line that is not JSON or (with read_line) is nested too deep.
     """
-    loads = logmod.read_line
     lines = raw.lines
     events = list(map(loads, lines[1 : guess + 1]))
     for line in lines[guess + 1 :]:
