@@ -147,6 +147,11 @@ class Session:
         return session
 
     @classmethod
+    def of_log(cls, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Session:
+        """A fresh session with a log's seed and seats, nothing yet replayed or folded into it."""
+        return cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+
+    @classmethod
     def replay(
         cls,
         contents: logmod.LogContents,
@@ -166,7 +171,7 @@ class Session:
         log is a mismatch, since it cannot be told from an edited last line.
         """
         header = contents.header
-        session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+        session = cls.of_log(header, scenario, rules)
         events = contents.events
         stop = len(events) if upto is None else min(upto, len(events))
         session.rerun(events, stop, on_event, partial)
@@ -203,7 +208,7 @@ class Session:
         result counts only once the replayed session's :meth:`internals` match
         this one's.
         """
-        session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+        session = cls.of_log(header, scenario, rules)
         state = session.state
         with gc_pause.paused():
             for event in events[:upto]:
@@ -248,7 +253,7 @@ class Session:
         such a session cannot play on: use :meth:`replay` or :meth:`branch` for that.
         """
         header = contents.header
-        session = cls(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+        session = cls.of_log(header, scenario, rules)
         for event in contents.events[: len(contents.events) if upto is None else upto]:
             _apply(session.state, event, session)
             session.events.append(event)

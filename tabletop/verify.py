@@ -149,7 +149,7 @@ def _start(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rul
     kept.append(events)
     if start is None:
         return {"failed": "no turn starts after the guess"}
-    session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+    session = Session.of_log(header, scenario, rules)
     kept.append(session)
     try:
         # The turn's start stays in view, so a command that would run past it is compared
@@ -180,7 +180,7 @@ def _loads_to_turn(raw: logmod.RawLog, guess: int, loads: Any = logmod.read_line
 def _whole(raw: logmod.RawLog, header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Verdict:
     """Verify in this process alone: parse and check every line, then replay them all."""
     events, _ = logmod.parse_lines(raw, 2, len(raw.lines) + 1, True, logmod.digest(raw.lines[0]))
-    session = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
+    session = Session.of_log(header, scenario, rules)
     session.rerun(events, len(events))
     return _verdict(session, events, raw.warnings, None)
 
