@@ -172,18 +172,23 @@ def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m
         word = "partial"
         reason = (f"its doctrine would honour it, but tension at rung {state.tension} "
                   f"({rules.escalation.rung_name(state.tension)}) is at its ceiling, so it gives aid short of combat")
-    beneficiary = scenario.seats[ob.beneficiary].name if ob.beneficiary in scenario.seats else rules.state_name(ob.beneficiary)
+    beneficiary = m.seat_name(scenario, rules, ob.beneficiary)
     rationale = f"{seat.name} answers its {cite} obligation to {beneficiary} with '{word}' because {reason}."
     return Answer(open_ob.id, word, rationale)
 
 
-def play_turn_decisions(session: Any, seats: list[str] | None = None) -> None:
-    """Have the bot seats decide and answer everything owed in this decide phase."""
-    state = session.state
+def play_turn_decisions(session: Any, seats: list[str] | None = None) -> list[Any]:
+    """Have the bot seats decide and answer everything owed in this decide phase; the events logged.
+
+    The facilitation policy (``tabletop/facilitation.py``) calls this on entering
+    the decide phase. Each seat reads the state as it stands when its turn comes.
+    """
+    events: list[Any] = []
     for seat in seats if seats is not None else [s for s, k in session.seats.items() if k == "bot"]:
         for open_ob in session.unanswered(seat):
-            reply = answer(state, session.scenario, session.rules, open_ob, session.seed)
-            session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
+            reply = answer(session.state, session.scenario, session.rules, open_ob, session.seed)
+            events += session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
         if seat in session.undecided():
-            choice = decide(state, session.scenario, session.rules, seat, session.seed)
-            session.decide(seat, choice.option, choice.rationale, by="bot")
+            choice = decide(session.state, session.scenario, session.rules, seat, session.seed)
+            events += session.decide(seat, choice.option, choice.rationale, by="bot")
+    return events

@@ -114,12 +114,12 @@ def _problems(exc: Exception) -> int:
 
 
 def _load(scenario: str):
-    from tabletop.loading import ScenarioNotFound, load_named
+    from tabletop.loading import load_named
     from tabletop.yamlnodes import InputError
 
     try:
         return load_named(scenario)
-    except ScenarioNotFound as exc:
+    except paths.ScenarioNotFound as exc:
         raise UserError(str(exc)) from None
     except InputError as exc:
         for problem in exc.problems:
@@ -343,10 +343,10 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     from tabletop.loading import load_scenario
     from tabletop.yamlnodes import InputError
 
-    path = paths.find_scenario(args.scenario)
-    if path is None:
-        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-        raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+    try:
+        path = paths.require_scenario(args.scenario)
+    except paths.ScenarioNotFound as exc:
+        raise UserError(str(exc)) from None
     try:
         scenario, _ = load_scenario(path)
     except InputError as exc:
@@ -369,10 +369,10 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
 
     base = None
     if args.scenario:
-        base = paths.find_scenario(args.scenario)
-        if base is None:
-            known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-            raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+        try:
+            base = paths.require_scenario(args.scenario)
+        except paths.ScenarioNotFound as exc:
+            raise UserError(str(exc)) from None
     try:
         result = msel.import_csv(args.csv, base)
     except InputError as exc:

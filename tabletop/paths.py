@@ -88,6 +88,19 @@ def find_scenario(name_or_path: str) -> Path | None:
     return None
 
 
+class ScenarioNotFound(LookupError):
+    """No file of that name, and no bundled or user scenario of that id; the message lists the ones there are."""
+
+
+def require_scenario(name_or_path: str) -> Path:
+    """:func:`find_scenario`, or the one message every command gives for a scenario that is not there."""
+    path = find_scenario(name_or_path)
+    if path is None:
+        known = ", ".join(p.stem for p in scenario_files()) or "none"
+        raise ScenarioNotFound(f"no scenario {name_or_path!r}: not a file, nor a bundled or user scenario (known: {known})")
+    return path
+
+
 def scenario_for_log(header: dict) -> Path | None:
     """The scenario a log was written against: its recorded path, else by id."""
     recorded = header.get("scenario_path")

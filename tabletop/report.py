@@ -29,22 +29,11 @@ import attrs
 
 from tabletop import log as logmod
 from tabletop import model as m
+from tabletop.palette import OKABE_ITO
 from tabletop.session import ReplayMismatch, Session
 
 FORMATS = ("md", "html")
 GENERATOR = "tabletop"
-
-# Okabe-Ito: colour-blind safe, and every colour below is paired with a shape or a word.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-}
 
 # --------------------------------------------------------------------- values
 
@@ -261,10 +250,7 @@ def collect(session: Session) -> Report:
     esc = rules.escalation
 
     def seat_name(seat: str | None) -> str:
-        if not seat:
-            return ""
-        known = scenario.seats.get(seat)
-        return known.name if known else rules.state_name(seat)
+        return m.seat_name(scenario, rules, seat)
 
     def posture_name(posture: str | None) -> str:
         if posture is None:
@@ -904,9 +890,17 @@ def _html_citation(c: m.Source) -> str:
     return text
 
 
-CSS = """
+# Okabe-Ito (tabletop.palette): colour-blind safe, and every colour below is paired with a shape or a word.
+_PALETTE_VARIABLES = " ".join(
+    f"--{name}: {OKABE_ITO[colour]};"
+    for name, colour in (("blue", "blue"), ("vermillion", "vermillion"), ("green", "bluish_green"), ("orange", "orange"), ("purple", "reddish_purple"), ("sky", "sky_blue"))
+)
+CSS = (
+    """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --band: #f3f3f3;
-  --blue: #0072B2; --vermillion: #D55E00; --green: #009E73; --orange: #E69F00; --purple: #CC79A7; --sky: #56B4E9; }
+  """
+    + _PALETTE_VARIABLES
+    + """ }
 * { box-sizing: border-box; }
 html { font-size: 15px; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.5;
@@ -978,6 +972,7 @@ dl.answers dt { font-style: italic; font-weight: 600; } dl.answers dd { margin: 
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+)
 
 
 def html_page(r: Report) -> str:
@@ -1244,7 +1239,7 @@ def tension_svg(r: Report) -> str:
         path.append(f"H{_fmt(x)} V{_fmt(y(p.tension))}")
         current = p.tension
     path.append(f"H{_fmt(left + plot_w)}")
-    blue, vermillion, purple = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["purple"]
+    blue, vermillion, purple = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"]
     out.append(f'<path d="{" ".join(path)}" fill="none" stroke="{blue}" stroke-width="3" stroke-linejoin="round"/>')
     out.append(f'<circle cx="{left}" cy="{_fmt(y(r.tension_initial))}" r="4" fill="{blue}"><title>Start: {_e(r.rung(r.tension_initial))}</title></circle>')
     for x, p in placed:

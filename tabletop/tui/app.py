@@ -102,12 +102,12 @@ def parse_seats(specs: Iterable[str], seats: Iterable[str]) -> dict[str, str]:
 
 
 def load(scenario: str | Path) -> tuple[m.Scenario, m.Rules]:
-    from tabletop.loading import ScenarioNotFound, load_named
+    from tabletop.loading import load_named
     from tabletop.yamlnodes import InputError
 
     try:
         return load_named(scenario)
-    except ScenarioNotFound as exc:
+    except paths.ScenarioNotFound as exc:
         raise SetupError(str(exc)) from None
     except InputError as exc:
         lines = "\n".join(str(p) for p in exc.problems)

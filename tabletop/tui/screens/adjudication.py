@@ -12,8 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tabletop.model import seat_name
 from tabletop.session import Session
-from tabletop.tui.describe import article_text, seat_name, treaty_label
+from tabletop.tui.describe import article_text, treaty_label
 
 
 def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Content:

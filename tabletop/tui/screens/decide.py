@@ -2,7 +2,7 @@
 
 A human seat's choice is made on its own modal screen; the board behind it
 never shows another seat's option or rationale until every seat is in. Bots
-decide through :func:`tabletop.bots.play_turn_decisions`, called by the board.
+decide at once on entering the phase (:mod:`tabletop.facilitation`).
 """
 
 from __future__ import annotations
@@ -18,18 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from tabletop.model import seat_name
+from tabletop.palette import seat_colour
 from tabletop.session import ANSWERS, Session
-from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
-from tabletop.tui.describe import option_label, seat_name, treaty_label
-
-
-def pending_humans(session: Session) -> list[str]:
-    """Human seats that still owe a decision or an answer this decide phase."""
-    if session.state.phase != "decide":
-        return []
-    undecided = set(session.undecided())
-    return [s for s, kind in session.seats.items() if kind == "human" and (s in undecided or session.unanswered(s))]
+from tabletop.tui.describe import option_label, treaty_label
 
 
 class HandoverScreen(ModalScreen[bool]):

@@ -18,8 +18,8 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
+from tabletop.palette import seat_colour
 from tabletop.session import Session
-from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.seats import seat_kind
 from tabletop.tui.widgets.situation import inject_content

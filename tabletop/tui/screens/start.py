@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from tabletop import model as m
 from tabletop import paths
-from tabletop.tui.colours import seat_colour
+from tabletop.palette import seat_colour
 from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.seats import seat_kind
 

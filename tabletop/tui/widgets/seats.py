@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tabletop import model as m
-from tabletop.tui.colours import seat_colour
+from tabletop.palette import seat_colour
 
 
 class SeatCard(Static):
