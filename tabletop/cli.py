@@ -249,9 +249,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.log:
             raise UserError("--log writes one exercise; with --runs, leave it out")
         seeds = list(range(args.seed, args.seed + args.runs))
-        bar = _ProgressBar(sys.stderr)
-        outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=bar)
-        bar.done()
+        with _progress() as bar:
+            task = bar.add_task(f"{scenario.id}, {len(seeds)} exercises", total=len(seeds))
+            outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=lambda done, total: bar.update(task, completed=done))
         print(runner.statistics(outcomes, scenario, rules))
         return 0
     if args.resume:
@@ -281,23 +281,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-class _ProgressBar:
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.last = -1
+def _progress():
+    """A progress bar on standard error (rich.progress).
 
-    def __call__(self, done: int, total: int) -> None:
-        percent = 100 * done // total
-        if percent == self.last and done != total:
-            return
-        self.last = percent
-        filled = 30 * done // total
-        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-        self.stream.flush()
+    Drawn and redrawn in place on a terminal; when standard error is a file or
+    a pipe, rich draws nothing while it runs and writes the finished bar once,
+    as one plain line: no carriage returns, no cursor movement in a log.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def done(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(file=sys.stderr), transient=False,
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = "nea-2024"
+APP = "tabletop"
 
 
 def _bundled(name: str) -> Path:
@@ -31,12 +32,20 @@ def bundled_scenarios() -> Path:
 
 
 def data_home() -> Path:
-    """The user's own folder: scenarios they write and the logs of their exercises."""
+    """The user's own folder: scenarios they write and the logs of their exercises.
+
+    ``$TABLETOP_HOME`` when set, else the platform's user data folder
+    (platformdirs): ``$XDG_DATA_HOME/tabletop`` or ``~/.local/share/tabletop``
+    on Linux, where the logs of earlier versions already are;
+    ``~/Library/Application Support/tabletop`` on macOS;
+    ``%LOCALAPPDATA%\\tabletop`` on Windows.
+    """
     base = os.environ.get("TABLETOP_HOME")
     if base:
         return Path(base)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "tabletop"
+    import platformdirs  # a few milliseconds; only the commands that need the folder pay them
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
 CACHE_OFF = ("off", "0", "no", "false", "none")
