@@ -127,6 +127,7 @@ def test_a_replay_difference_early_and_a_broken_chain_late_name_the_chain_as_one
     assert result[:2] == ("log", late + 2)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_any_forged_field_gets_the_same_verdict_split_or_not(tmp_path, played, nea, data):
