@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from tabletop import facilitation
 from tabletop.session import RELEASE_PHASES, CommandError, Session
 from tabletop.tui.commands import run_command
-from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.obligations import ObligationPanel
 from tabletop.tui.widgets.seats import SeatCards
@@ -72,7 +72,7 @@ class BoardScreen(Screen):
         with Horizontal(id="bottom"):
             yield TensionChart(id="tension")
             yield LogTail(id="log-tail")
-        yield KeyFooter(compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_board()

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Collapsible, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Collapsible, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tabletop.model import seat_name
@@ -45,6 +45,7 @@ class HandoverScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"I am {self.seat_name}", variant="primary", id="ready", compact=True)
                 yield Button("Not now", id="later", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#ready")
     def action_ready(self) -> None:
@@ -125,6 +126,7 @@ class DecisionScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Submit (ctrl+s)", variant="primary", id="submit", compact=True)
                 yield Button("Later (esc)", id="later", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.deciding:
@@ -224,6 +226,7 @@ class RevealScreen(ModalScreen[None]):
             yield Static(Content.styled("Close, then space on the board to adjudicate.", "dim"))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
@@ -39,6 +39,7 @@ class Dialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.OK_LABEL, variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield Footer(compact=True)
 
     def fields(self) -> ComposeResult:
         yield from ()
@@ -197,6 +198,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
                 yield Button(f"{self.no} (n)", id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes").focus()
@@ -226,6 +228,7 @@ class InjectPicker(ModalScreen[str | None]):
                   for i in self.session.unreleased()],
                 id="picker",
             )
+        yield Footer(compact=True)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -263,6 +266,7 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Play on (y)", variant="primary", id="yes", compact=True)
                 yield Button("Stay (esc)", id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes").focus()

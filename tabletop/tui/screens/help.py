@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 PHASE_HELP = [
     ("brief", "read out the turn; release injects (n, N, a)"),
@@ -43,6 +43,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content.assemble(*parts))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -15,13 +15,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
 from tabletop import paths
 from tabletop.palette import seat_colour
-from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.seats import seat_kind
 
 
@@ -167,7 +166,7 @@ class StartScreen(Screen):
                 yield Button("Start exercise", variant="primary", id="start", compact=True)
                 with VerticalScroll(id="scenario-setting"):
                     yield Static(id="setting-text", markup=False)
-        yield KeyFooter(compact=True)
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
