@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -434,25 +434,32 @@ def collect(session: Session) -> Report:
             points.append(TensionPoint(int(event.get("turn", 0)), tension, *_cause(event, find_inject)))
         previous = tension
 
-    # --- turns
+    # --- turns: everything grouped by turn in one pass each, so the report is linear in the log's length
     seat_order = {seat: index for index, seat in enumerate(scenario.seats)}
     played = [int(e["turn"]) for e in events if e.get("type") == "turn_started"]
+    span: dict[int, tuple[int, int]] = {}  # turn -> (first event, last event)
+    for index, event in enumerate(events):
+        turn_of = int(event.get("turn", 0))
+        span[turn_of] = (span[turn_of][0], index) if turn_of in span else (index, index)
+    injects_of = _by_turn(injects)
+    decisions_of = _by_turn(decisions)
+    obligations_of = _by_turn(obligations)
     turns = []
     for turn_id in played:
         try:
             turn = scenario.turn(turn_id)
         except KeyError:
             turn = m.Turn(turn_id, f"Turn {turn_id}", scenario.start, scenario.start)
-        indices = [i for i, e in enumerate(events) if int(e.get("turn", 0)) == turn_id]
-        start_t = after[indices[0]] if indices else initial
-        end_t = after[indices[-1]] if indices else start_t
+        first, last = span.get(turn_id, (None, None))
+        start_t = after[first] if first is not None and first < len(after) else initial
+        end_t = after[last] if last is not None and last < len(after) else start_t
         turns.append(
             TurnItem(
                 id=turn.id, title=turn.title, start=turn.start.isoformat(), end=turn.end.isoformat(), brief=turn.brief,
-                questions=tuple(turn.questions), injects=tuple(i for i in injects if i.turn == turn_id),
-                decisions=tuple(sorted((d for d in decisions if d.turn == turn_id), key=lambda d: seat_order.get(d.seat, len(seat_order)))),
+                questions=tuple(turn.questions), injects=tuple(injects_of.get(turn_id, ())),
+                decisions=tuple(sorted(decisions_of.get(turn_id, ()), key=lambda d: seat_order.get(d.seat, len(seat_order)))),
                 adjudications=tuple(adjudications.get(turn_id, ())),
-                obligations=tuple(o.id for o in obligations if o.turn == turn_id),
+                obligations=tuple(o.id for o in obligations_of.get(turn_id, ())),
                 tension_start=start_t, tension_end=end_t,
             )
         )
@@ -549,6 +556,17 @@ def collect(session: Session) -> Report:
         provenance=tuple(provenance),
         events=len(events),
     )
+
+
+_T = TypeVar("_T", InjectItem, DecisionItem, ObligationItem)
+
+
+def _by_turn(items: Iterable[_T]) -> dict[int, list[_T]]:
+    """Items grouped by their turn, each group in the order given."""
+    grouped: dict[int, list[_T]] = {}
+    for item in items:
+        grouped.setdefault(item.turn, []).append(item)
+    return grouped
 
 
 def _rung(esc: m.Escalation, value: Any) -> str:
@@ -1001,7 +1019,7 @@ def html_page(r: Report) -> str:
     sections.append(("tension", "Tension over the exercise", tension))
 
     obligations = {o.id: o for o in r.obligations}
-    turns_html = "" if r.turns else "<p>No turn was played.</p>"
+    turn_sections = [] if r.turns else ["<p>No turn was played.</p>"]
     for t in r.turns:
         body = [f'<h3 id="turn-{t.id}">Turn {t.id}: {_e(t.title)}</h3>',
                 f'<p class="turn-meta">{_e(t.start)} to {_e(t.end)} · tension {_e(r.rung(t.tension_start))} → {_e(r.rung(t.tension_end))}</p>']
@@ -1054,8 +1072,8 @@ def html_page(r: Report) -> str:
                 body.append(_html_table(["Seat", "Credibility", "Posture"], [[_e(c) for c in row] for row in rows], cls="changes"))
         if t.questions:
             body.append('<h4>Discussion questions</h4><ol class="questions">' + "".join(f"<li>{_e(q)}</li>" for q in t.questions) + "</ol>")
-        turns_html += f'<section class="turn">{"".join(body)}</section>'
-    sections.append(("turns", "Turn by turn", turns_html))
+        turn_sections.append(f'<section class="turn">{"".join(body)}</section>')
+    sections.append(("turns", "Turn by turn", "".join(turn_sections)))
 
     if r.obligations:
         obs = []
