@@ -25,6 +25,7 @@ def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
 
     async def scenario():
         async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()  # the scenarios load after the first frame
             await pilot.pause()
             start = app.screen
             assert isinstance(start, StartScreen)
@@ -149,6 +150,7 @@ def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, m
 
     async def scenario():
         async with app.run_test(message_hook=seen.append) as pilot:
+            await app.workers.wait_for_complete()
             await pilot.pause()
             start = app.screen
             assert start.entries[start.index].path.name == "mini.yaml"
