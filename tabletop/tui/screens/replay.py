@@ -408,7 +408,7 @@ class ReplayScreen(Screen):
             self._go(earlier[-1] if earlier else 1)
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:  # opened from the start screen: go back to it
+        if len(self.app.screen_stack) > 1:  # opened from the start screen (the first screen): go back to it
             self.dismiss()
 
     @work(exclusive=True, group="branch")
