@@ -79,7 +79,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
         decision = previous.get(other)
         if other in friends or decision is None:
             continue
-        option = scenario.option(other, decision["option"])
+        option = scenario.option(other, decision.option)
         name = scenario.seats[other].name
         if escalated is None and option.effects.tension > 0:
             escalated = (name, option.label)
@@ -87,7 +87,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
         if offered is None and option.effects.tension <= 0 and (option.effects.tension < 0 or "de_escalate" in option.tags):
             offered = (name, option.label)
     mine = previous.get(seat)
-    return Situation(_targeted_by(state, scenario, rules, seat), escalated, offered, mine["option"] if mine else None)
+    return Situation(_targeted_by(state, scenario, rules, seat), escalated, offered, mine.option if mine else None)
 
 
 def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
@@ -178,12 +178,15 @@ def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m
 
 
 def play_turn_decisions(session: Any, seats: list[str] | None = None) -> None:
-    """Have the bot seats decide and answer everything owed in this decide phase."""
-    state = session.state
+    """Have the bot seats decide and answer everything owed in this decide phase.
+
+    Each choice is made on the state as it stands when the command is given,
+    as replay re-derives it (a bot's logged choice must be the one it makes).
+    """
     for seat in seats if seats is not None else [s for s, k in session.seats.items() if k == "bot"]:
         for open_ob in session.unanswered(seat):
-            reply = answer(state, session.scenario, session.rules, open_ob, session.seed)
+            reply = answer(session.state, session.scenario, session.rules, open_ob, session.seed)
             session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
         if seat in session.undecided():
-            choice = decide(state, session.scenario, session.rules, seat, session.seed)
+            choice = decide(session.state, session.scenario, session.rules, seat, session.seed)
             session.decide(seat, choice.option, choice.rationale, by="bot")

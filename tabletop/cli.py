@@ -184,48 +184,25 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
-    from tabletop.loading import load_scenario, sha256_file
-    from tabletop.session import ReplayMismatch
-    from tabletop.verify import describe, verify_lines
-    from tabletop.yamlnodes import InputError
+    from tabletop.replay import OpenError, ReplayMismatch, load_for
+    from tabletop.verify import describe, verify_contents
 
     def fail(line: int | str, message: str) -> int:
         print(f"FAIL {args.log}:{line}: {message}")
         return EXIT_INVALID
 
-    def chain_first() -> int | None:
-        # Without a scenario nothing replays, yet a broken line is still the first thing to name.
-        try:
-            logmod.parse_lines(raw, 2, len(raw.lines) + 1, True, logmod.digest(raw.lines[0]))
-        except logmod.LogError as exc:
-            return fail(exc.line, exc.message)
-        return None
-
     try:
-        raw = logmod.lines_of(args.log)
-        header = logmod.parse_header(raw)
+        contents = logmod.read(args.log)  # every line and the chain first: a broken line is named even without a scenario
     except logmod.LogError as exc:
         return fail(exc.line, exc.message)
-    for warning in raw.warnings:
+    for warning in contents.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    path = paths.scenario_for_log(header)
-    if path is None:
-        return chain_first() or fail(1, f"scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
-    changed = []
-    if sha256_file(path) != header.get("scenario_sha256"):
-        changed.append(f"scenario {path} changed since the log was written (sha256 {sha256_file(path)[:12]}..., log has {str(header.get('scenario_sha256'))[:12]}...)")
     try:
-        scenario, rules = load_scenario(path)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return chain_first() or fail(1, f"its scenario {path} no longer loads")
-    if header.get("rules_sha256") and rules.sha256 != header["rules_sha256"]:
-        changed.append(f"rule modules in {rules.path} changed since the log was written")
+        scenario, rules, changed = load_for(contents.header, args.log)
+    except OpenError as exc:
+        return fail(1, str(exc).removeprefix(f"{args.log}: "))
     try:
-        verdict = verify_lines(raw, header, scenario, rules)
-    except logmod.LogError as exc:
-        return fail(exc.line, exc.message)
+        verdict = verify_contents(contents, scenario, rules)
     except ReplayMismatch as exc:
         for message in changed:
             print(f"CHANGED {message}")
@@ -258,7 +235,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.log:
             raise UserError("--resume needs --log PATH, the log to carry on")
         from tabletop import log as logmod
-        from tabletop.session import ReplayMismatch
+        from tabletop.replay import ReplayMismatch
 
         try:
             session, warnings = runner.resume(args.log, scenario, rules)
@@ -303,20 +280,18 @@ class _ProgressBar:
 def cmd_report(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
     from tabletop import report
-    from tabletop.session import ReplayMismatch, Session
+    from tabletop.replay import OpenError, ReplayMismatch, open_log
+    from tabletop.session import Session
 
     try:
-        contents = logmod.read(args.log)
-    except logmod.LogError as exc:
+        opened = open_log(args.log)
+        session = Session.replay(opened.contents, opened.scenario, opened.rules)
+    except (logmod.LogError, OpenError) as exc:
         raise UserError(str(exc)) from None
-    path = paths.scenario_for_log(contents.header)
-    if path is None:
-        raise UserError(f"scenario {contents.header.get('scenario')!r} of {args.log} not found")
-    scenario, rules = _load(str(path))
-    try:
-        session = Session.replay(contents, scenario, rules)
     except ReplayMismatch as exc:
         raise UserError(f"{args.log}:{exc.line}: {exc.message}; run 'tabletop verify {args.log}'") from None
+    for message in opened.changed:
+        print(f"warning: {message}; the report shows the log as replayed against the scenario as it is now", file=sys.stderr)
     text = report.render(session, args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 import attrs
 
-from tabletop import compiled, gc_pause
 from tabletop import model as m
 from tabletop.paths import bundled_rules
 from tabletop.yamlnodes import MAX_BYTES, InputError, Node, Problem, load, to_python
@@ -223,8 +222,29 @@ RULE_FILES = ("geography.yaml", "escalation.yaml", "unsc.yaml", "facts.yaml")
 
 
 def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
-    """Load a rules folder (default: the bundled one) and cross-check it."""
+    """Load a rules folder (default: the bundled one) and cross-check it.
+
+    Memoised in this process by the folder and the bytes of its files (their
+    digest is cheap next to parsing them), so every scenario, replay and
+    report in one process shares one Rules value, and an edited file is read anew.
+    """
     root = Path(folder) if folder is not None else bundled_rules()
+    try:
+        key = (str(root.resolve()), rules_digest(root))
+    except OSError:
+        key = None  # a missing file: parse, and report it
+    if key is not None and key in _RULES:
+        return _RULES[key]
+    rules = _load_rules(root)
+    if key is not None:
+        _RULES[key] = rules
+    return rules
+
+
+_RULES: dict[tuple[str, str], m.Rules] = {}
+
+
+def _load_rules(root: Path) -> m.Rules:
     problems: list[Problem] = []
     readers: list[Reader] = []
 
@@ -788,87 +808,20 @@ def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, l
 
 
 def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) -> tuple[m.Scenario, m.Rules]:
-    """Load a scenario and the rules it plays under, or raise every problem found.
-
-    A valid result is kept in the compiled-scenario cache (``tabletop.compiled``)
-    and the next load of the same bytes under the same rules and code takes it
-    from there; the result is equal either way.
-    """
-    with gc_pause.paused():  # a large tree of live objects and no cycles: collecting would only re-walk it
-        return _load_scenario(path, rules)
-
-
-def _load_scenario(path: str | os.PathLike[str], rules: m.Rules | None) -> tuple[m.Scenario, m.Rules]:
+    """Load a scenario and the rules it plays under (its own folder, or the bundled rules), or raise every problem found."""
     p = Path(path)
     data = read_bytes(p)
     sha = hashlib.sha256(data).hexdigest()
-    name = _cache_key(sha, rules)
-    cached = _from_cache(name, p, sha, rules)
-    if cached is not None:
-        return cached
     node = load(str(p), data)
     r = Reader(str(p))
     if node is None:
         raise InputError([Problem(str(p), 1, 1, "empty file; expected a scenario (id, title, seats, turns, injects)")])
-    chosen = rules is None
-    own = _rules_value(node) if chosen else None
     if rules is None:
-        rules = _scenario_rules(own, p)
+        rules = _scenario_rules(_rules_value(node), p)
     scenario = _scenario(r, node, rules)
     if r.problems or scenario is None:
         raise InputError(r.problems)
-    scenario = _with_origin(scenario, str(p.resolve()), sha)
-    _to_cache(name, own, scenario, rules, chosen)
-    return scenario, rules
-
-
-# A cache entry is (the scenario's own `rules:` value or None, Rules.sha256, Scenario, Rules or None).
-
-
-def _to_cache(name: str | None, own: Node | None, scenario: m.Scenario, rules: m.Rules, chosen: bool) -> None:
-    """Store a valid result; the rules with it only if the scenario chose them (rules passed in stay the caller's)."""
-    compiled.write(name, (own.value if own is not None else None, rules.sha256, scenario, rules if chosen else None))
-
-
-def _cache_key(sha: str, rules: m.Rules | None) -> str | None:
-    """The scenario's bytes, and the rules by their identity: given ones by sha256; chosen ones are checked on reading."""
-    if rules is None:
-        return compiled.key("scenario", sha, "its own rules")
-    if not rules.sha256:  # built by hand, not by load_rules: nothing to tell them apart by
-        return None
-    return compiled.key("scenario", sha, "given rules", rules.sha256)
-
-
-def _from_cache(name: str | None, path: Path, sha: str, rules: m.Rules | None) -> tuple[m.Scenario, m.Rules] | None:
-    """The cached result for these bytes, placed at ``path``; None unless every input it came from is unchanged."""
-    entry = compiled.read(name)
-    if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[2], m.Scenario)):
-        return None
-    own, rules_sha, scenario, chosen = entry
-    if rules is None:
-        rules = _cached_rules(path, own, rules_sha, chosen)
-    elif rules.sha256 != rules_sha:
-        return None
-    if rules is None:
-        return None
-    return _with_origin(scenario, str(path.resolve()), sha), rules
-
-
-def _cached_rules(path: Path, own: Any, rules_sha: str, chosen: Any) -> m.Rules | None:
-    """The rules a cached scenario chose, if the folder it names from ``path`` still holds the same files."""
-    if not isinstance(chosen, m.Rules):
-        return None
-    root = bundled_rules()
-    if own is not None:
-        root, refusal = _own_rules_folder(path, own)
-        if refusal:  # the normal path reports it
-            return None
-    try:
-        if rules_digest(root) != rules_sha:
-            return None
-    except OSError:
-        return None
-    return chosen if chosen.path == str(root) else attrs.evolve(chosen, path=str(root))
+    return attrs.evolve(scenario, path=str(p.resolve()), sha256=sha), rules
 
 
 class ScenarioNotFound(Exception):
@@ -884,10 +837,6 @@ def load_named(name_or_path: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rule
         known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
         raise ScenarioNotFound(f"no scenario {str(name_or_path)!r}: not a file, nor a bundled or user scenario (known: {known})")
     return load_scenario(path)
-
-
-def _with_origin(scenario: m.Scenario, path: str, sha: str) -> m.Scenario:
-    return attrs.evolve(scenario, path=path, sha256=sha)
 
 
 def _rules_value(node: Node) -> Node | None:

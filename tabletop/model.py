@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:  # the state of play lives in tabletop.state; these names stay for readers of the model
+    from tabletop.state import OpenObligation as OpenObligation
 
 _FACT_FIELDS = frozenset({"kind", "by", "target", "location", "on_behalf_of", "date"})
 
@@ -533,78 +536,6 @@ class Obligation:
     @property
     def key(self) -> tuple[str, str, str, str, str, str | None]:
         return (self.treaty, self.article, self.kind, self.obligor, self.beneficiary, self.attacker)
-
-
-@attrs.define
-class OpenObligation:
-    """An obligation in play: triggered in one turn, answered in a later decide phase."""
-
-    id: str
-    obligation: Obligation
-    turn: int
-    status: str  # triggered | contested | answered | void
-    due: int = 0  # the turn in whose decide phase it must be answered
-    answer: str | None = None
-    answered_turn: int | None = None
-    ruling: str | None = None  # the facilitator's override, if any
-
-
-@attrs.define
-class WorldState:
-    """The board: everything the screens show, folded from the log's events.
-
-    Mutable on purpose: replay folds a hundred thousand events into one value,
-    and copying a frozen state per event would make that quadratic. Nothing
-    outside ``session.py`` writes to it; screens and reports only read.
-    """
-
-    turn: int = 0
-    phase: str = "setup"
-    date: dt.date | None = None
-    tension: int = 0
-    credibility: dict[str, int] = attrs.Factory(dict)
-    posture: dict[str, str] = attrs.Factory(dict)
-    released: list[str] = attrs.Factory(list)
-    released_ids: set[str] = attrs.Factory(set)
-    adhoc: dict[str, Inject] = attrs.Factory(dict)
-    facts: list[Fact] = attrs.Factory(list)
-    decisions: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
-    answers: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
-    obligations: dict[str, OpenObligation] = attrs.Factory(dict)
-    open: dict[str, OpenObligation] = attrs.Factory(dict)  # the triggered or contested ones, not yet answered
-    adjudicated: set[int] = attrs.Factory(set)
-    tension_history: list[tuple[int, int]] = attrs.Factory(list)
-    notes: list[dict[str, Any]] = attrs.Factory(list)
-    overrides: list[dict[str, Any]] = attrs.Factory(list)
-    council: list[dict[str, Any]] = attrs.Factory(list)
-    reports: list[dict[str, Any]] = attrs.Factory(list)
-    ended: bool = False
-    events: int = 0
-
-    def pending_for(self, seat: str) -> list[OpenObligation]:
-        return [o for o in self.open.values() if o.obligation.obligor == seat]
-
-    def copy(self) -> WorldState:
-        """A copy deep enough that folding into it leaves this one untouched."""
-        return attrs.evolve(
-            self,
-            credibility=dict(self.credibility),
-            posture=dict(self.posture),
-            released=list(self.released),
-            released_ids=set(self.released_ids),
-            adhoc=dict(self.adhoc),
-            facts=list(self.facts),
-            decisions={t: dict(d) for t, d in self.decisions.items()},
-            answers={t: dict(d) for t, d in self.answers.items()},
-            obligations=(obligations := {k: attrs.evolve(v) for k, v in self.obligations.items()}),
-            open={k: obligations[k] for k in self.open},
-            adjudicated=set(self.adjudicated),
-            tension_history=list(self.tension_history),
-            notes=list(self.notes),
-            overrides=list(self.overrides),
-            council=list(self.council),
-            reports=list(self.reports),
-        )
 
 
 def _normal(name: str) -> str:

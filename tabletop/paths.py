@@ -39,23 +39,6 @@ def data_home() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "tabletop"
 
 
-CACHE_OFF = ("off", "0", "no", "false", "none")
-
-
-def cache_home() -> Path | None:
-    """The user's cache folder (compiled scenarios): things that can be thrown away and rebuilt at any time.
-
-    ``$TABLETOP_CACHE``, else ``$XDG_CACHE_HOME/tabletop``, else ``~/.cache/tabletop``;
-    None when ``TABLETOP_CACHE`` is ``off`` (or ``0``, ``no``, ``false``, ``none``).
-    Kept apart from ``data_home``: a user may delete it, and back-ups may skip it.
-    """
-    base = os.environ.get("TABLETOP_CACHE")
-    if base:
-        return None if base.strip().lower() in CACHE_OFF else Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "tabletop"
-
-
 def user_scenarios() -> Path:
     return data_home() / "scenarios"
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import attrs
 
-from tabletop import log as logmod
+from tabletop import events as ev
 from tabletop import model as m
-from tabletop.session import ReplayMismatch, Session
+from tabletop.session import Session
 
 FORMATS = ("md", "html")
 GENERATOR = "tabletop"
@@ -583,39 +583,25 @@ def _cause(event: dict[str, Any], find_inject: Callable[[str], m.Inject | None])
     return "other", str(kind)
 
 
-def _fresh(session: Session) -> Session:
-    """The exercise's starting board: what the state was before the first event."""
-    return Session(session.scenario, session.rules, seats=dict(getattr(session, "seats", {}) or {}))
-
-
 def _initial_credibility(session: Session) -> dict[str, int]:
-    return dict(_fresh(session).state.credibility)
+    return dict(session.game.initial().credibility)
 
 
 def _tension_trace(session: Session) -> tuple[int, list[int]]:
     """Tension before the first event, and after each event.
 
-    Replays the events through the session's own fold (``Session.replay`` with
-    a listener), so the chart shows exactly what the board showed, including
-    changes inside a turn (injects, Council votes, overrides).
+    Folds the events with the game's own fold, so the chart shows exactly what
+    the board showed, including changes inside a turn (injects, Council votes,
+    overrides). The session was replayed, so every event folds.
     """
-    initial = _fresh(session).state.tension
-    events = list(session.events)
+    game = session.game
+    state = game.initial()
+    initial = state.tension
     after: list[int] = []
-    contents = logmod.LogContents(path="", header=dict(session.header or {}), events=events, digests=[], warnings=[], good_bytes=0)
-    try:
-        Session.replay(contents, session.scenario, session.rules, on_event=lambda _n, state: after.append(state.tension))
-    except (ReplayMismatch, KeyError, ValueError):
-        after = []
-    if len(after) != len(events):
-        # Cannot happen for a session that replays; fall back on the adjudicated values.
-        after, value = [], initial
-        for event in events:
-            if event.get("type") == "adjudicated":
-                value = int((event.get("changes") or {}).get("tension", [value, value])[1])
-            elif event.get("type") == "override" and event.get("what") == "tension":
-                value = int(event.get("value", value))
-            after.append(value)
+    for record in session.events:
+        if record.get("type") not in ev.LOG_RECORDS:
+            state = game.evolve(state, ev.from_json(record))
+        after.append(state.tension)
     return initial, after
 
 

@@ -24,17 +24,16 @@ from tabletop.session import Session
 
 def facilitate_turn(session: Session) -> None:
     """Play the current turn from wherever it stands to its review phase."""
-    state = session.state
-    if state.phase in ("brief", "deliberate"):
+    if session.state.phase in ("brief", "deliberate"):
         for inject in session.unreleased(include_standby=False):
             session.release(inject.id)
-    while state.phase in ("brief", "deliberate"):
+    while session.state.phase in ("brief", "deliberate"):
         session.advance()
-    if state.phase == "decide":
+    if session.state.phase == "decide":
         bots.play_turn_decisions(session, list(session.scenario.seats))
         session.advance()
-    if state.phase == "adjudicate":
-        if state.turn not in state.adjudicated:
+    if session.state.phase == "adjudicate":
+        if session.state.turn not in session.state.adjudicated:
             session.adjudicate()
         session.advance()
 
@@ -96,7 +95,7 @@ def outcome_of(session: Session) -> Outcome:
     decisions: dict[str, list[str]] = collections.defaultdict(list)
     for per_turn in session.state.decisions.values():
         for seat, decision in per_turn.items():
-            decisions[seat].append(decision["option"])
+            decisions[seat].append(decision.option)
     return Outcome(session.seed, session.state.tension, dict(triggered), dict(honoured), dict(decisions))
 
 

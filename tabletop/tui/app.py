@@ -6,12 +6,7 @@ owns the one :class:`~tabletop.session.Session` of an exercise; screens call
 its commands and render its state.
 """
 
-# ruff: noqa: E402 - the garbage collector is paused before the modules below load
 from __future__ import annotations
-
-from tabletop import gc_pause
-
-gc_pause.hold_for_start_up()  # through Textual's import and the first frame; released in TabletopApp.on_mount
 
 import gc
 import random
@@ -51,26 +46,16 @@ THEME = Theme(
 _start_up_frozen = False
 
 
-def _start_up_drawn(lasting: bool) -> None:
-    """After an app's first frame: the collector resumes, and what start-up built may first be set aside for good.
+def _start_up_drawn() -> None:
+    """After the app's first frame, once a process: what start-up built (Textual's modules, the scenario) lives on.
 
-    With ``lasting`` (the first screen is the board or a replay, which stay
-    until the app quits), Textual's modules and classes, the scenario and the
-    screen's widgets live as long as the process. All of them, some 60,000
-    objects created while the collector was paused and so all in its youngest
-    generation, would be walked at its first pass (a 15 ms stall just after
-    the first frame), at every full collection during the exercise, and at exit.
-    ``gc.freeze`` moves them out of its reach at once, as the replay does with
-    a log it has read; the few cycles start-up left over (about 0.6 MB on the
-    board) stay with them. Not under the start screen, which the board soon
-    replaces: its widgets must stay collectable. Once a process (a later app,
-    as in the tests, only releases its hold).
+    ``gc.freeze`` sets those objects out of the collector's reach, so no later
+    collection walks them again; the only garbage-collector call in tabletop.
     """
     global _start_up_frozen
-    if lasting and not _start_up_frozen:
+    if not _start_up_frozen:
         _start_up_frozen = True
         gc.freeze()
-    gc_pause.started()
 
 
 class SetupError(Exception):
@@ -163,7 +148,7 @@ class TabletopApp(App[int]):
 
     def on_mount(self) -> None:
         # The start-up's objects are built: collect as usual again, once the first frame is out.
-        self.call_after_refresh(_start_up_drawn, not self._failed and (self.initial is not None or self.replay_path is not None))
+        self.call_after_refresh(_start_up_drawn)
         if self._failed:
             self.exit(2)
         elif self.replay_path is None and self.initial is None:
@@ -192,19 +177,18 @@ class TabletopApp(App[int]):
         return True
 
     def resume_exercise(self, path: Path, minutes: int) -> bool:
-        from tabletop.tui.screens.replay import ReplayError, open_log
+        from tabletop.replay import OpenError, open_log
 
         try:
-            contents, scenario, rules, warnings = open_log(path)
-            del contents
-            session, read_warnings = Session.resume(path, scenario, rules, clock=True)
-        except ReplayError as exc:
+            opened = open_log(path)
+            session, read_warnings = Session.resume(path, opened.scenario, opened.rules, clock=True)
+        except OpenError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return False
         except (ReplayMismatch, logmod.LogError) as exc:
             self.notify(f"cannot resume {path}: {exc}", severity="error", markup=False)
             return False
-        for warning in dict.fromkeys([*warnings, *read_warnings]):
+        for warning in dict.fromkeys([*opened.changed, *read_warnings]):
             self.notify(warning, severity="warning", markup=False)
         self._open_board(session, minutes)
         return True
@@ -285,11 +269,12 @@ def make_app(
     there if it fails.
     """
     if replay is not None:
-        from tabletop.tui.screens.replay import ReplayError, check_log
+        from tabletop.replay import OpenError
+        from tabletop.tui.screens.replay import check_log
 
         try:
             check_log(replay)  # the header and the scenario's whereabouts; the rest loads on screen
-        except ReplayError as exc:
+        except OpenError as exc:
             raise SetupError(str(exc)) from None
         return TabletopApp(replay=replay)
     if scenario is None or start:

@@ -201,8 +201,8 @@ def decisions_content(session: Session, turn: int) -> Content:
             parts += ["  ", ("no decision", "dim italic")]
         else:
             parts += [
-                "  ", (option_label(scenario, seat_id, decision["option"]), "bold"), (f"  ({decision.get('by', 'human')})", "dim"),
-                "\n", (decision.get("rationale", ""), "italic"),
+                "  ", (option_label(scenario, seat_id, decision.option), "bold"), (f"  ({decision.by})", "dim"),
+                "\n", (decision.rationale, "italic"),
             ]
         for answer in answers.get(seat_id, []):
             ob_id = answer["answers"]["obligation"]

@@ -64,8 +64,8 @@ class HotWashScreen(Screen):
                 yield Static(Content("\n").join(lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
-                lines += [Content(f"turn {o.get('turn')}: override {o['what']} = {o['value']}: {o['reason']}") for o in state.overrides]
-                lines += [Content(f"turn {n.get('turn')}: {n['text']}") for n in state.notes]
+                lines += [Content(f"turn {o.turn}: override {o.what} = {o.value}: {o.reason}") for o in state.overrides]
+                lines += [Content(f"turn {n.turn}: {n.text}") for n in state.notes]
                 yield Static(Content("\n").join(lines), classes="hotwash-section")
             questions = [Content.styled("For the hot wash", "bold underline")]
             for t in scenario.turns:

@@ -28,9 +28,10 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tabletop import gc_pause
 from tabletop import log as logmod
-from tabletop import model as m
+from tabletop.replay import Opened as OpenedLog
+from tabletop.replay import OpenError, load_for, scenario_of
+from tabletop.state import State
 from tabletop.tui.describe import event_details, event_line
 from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.footer import KeyFooter
@@ -45,28 +46,8 @@ HEAD = 1000  # events read for the first look, before the whole log is
 PROGRESS_EVERY = 0.1  # seconds between progress reports from the replay
 
 
-class ReplayError(Exception):
-    """The log or its scenario cannot be opened; the message says which and why."""
-
-
 class _Cancelled(Exception):
     """The replay screen closed while its worker was still verifying the log."""
-
-
-def read_header(path: str | Path) -> dict[str, Any]:
-    """The log's first line, checked enough to name its scenario: quick, however long the log."""
-    try:
-        with open(path, "rb") as handle:
-            first = handle.readline()
-    except OSError as exc:
-        raise ReplayError(f"{path}:1: cannot read the log: {exc.strerror or exc}") from None
-    try:
-        header = json.loads(first)
-    except ValueError:
-        header = None
-    if type(header) is not dict or header.get("type") != "header" or header.get("format") != logmod.FORMAT:
-        raise ReplayError(f"{path}:1: expected a header with format {logmod.FORMAT!r}")
-    return header
 
 
 def read_head(path: str | Path, count: int) -> list[dict[str, Any]]:
@@ -90,42 +71,13 @@ def read_head(path: str | Path, count: int) -> list[dict[str, Any]]:
     return events
 
 
-def load_log_scenario(path: str | Path, header: dict[str, Any]) -> tuple[m.Scenario, m.Rules, list[str]]:
-    """The scenario a log was written against, loaded; with a warning if it changed since."""
-    from tabletop.loading import load_scenario, sha256_file
-    from tabletop.paths import scenario_for_log
-    from tabletop.yamlnodes import InputError
-
-    scenario_path = scenario_for_log(header)
-    if scenario_path is None:
-        raise ReplayError(f"{path}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
-    try:
-        scenario, rules = load_scenario(scenario_path)
-    except InputError as exc:
-        raise ReplayError(f"{path}:1: its scenario {scenario_path} no longer loads: {exc.problems[0] if exc.problems else exc}") from None
-    warnings = []
-    if sha256_file(scenario_path) != header.get("scenario_sha256"):
-        warnings.append(f"scenario {scenario_path} changed since the log was written; the replay may stop early")
-    return scenario, rules, warnings
-
-
 def check_log(path: str | Path) -> None:
-    """Refuse at once a log that cannot be opened at all: unreadable, no header, or its scenario not found."""
-    from tabletop.paths import scenario_for_log
-
-    header = read_header(path)
-    if scenario_for_log(header) is None:
-        raise ReplayError(f"{path}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
-
-
-def open_log(path: str | Path) -> tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]]:
-    """Read a log and load the scenario it was written against; warnings to show come back too."""
+    """Refuse at once a log that cannot be opened at all (unreadable, no header, its scenario not found): OpenError."""
     try:
-        contents = logmod.read(path)
+        header = logmod.read_header(path)
     except logmod.LogError as exc:
-        raise ReplayError(str(exc)) from None
-    scenario, rules, warnings = load_log_scenario(path, contents.header)
-    return contents, scenario, rules, [*contents.warnings, *warnings]
+        raise OpenError(str(exc)) from None
+    scenario_of(header, path)
 
 
 class ReplayScreen(Screen):
@@ -166,7 +118,7 @@ class ReplayScreen(Screen):
 
         problem: str | None
 
-    def __init__(self, path: str | Path, opened: tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]] | None = None) -> None:
+    def __init__(self, path: str | Path, opened: OpenedLog | None = None) -> None:
         super().__init__()
         self.path = Path(path)
         self.opened = opened
@@ -208,12 +160,16 @@ class ReplayScreen(Screen):
     def load(self) -> None:
         worker = get_current_worker()
         if self.opened is not None:
-            contents, scenario, rules, warnings = self.opened
+            contents, scenario, rules = self.opened.contents, self.opened.scenario, self.opened.rules
+            warnings = [*contents.warnings, *self.opened.changed]
             header, head = contents.header, contents.events
         else:
-            header = read_header(self.path)
-            with gc_pause.paused(freeze=True):
-                scenario, rules, warnings = load_log_scenario(self.path, header)
+            try:
+                header = logmod.read_header(self.path)
+            except logmod.LogError as exc:
+                raise OpenError(str(exc)) from None
+            scenario, rules, changed = load_for(header, self.path)
+            warnings = [f"{c}; the replay may stop early" for c in changed]
             head = read_head(self.path, HEAD)
             contents = None
         snapshots = Snapshots.unverified(header, head, scenario, rules)
@@ -224,17 +180,11 @@ class ReplayScreen(Screen):
             return
         if contents is None:
             try:
-                with gc_pause.paused(freeze=True):
-                    contents = logmod.read(self.path, check_chain=False)
+                contents = logmod.read(self.path)
             except logmod.LogError as exc:
-                self.post_message(self.Verified(str(exc)))
+                self.post_message(self.Verified(f"{exc}; the events are shown as written, not replayed"))
                 return
         self.post_message(self.Read(contents))
-        try:
-            logmod.chain(contents.path, contents.events, contents.digests)
-        except logmod.LogError as exc:
-            self.post_message(self.Verified(f"{exc}; the events are shown as written, not replayed"))
-            return
         last = time.monotonic()
 
         def progress(done: int, total: int) -> None:
@@ -247,8 +197,7 @@ class ReplayScreen(Screen):
                 self.post_message(self.Progress(done, total))
 
         try:
-            with gc_pause.paused(freeze=True):
-                snapshots.verify(contents, progress=progress)
+            snapshots.verify(contents, progress=progress)
         except _Cancelled:
             return
         error = snapshots.error
@@ -269,7 +218,7 @@ class ReplayScreen(Screen):
             return
         self._drawn.set()
         error = event.worker.error
-        message = str(error) if isinstance(error, ReplayError) else f"could not replay {self.path}: {error!r}"
+        message = str(error) if isinstance(error, OpenError) else f"could not replay {self.path}: {error!r}"
         self.query_one("#replay-loading").display = False
         self.query_one(StatusLine).update(Content.assemble(("Replay failed", "bold $error"), "  ", message))
         self.notify(message, severity="error", timeout=15, markup=False)
@@ -367,7 +316,7 @@ class ReplayScreen(Screen):
             detail = Content.assemble(*rows[:-1])
         self.query_one("#event-detail", Static).update(detail)
 
-    def _show_tab(self, state: m.WorldState) -> None:
+    def _show_tab(self, state: State) -> None:
         """Only the tab in view follows the steps; another is brought up to date when chosen."""
         assert self.snapshots is not None
         active = self.query_one("#replay-tabs", TabbedContent).active
