@@ -225,7 +225,7 @@ class Game:
         if answers is not None and not self._released_this_turn(state, answers):
             raise CommandError(f"{answers!r} is not an inject released this turn")
         return ev.Decision(
-            state.turn, seat, command.option, command.rationale.strip(), command.by or self.seats.get(seat, "human"),
+            state.turn, seat, command.option, command.rationale.strip(), command.by or "human",
             ev.Answers(inject=answers) if answers else None,
         )
 
@@ -248,7 +248,7 @@ class Game:
             raise CommandError(f"expected one of {', '.join(ANSWERS)}, got {command.answer!r}")
         if not command.rationale.strip():
             raise CommandError("an answer needs a rationale: one sentence on why")
-        by = command.by or self.seats.get(seat, "human")
+        by = command.by or "human"
         return [
             ev.Decision(state.turn, seat, command.answer, command.rationale.strip(), by, ev.Answers(obligation=open_ob.id)),
             ev.ObligationAnswered(state.turn, open_ob.id, seat, command.answer),

@@ -22,13 +22,13 @@ from tabletop import __version__
 from tabletop import events as ev
 from tabletop import log as logmod
 from tabletop import model as m
-from tabletop.game import ANSWERS, OVERRIDABLE, PHASES, CommandError, Game, state_hash
+from tabletop.game import ANSWERS, OVERRIDABLE, PHASES, RELEASE_PHASES, CommandError, Game, state_hash
 from tabletop.replay import ReplayMismatch, game_of, replay
 from tabletop.state import OpenObligation, State
 
 DERIVED = ev.FOLLOWERS  # the name tests and tools have used
 
-__all__ = ["ANSWERS", "DERIVED", "OVERRIDABLE", "PHASES", "CommandError", "ReplayMismatch", "Session", "state_hash"]
+__all__ = ["ANSWERS", "DERIVED", "OVERRIDABLE", "PHASES", "RELEASE_PHASES", "CommandError", "ReplayMismatch", "Session", "state_hash"]
 
 # Events after which the writer signs the chain head: a turn's end (the next one's start) and the exercise's end.
 SIGNED_AFTER = (ev.TurnStarted, ev.ExerciseEnded)

@@ -7,6 +7,7 @@ import pytest
 from tabletop import bots, runner
 from tabletop import log as logmod
 from tabletop.model import Fact
+from tabletop.replay import fold, game_of
 from tabletop.session import CommandError, Session, state_hash
 
 
@@ -135,7 +136,7 @@ def test_different_seeds_can_decide_differently(mini, rules):
     choices = set()
     for seed in range(12):
         s = runner.play(mini, rules, seed=seed, fsync=False)
-        choices.add(tuple(sorted((t, seat, d["option"]) for t, per in s.state.decisions.items() for seat, d in per.items())))
+        choices.add(tuple(sorted((t, seat, d.option) for t, per in s.state.decisions.items() for seat, d in per.items())))
     assert len(choices) > 1
 
 
@@ -186,9 +187,10 @@ def test_fold_gives_the_board_at_any_event(mini, rules, tmp_path):
     path = tmp_path / "f.jsonl"
     live = runner.play(mini, rules, seed=1, log_path=path, fsync=False)
     contents = logmod.read(path)
-    assert state_hash(Session.fold(contents, mini, rules).state) == state_hash(live.state)
-    third = Session.fold(contents, mini, rules, upto=3)
-    assert third.state.events == 3
+    game = game_of(contents.header, mini, rules)
+    assert state_hash(fold(game, contents.events)) == state_hash(live.state)
+    third = fold(game, contents.events, stop=3)
+    assert third.events == 3
 
 
 def test_a_fresh_threat_after_consultations_calls_for_consultations_again(mini, rules):

@@ -5,5 +5,5 @@ import sys
 
 
 def test_importing_the_tui_package_does_not_import_textual():
-    code = "import sys, tabletop.tui, tabletop.tui.describe, tabletop.tui.snapshots, tabletop.tui.colours, tabletop.gc_pause, tabletop.tui.commands\nassert 'textual' not in sys.modules\n"
+    code = "import sys, tabletop.tui, tabletop.tui.describe, tabletop.tui.snapshots, tabletop.tui.colours, tabletop.tui.commands\nassert 'textual' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True)

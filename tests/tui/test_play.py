@@ -124,7 +124,7 @@ def test_command_error_becomes_a_notification(tmp_path):
             await pilot.click("#ok")
             await pilot.pause()
             assert isinstance(app.screen, BoardScreen)
-            assert app.session.state.overrides[-1]["reason"] == "the room judged the drill a provocation"
+            assert app.session.state.overrides[-1].reason == "the room judged the drill a provocation"
 
     run(scenario())
 
@@ -175,7 +175,7 @@ def test_every_board_key_is_also_a_palette_command(tmp_path):
             await type_text(pilot, "from the palette")
             await pilot.press("enter")
             await pilot.pause()
-            assert app.session.state.notes[-1]["text"] == "from the palette"
+            assert app.session.state.notes[-1].text == "from the palette"
 
     run(scenario())
 
