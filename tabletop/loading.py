@@ -940,14 +940,15 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     timeline: list[m.TimelineEntry] = []
     last: dt.date | None = None
     for item in r.seq(f["timeline"], "timeline") if "timeline" in f else []:
-        tf = r.fields(item, "a timeline entry", ["date", "title", "source"], ["text"])
+        tf = r.fields(item, "a timeline entry", ["date", "title", "source"], ["text", "note"])
         if not tf:
             continue
         date = r.date(tf["date"], "date")
         if date and last and date < last:
             r.error(tf["date"], f"dates out of order: {date} comes after {last} in the timeline")
         last = date or last
-        timeline.append(m.TimelineEntry(date or dt.date.min, r.text(tf["title"], "title"), source_ref(tf["source"]), r.text(tf.get("text"), "text").strip()))
+        timeline.append(m.TimelineEntry(date or dt.date.min, r.text(tf["title"], "title"), source_ref(tf["source"]),
+                                        r.text(tf.get("text"), "text").strip(), r.text(tf.get("note"), "note").strip()))
 
     seats: dict[str, m.Seat] = {}
     for seat_id, key, value in r.mapping(f["seats"], "seats") if "seats" in f else []:

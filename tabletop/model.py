@@ -98,10 +98,17 @@ class Source:
 
 @attrs.frozen
 class TimelineEntry:
+    """A dated entry of the read-ahead (or of the debrief's "what happened next").
+
+    ``note`` is for the facilitator only (a correction to the source, say): the
+    guide prints it, the handouts never do.
+    """
+
     date: dt.date
     title: str
     source: str
     text: str = ""
+    note: str = ""
 
 
 @attrs.frozen

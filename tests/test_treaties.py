@@ -168,7 +168,7 @@ def test_a_threat_gives_consult_obligations_and_no_assistance(rules):
     obs = obligations(rules, D(2025, 1, 15), threat("us", "dprk", "dprk"))
     assert {o.kind for o in obs} == {"consult"}
     assert find(obs, "ru-dprk-2024", "russia")[0].article == "3"
-    assert find(obs, "prc-dprk-1961", "china")[0].article == "II"
+    assert not find(obs, "prc-dprk-1961")  # Art. II's first sentence is a standing undertaking, not a consultation article
     obs = obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok"))
     assert find(obs, "us-rok-1953", "us")[0].article == "II"
 
