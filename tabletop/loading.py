@@ -869,7 +869,10 @@ def _scenario_rules(value: Node | None, path: Path) -> m.Rules:
 
 
 SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects", "options")
-SCENARIO_OPTIONAL = ("end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description")
+SCENARIO_OPTIONAL = (
+    "end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description",
+    "objectives", "control", "corrections", "facilitation", "debrief",
+)
 
 
 def _effects(r: Reader, node: Node | None, rules: m.Rules, seats: set[str], own: str | None) -> m.Effect:
@@ -950,14 +953,19 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
         timeline.append(m.TimelineEntry(date or dt.date.min, r.text(tf["title"], "title"), source_ref(tf["source"]),
                                         r.text(tf.get("text"), "text").strip(), r.text(tf.get("note"), "note").strip()))
 
+    objectives = _objectives(r, f.get("objectives"))
+    objective_ids = {o.id for o in objectives}
+
     seats: dict[str, m.Seat] = {}
+    leads: list[tuple[str, m.Role, Node]] = []  # checked against the options once they are read
     for seat_id, key, value in r.mapping(f["seats"], "seats") if "seats" in f else []:
         if rules.canonical(seat_id) not in rules.states or rules.states[rules.canonical(seat_id)].type != "state":
             r.error(key, f"seat {seat_id!r} is not a state of rules/geography.yaml")
-        seat = _seat(r, seat_id, value, rules)
+        seat = _seat(r, seat_id, value, rules, source_ref, leads)
         if seat:
             seats[seat_id] = seat
     seat_ids = set(seats)
+    control = _control(r, f.get("control"), seat_ids)
 
     treaties = None
     if "treaties" in f:
@@ -972,7 +980,7 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
 
     turns: list[m.Turn] = []
     for item in r.seq(f["turns"], "turns") if "turns" in f else []:
-        tf = r.fields(item, "a turn", ["id", "title", "from", "to"], ["brief", "questions"])
+        tf = r.fields(item, "a turn", ["id", "title", "from", "to"], ["brief", "questions", "minutes"])
         if not tf:
             continue
         turn_id = r.integer(tf["id"], "the turn id")
@@ -991,7 +999,8 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
             r.error(tf["from"], f"dates out of order: turn {turn_id} starts {t_from}, before the scenario start {start}")
         turns.append(
             m.Turn(turn_id, r.text(tf["title"], "title"), t_from or dt.date.min, t_to or dt.date.min,
-                   r.text(tf.get("brief"), "brief").strip(), r.text_list(tf.get("questions"), "questions"))
+                   r.text(tf.get("brief"), "brief").strip(), r.text_list(tf.get("questions"), "questions"),
+                   _minutes(r, tf.get("minutes"), f"the minutes of turn {turn_id}"))
         )
     if "turns" in f and not turns and not r.problems:
         r.error(f["turns"], "expected at least one turn")
@@ -1003,7 +1012,7 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     inject_ids: set[str] = set()
     last_by_turn: dict[int, dt.date] = {}
     for item in r.seq(f["injects"], "injects") if "injects" in f else []:
-        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref)
+        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref, objective_ids, control)
         if inject is None:
             continue
         if inject.id in inject_ids:
@@ -1037,6 +1046,15 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     for seat_id in seats:
         if seat_id not in options and "options" in f:
             r.error(f["options"], f"seat {seat_id!r} has no options")
+    for seat_id, role, where in leads:
+        known = {o.id for o in options.get(seat_id, ())}
+        for option_id in role.leads:
+            if option_id not in known:
+                r.error(where, f"undefined option {option_id!r} in the leads of role {role.id!r} of {seat_id!r}; expected one of: {', '.join(sorted(known))}")
+
+    corrections = _corrections(r, f.get("corrections"), source_ref, inject_ids)
+    facilitation = _facilitation(r, f.get("facilitation"), source_ref, rules)
+    debrief = _debrief(r, f.get("debrief"), source_ref, end or (turns[-1].end if turns else None))
 
     initial = m.Initial()
     if "initial" in f:
@@ -1063,16 +1081,199 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
         timeline=tuple(timeline),
         treaties=treaties,
         initial=initial,
+        objectives=objectives,
+        control=control,
+        corrections=corrections,
+        facilitation=facilitation,
+        debrief=debrief,
     )
 
 
-def _seat(r: Reader, seat_id: str, node: Node, rules: m.Rules) -> m.Seat | None:
+# --- the exercise package: objectives, roles, control cells, the guide's sections ----------
+
+
+def _objectives(r: Reader, node: Node | None) -> tuple[m.Objective, ...]:
+    out: list[m.Objective] = []
+    seen: set[str] = set()
+    for item in r.seq(node, "objectives"):
+        of = r.fields(item, "an objective", ["id", "text"])
+        if not of:
+            continue
+        objective_id = r.ident(of["id"], "an objective")
+        if objective_id in seen:
+            r.error(of["id"], f"duplicate objective id {objective_id!r}")
+            continue
+        seen.add(objective_id)
+        out.append(m.Objective(objective_id, r.text(of["text"], "text").strip()))
+    return tuple(out)
+
+
+def _roles(r: Reader, node: Node | None, owner: str) -> list[tuple[m.Role, Node]]:
+    """A team's or a cell's roles, each with the node it came from (for errors found later)."""
+    out: list[tuple[m.Role, Node]] = []
+    seen: set[str] = set()
+    for item in r.seq(node, f"the roles of {owner!r}"):
+        rf = r.fields(item, f"a role of {owner!r}", ["id", "title"], ["focus", "leads", "merge_into"])
+        if not rf:
+            continue
+        role_id = r.ident(rf["id"], "a role")
+        if role_id in seen:
+            r.error(rf["id"], f"duplicate role id {role_id!r} in {owner!r}")
+            continue
+        seen.add(role_id)
+        role = m.Role(
+            id=role_id,
+            title=r.text(rf["title"], "title"),
+            focus=r.text(rf.get("focus"), "focus").strip(),
+            leads=r.text_list(rf.get("leads"), "leads"),
+            merge_into=r.text(rf.get("merge_into"), "merge_into") or None,
+        )
+        out.append((role, rf.get("leads") or item))
+    ids = {role.id for role, _ in out}
+    for role, where in out:
+        if role.merge_into is not None and (role.merge_into not in ids or role.merge_into == role.id):
+            r.error(where, f"role {role.id!r} of {owner!r} merges into {role.merge_into!r}; expected another role of {owner!r}: {', '.join(sorted(ids - {role.id}))}")
+    return out
+
+
+def _control(r: Reader, node: Node | None, seat_ids: set[str]) -> dict[str, m.ControlCell]:
+    cells: dict[str, m.ControlCell] = {}
+    for cell_id, key, value in r.mapping(node, "control"):
+        r.ident(key, "a control cell")
+        if cell_id in seat_ids or cell_id == "all":
+            r.error(key, f"control cell {cell_id!r} has the id of a seat; a cell plays a character, not a state: give it its own id")
+            continue
+        cf = r.fields(value, f"control cell {cell_id!r}", ["name"], ["brief", "roles"])
+        if cf is None:
+            continue
+        roles = tuple(role for role, _ in _roles(r, cf.get("roles"), cell_id))
+        for role in roles:
+            if role.leads:
+                r.error(cf["roles"], f"role {role.id!r} of control cell {cell_id!r} has leads; a control cell has no options (its moves are the injects sent from it)")
+        cells[cell_id] = m.ControlCell(cell_id, r.text(cf["name"], "name"), r.text(cf.get("brief"), "brief").strip(), roles)
+    return cells
+
+
+def _minutes(r: Reader, node: Node | None, what: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for phase, key, value in r.mapping(node, what):
+        if phase not in m.PHASES:
+            r.error(key, f"unknown phase {phase!r} in {what}; expected one of: {', '.join(m.PHASES)}")
+            continue
+        minutes = r.integer(value, f"minutes of the {phase} phase")
+        if minutes < 0:
+            r.error(value, f"expected minutes of 0 or more for the {phase} phase, got {minutes}")
+        out[phase] = minutes
+    return out
+
+
+def _corrections(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], inject_ids: set[str]) -> tuple[m.Correction, ...]:
+    out: list[m.Correction] = []
+    seen: set[str] = set()
+    for item in r.seq(node, "corrections"):
+        cf = r.fields(item, "a correction", ["id", "source", "claim", "correction", "checked"], ["injects"])
+        if not cf:
+            continue
+        correction_id = r.ident(cf["id"], "a correction")
+        if correction_id in seen:
+            r.error(cf["id"], f"duplicate correction id {correction_id!r}")
+        seen.add(correction_id)
+        injects = r.text_list(cf.get("injects"), "injects")
+        for inject_id in injects:
+            if inject_id not in inject_ids:
+                r.error(cf["injects"], f"undefined inject {inject_id!r} in correction {correction_id!r}")
+        out.append(m.Correction(
+            id=correction_id,
+            source=source_ref(cf["source"]),
+            claim=r.text(cf["claim"], "claim").strip(),
+            correction=r.text(cf["correction"], "correction").strip(),
+            checked=source_ref(cf["checked"]),
+            injects=injects,
+        ))
+    return tuple(out)
+
+
+def _facilitation(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], rules: m.Rules) -> m.Facilitation:
+    if node is None:
+        return m.Facilitation()
+    f = r.fields(node, "facilitation", [], ["minutes", "rulings", "divergence"])
+    if f is None:
+        return m.Facilitation()
+    rulings: list[m.Ruling] = []
+    seen: set[str] = set()
+    for item in r.seq(f.get("rulings"), "rulings"):
+        rf = r.fields(item, "a ruling", ["id", "title", "text"], ["sources", "articles"])
+        if not rf:
+            continue
+        ruling_id = r.ident(rf["id"], "a ruling")
+        if ruling_id in seen:
+            r.error(rf["id"], f"duplicate ruling id {ruling_id!r}")
+        seen.add(ruling_id)
+        sources = tuple(source_ref(n) for n in (r.seq(rf["sources"], "sources") if "sources" in rf else []))
+        articles = []
+        for ref in r.seq(rf.get("articles"), "articles"):
+            af = r.fields(ref, "an article reference", ["treaty", "article"])
+            if not af:
+                continue
+            treaty, article = r.text(af["treaty"], "treaty"), r.text(af["article"], "article")
+            known = rules.treaties.get(treaty)
+            if known is None:
+                r.error(af["treaty"], f"undefined treaty {treaty!r}; expected one of: {', '.join(rules.treaties)}")
+            elif article not in {a.id for a in known.articles}:
+                r.error(af["article"], f"treaty {treaty!r} has no article {article!r}; expected one of: {', '.join(a.id for a in known.articles)}")
+            articles.append(m.ArticleRef(treaty, article))
+        rulings.append(m.Ruling(ruling_id, r.text(rf["title"], "title"), r.text(rf["text"], "text").strip(), sources, tuple(articles)))
+    divergence = []
+    for item in r.seq(f.get("divergence"), "divergence"):
+        gf = r.fields(item, "a divergence note", ["title", "text"])
+        if gf:
+            divergence.append(m.Guidance(r.text(gf["title"], "title"), r.text(gf["text"], "text").strip()))
+    return m.Facilitation(_minutes(r, f.get("minutes"), "facilitation.minutes"), tuple(rulings), tuple(divergence))
+
+
+def _debrief(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], end: dt.date | None) -> m.Debrief:
+    if node is None:
+        return m.Debrief()
+    f = r.fields(node, "debrief", [], ["questions", "after"])
+    if f is None:
+        return m.Debrief()
+    after = []
+    last: dt.date | None = None
+    for item in r.seq(f.get("after"), "debrief.after"):
+        af = r.fields(item, "an entry of debrief.after", ["date", "title", "text", "source"], ["note"])
+        if not af:
+            continue
+        date = r.date(af["date"], "date")
+        if date and end and date <= end:
+            r.error(af["date"], f"dates out of order: debrief.after is what happened after the scenario's end ({end}); {date} is not after it")
+        if date and last and date < last:
+            r.error(af["date"], f"dates out of order: {date} comes after {last} in debrief.after")
+        last = date or last
+        after.append(m.TimelineEntry(date or dt.date.min, r.text(af["title"], "title"), source_ref(af["source"]),
+                                     r.text(af["text"], "text").strip(), r.text(af.get("note"), "note").strip()))
+    return m.Debrief(r.text_list(f.get("questions"), "questions"), tuple(after))
+
+
+def _seat(
+    r: Reader,
+    seat_id: str,
+    node: Node,
+    rules: m.Rules,
+    source_ref: Callable[[Node | None], str] | None = None,
+    leads: list[tuple[str, m.Role, Node]] | None = None,
+) -> m.Seat | None:
     f = r.fields(
         node, f"seat {seat_id!r}", ["name", "brief"],
-        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine"],
+        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine", "roles", "sources"],
     )
     if f is None:
         return None
+    roles = _roles(r, f.get("roles"), seat_id)
+    if leads is not None:
+        leads.extend((seat_id, role, where) for role, where in roles)
+    sources: tuple[str, ...] = ()
+    if "sources" in f:
+        sources = tuple(source_ref(n) if source_ref else r.text(n, "source") for n in r.seq(f["sources"], f"the sources of {seat_id!r}"))
     alliances = []
     for item in r.seq(f["alliances"], "alliances") if "alliances" in f else []:
         af = r.fields(item, "an alliance", ["text"], ["treaty"])
@@ -1107,6 +1308,8 @@ def _seat(r: Reader, seat_id: str, node: Node, rules: m.Rules) -> m.Seat | None:
         red_lines=r.text_list(f.get("red_lines"), "red_lines"),
         alliances=tuple(alliances),
         doctrine=doctrine,
+        roles=tuple(role for role, _ in roles),
+        sources=sources,
     )
 
 
@@ -1121,10 +1324,12 @@ def _inject(
     seats: set[str],
     turns: dict[int, m.Turn],
     source_ref: Callable[[Node | None], str],
+    objective_ids: set[str] | None = None,
+    control: dict[str, m.ControlCell] | None = None,
 ) -> m.Inject | None:
     f = r.fields(
         node, "an inject", ["id", "turn", "title", "text", "source"],
-        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects"],
+        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects", "from", "objectives", "expected_actions"],
     )
     if f is None:
         return None
@@ -1144,6 +1349,15 @@ def _inject(
     for seat in to:
         if seat != "all" and seat not in seats:
             r.error(f["to"], f"undefined seat {seat!r} in to:; expected all or one of: {', '.join(sorted(seats))}")
+    sender = r.text(f.get("from"), "from") or None
+    if sender is not None and sender not in (control or {}):
+        cells = ", ".join(sorted(control or {})) or "none defined under 'control'"
+        r.error(f["from"], f"undefined control cell {sender!r} in from:; expected one of: {cells}")
+    objectives = r.text_list(f.get("objectives"), "objectives")
+    for objective in objectives:
+        if objective not in (objective_ids or set()):
+            known = ", ".join(sorted(objective_ids or ())) or "none defined under 'objectives'"
+            r.error(f["objectives"], f"undefined objective {objective!r} in inject {inject_id!r}; expected one of: {known}")
     return m.Inject(
         id=inject_id,
         turn=turn_id,
@@ -1158,6 +1372,9 @@ def _inject(
         note=r.text(f.get("note"), "note").strip(),
         facts=_facts(r, f.get("facts"), rules),
         effects=_effects(r, f.get("effects"), rules, seats, None),
+        sender=sender,
+        objectives=objectives,
+        expected_actions=tuple(a.strip() for a in r.text_list(f.get("expected_actions"), "expected_actions")),
     )
 
 

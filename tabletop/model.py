@@ -128,6 +128,33 @@ class Doctrine:
     answers: Mapping[str, str] = attrs.field(factory=dict)
 
 
+#: The phases of a turn, in order: the vocabulary of DESIGN.md, shared by the loader (phase timings) and the guide.
+PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
+
+
+@attrs.frozen
+class Objective:
+    """An exercise objective (HSEEP): what the exercise is meant to teach or test, by id."""
+
+    id: str
+    text: str
+
+
+@attrs.frozen
+class Role:
+    """One student's part within a team or a control cell, for a class of 20-30.
+
+    ``leads`` names the seat's options this role speaks for; ``merge_into`` the
+    role that takes this one over when the class is too small to fill it.
+    """
+
+    id: str
+    title: str
+    focus: str = ""
+    leads: tuple[str, ...] = ()
+    merge_into: str | None = None
+
+
 @attrs.frozen
 class Seat:
     id: str
@@ -139,6 +166,21 @@ class Seat:
     red_lines: tuple[str, ...] = ()
     alliances: tuple[Alliance, ...] = ()
     doctrine: Doctrine = Doctrine()
+    roles: tuple[Role, ...] = ()
+    sources: tuple[str, ...] = ()  # the keys the brief draws on: the seat's read-ahead
+
+
+@attrs.frozen
+class ControlCell:
+    """A part of the exercise staff that plays a character, not a state: the Council's president, the press.
+
+    It decides nothing in the engine; it delivers the injects whose ``from`` names it.
+    """
+
+    id: str
+    name: str
+    brief: str = ""
+    roles: tuple[Role, ...] = ()
 
 
 @attrs.frozen
@@ -149,6 +191,7 @@ class Turn:
     end: dt.date
     brief: str = ""
     questions: tuple[str, ...] = ()
+    minutes: Mapping[str, int] = attrs.field(factory=dict)  # phase -> minutes, over the scenario's default
 
 
 @attrs.frozen
@@ -166,6 +209,61 @@ class Inject:
     note: str = ""
     facts: tuple[Fact, ...] = ()
     effects: Effect = Effect()
+    sender: str | None = None  # the control cell that delivers it (``from:``); None: the facilitator
+    objectives: tuple[str, ...] = ()  # ids of the exercise objectives it serves
+    expected_actions: tuple[str, ...] = ()  # what the players are expected to do (the MSEL's Expected Player Action)
+
+
+@attrs.frozen
+class Correction:
+    """Where a source errs and what the checked reference says instead: the guide's list of seed errors."""
+
+    id: str
+    source: str  # the key of the source that errs
+    claim: str  # what it says
+    correction: str
+    checked: str  # the key of the source of the correction
+    injects: tuple[str, ...] = ()  # injects whose facilitator note carries it
+
+
+@attrs.frozen
+class ArticleRef:
+    treaty: str
+    article: str
+
+
+@attrs.frozen
+class Ruling:
+    """A recurring contested question and how the facilitator rules on it, with the articles it turns on."""
+
+    id: str
+    title: str
+    text: str
+    sources: tuple[str, ...] = ()
+    articles: tuple[ArticleRef, ...] = ()
+
+
+@attrs.frozen
+class Guidance:
+    title: str
+    text: str
+
+
+@attrs.frozen
+class Facilitation:
+    """What the facilitator guide adds to the scenario: timings, rulings, what to do when play leaves the record."""
+
+    minutes: Mapping[str, int] = attrs.field(factory=dict)  # phase -> minutes in every turn
+    rulings: tuple[Ruling, ...] = ()
+    divergence: tuple[Guidance, ...] = ()
+
+
+@attrs.frozen
+class Debrief:
+    """The hot wash: its questions, and what happened after the scenario's end (read-after)."""
+
+    questions: tuple[str, ...] = ()
+    after: tuple[TimelineEntry, ...] = ()
 
 
 @attrs.frozen
@@ -207,6 +305,11 @@ class Scenario:
     initial: Initial = Initial()
     path: str = ""
     sha256: str = ""
+    objectives: tuple[Objective, ...] = ()
+    control: Mapping[str, ControlCell] = attrs.field(factory=dict)
+    corrections: tuple[Correction, ...] = ()
+    facilitation: Facilitation = Facilitation()
+    debrief: Debrief = Debrief()
 
     def turn(self, turn_id: int) -> Turn:
         return self._turns_by_id[turn_id]

@@ -71,8 +71,9 @@ REQUIRED = (TIME, EVENT_TYPE, TO, SYNOPSIS, MESSAGE, NOTES, INJECT_ID, TURN, SOU
 
 #: HSEEP columns tabletop has no field for: what export writes, import ignores.
 #: A facilitator's own entries there are kept in the sheet but not in the scenario,
-#: and import says so.
-UNSTORED = {MODE: "Facilitator", FROM: "", EXPECTED: "", OBJECTIVE: "", CONTROLLER: "Facilitator", ACTUAL: ""}
+#: and import says so. (From, Expected Player Action and Objective are stored: the
+#: inject's control cell, expected actions, one a line, and objective ids.)
+UNSTORED = {MODE: "Facilitator", CONTROLLER: "Facilitator", ACTUAL: ""}
 
 SCHEDULED = "Inject"
 CONTINGENCY = "Contingency inject"
@@ -139,6 +140,9 @@ def rows(scenario: m.Scenario) -> list[list[str]]:
             TO: ", ".join(inject.to),
             SYNOPSIS: inject.title,
             MESSAGE: inject.text,
+            FROM: inject.sender or "",
+            EXPECTED: "\n".join(inject.expected_actions),
+            OBJECTIVE: ", ".join(inject.objectives),
             NOTES: inject.note,
             INJECT_ID: inject.id,
             TURN: str(inject.turn),
@@ -399,6 +403,18 @@ def _inject_rows(sheet: _Sheet, base: m.Scenario) -> list[_Row]:
             if value:
                 put(key, _scalar(value, *at(name)), value)
 
+        sender = cell(FROM).strip()
+        if sender:
+            put("from", _scalar(sender, *at(FROM)), sender)
+
+        for key, name, parts in (
+            ("objectives", OBJECTIVE, [s.strip() for s in re.split(r"[,;\n]", cell(OBJECTIVE)) if s.strip()]),
+            ("expected_actions", EXPECTED, [s.strip() for s in cell(EXPECTED).split("\n") if s.strip()]),
+        ):
+            if parts:
+                list_row, list_col = at(name)
+                put(key, Node("seq", list_row, list_col, [_scalar(p, list_row, list_col) for p in parts]), parts)
+
         for key, name, shape, example in (
             ("facts", FACTS, "seq", "[{kind: missile_test, by: dprk}]"),
             ("effects", EFFECTS, "map", "{tension: 1, credibility: {us: -1}}"),
@@ -538,6 +554,10 @@ class _Prose(str):
     """Running text (an inject's text, cite, note): folded over lines when long."""
 
 
+class _Block(list):
+    """A list written one item a line (an inject's expected actions), whatever its items."""
+
+
 class _Dumper(yaml.SafeDumper):
     """safe_dump's dumper, indenting lists under their key and folding long prose."""
 
@@ -565,6 +585,7 @@ def _represent_str(dumper: _Dumper, text: str) -> yaml.Node:
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_Prose, _represent_str)
 _Dumper.add_representer(_FlowMap, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
+_Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
 
 
 def dump_injects(injects: list[dict[str, Any]]) -> str:
@@ -579,6 +600,8 @@ def dump_injects(injects: list[dict[str, Any]]) -> str:
         for key in ("text", "cite", "note"):
             if isinstance(item.get(key), str):
                 item[key] = _Prose(item[key])
+        if isinstance(item.get("expected_actions"), list):
+            item["expected_actions"] = _Block(_Prose(a) for a in item["expected_actions"])
         data.append(item)
     text = yaml.dump(
         {"injects": data}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30, default_flow_style=None,

@@ -204,12 +204,30 @@ def test_semicolon_separated_sheets_import(tmp_path, mini_csv):
 
 def test_entries_in_columns_tabletop_does_not_store_are_warned_about(tmp_path, mini_csv, capsys):
     rows = read_rows(mini_csv)
-    set_cell(rows, 3, "Expected Player Action", "Seats discuss consultation under US-ROK Art. II")
+    set_cell(rows, 3, "Responsible Controller", "Controller B")
     edited, out = tmp_path / "warn.csv", tmp_path / "warn.yaml"
     write_rows(edited, rows)
     assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert re.search(r"warn\.csv:3:9: warning: tabletop does not store 'Expected Player Action'", err)
+    assert re.search(r"warn\.csv:3:12: warning: tabletop does not store 'Responsible Controller'", err)
+
+
+def test_expected_player_actions_are_stored_one_a_line(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 3, "Expected Player Action", "Seats discuss consultation under US-ROK Art. II\nJapan asks for Art. IV talks")
+    edited, out = tmp_path / "expected.csv", tmp_path / "expected.yaml"
+    write_rows(edited, rows)
+    assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
+    assert "does not store" not in capsys.readouterr().err
+    injects = load_scenario(out)[0].injects
+    assert injects[1].expected_actions == ("Seats discuss consultation under US-ROK Art. II", "Japan asks for Art. IV talks")
+
+
+def test_an_objective_the_scenario_does_not_define_is_placed_at_its_cell(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 3, "Objective/Core Capability", "obj-nowhere")
+    problems = import_problems(tmp_path, rows, capsys)
+    assert any(re.search(r"bad\.csv:3:10: column J \(Objective/Core Capability\): undefined objective 'obj-nowhere'", p) for p in problems), problems
 
 
 def test_contingency_and_standby_both_mean_a_standby_inject(tmp_path, mini_csv):
