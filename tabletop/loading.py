@@ -1193,6 +1193,9 @@ def _corrections(r: Reader, node: Node | None, source_ref: Callable[[Node | None
     return tuple(out)
 
 
+CHARTER = "charter"  # an article reference to the UN Charter articles of rules/unsc.yaml, not to a treaty
+
+
 def _facilitation(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], rules: m.Rules) -> m.Facilitation:
     if node is None:
         return m.Facilitation()
@@ -1217,7 +1220,10 @@ def _facilitation(r: Reader, node: Node | None, source_ref: Callable[[Node | Non
                 continue
             treaty, article = r.text(af["treaty"], "treaty"), r.text(af["article"], "article")
             known = rules.treaties.get(treaty)
-            if known is None:
+            if treaty == CHARTER:
+                if rules.council.article(article) is None:
+                    r.error(af["article"], f"the Charter articles of rules/unsc.yaml have no {article!r}; expected one of: {', '.join(a.id for a in rules.council.articles)}")
+            elif known is None:
                 r.error(af["treaty"], f"undefined treaty {treaty!r}; expected one of: {', '.join(rules.treaties)}")
             elif article not in {a.id for a in known.articles}:
                 r.error(af["article"], f"treaty {treaty!r} has no article {article!r}; expected one of: {', '.join(a.id for a in known.articles)}")

@@ -228,6 +228,8 @@ class Correction:
 
 @attrs.frozen
 class ArticleRef:
+    """A treaty article by treaty and article id; treaty ``charter`` names an article of the UN Charter (rules/unsc.yaml)."""
+
     treaty: str
     article: str
 

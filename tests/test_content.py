@@ -215,3 +215,204 @@ def test_prc_dprk_article_vii_is_exact_only_in_its_quoted_fragment(nea):
     art7 = rules.treaties["prc-dprk-1961"].article("VII")
     assert art7.wording != "exact" and "fragment exact" in art7.wording
     assert '"remains in force until agreement is reached on its amendment or termination"' in " ".join(art7.text.split())
+
+
+# --- coverage ---------------------------------------------------------------------------
+
+
+def test_the_us_election_and_a_transition_for_the_us_seat(nea):
+    scenario, _ = nea
+    [election] = [i for i in scenario.injects if i.date == D(2024, 11, 5) and "election" in i.title]
+    assert "President-elect" in election.text and "20 January 2025" in election.text
+    inauguration = inject(scenario, "us-inauguration")
+    transition = [o for o in scenario.options["us"] if o.id.startswith("transition-")]
+    assert len(transition) >= 3
+    for option in transition:
+        assert option.turns, option.id
+        for turn_id in option.turns:
+            turn = scenario.turn(turn_id)
+            assert turn.end >= election.date and turn.start <= inauguration.date, option.id
+
+
+def test_the_first_freedom_edge_and_the_second(nea):
+    scenario, _ = nea
+    first = inject(scenario, "freedom-edge-1")
+    assert first.date == D(2024, 6, 27) and "27 to 29 June" in first.text
+    assert "second Freedom Edge" in inject(scenario, "freedom-edge").text
+
+
+def test_turn_one_is_no_longer_a_thin_prologue(nea):
+    scenario, _ = nea
+    scheduled = {t.id: [i for i in scenario.injects_for(t.id) if not i.standby] for t in scenario.turns}
+    assert len(scheduled[1]) * 2 >= max(len(v) for v in scheduled.values())
+
+
+def test_the_sanctions_counter_argument_is_made_and_cited(nea):
+    scenario, _ = nea
+    brief = inject(scenario, "brief-sanctions-law")
+    text = " ".join(brief.text.split())
+    for resolution in ("1718", "1874", "2270", "2397"):
+        assert resolution in text
+        assert f"unscr-{resolution}" in scenario.sources
+    assert "Russia and China voted for every one" in text
+    assert any("1718" in q for t in scenario.turns for q in t.questions)
+
+
+SEEDS = {"barannikova", "rusetsky"}
+ATTRIBUTIONS = {
+    "Barannikova": {"barannikova"},
+    "Rusetsky": {"rusetsky"},
+    "Camp David": {"camp-david-2023"},
+    "Washington Declaration": {"washington-declaration-2023"},
+    "National Security Strategy": {"jp-nss-2022"},
+    "1718": {"unscr-1718", "un-sc8853"},
+}
+
+
+@pytest.mark.parametrize("which", ["nea", "nll"])
+def test_every_brief_cites_what_it_draws_on(which, nea, nll):
+    scenario, _ = {"nea": nea, "nll": nll}[which]
+    for seat in scenario.seats.values():
+        assert seat.sources, seat.id
+        for name, keys in ATTRIBUTIONS.items():
+            if name in seat.brief:
+                assert keys & set(seat.sources), (seat.id, name)
+
+
+def test_us_rok_and_japan_speak_with_voices_of_their_own(nea):
+    scenario, _ = nea
+    for seat_id in ("us", "rok", "japan"):
+        seat = scenario.seats[seat_id]
+        own = [k for k in seat.sources if k not in SEEDS and not k.startswith("ref-")]
+        assert len(own) >= 2, seat_id
+        assert "own" in seat.brief  # "Your own reading", "Seoul's own view", "Tokyo's own reading"
+
+
+def test_the_debrief_says_what_happened_next_after_the_end(nea):
+    scenario, _ = nea
+    after = scenario.debrief.after
+    assert after and all(e.date > scenario.end for e in after)
+    [art4] = [e for e in after if e.date == D(2025, 4, 28)]
+    assert "Article 4" in art4.title and "Kursk" in art4.text
+
+
+def resolved(scenario, rules, *ids):
+    """The obligations the injects ``ids`` raise, released in that order on the last one's date."""
+    facts = [f for i in ids for f in inject(scenario, i).facts]
+    return treaties.resolve(facts, inject(scenario, ids[-1]).date, rules, scenario.treaties).obligations
+
+
+def test_guam_okinawa_and_a_ship_at_sea_oblige_differently(nea):
+    scenario, rules = nea
+    guam = {(o.treaty, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-guam-strike")}
+    assert guam == {("us-rok-1953", "rok", "us", "triggered")}
+    okinawa = {(o.treaty, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-okinawa-strike")}
+    assert okinawa == {("us-japan-1960", "japan", "us", "triggered"), ("us-japan-1960", "us", "japan", "triggered")}
+    assert not resolved(scenario, rules, "hyp-destroyer-hit")
+    assert rules.territories[inject(scenario, "hyp-destroyer-hit").facts[0].location].administered_by is None
+
+
+def test_when_the_rok_fires_first_the_us_duty_is_contested(nea):
+    scenario, rules = nea
+    first = inject(scenario, "hyp-rok-fires-first")
+    assert first.standby and first.facts[0].by == "rok" and not first.facts[0].details.get("self_defence")
+    [art3] = [o for o in resolved(scenario, rules, "hyp-rok-fires-first", "hyp-yeonpyeong-shelling") if o.treaty == "us-rok-1953"]
+    assert art3.status == "contested" and "external armed attack" in art3.because
+
+
+def test_a_nuclear_test_option_is_a_red_line_for_washington_and_beijing(nea):
+    scenario, _ = nea
+    [test] = [o for o in scenario.options["dprk"] if any(f.kind == "nuclear_test" for f in o.facts)]
+    assert test.open_in(6)
+    for seat in ("us", "china"):
+        assert any("nuclear test" in line for line in scenario.seats[seat].red_lines), seat
+
+
+def test_the_nuclear_umbrella_comes_with_its_cost(nea):
+    scenario, _ = nea
+    umbrella = scenario.option("russia", "nuclear-umbrella")
+    assert "cost" in umbrella.text and umbrella.effects.tension > 0
+    offer = inject(scenario, "hyp-umbrella-offer")
+    assert set(offer.to) == {"russia", "dprk"}
+    assert "would pay for it" in offer.text
+    assert scenario.option("dprk", "accept-umbrella").effects.credibility == {"dprk": -1}
+
+
+def test_the_crisis_obligations_are_answered_within_the_exercise(nea, tmp_path):
+    from tabletop import runner
+
+    scenario, rules = nea
+    session = runner.play(scenario, rules, seed=3, log_path=tmp_path / "run.jsonl", fsync=False)
+    last = scenario.turns[-1].id
+    raised_before_last = [o for o in session.state.obligations.values() if o.turn < last]
+    assert raised_before_last
+    for open_ob in raised_before_last:
+        assert open_ob.answer is not None or open_ob.status == "void", open_ob.id
+
+
+# --- objectives, roles, control cells ---------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["nea", "nll"])
+def test_every_inject_serves_an_objective_and_says_what_players_should_do(which, nea, nll):
+    scenario, _ = {"nea": nea, "nll": nll}[which]
+    served = set()
+    for i in scenario.injects:
+        assert i.objectives and i.expected_actions, i.id
+        served.update(i.objectives)
+    assert served == {o.id for o in scenario.objectives}
+
+
+@pytest.mark.parametrize("which", ["nea", "nll"])
+def test_roles_fit_a_class_of_twenty_to_thirty(which, nea, nll):
+    scenario, _ = {"nea": nea, "nll": nll}[which]
+    for seat in scenario.seats.values():
+        assert {r.id for r in seat.roles} >= {"head", "foreign", "defence", "un"}, seat.id
+    everyone = [r for s in scenario.seats.values() for r in s.roles] + [r for c in scenario.control.values() for r in c.roles]
+    core = [r for r in everyone if r.merge_into is None]
+    assert 20 <= len(everyone) <= 30
+    assert len(core) <= 20
+
+
+def test_control_cells_deliver_injects_and_private_injects_reach_one_or_two_seats(nea):
+    scenario, _ = nea
+    assert {"unsc-president", "press"} <= set(scenario.control)
+    for cell in scenario.control:
+        assert len([i for i in scenario.injects if i.sender == cell]) >= 3, cell
+    private = [i for i in scenario.injects if "all" not in i.to and len(i.to) <= 2]
+    assert len(private) >= 10
+
+
+# --- cites are the sources' own words ---------------------------------------------------
+
+SHARED = ROOT.parent / "shared"
+SEED_FILES = {"barannikova": "000_035c638d50322467.txt", "rusetsky": "002_ef3516613074b9f4.txt"}
+
+
+def normal(text: str) -> str:
+    for a, b in (("|", " "), ("**", ""), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-")):
+        text = text.replace(a, b)
+    return " ".join(text.split()).lower()
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="the seed documents are not beside this checkout")
+@pytest.mark.parametrize("which", ["nea", "nll"])
+def test_cites_are_verbatim_in_the_seeds_and_the_checked_tables(which, nea, nll):
+    scenario, _ = {"nea": nea, "nll": nll}[which]
+    texts = {k: normal((SHARED / "seeds" / f).read_text(encoding="utf-8")) for k, f in SEED_FILES.items()}
+    texts["ref-events"] = normal((SHARED / "reference" / "events.md").read_text(encoding="utf-8"))
+    texts["ref-treaties"] = normal((SHARED / "reference" / "treaties.md").read_text(encoding="utf-8"))
+    checked = 0
+    for i in scenario.injects:
+        source = scenario.sources[i.source]
+        if i.source in texts:
+            haystacks = [texts[i.source]]
+        elif source.note and "Barannikova ref" in source.note:  # her references, as she quotes them (or as the treaty texts give them)
+            haystacks = [texts["barannikova"], texts["ref-treaties"]]
+        else:
+            continue
+        for fragment in re.split(r"\s*\.\.\.\s*", i.cite):
+            if fragment:
+                assert any(normal(fragment) in h for h in haystacks), (i.id, fragment)
+                checked += 1
+    assert checked >= 10
