@@ -97,6 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="where to write (default: standard output)")
     q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the CSV's Scenario column)")
     q.set_defaults(func=cmd_msel_import)
+
+    p = sub.add_parser("guide", help="the facilitator guide of a scenario: one printable HTML file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
+    p.add_argument("-o", "--output", metavar="FILE.html", help="where to write (default: standard output)")
+    p.set_defaults(func=cmd_guide)
+
+    p = sub.add_parser("handouts", help="one printable brief per seat and role, the control cells' scripts and the situation manual")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder to write them into (made if missing)")
+    p.set_defaults(func=cmd_handouts)
     return parser
 
 
@@ -362,6 +372,37 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"wrote {args.output}: {result.scenario.id} with {len(result.scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
+    return 0
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    from tabletop import guide
+    from tabletop.htmldoc import write_atomic
+
+    scenario, rules = _load(args.scenario)
+    text = guide.render(scenario, rules)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomic(args.output, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {args.output}: the facilitator guide of {scenario.id}", file=sys.stderr)
+    return 0
+
+
+def cmd_handouts(args: argparse.Namespace) -> int:
+    from tabletop import handouts
+
+    scenario, rules = _load(args.scenario)
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UserError(f"{args.output} is a file; handouts go into a folder: give a folder name")
+    try:
+        written = handouts.write(scenario, rules, args.output)
+    except OSError as exc:
+        raise UserError(f"cannot write into {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {len(written)} files into {args.output}: {handouts.INDEX} lists them", file=sys.stderr)
     return 0
 
 

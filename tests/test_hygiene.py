@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-DOMAIN = ["model", "loading", "treaties", "session", "log", "bots", "runner", "report", "msel", "cli", "yamlnodes", "paths", "verify", "events", "game", "state", "replay"]
+DOMAIN = ["model", "loading", "treaties", "session", "log", "bots", "runner", "report", "msel", "cli", "yamlnodes", "paths", "verify", "events", "game", "state", "replay", "htmldoc", "guide", "handouts"]
 
 
 def test_domain_modules_do_not_import_textual():
