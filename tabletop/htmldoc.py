@@ -158,7 +158,9 @@ blockquote { margin: .4rem 0; padding: .1rem .8rem; border-left: 3px solid var(-
 .onepage { font-size: .86rem; line-height: 1.35; }
 .onepage h3 { font-size: .98rem; margin: .5rem 0 .15rem; }
 .onepage p { margin: .15rem 0 .35rem; }
-.writein td { height: 3.2rem; }
+.writein td { height: 4.5rem; }
+.writein td:nth-child(1) { width: 11%; } .writein td:nth-child(2) { width: 35%; }
+.writein td:nth-child(3), .writein td:nth-child(4) { width: 27%; }
 nav.toc { font-size: .9rem; margin: .8rem 0 0; }
 nav.toc ol { margin: 0; padding-left: 1.2rem; columns: 2; }
 footer { margin-top: 2.5rem; padding-top: .6rem; padding-bottom: 2rem; border-top: 1px solid var(--rule); font-size: .8rem; color: var(--muted); }

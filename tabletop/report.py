@@ -147,6 +147,34 @@ class NoteItem:
     author: str
     text: str
     ts: str = ""
+    objective: str | None = None  # an exercise objective's id, when the note is an observation against it
+    finding: str | None = None  # "strength" | "improvement", when the observer says which
+
+
+FINDINGS = (("strength", "Strengths"), ("improvement", "Areas for improvement"), (None, "Other observations"))
+
+
+def observations_by_objective(r: Report) -> list[tuple[str, str, list[tuple[str, list[NoteItem]]]]]:
+    """HSEEP's AAR grouping: (objective id, its text, [(heading, notes)]) for every objective a note names.
+
+    Objectives in the scenario's order, then any a note names that the scenario does not define;
+    within each, strengths, areas for improvement, then notes that say neither.
+    """
+    texts = dict(r.objectives)
+    named = [n for n in r.notes if n.objective]
+    order = [o for o, _ in r.objectives] + sorted({n.objective for n in named if n.objective not in texts})  # type: ignore[misc]
+    out = []
+    for objective in order:
+        mine = [n for n in named if n.objective == objective]
+        if not mine:
+            continue
+        groups = []
+        for finding, heading in FINDINGS:
+            found = [n for n in mine if (n.finding if n.finding in ("strength", "improvement") else None) == finding]
+            if found:
+                groups.append((heading, found))
+        out.append((objective, texts.get(objective, "(not an objective of this scenario)"), groups))
+    return out
 
 
 @attrs.frozen
@@ -222,6 +250,7 @@ class Report:
     reports: tuple[ArticleReport, ...]
     overrides: tuple[OverrideItem, ...]
     notes: tuple[NoteItem, ...]
+    objectives: tuple[tuple[str, str], ...]  # the scenario's (id, text), for grouping the observations
     sources: tuple[tuple[m.Source, tuple[str, ...]], ...]  # cited sources, with the injects citing each
     articles: tuple[ArticleText, ...]
     charter: tuple[ArticleText, ...]
@@ -435,7 +464,8 @@ def collect(session: Session) -> Report:
             shown = str(value)
         overrides.append(OverrideItem(int(e.get("turn", 0)), what, subject, shown, e.get("reason", ""), e.get("ts", "")))
     notes = tuple(
-        NoteItem(int(e.get("turn", 0)), seat_name(e.get("seat")) if e.get("seat") else "Facilitator", e.get("text", ""), e.get("ts", ""))
+        NoteItem(int(e.get("turn", 0)), seat_name(e.get("seat")) if e.get("seat") else "Facilitator", e.get("text", ""), e.get("ts", ""),
+                 str(e["objective"]) if e.get("objective") else None, str(e["finding"]) if e.get("finding") else None)
         for e in events if e.get("type") == "note"
     )
 
@@ -552,6 +582,7 @@ def collect(session: Session) -> Report:
         reports=article_reports,
         overrides=tuple(overrides),
         notes=notes,
+        objectives=tuple((o.id, o.text) for o in scenario.objectives),
         sources=tuple((citations[k], tuple(v)) for k, v in cited.items()),
         articles=tuple(articles),
         charter=tuple(charter),
@@ -770,11 +801,19 @@ def markdown(r: Report) -> str:
     else:
         out += ["None: the adjudication stood as computed.", ""]
 
+    grouped = observations_by_objective(r)
+    if grouped:
+        out += ["## Observations by objective", ""]
+        for objective, text, groups in grouped:
+            out += [f"### {md_escape(objective)}: {md_escape(text)}", ""]
+            for heading, found in groups:
+                out += [f"**{heading}**", ""] + [f"- Turn {n.turn}, {md_escape(n.author)}: {md_escape(n.text)}" for n in found] + [""]
     out += ["## Notes", ""]
-    if r.notes:
-        out += _md_table(["Turn", "By", "Note"], [[str(n.turn), md_escape(n.author), md_escape(n.text)] for n in r.notes]) + [""]
+    loose = [n for n in r.notes if not n.objective]
+    if loose:
+        out += _md_table(["Turn", "By", "Note"], [[str(n.turn), md_escape(n.author), md_escape(n.text)] for n in loose]) + [""]
     else:
-        out += ["None.", ""]
+        out += ["None." if not grouped else "None beyond the observations above.", ""]
 
     out += ["## Sources", ""]
     if not r.sources:
@@ -1111,7 +1150,17 @@ def html_page(r: Report) -> str:
         overrides = "<p>None: the adjudication stood as computed.</p>"
     sections.append(("overrides", "Facilitator overrides", overrides))
 
-    notes = _html_table(["Turn", "By", "Note"], [[str(n.turn), _e(n.author), _e(n.text)] for n in r.notes]) if r.notes else "<p>None.</p>"
+    grouped = observations_by_objective(r)
+    if grouped:
+        body = ""
+        for objective, text, groups in grouped:
+            body += f"<h3>{_e(objective)}: {_e(text)}</h3>"
+            for heading, found in groups:
+                body += f"<h4>{_e(heading)}</h4><ul>" + "".join(f"<li>Turn {n.turn}, {_e(n.author)}: {_e(n.text)}</li>" for n in found) + "</ul>"
+        sections.append(("observations", "Observations by objective", body))
+    loose = [n for n in r.notes if not n.objective]
+    notes = _html_table(["Turn", "By", "Note"], [[str(n.turn), _e(n.author), _e(n.text)] for n in loose]) if loose else \
+        ("<p>None beyond the observations above.</p>" if grouped else "<p>None.</p>")
     sections.append(("notes", "Notes", notes))
 
     if r.sources:
