@@ -1,12 +1,15 @@
 """The after-action report groups an observer's notes by exercise objective, HSEEP-style.
 
-The note command that tags a note with an objective belongs to the session; until it does,
-these tests add such note events to a played session's events the way the log will carry
-them: ``{"type": "note", "text": ..., "objective": ID, "finding": "strength" | "improvement"}``.
+The note command that tags a note with an objective belongs to the session, and the typed
+note event does not carry the fields yet. Until it does, these tests give a played session's
+report notes the way ``collect`` reads them from the log
+(``{"type": "note", "text": ..., "objective": ID, "finding": "strength" | "improvement"}``),
+and render that report.
 """
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from tabletop import report, runner
@@ -20,27 +23,24 @@ from .test_scenarios import ROOT
 def observed(tmp_path_factory):
     scenario, rules = load_scenario(ROOT / "scenarios" / "nea-2024.yaml")
     session = runner.play(scenario, rules, seed=4, log_path=tmp_path_factory.mktemp("aar") / "run.jsonl", fsync=False)
-    seq = len(session.events)
-    for turn, objective, finding, text in [
-        (6, "obj-first-shot", "strength", "The US team asked who fired first before answering Art. III"),
-        (6, "obj-geography", "improvement", "Nobody noticed that Guam is outside US-Japan Art. V <b>at first</b>"),
-        (7, "obj-first-shot", None, "Russia cited the Federation Council"),
-        (7, "obj-elsewhere", "strength", "An objective this scenario does not define"),
-        (3, None, None, "Coffee break ran long"),
-    ]:
-        seq += 1
-        event = {"type": "note", "seq": seq, "turn": turn, "text": text}
-        if objective:
-            event["objective"] = objective
-        if finding:
-            event["finding"] = finding
-        session.events.append(event)
-    return scenario, session
+    collected = report.collect(session)
+    notes = [
+        report.NoteItem(turn, "Facilitator", text, "", objective, finding)
+        for turn, objective, finding, text in [
+            (6, "obj-first-shot", "strength", "The US team asked who fired first before answering Art. III"),
+            (6, "obj-geography", "improvement", "Nobody noticed that Guam is outside US-Japan Art. V <b>at first</b>"),
+            (7, "obj-first-shot", None, "Russia cited the Federation Council"),
+            (7, "obj-elsewhere", "strength", "An objective this scenario does not define"),
+            (3, None, None, "Coffee break ran long"),
+        ]
+    ]
+    return scenario, attrs.evolve(collected, notes=(*collected.notes, *notes))
 
 
 def test_the_markdown_report_groups_observations_by_objective(observed):
-    scenario, session = observed
-    text = report.render(session, "md")
+    _, collected = observed
+    assert [o for o, _ in collected.objectives][:2] == ["obj-texts", "obj-strength"]
+    text = report.markdown(collected)
     section = text[text.index("## Observations by objective"):text.index("## Notes")]
     first = section.index("### obj-first-shot")
     geography = section.index("### obj-geography")
@@ -54,8 +54,8 @@ def test_the_markdown_report_groups_observations_by_objective(observed):
 
 
 def test_the_html_report_groups_them_too_and_escapes_them(observed):
-    _, session = observed
-    page = report.render(session, "html")
+    _, collected = observed
+    page = report.html_page(collected)
     _parse(page)
     body = page[page.index('<section id="observations">'):page.index('<section id="notes">')]
     assert "<h4>Strengths</h4>" in body and "<h4>Areas for improvement</h4>" in body
