@@ -185,28 +185,35 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
     from tabletop.replay import OpenError, ReplayMismatch, load_for
-    from tabletop.verify import describe, verify_contents
+    from tabletop.verify import describe, verify_lines
 
     def fail(line: int | str, message: str) -> int:
         print(f"FAIL {args.log}:{line}: {message}")
         return EXIT_INVALID
 
+    def warn(lines: logmod.Lines) -> None:
+        for warning in lines.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+
     try:
-        contents = logmod.read(args.log)  # every line and the chain first: a broken line is named even without a scenario
+        with logmod.Lines(args.log) as lines:
+            try:
+                scenario, rules, changed = load_for(lines.header, args.log)
+            except OpenError as exc:
+                for _ in lines:  # without a scenario nothing replays, yet a broken line is still the first thing to name
+                    pass
+                warn(lines)
+                return fail(1, str(exc).removeprefix(f"{args.log}: "))
+            try:
+                verdict = verify_lines(lines, scenario, rules)
+            except ReplayMismatch as exc:
+                warn(lines)
+                for message in changed:
+                    print(f"CHANGED {message}")
+                return fail(exc.line, exc.message)
     except logmod.LogError as exc:
         return fail(exc.line, exc.message)
-    for warning in contents.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    try:
-        scenario, rules, changed = load_for(contents.header, args.log)
-    except OpenError as exc:
-        return fail(1, str(exc).removeprefix(f"{args.log}: "))
-    try:
-        verdict = verify_contents(contents, scenario, rules)
-    except ReplayMismatch as exc:
-        for message in changed:
-            print(f"CHANGED {message}")
-        return fail(exc.line, exc.message)
+    warn(lines)
     for message in changed:
         print(f"CHANGED {message}")
     if changed:

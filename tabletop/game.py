@@ -25,7 +25,7 @@ import attrs
 from tabletop import events as ev
 from tabletop import model as m
 from tabletop.state import Key, OpenObligation, State, _at
-from tabletop.treaties import Engine, force_fact
+from tabletop.treaties import Engine, force_fact, remembered
 
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 ANSWERS = ("honour", "partial", "consult", "decline")
@@ -370,7 +370,7 @@ class Game:
         """The events for what ``new`` facts set off, given every fact before them."""
         if not new:
             return []
-        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.facts, known=set(state.known))
+        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.hostilities, known=set(state.known))
         turn = state.turn
         out: list[Any] = [ev.CouncilDecided(turn, c.fact, c.draft_by, c.outcome, tuple(c.vetoed_by), c.because) for c in result.council]
         out.extend(ev.ReportOwed(turn, r.by, "51", r.fact, r.because) for r in result.reports)
@@ -394,15 +394,15 @@ class Game:
         folded = state.events + 1
         if isinstance(event, ev.Decision):
             if event.answers is not None and event.answers.obligation is not None:
-                return attrs.evolve(state, events=folded)
-            return attrs.evolve(state, events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
+                return state.replace(events=folded)
+            return state.replace(events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
         if isinstance(event, ev.PhaseChanged):
-            return attrs.evolve(state, events=folded, phase=event.phase)
+            return state.replace(events=folded, phase=event.phase)
         if isinstance(event, ev.TurnStarted):
             decisions = state.turn_decisions
             while len(decisions) < event.turn:
                 decisions = decisions.append({})
-            return attrs.evolve(state, events=folded, turn=event.turn, phase="brief", date=event.date,
+            return state.replace(events=folded, turn=event.turn, phase="brief", date=event.date,
                                 released_now=frozenset(), turn_decisions=decisions)
         if isinstance(event, ev.InjectReleased):
             return self._evolve_release(state, event, folded)
@@ -421,7 +421,7 @@ class Game:
             open_ob = state.all_obligations[index]
             ob = attrs.evolve(open_ob.obligation, status=event.status, because=event.because)
             status = event.status if open_ob.status in OPEN_STATUSES else open_ob.status
-            return attrs.evolve(state, events=folded, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
+            return state.replace(events=folded, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
         if isinstance(event, ev.ObligationAnswered):
             index = state.obligations.index(event.obligation)
             if index is None:
@@ -444,22 +444,22 @@ class Game:
             tension = changes.tension[1]
             return attrs.evolve(
                 state, events=folded, tension=tension, credibility=credibility, posture=posture,
-                facts=state.facts.extend(event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
+                facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
                 tension_history=state.tension_history.append((state.turn, tension)),
                 date=self.turn(state).end if state.turn else state.date,
             )
         if isinstance(event, ev.CouncilDecided):
             effect = self.rules.council.effects.get(event.outcome)
             tension = state.tension if effect is None else self._clamp(state.tension + effect.tension)
-            return attrs.evolve(state, events=folded, council=state.council.append(event), tension=tension)
+            return state.replace(events=folded, council=state.council.append(event), tension=tension)
         if isinstance(event, ev.ReportOwed):
-            return attrs.evolve(state, events=folded, reports=state.reports.append(event))
+            return state.replace(events=folded, reports=state.reports.append(event))
         if isinstance(event, ev.Overridden):
-            return self._evolve_override(attrs.evolve(state, events=folded, overrides=state.overrides.append(event)), event)
+            return self._evolve_override(state.replace(events=folded, overrides=state.overrides.append(event)), event)
         if isinstance(event, ev.Noted):
-            return attrs.evolve(state, events=folded, notes=state.notes.append(event))
+            return state.replace(events=folded, notes=state.notes.append(event))
         if isinstance(event, ev.ExerciseEnded):
-            return attrs.evolve(state, events=folded, ended=True)
+            return state.replace(events=folded, ended=True)
         raise TypeError(f"not an event: {event!r}")
 
     def _clamp(self, tension: int) -> int:
@@ -473,6 +473,7 @@ class Game:
             adhoc = adhoc.append(inject)
         else:
             inject = self.scenario.inject(event.inject)
+        facts = self._facts_released(state, inject)
         changes: dict[str, Any] = {}
         effects = inject.effects
         if not effects.is_empty():
@@ -487,7 +488,7 @@ class Game:
                 changes["posture"] = {**state.posture, **effects.posture}
         return attrs.evolve(
             state, events=folded, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
-            adhoc_injects=adhoc, facts=state.facts.extend(self._facts_released(state, inject)),
+            adhoc_injects=adhoc, facts=state.facts.extend(facts), hostilities=_hostilities(state, facts),
             date=inject.date if inject.date is not None else state.date, **changes,
         )
 
@@ -497,11 +498,11 @@ class Game:
             history = state.tension_history
             if history and history[-1][0] == state.turn:
                 history = history.set(len(history) - 1, (state.turn, value))
-            return attrs.evolve(state, tension=value, tension_history=history)
+            return state.replace(tension=value, tension_history=history)
         if what == "credibility":
-            return attrs.evolve(state, credibility={**state.credibility, event.seat: value})
+            return state.replace(credibility={**state.credibility, event.seat: value})
         if what == "posture":
-            return attrs.evolve(state, posture={**state.posture, event.seat: value})
+            return state.replace(posture={**state.posture, event.seat: value})
         index = state.obligations.index(event.obligation)
         if index is None:
             raise CommandError(f"no obligation {event.obligation!r} to rule on")
@@ -515,7 +516,7 @@ class Game:
                 open_ids = (*open_ids, open_ob.id)
         else:
             open_ob = attrs.evolve(open_ob, ruling=value)
-        return attrs.evolve(state, all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
+        return state.replace(all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
 
 
 def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
@@ -525,6 +526,11 @@ def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
         id=event.inject, turn=state.turn, title=adhoc.title, text=adhoc.text, source="facilitator", date=state.date,
         to=tuple(adhoc.to), facts=tuple(adhoc.facts), effects=m.Effect(tension=adhoc.tension),
     )
+
+
+def _hostilities(state: State, facts: Any) -> Any:
+    kept = [f for f in facts if remembered(f)]
+    return state.hostilities.extend(kept) if kept else state.hostilities
 
 
 def _dated(fact: m.Fact, date: dt.date | None) -> m.Fact:
