@@ -1187,7 +1187,7 @@ def _sheet_row(r: Reader, node: Node | None) -> m.SheetRow:
 
 
 def _action(r: Reader, node: Node) -> m.Action | None:
-    f = r.fields(node, "an action", ["kind", "text"], ["title", "when", "to", "note", "before", "msel"])
+    f = r.fields(node, "an action", ["kind", "text"], ["title", "expected", "when", "to", "note", "before", "msel"])
     if f is None:
         return None
     kind = r.text(f["kind"], "kind")
@@ -1197,6 +1197,7 @@ def _action(r: Reader, node: Node) -> m.Action | None:
         kind=kind,
         text=r.text(f["text"], "text"),
         title=r.text(f.get("title"), "title"),
+        expected=r.text(f.get("expected"), "expected"),
         when=r.text(f.get("when"), "when"),
         to=r.text(f.get("to"), "to"),
         note=r.text(f.get("note"), "note"),

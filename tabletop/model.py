@@ -196,6 +196,7 @@ class Action:
     kind: str
     text: str
     title: str = ""
+    expected: str = ""  # the row's Expected Player Action cell, when it has one besides its text
     when: str = ""  # the row's time as tabletop writes it (09:00, 2024-10-31 09:00, T+00:30)
     to: str = ""  # who acts or is addressed, as the sheet names them
     note: str = ""

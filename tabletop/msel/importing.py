@@ -713,7 +713,7 @@ class _Import:
             node = self.parse_cell(entry, value, entry.col(key), shape, example)
             if node is not None:
                 put(key, plain(node), entry.col(key), node)
-        sheet = self.sheet_row(entry, position, lay.TYPE_NAMES[entry.kind], when_text(entry))
+        sheet = self.sheet_row(entry, position, lay.TYPE_NAMES[entry.kind])
         if sheet:
             put("msel", sheet, entry.col("number"))
         entry.inject = data
@@ -735,7 +735,7 @@ class _Import:
             data["to"] = action.text("to")
         if before:
             data["before"] = True
-        sheet = self.sheet_row(action, None, lay.TYPE_NAMES[action.kind], when)
+        sheet = self.sheet_row(action, None, lay.TYPE_NAMES[action.kind])
         if sheet:
             data["msel"] = sheet
         if not any(data.get(k) for k in ("text", "title", "expected")):
@@ -751,7 +751,7 @@ class _Import:
         if "msel" in owner.inject:  # keep msel the last key, as the file writes it
             owner.inject["msel"] = owner.inject.pop("msel")
 
-    def sheet_row(self, entry: _Entry, position: int | None, type_name: str, canonical_time: str) -> dict[str, Any]:
+    def sheet_row(self, entry: _Entry, position: int | None, type_name: str) -> dict[str, Any]:
         """The msel: block of an inject or action: its cells tabletop keeps but does not act on."""
         out: dict[str, Any] = {}
         number = entry.text("number")
@@ -764,7 +764,7 @@ class _Import:
         else:
             written_type = entry.text("type")
             written_type = written_type if written_type and written_type != type_name else ""
-            written_time = entry.written if entry.written and entry.written != canonical_time else ""
+            written_time = entry.written if entry.written and entry.written != (entry.when.text() if entry.when else "") else ""
         if written_type:
             out["type"] = written_type
         if written_time:
@@ -876,14 +876,6 @@ _HEAD_COMMENT = """# Made by tabletop msel import from {file}: a scenario of its
 # `tabletop msel export` writes it back as a spreadsheet.
 """
 _OPTIONS = "\n# No option menus: every seat decides in its own words, and the facilitator evaluates against the expected actions.\noptions: {}\n"
-
-
-def when_text(entry: _Entry) -> str:
-    """An entry's time as export will write it in the Designated Scenario Time column."""
-    if entry.offset is not None:
-        return loading.offset_text(entry.offset)
-    clock = loading.clock_text(entry.time) if entry.time is not None else ""
-    return f"{entry.date.isoformat() if entry.date else ''} {clock}".strip()
 
 
 def _combine(first: times.When | None, second: times.When | None) -> times.When | None:

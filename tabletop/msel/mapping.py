@@ -154,7 +154,9 @@ def report(layout: Layout) -> list[str]:
     where = layout.where()
     lines = [f"{where}: header on row {layout.header_row}" + (" (tabletop's own layout)" if layout.tabletop else "")]
     mapped = [c for c in layout.columns if c.field not in (lay.KEEP, lay.IGNORE)]
-    if mapped:
+    if layout.tabletop:
+        lines[0] += f": {len(mapped)} of its columns"
+    elif mapped:
         lines.append("  mapped: " + "; ".join(f"{lay.column_letter(c.col)} {c.header!r} -> {c.field}" + (" (from the map)" if c.how == "mapped" else "")
                                              for c in mapped))
     kept = [c for c in layout.columns if c.field == lay.KEEP]

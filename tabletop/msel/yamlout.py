@@ -34,6 +34,9 @@ class _Prose(str):
 class _Dumper(yaml.SafeDumper):
     """safe_dump's dumper, indenting lists under their key and folding long prose."""
 
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the same value twice is written twice: tabletop's reader refuses anchors
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
