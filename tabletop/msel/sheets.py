@@ -192,36 +192,50 @@ def _check_parts(name: str, archive: zipfile.ZipFile) -> None:
 
 
 def _read_workbook(name: str, finds_header: Callable[[list[Any]], bool], wanted: dict[str, int | None] | None) -> Book:
-    import openpyxl
+    """The workbook's sheets through openpyxl's reader, one step short of its read-only worksheets.
+
+    openpyxl's ReadOnlyWorksheet reads a sheet through to its end on opening when
+    the sheet does not state its size up front (files written by programs other
+    than Excel): for a large sheet that is most of the cost. Here each sheet is
+    parsed once, as a stream, and only as far as it is needed.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-    workbook = openpyxl.load_workbook(name, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+    reader = ExcelReader(name, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        workbook = reader.wb
+        found = [(sheet, rel) for sheet, rel in reader.parser.find_sheets()
+                 if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
         book = Book(name, "xlsx", [], epoch_1904=workbook.epoch == CALENDAR_MAC_1904)
-        titles = [ws.title for ws in workbook.worksheets]
+        titles = [sheet.name for sheet, _ in found]
         if wanted:
-            for sheet in wanted:
-                if sheet not in titles:
-                    raise refuse(name, f"no sheet {sheet!r} in the workbook; its sheets: {', '.join(map(repr, titles))}")
+            for title in wanted:
+                if title not in titles:
+                    raise refuse(name, f"no sheet {title!r} in the workbook; its sheets: {', '.join(map(repr, titles))}")
         budget = [MAX_ROWS]
-        for ws in workbook.worksheets:
-            if wanted is not None and ws.title not in wanted:
-                book.skipped.append(f"sheet {ws.title!r}: not named in the map")
+        for sheet, rel in found:
+            if wanted is not None and sheet.name not in wanted:
+                book.skipped.append(f"sheet {sheet.name!r}: not named in the map")
                 continue
-            hidden = getattr(ws, "sheet_state", "visible") != "visible"
+            hidden = (sheet.state or "visible") != "visible"
             if hidden and wanted is None:
-                book.skipped.append(f"sheet {ws.title!r}: hidden")
+                book.skipped.append(f"sheet {sheet.name!r}: hidden")
                 continue
-            header = wanted.get(ws.title) if wanted else None
-            grid = Grid(ws.title, hidden=hidden)
-            found = _read_sheet(name, workbook, ws, grid, finds_header, header, budget)
-            if found:
+            grid = Grid(sheet.name, hidden=hidden)
+            source = reader.archive.open(rel.target)
+            if _read_sheet(name, source, workbook, reader.shared_strings, grid, finds_header, wanted.get(sheet.name) if wanted else None, budget):
                 book.grids.append(grid)
             else:
-                book.skipped.append(f"sheet {ws.title!r}: no MSEL header in its first {HEADER_SEARCH} rows")
+                book.skipped.append(f"sheet {sheet.name!r}: no MSEL header in its first {HEADER_SEARCH} rows")
         return book
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
 def _parser_class() -> type:
@@ -245,11 +259,13 @@ def _parser_class() -> type:
     return Parser
 
 
-def _read_sheet(name: str, workbook: Any, ws: Any, grid: Grid, finds_header: Callable[[list[Any]], bool], header: int | None, budget: list[int]) -> bool:
+def _read_sheet(name: str, source: Any, workbook: Any, strings: list[str], grid: Grid, finds_header: Callable[[list[Any]], bool],
+                header: int | None, budget: list[int]) -> bool:
     parser = _parser_class()(
-        workbook._archive.open(ws._worksheet_path), ws._shared_strings, data_only=True, epoch=workbook.epoch,
+        source, strings, data_only=True, epoch=workbook.epoch,
         date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
     )
+    title = grid.name
     parser.unsaved = set()
     seen = 0
     try:
@@ -261,7 +277,7 @@ def _read_sheet(name: str, workbook: Any, ws: Any, grid: Grid, finds_header: Cal
                     continue
                 col = cell["column"]
                 if col > MAX_COLUMNS:
-                    raise refuse(name, f"sheet {ws.title!r}, cell {column_letter(col)}{number}: a value beyond column "
+                    raise refuse(name, f"sheet {title!r}, cell {column_letter(col)}{number}: a value beyond column "
                                  f"{column_letter(MAX_COLUMNS)}; an MSEL has a few dozen columns at most", number, col)
                 if len(values) < col:
                     values.extend([None] * (col - len(values)))
@@ -279,7 +295,7 @@ def _read_sheet(name: str, workbook: Any, ws: Any, grid: Grid, finds_header: Cal
                     return False
             budget[0] -= 1
             if budget[0] < 0:
-                raise refuse(name, f"sheet {ws.title!r}, row {number}: more than {MAX_ROWS:,} rows with something in them; "
+                raise refuse(name, f"sheet {title!r}, row {number}: more than {MAX_ROWS:,} rows with something in them; "
                              "an MSEL holds a few hundred: delete what is not the MSEL, or split it", number, 1)
     finally:
         parser.source.close()
