@@ -398,7 +398,7 @@ class _Import:
             self.warn(first, first.col("scenario"), f"the sheet was exported from {', '.join(sorted(named))}; importing into {base.id} ({base_path})")
         self.start = base.start
         self.read_times(entries)
-        self.date_entries(entries, base.start, inherit=not all(e.layout.tabletop for e in entries))
+        self.date_entries(entries, base.start, inherit=False)
         seats = _seat_finder(base)
         source = (self.mapping.source if self.mapping else "") or ""
         if not any("source" in layout.by_field for layout in self.layouts) and not source:
@@ -407,8 +407,12 @@ class _Import:
             self.error((layout.index + 1) * STRIDE + layout.header_row, 1, f"the sheet has no Source column: name the source every inject cites "
                        f"with 'source: KEY' in a --map file (keys of {base.id}: {keys})")
             raise self.fail()
+        previous: Any = None
         for entry in entries:
-            entry.turn = self.base_turn(entry, base)
+            entry.turn = self.base_turn(entry, base, previous)
+            if entry.kind in ("inject", "standby") and entry.turn is not None:
+                previous = entry.turn
+        self.date_in_turns(entries, base)
         built = self.build(entries, base, seats, lambda e: e.text("source") or source, rules)
         base_text = read_text(str(base_path), base_path.read_bytes())
         root = parse(str(base_path), base_text)
@@ -441,8 +445,19 @@ class _Import:
         kept = [originals.get(i.id) if i.id in before and _same_inject(i, before[i.id]) else None for i in scenario.injects]
         return splice(base_text, root, dump_injects(data, kept))
 
-    def base_turn(self, entry: _Entry, base: m.Scenario) -> Any:
-        """The base turn an entry falls in: its Turn cell (a number or a turn's title), its phase, else its date."""
+    def date_in_turns(self, entries: list[_Entry], base: m.Scenario) -> None:
+        """A planner's row with no date of its own takes the day of the row above in its turn, else the turn's first day."""
+        last: dict[Any, dt.date] = {}
+        for entry in entries:
+            if entry.layout.tabletop or entry.kind not in ("inject", "standby") or entry.turn not in {t.id for t in base.turns}:
+                continue
+            if entry.date is None and (entry.kind == "inject" or entry.time is not None):
+                entry.date = last.get(entry.turn, base.turn(entry.turn).start)
+            if entry.date is not None:
+                last[entry.turn] = entry.date
+
+    def base_turn(self, entry: _Entry, base: m.Scenario, previous: Any = None) -> Any:
+        """The base turn an entry falls in: its Turn cell (a number or a turn's title), its phase, its date, else the row above's."""
         if entry.layout.tabletop:
             text = entry.text("turn")
             return int(text) if re.fullmatch(r"[+-]?\d+", text) else text
@@ -459,8 +474,9 @@ class _Import:
                     return turn.id
             self.error(entry, entry.col("time"), f"no turn of {base.id} covers {entry.date}; give the row a Turn (or Phase) column")
             return None
-        if entry.kind in ("inject", "standby"):
-            self.error(entry, entry.col("time"), f"no date and no turn: give the row a time, or a Turn (or Phase) naming a turn of {base.id}")
+        if previous is not None or entry.kind not in ("inject", "standby"):
+            return previous
+        self.error(entry, entry.col("time"), f"no date and no turn: give the row a date, or a Turn (or Phase) naming a turn of {base.id}")
         return None
 
     # ------------------------------------------------------------ a new scenario
@@ -659,6 +675,8 @@ class _Import:
         tabletop = entry.layout.tabletop
         title = entry.text("title")
         text = entry.text("text")
+        if not tabletop and "text" not in entry.layout.by_field:  # the one description column is the synopsis
+            text, title = title, ""
         if not tabletop and not title:
             title = _title_from(text or entry.text("expected"))
         inject_id = entry.text("id") if tabletop else ""
@@ -696,7 +714,7 @@ class _Import:
         if not title:
             self.error(entry, entry.col("title") if "title" in entry.layout.by_field else entry.col("text"), "empty; every inject needs a title")
         put("title", title, entry.col("title") if "title" in entry.layout.by_field else entry.col("text"))
-        put("text", text, entry.col("text"))
+        put("text", text, entry.col("text") if "text" in entry.layout.by_field else entry.col("title"))
         source = source_of(entry)
         if not source and base is not None:
             keys = ", ".join(base.sources) or "none defined"

@@ -202,7 +202,9 @@ def read_map(path: str) -> Mapping:
         header_row = r.integer(sf.get("header"), "header", 0) if sf.get("header") is not None else None
         if header_row is not None and header_row < 1:
             r.error(sf["header"], f"expected the header's row number (1 or more), got {header_row}")
-        sheets.append(SheetMap(r.text(sf.get("name"), "name") or None, header_row, columns))
+        name_node = sf.get("name")
+        name = r.text(name_node, "name") if name_node is not None and name_node.value is not None else ""
+        sheets.append(SheetMap(name or None, header_row, columns))
     types: dict[str, str] = {}
     for name, _key, value in r.mapping(f.get("event_types"), "event_types"):
         kind = r.text(value, f"the kind of {name!r}")
