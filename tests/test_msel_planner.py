@@ -407,7 +407,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_and_restored(tmp_p
     text = MINI.read_text(encoding="utf-8")
     text = text.replace('title: "DPRK missile test"', f"title: {json.dumps(HOSTILE[0])}").replace(
         'text: "A test of a short-range missile."', f"text: {json.dumps(HOSTILE[1])}")
-    for inject, (note, cite) in zip(("missile", "threat", "clash", "standby-strike"), zip(HOSTILE[2::2], HOSTILE[3::2] + [""]), strict=False):
+    for inject, (note, cite) in zip(("missile", "threat", "clash", "standby-strike"), zip(HOSTILE[2::2], HOSTILE[3::2] + [""], strict=True), strict=False):
         extra = f"    note: {json.dumps(note)}\n" + (f"    cite: {json.dumps(cite)}\n" if cite else "")
         text = text.replace(f"  - id: {inject}\n", f"  - id: {inject}\n{extra}", 1)
     scenario_path = tmp_path / "hostile.yaml"

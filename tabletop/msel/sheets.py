@@ -36,7 +36,7 @@ import attrs
 from tabletop.msel.layout import column_letter
 from tabletop.yamlnodes import MAX_BYTES, InputError, Problem
 
-MAX_ROWS = 5_000  # rows with something in them, per file: real MSELs hold tens to hundreds
+MAX_ROWS = 5_000  # rows with something in them below the header, per file: real MSELs hold tens to hundreds
 MAX_COLUMNS = 256
 HEADER_SEARCH = 30  # rows with something in them, at the top of a sheet, where the header may be
 MAX_WORKBOOK_BYTES = 64 * 1024 * 1024
@@ -293,10 +293,11 @@ def _read_sheet(name: str, source: Any, workbook: Any, strings: list[str], grid:
                     grid.header = number
                 elif seen >= HEADER_SEARCH and header is None:
                     return False
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise refuse(name, f"sheet {title!r}, row {number}: more than {MAX_ROWS:,} rows with something in them; "
-                             "an MSEL holds a few hundred: delete what is not the MSEL, or split it", number, 1)
+            if grid.header is not None and number > grid.header:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise refuse(name, f"sheet {title!r}, row {number}: more than {MAX_ROWS:,} rows below the header; "
+                                 "an MSEL holds a few hundred: delete what is not the MSEL, or split it", number, 1)
     finally:
         parser.source.close()
     if grid.header is None and header is not None:
@@ -341,7 +342,7 @@ def _csv(name: str, size: int, finds_header: Callable[[list[Any]], bool], header
         text = text[1:]
     chosen = delimiter or sniff(text)
     grid = Grid(None)
-    seen = 0
+    seen = below = 0
     for number, record in _records(name, text, chosen):
         if not any(cell.strip() for cell in record):
             continue
@@ -356,9 +357,11 @@ def _csv(name: str, size: int, finds_header: Callable[[list[Any]], bool], header
                 grid.header = number
             elif seen >= HEADER_SEARCH and header is None:
                 break
-        if seen > MAX_ROWS:
-            raise refuse(name, f"row {number}: more than {MAX_ROWS:,} rows with something in them; an MSEL holds a few hundred: "
-                         "delete what is not the MSEL, or split it", number, 1)
+        if grid.header is not None and number > grid.header:
+            below += 1
+            if below > MAX_ROWS:
+                raise refuse(name, f"row {number}: more than {MAX_ROWS:,} rows below the header; an MSEL holds a few hundred: "
+                             "delete what is not the MSEL, or split it", number, 1)
     book = Book(name, "csv", [grid], encoding=used, delimiter=chosen)
     if grid.header is None:
         book.grids = []
