@@ -458,3 +458,21 @@ def test_a_planners_sheet_goes_into_a_base_scenario_and_plays_headless(tmp_path,
     assert cli.main(["run", str(out), "--seed", "3", "--log", str(log)]) == 0
     assert cli.main(["verify", str(log)]) == 0
     assert "ok" in capsys.readouterr().out
+
+
+def test_a_workbook_is_read_as_one_whatever_its_name_and_a_repeated_header_is_skipped(tmp_path):
+    header = ["Event #", "Time", "To", "Event Description"]
+    rows = [[1, "0800", "EOC", "Landfall."], header, [2, "1000", "EOC", "Power out."]]
+    book = files.workbook(tmp_path / "book.xlsx", [{"name": "MSEL", "header": header, "rows": rows}])
+    for name in ("renamed.xlsm", "renamed.csv", "renamed"):
+        target = tmp_path / name
+        target.write_bytes(book.read_bytes())
+        scenario, _ = imported(tmp_path, target, "--start", "2025-08-29", name=f"{name}.yaml")
+        assert [i.title for i in scenario.injects] == ["Landfall.", "Power out."]
+
+
+def test_a_phase_column_of_numbers_names_its_turns_by_its_header(tmp_path):
+    rows = [["Module", "Time", "Event Description"], [1, "0900", "Sirens."], [1, "0915", "Calls."], [2, "1030", "Floods."]]
+    scenario, _ = imported(tmp_path, files.write_csv(tmp_path / "m.csv", rows), "--start", "2025-01-01")
+    assert [t.title for t in scenario.turns] == ["Module 1", "Module 2"]
+    assert [i.turn for i in scenario.injects] == [1, 1, 2]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tabletop.msel.times import TimeError, When, read, slash_order
 
-D, T, O = dt.date, dt.time, dt.timedelta
+D, T, Delta = dt.date, dt.time, dt.timedelta
 
 
 @pytest.mark.parametrize(
@@ -35,18 +35,18 @@ D, T, O = dt.date, dt.time, dt.timedelta
         ("12 AM", When(time=T(0, 0))),
         ("09:00-09:30", When(time=T(9, 0))),
         ("0900 – 0930", When(time=T(9, 0))),
-        ("T+00:30", When(offset=O(minutes=30))),
-        ("T + 0:30", When(offset=O(minutes=30))),
-        ("T+30", When(offset=O(minutes=30))),
-        ("T+90 min", When(offset=O(minutes=90))),
-        ("T+1h 30m", When(offset=O(minutes=90))),
-        ("T+1d 02:00", When(offset=O(hours=26))),
-        ("+00:45", When(offset=O(minutes=45))),
-        ("H+2", When(offset=O(hours=2))),
-        ("H+02:30", When(offset=O(minutes=150))),
-        ("STARTEX", When(offset=O(0))),
-        ("STARTEX + 15 min", When(offset=O(minutes=15))),
-        ("T0", When(offset=O(0))),
+        ("T+00:30", When(offset=Delta(minutes=30))),
+        ("T + 0:30", When(offset=Delta(minutes=30))),
+        ("T+30", When(offset=Delta(minutes=30))),
+        ("T+90 min", When(offset=Delta(minutes=90))),
+        ("T+1h 30m", When(offset=Delta(minutes=90))),
+        ("T+1d 02:00", When(offset=Delta(hours=26))),
+        ("+00:45", When(offset=Delta(minutes=45))),
+        ("H+2", When(offset=Delta(hours=2))),
+        ("H+02:30", When(offset=Delta(minutes=150))),
+        ("STARTEX", When(offset=Delta(0))),
+        ("STARTEX + 15 min", When(offset=Delta(minutes=15))),
+        ("T0", When(offset=Delta(0))),
         ("Day 2", When(day=2)),
         ("Day 1 0800", When(day=1, time=T(8, 0))),
         ("Day 3, 14:00", When(day=3, time=T(14, 0))),
@@ -64,7 +64,7 @@ D, T, O = dt.date, dt.time, dt.timedelta
         (dt.datetime(2024, 10, 31), When(date=D(2024, 10, 31))),
         (dt.date(2024, 10, 31), When(date=D(2024, 10, 31))),
         (dt.time(13, 5), When(time=T(13, 5))),
-        (dt.timedelta(hours=1, minutes=15), When(offset=O(minutes=75))),
+        (dt.timedelta(hours=1, minutes=15), When(offset=Delta(minutes=75))),
         ("", None),
         (None, None),
     ],
@@ -118,7 +118,7 @@ def test_slash_order_from_the_whole_column():
         st.builds(lambda d, t: When(date=d, time=t), st.dates(D(1990, 1, 1), D(2100, 1, 1)),
                   st.none() | st.builds(T, st.integers(0, 23), st.integers(0, 59))),
         st.builds(lambda t: When(time=t), st.builds(T, st.integers(0, 23), st.integers(0, 59))),
-        st.builds(lambda m: When(offset=O(minutes=m)), st.integers(0, 60 * 24 * 30)),
+        st.builds(lambda m: When(offset=Delta(minutes=m)), st.integers(0, 60 * 24 * 30)),
         st.builds(lambda d, t: When(day=d, time=t), st.integers(1, 99), st.none() | st.builds(T, st.integers(0, 23), st.integers(0, 59))),
     )
 )

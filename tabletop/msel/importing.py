@@ -238,6 +238,8 @@ class _Import:
             return False
         col, value = filled[0]
         text = value.strip().casefold()
+        if not re.search(r"[^\W\d_]", text):  # a time or a number alone is no phase's name
+            return False
         if any(re.match(rf"{re.escape(word)}\b", text) for word in lay.phase_words()):
             return True
         merged = any(r0 <= number <= r1 and c0 <= col and c1 - c0 >= 2 for r0, c0, r1, c1 in layout.grid.merged)
@@ -288,7 +290,10 @@ class _Import:
             self.types.setdefault(" ".join(written.split()), kind)
         entry_phase = phase
         if "turn" in cells and not layout.tabletop:
-            entry_phase = " ".join(cell_text(cells["turn"][0]).split()) or phase
+            value, col = cells["turn"]
+            entry_phase = " ".join(cell_text(value).split()) or phase
+            if entry_phase and re.fullmatch(r"\d+", entry_phase):  # Module: 2 -> "Module 2"
+                entry_phase = f"{layout.columns[col - 1].header} {entry_phase}"
         return _Entry(layout, number, kind, cells, kept, entry_phase)
 
     # ------------------------------------------------------------ times

@@ -199,11 +199,16 @@ def _read_workbook(name: str, finds_header: Callable[[list[Any]], bool], wanted:
     than Excel): for a large sheet that is most of the cost. Here each sheet is
     parsed once, as a stream, and only as far as it is needed.
     """
+    with open(name, "rb") as handle:  # a file, not a name: openpyxl would refuse a workbook named other than .xlsx
+        return _read_workbook_from(name, handle, finds_header, wanted)
+
+
+def _read_workbook_from(name: str, handle: Any, finds_header: Callable[[list[Any]], bool], wanted: dict[str, int | None] | None) -> Book:
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-    reader = ExcelReader(name, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+    reader = ExcelReader(handle, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     try:
         reader.read_manifest()
         reader.read_strings()
