@@ -148,10 +148,12 @@ def _xlsx(name: str, size: int, finds_header: Callable[[list[Any]], bool], wante
     try:
         with zipfile.ZipFile(name) as archive:
             _check_parts(name, archive)
-    except zipfile.BadZipFile as exc:
-        raise refuse(name, f"corrupt workbook: not a readable zip archive ({exc})") from None
+    except InputError:
+        raise
     except OSError as exc:
         raise refuse(name, f"cannot read: {exc.strerror or exc}") from None
+    except Exception as exc:  # BadZipFile, and NotImplementedError, ValueError... from a damaged directory
+        raise refuse(name, f"corrupt workbook: not a readable zip archive ({str(exc)[:200] or type(exc).__name__})") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of extensions it drops (data validation...): nothing of ours
