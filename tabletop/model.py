@@ -121,8 +121,18 @@ class Doctrine:
     answers: Mapping[str, str] = attrs.field(factory=dict)
 
 
+SEAT_KINDS = ("state", "organization")
+
+
 @attrs.frozen
 class Seat:
+    """A player: a state of the rule modules, or an organization (an agency, a team) that no treaty binds.
+
+    ``kind`` is ``organization`` for the recipient groups of an imported MSEL
+    ("County EOC", "IT Security"): the rule engine never obliges such a seat,
+    so it needs no entry in ``rules/geography.yaml``.
+    """
+
     id: str
     name: str
     brief: str
@@ -132,6 +142,7 @@ class Seat:
     red_lines: tuple[str, ...] = ()
     alliances: tuple[Alliance, ...] = ()
     doctrine: Doctrine = Doctrine()
+    kind: str = "state"
 
 
 @attrs.frozen
@@ -145,7 +156,64 @@ class Turn:
 
 
 @attrs.frozen
+class SheetRow:
+    """What an MSEL spreadsheet row said that the engine does not act on, kept so export writes it back.
+
+    Planners' MSELs carry HSEEP columns a scenario has no use for in play (how an
+    inject is delivered, who sends it, which controller releases it) and columns
+    of their own ("Questions/Comments"). Import keeps every one, and the cells
+    it converted (a time of ``0900``, an event type of ``Actor Action``) as they
+    were written, so that nothing in a row is lost on the way to a scenario.
+    """
+
+    number: str = ""  # Event #, when it is not the row's place in the MSEL
+    type: str = ""  # Event Type as written, when tabletop names it otherwise
+    time: str = ""  # the time cell as written, when tabletop writes it otherwise
+    mode: str = ""  # Inject Mode: email, phone call, briefing...
+    sender: str = ""  # From
+    objective: str = ""  # Objective/Core Capability
+    controller: str = ""  # Responsible Controller
+    actual: str = ""  # Actual Time
+    kept: Mapping[str, str] = attrs.field(factory=dict)  # the sheet's other columns, by their header
+
+    def is_empty(self) -> bool:
+        return self == SheetRow()
+
+
+ACTION_KINDS = ("expected", "controller")
+
+
+@attrs.frozen
+class Action:
+    """An MSEL row that is not released to the players but belongs with an inject.
+
+    ``expected``: an expected player action, what the evaluator looks for after
+    the inject. ``controller``: something the facilitator does (hand out a map,
+    call the EOC as the mayor), a note in the facilitator's guide. ``before``
+    marks a row that came before the first inject of the MSEL, kept with it.
+    """
+
+    kind: str
+    text: str
+    title: str = ""
+    expected: str = ""  # the row's Expected Player Action cell, when it has one besides its text
+    when: str = ""  # the row's time as tabletop writes it (09:00, 2024-10-31 09:00, T+00:30)
+    to: str = ""  # who acts or is addressed, as the sheet names them
+    note: str = ""
+    before: bool = False
+    msel: SheetRow = SheetRow()
+
+
+@attrs.frozen
 class Inject:
+    """A scripted event of the MSEL.
+
+    ``time`` is the clock time on ``date``; ``offset`` the time since the start
+    of the exercise (T+00:30), for MSELs that count from STARTEX, and then
+    ``date`` is the start plus its whole days. ``expected`` is what the players
+    are expected to do (the HSEEP column), which the evaluator looks for.
+    """
+
     id: str
     turn: int
     title: str
@@ -159,6 +227,11 @@ class Inject:
     note: str = ""
     facts: tuple[Fact, ...] = ()
     effects: Effect = Effect()
+    time: dt.time | None = None
+    offset: dt.timedelta | None = None
+    expected: str = ""
+    actions: tuple[Action, ...] = ()
+    msel: SheetRow = SheetRow()
 
 
 @attrs.frozen
@@ -228,6 +301,10 @@ class Scenario:
             for option in options:
                 named.setdefault((seat, option.id), []).append(option)
         return {k: tuple(v) for k, v in named.items()}
+
+    def free_text(self, seat: str) -> bool:
+        """True when the seat decides in its own words: it has no option menu (an open-response exercise)."""
+        return not self.options.get(seat)
 
     def injects_for(self, turn: int) -> tuple[Inject, ...]:
         return self._injects_by_turn.get(turn, ())

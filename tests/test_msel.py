@@ -202,14 +202,35 @@ def test_semicolon_separated_sheets_import(tmp_path, mini_csv):
     assert msel.same_injects(result.scenario, load_scenario(MINI)[0])
 
 
-def test_entries_in_columns_tabletop_does_not_store_are_warned_about(tmp_path, mini_csv, capsys):
+def test_hseep_columns_tabletop_once_ignored_are_kept_and_exported(tmp_path, mini_csv, capsys):
+    """Inject Mode, From, Expected Player Action, Objective, Responsible Controller, Actual Time and a
+    planner's own column go into the scenario and come back on export (they used to be dropped with a warning)."""
     rows = read_rows(mini_csv)
-    set_cell(rows, 3, "Expected Player Action", "Seats discuss consultation under US-ROK Art. II")
-    edited, out = tmp_path / "warn.csv", tmp_path / "warn.yaml"
+    rows[0].append("Questions/Comments")
+    for row in rows[1:]:
+        row.append("")
+    entries = {
+        "Expected Player Action": "Seats discuss consultation under US-ROK Art. II", "Inject Mode": "Email", "From": "KCNA",
+        "Objective/Core Capability": "Obj 2: consultation", "Responsible Controller": "J. Smith", "Actual Time": "09:12",
+        "Questions/Comments": "Who speaks first?",
+    }
+    for column, value in entries.items():
+        set_cell(rows, 3, column, value)
+    edited, out, again = tmp_path / "kept.csv", tmp_path / "kept.yaml", tmp_path / "again.csv"
     write_rows(edited, rows)
     assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
-    err = capsys.readouterr().err
-    assert re.search(r"warn\.csv:3:9: warning: tabletop does not store 'Expected Player Action'", err)
+    assert "warning" not in capsys.readouterr().err
+    threat = load_scenario(out)[0].inject("threat")
+    assert threat.expected == "Seats discuss consultation under US-ROK Art. II"
+    assert (threat.msel.mode, threat.msel.sender, threat.msel.objective, threat.msel.controller, threat.msel.actual) == (
+        "Email", "KCNA", "Obj 2: consultation", "J. Smith", "09:12")
+    assert dict(threat.msel.kept) == {"Questions/Comments": "Who speaks first?"}
+    assert cli.main(["msel", "export", str(out), "-o", str(again)]) == 0
+    exported = read_rows(again)
+    assert exported[0][-1] == "Questions/Comments"
+    for column, value in entries.items():
+        assert exported[2][exported[0].index(column)] == value  # spreadsheet row 3
+    assert [r[exported[0].index("Inject Mode")] for r in exported[1:]] == ["", "Email", "", ""]
 
 
 def test_contingency_and_standby_both_mean_a_standby_inject(tmp_path, mini_csv):
@@ -303,10 +324,17 @@ def test_rows_naming_two_scenarios_need_a_base(tmp_path, mini_csv, capsys):
 
 
 def test_bad_bytes_and_bad_quoting_are_reported_not_raised(tmp_path, capsys):
+    # Windows-1252 (what Excel saves on Western Windows) is read as such, and the summary says so ...
     latin = tmp_path / "latin.csv"
-    latin.write_bytes(",".join(msel.HEADER).encode() + b"\r\n1,2025-01-02,Inject,,,all,Caf\xe9\r\n")
+    latin.write_bytes(",".join(msel.HEADER).encode() + b"\r\n1,2025-01-02,Inject,,,all,Caf\xe9,A test.,,,,,,missile,1,ref-treaties,,no,,,mini\r\n")
+    result = msel.import_csv(latin, MINI)
+    assert result.scenario.injects[0].title == "Caf\u00e9"
+    assert any("read as cp1252" in line for line in result.report)
+    # ... and where the map file names the encoding, a byte it cannot decode is placed
+    told = tmp_path / "utf8.map.yaml"
+    told.write_text("encoding: utf-8\n")
     with pytest.raises(InputError) as info:
-        msel.import_csv(latin, MINI)
+        msel.import_file(latin, MINI, mapping=told)
     assert re.match(r".*latin\.csv:2:\d+: invalid UTF-8", str(info.value.problems[0]))
     quoted = tmp_path / "quoted.csv"
     quoted.write_text(",".join(msel.HEADER) + '\r\n1,"2025-01-02"x,Inject\r\n', encoding="utf-8")
