@@ -166,6 +166,8 @@ class Game:
             return self._release_adhoc(state, command)
         if isinstance(command, ev.Override):
             return [self._override(state, command)]
+        if isinstance(command, ev.Assess):
+            return [self._assess(state, command)]
         if isinstance(command, ev.Note):
             return [self._note(state, command)]
         if isinstance(command, ev.End):
@@ -214,9 +216,16 @@ class Game:
         self._phase(state, ("decide",), "decide")
         seat = command.seat
         self._seat(seat)
-        if not self.scenario.has_option(seat, state.turn, command.option):
+        by = command.by or "human"
+        if command.option is None:
+            # In its own words: where the seat has no menu (an open-response exercise), or a person prefers to.
+            if not (command.text or "").strip():
+                raise CommandError("a decision in the seat's own words needs its text: what the seat does")
+            if by != "human" and not self.scenario.free_text(seat):
+                raise CommandError(f"only a person writes a decision of their own; {seat} has options to choose from")
+        elif not self.scenario.has_option(seat, state.turn, command.option):
             options = [o.id for o in self.options(state, seat)]
-            raise CommandError(f"{seat} has no option {command.option!r} in turn {state.turn}; open options: {', '.join(options)}")
+            raise CommandError(f"{seat} has no option {command.option!r} in turn {state.turn}; open options: {', '.join(options) or 'none'}")
         if seat in state.decisions.get(state.turn, {}):
             raise CommandError(f"{seat} has already decided this turn")
         if not command.rationale.strip():
@@ -225,9 +234,28 @@ class Game:
         if answers is not None and not self._released_this_turn(state, answers):
             raise CommandError(f"{answers!r} is not an inject released this turn")
         return ev.Decision(
-            state.turn, seat, command.option, command.rationale.strip(), command.by or "human",
-            ev.Answers(inject=answers) if answers else None,
+            state.turn, seat, command.option, command.rationale.strip(), by, ev.Answers(inject=answers) if answers else None,
+            command.text.strip() if command.option is None and command.text else None,
         )
+
+    def _assess(self, state: State, command: ev.Assess) -> ev.Assessed:
+        self._phase(state, ("decide", "adjudicate"), "assess a decision")
+        if state.turn in state.adjudicated:
+            raise CommandError(f"turn {state.turn} is already adjudicated")
+        self._seat(command.seat)
+        decision = state.decisions.get(state.turn, {}).get(command.seat)
+        if decision is None or not decision.free:
+            raise CommandError(f"{command.seat} has no decision in its own words this turn to assess")
+        if not command.reason.strip():
+            raise CommandError("an assessment needs a reason: what the decision does, and why")
+        esc = self.rules.escalation
+        span = esc.top - esc.bottom
+        if type(command.tension) is not int or not -span <= command.tension <= span:
+            raise CommandError(f"a change of tension is a whole number from {-span} to {span}")
+        for fact in command.facts:
+            if fact.kind not in self.rules.fact_kinds:
+                raise CommandError(f"unknown fact kind {fact.kind!r}")
+        return ev.Assessed(state.turn, command.seat, command.tension, tuple(command.facts), command.reason.strip())
 
     def _released_this_turn(self, state: State, inject_id: str) -> bool:
         # Any ad-hoc inject counts, as it always has: logs written so far rely on it.
@@ -298,7 +326,10 @@ class Game:
             raise CommandError("an empty note")
         if command.seat is not None:
             self._seat(command.seat)
-        return ev.Noted(state.turn, command.text.strip(), command.seat or None)
+        objectives = [o.id for o in getattr(self.scenario, "objectives", ())]
+        if command.objective is not None and command.objective not in objectives:
+            raise CommandError(f"no objective {command.objective!r}; objectives: {', '.join(objectives) or 'none in this scenario'}")
+        return ev.Noted(state.turn, command.text.strip(), command.seat or None, command.objective)
 
     def _advance(self, state: State) -> Any:
         if state.ended:
@@ -331,12 +362,17 @@ class Game:
         facts: list[m.Fact] = []
         date = self.turn(state).end
         for seat, decision in state.decisions.get(state.turn, {}).items():
+            if decision.free:  # what it does is the facilitator's assessment, below
+                continue
             option = self.scenario.option(seat, decision.option)
             tension += option.effects.tension
             for s, d in option.effects.credibility.items():
                 cred[s] = cred.get(s, esc.credibility_initial) + d
             posture.update(option.effects.posture)
             facts.extend(f if f.date else _dated(f, date) for f in option.facts)
+        for assessed in state.assessments.get(state.turn, {}).values():
+            tension += assessed.tension
+            facts.extend(f if f.date else _dated(f, date) for f in assessed.facts)
         obligations = state.obligations
         for ob_id, answer in state.answers.get(state.turn, {}).items():
             open_ob = obligations[ob_id]
@@ -398,6 +434,8 @@ class Game:
             return state.replace(events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
         if isinstance(event, ev.PhaseChanged):
             return state.replace(events=folded, phase=event.phase)
+        if isinstance(event, ev.Assessed):
+            return state.replace(events=folded, turn_assessments=_at(state.turn_assessments, state.turn, event.seat, event))
         if isinstance(event, ev.TurnStarted):
             decisions = state.turn_decisions
             while len(decisions) < event.turn:

@@ -134,10 +134,8 @@ def _command(record: dict[str, Any], line: int) -> ev.Command:
 def _check_bot(game: Game, state: State, command: ev.Command, line: int) -> None:
     """A decision logged as a bot's must be the one the bot makes here under the log's seed."""
     if isinstance(command, ev.Decide) and command.by == "bot" and command.answers is None and command.seat in game.scenario.seats:
-        if not game.options(state, command.seat):
-            return
         choice = bots.decide(state, game.scenario, game.rules, command.seat, game.seed)
-        if choice.option != command.option:
+        if choice.option != command.option or choice.text != (command.text.strip() if command.text else None):
             raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would choose {choice.option!r} here "
                                        f"under seed {game.seed}, not {command.option!r}")
         if choice.rationale != command.rationale.strip():

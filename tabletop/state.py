@@ -131,6 +131,7 @@ class State:
     hostilities: PVector[m.Fact] = pvector()  # the facts the rule engine reads as history (treaties.remembered)
     turn_decisions: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Decision
     turn_answers: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: obligation id -> events.ObligationAnswered
+    turn_assessments: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Assessed (the latest)
     all_obligations: PVector[OpenObligation] = pvector()  # o1, o2, ...
     open_ids: tuple[str, ...] = ()  # triggered or contested and not yet answered, in the order they opened
     known: PMap[Key, str] = pmap()  # obligations that must not trigger again: key -> id
@@ -170,6 +171,10 @@ class State:
     @property
     def answers(self) -> ByTurn[Any]:
         return ByTurn(self.turn_answers)
+
+    @property
+    def assessments(self) -> ByTurn[Any]:
+        return ByTurn(self.turn_assessments)
 
     @property
     def adjudicated(self) -> range:

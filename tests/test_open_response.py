@@ -134,8 +134,6 @@ def test_an_imported_msel_validates_and_exports(tmp_path, capsys):
     assert "5 inject(s) and 3 expected or controller action(s) of" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="needs the session's free-text decision (issue 16 item 17, issue 17 item 4): "
-                   "bots.decide raises on a seat with no options; the lead's session rewrite adds it")
 def test_run_completes_on_an_open_response_scenario_and_the_log_verifies(tmp_path):
     path, log = write(tmp_path, OPEN), tmp_path / "open.jsonl"
     done = subprocess.run([sys.executable, "-m", "tabletop", "run", str(path), "--log", str(log)], capture_output=True, text=True,
@@ -144,3 +142,33 @@ def test_run_completes_on_an_open_response_scenario_and_the_log_verifies(tmp_pat
     assert "Traceback" not in done.stderr
     assert subprocess.run([sys.executable, "-m", "tabletop", "verify", str(log)], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parent.parent).returncode == 0
+
+
+def test_a_person_may_decide_in_their_own_words_and_the_facilitator_assesses_it(tmp_path, mini, rules):
+    """A human seat writes its own course of action; its effects are the facilitator's ruling, logged, replayed and verified."""
+    from tabletop import bots
+    from tabletop.game import CommandError
+    from tabletop.session import Session
+    from tabletop.verify import verify
+
+    path = tmp_path / "own.jsonl"
+    s = Session.new(mini, rules, seed=2, seats={"us": "human"}, log_path=path, fsync=False)
+    while s.state.phase != "decide":
+        s.advance()
+    s.decide("us", None, "A quiet word first, before anything public.", text="Send an envoy to Beijing to ask for restraint.")
+    with pytest.raises(CommandError, match="only a person"):
+        s.decide("rok", None, "because", by="bot", text="something of its own")
+    bots.play_turn_decisions(s, [seat for seat in mini.seats if seat != "us"])
+    s.advance()
+    with pytest.raises(CommandError, match="no decision in its own words"):
+        s.assess("rok", "nothing to assess", tension=1)
+    before = s.state.tension
+    s.assess("us", "A private envoy lowers the temperature a little.", tension=-1)
+    s.adjudicate()
+    decided = dict(s.state.decisions[s.state.turn])
+    assert decided["us"].free and decided["us"].text == "Send an envoy to Beijing to ask for restraint."
+    adjudicated = next(e for e in reversed(s.events) if e["type"] == "adjudicated")
+    options = sum(mini.option(seat, d.option).effects.tension for seat, d in decided.items() if not d.free)
+    assert adjudicated["changes"]["tension"][1] == max(rules.escalation.bottom, min(rules.escalation.top, before + options - 1))
+    s.close()
+    assert verify(path, mini, rules).events == len(s.events)
