@@ -70,7 +70,7 @@ class DecisionItem:
     turn: int
     seat: str
     seat_name: str
-    option: str
+    option: str | None  # None: a decision in the seat's own words
     label: str
     rationale: str
     by: str
@@ -332,7 +332,7 @@ def collect(session: Session) -> Report:
     for event in events:
         if event.get("type") != "decision":
             continue
-        seat, option = event.get("seat", ""), event.get("option", "")
+        seat, option = event.get("seat", ""), event.get("option")
         answers = event.get("answers") or {}
         ob_id = answers.get("obligation")
         if ob_id:
@@ -346,10 +346,13 @@ def collect(session: Session) -> Report:
                 )
             )
             continue
-        try:
-            label = scenario.option(seat, option).label
-        except KeyError:
-            label = option
+        if option is None:  # in the seat's own words
+            label = f"In its own words: \u201c{event.get('text') or ''}\u201d"
+        else:
+            try:
+                label = scenario.option(seat, option).label
+            except KeyError:
+                label = option
         inject_title = None
         if answers.get("inject"):
             inject = find_inject(answers["inject"])

@@ -172,3 +172,8 @@ def test_a_person_may_decide_in_their_own_words_and_the_facilitator_assesses_it(
     assert adjudicated["changes"]["tension"][1] == max(rules.escalation.bottom, min(rules.escalation.top, before + options - 1))
     s.close()
     assert verify(path, mini, rules).events == len(s.events)
+    from tabletop import log as logmod
+    from tabletop import report
+
+    text = report.render(Session.replay(logmod.read(path), mini, rules), "md")
+    assert "Send an envoy to Beijing to ask for restraint." in text
