@@ -29,6 +29,7 @@ import attrs
 
 from tabletop import events as ev
 from tabletop import model as m
+from tabletop.sealing import SEALED, answer_sealed, event_sealed
 from tabletop.session import Session
 
 FORMATS = ("md", "html")
@@ -302,6 +303,7 @@ def collect(session: Session) -> Report:
         ob_id = event.get("id", "")
         open_ob = state.obligations.get(ob_id)
         decision = answer_decisions.get(ob_id)
+        hidden = open_ob is not None and answer_sealed(open_ob, state)
         article = article_of(event.get("treaty", ""), str(event.get("article", "")))
         obligations.append(
             ObligationItem(
@@ -317,10 +319,10 @@ def collect(session: Session) -> Report:
                 status=event.get("status", ""),
                 duty=event.get("duty", ""),
                 because=event.get("because", ""),
-                final_status=open_ob.status if open_ob else event.get("status", ""),
-                answer=open_ob.answer if open_ob else None,
+                final_status=("answered (sealed)" if hidden else open_ob.status) if open_ob else event.get("status", ""),
+                answer=SEALED if hidden else open_ob.answer if open_ob else None,
                 answered_turn=open_ob.answered_turn if open_ob else None,
-                answer_rationale=decision.get("rationale") if decision else None,
+                answer_rationale=SEALED if hidden else decision.get("rationale") if decision else None,
                 answer_by=decision.get("by") if decision else None,
                 ruling=open_ob.ruling if open_ob else None,
             )
@@ -331,6 +333,12 @@ def collect(session: Session) -> Report:
     decisions = []
     for event in events:
         if event.get("type") != "decision":
+            continue
+        if event_sealed(event, state):  # a decide phase still open: shown as sealed, as on the board
+            decisions.append(DecisionItem(
+                turn=int(event.get("turn", 0)), seat=event.get("seat", ""), seat_name=seat_name(event.get("seat", "")),
+                option=None, label=SEALED, rationale=SEALED, by=event.get("by", ""),
+            ))
             continue
         seat, option = event.get("seat", ""), event.get("option")
         answers = event.get("answers") or {}

@@ -53,15 +53,6 @@ def article_text(rules: m.Rules, treaty: str, article: str) -> str:
         return ""
 
 
-def is_sealed(event: dict[str, Any], state: m.WorldState) -> bool:
-    """A decision or answer of the turn whose decide phase is still open."""
-    return (
-        event.get("type") in ("decision", "obligation_answered")
-        and state.phase == "decide"
-        and event.get("turn") == state.turn
-    )
-
-
 def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, sealed: bool = False) -> str:
     """One line saying what an event was."""
     kind = event.get("type")
