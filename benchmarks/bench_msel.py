@@ -34,7 +34,7 @@ def child(args: list[str]) -> tuple[float, float, int, str]:
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(f'{wall} {rss / 1024 / 1024 if sys.platform == \"darwin\" else rss / 1024} {rc}', file=sys.stdout)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TABLETOP_CACHE="off")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT)
     wall, rss, rc = done.stdout.split()[-3:]
     last = (done.stderr.strip().splitlines() or [""])[-1]
