@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import attrs
 import cattrs
@@ -343,7 +343,7 @@ def command_of(event: Any) -> Command:
     if isinstance(event, Decision):
         answers = event.answers
         if answers is not None and answers.obligation is not None:
-            return Answer(event.seat, answers.obligation, event.option, event.rationale, event.by)
+            return Answer(event.seat, answers.obligation, event.option or "", event.rationale, event.by)
         return Decide(event.seat, event.option, event.rationale, event.by, answers.inject if answers is not None else None, event.text)
     if isinstance(event, Assessed):
         return Assess(event.seat, event.reason, event.tension, event.facts)
@@ -470,7 +470,7 @@ def _make_converter() -> cattrs.Converter:
     }
     for cls in (Adhoc, Answers, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
         fields = {name: omit for name in optional.get(cls, ())}
-        c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **fields))
+        c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **cast(Any, fields)))
         c.register_structure_hook(cls, make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True))
     c.register_structure_hook(Adhoc | None, _optional(Adhoc))
     c.register_structure_hook(Answers | None, _optional(Answers))
