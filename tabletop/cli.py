@@ -86,16 +86,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet CSV in the HSEEP layout, and back")
+    p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet in the HSEEP layout, and a planner's MSEL as a scenario")
     msel = p.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
-    q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL CSV")
+    q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL, .csv or .xlsx")
     q.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
-    q.add_argument("-o", "--output", metavar="FILE.csv", help="where to write (default: standard output)")
+    q.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help="where to write, as .xlsx if the name ends so (default: CSV on standard output); replaced atomically")
     q.set_defaults(func=cmd_msel_export)
-    q = msel.add_parser("import", help="write a scenario whose injects come from an MSEL CSV")
-    q.add_argument("csv", metavar="FILE.csv")
-    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="where to write (default: standard output)")
-    q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the CSV's Scenario column)")
+    q = msel.add_parser(
+        "import", help="write a scenario from an MSEL spreadsheet (.xlsx or .csv)",
+        description="Read an MSEL spreadsheet: tabletop's own export into a base scenario, or a planner's MSEL into a scenario "
+        "of its own (or, with --scenario, into that one). Reports how it read the columns; every problem is given as "
+        "FILE:ROW:COL with the sheet and column named, and then nothing is written.",
+    )
+    q.add_argument("csv", metavar="FILE.xlsx|FILE.csv")
+    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="where to write (default: standard output); replaced atomically")
+    q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the sheet's Scenario column; "
+                   "a planner's sheet without one becomes a scenario of its own)")
+    q.add_argument("--map", metavar="MAP.yaml", help="how to read the sheet: columns, event types, recipients, dates (written by --write-map, then edited)")
+    q.add_argument("--write-map", metavar="MAP.yaml", help="write how the sheet was read, to edit and pass to --map (written even when the sheet has problems)")
+    q.add_argument("--start", metavar="YYYY-MM-DD", help="the exercise's first day, for sheets whose times have no date (T+00:30, 09:00, Day 2)")
     q.set_defaults(func=cmd_msel_import)
 
     p = sub.add_parser("guide", help="the facilitator guide of a scenario: one printable HTML file")
@@ -195,28 +204,35 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
     from tabletop.replay import OpenError, ReplayMismatch, load_for
-    from tabletop.verify import describe, verify_contents
+    from tabletop.verify import describe, verify_lines
 
     def fail(line: int | str, message: str) -> int:
         print(f"FAIL {args.log}:{line}: {message}")
         return EXIT_INVALID
 
+    def warn(lines: logmod.Lines) -> None:
+        for warning in lines.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+
     try:
-        contents = logmod.read(args.log)  # every line and the chain first: a broken line is named even without a scenario
+        with logmod.Lines(args.log) as lines:
+            try:
+                scenario, rules, changed = load_for(lines.header, args.log)
+            except OpenError as exc:
+                for _ in lines:  # without a scenario nothing replays, yet a broken line is still the first thing to name
+                    pass
+                warn(lines)
+                return fail(1, str(exc).removeprefix(f"{args.log}: "))
+            try:
+                verdict = verify_lines(lines, scenario, rules)
+            except ReplayMismatch as exc:
+                warn(lines)
+                for message in changed:
+                    print(f"CHANGED {message}")
+                return fail(exc.line, exc.message)
     except logmod.LogError as exc:
         return fail(exc.line, exc.message)
-    for warning in contents.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    try:
-        scenario, rules, changed = load_for(contents.header, args.log)
-    except OpenError as exc:
-        return fail(1, str(exc).removeprefix(f"{args.log}: "))
-    try:
-        verdict = verify_contents(contents, scenario, rules)
-    except ReplayMismatch as exc:
-        for message in changed:
-            print(f"CHANGED {message}")
-        return fail(exc.line, exc.message)
+    warn(lines)
     for message in changed:
         print(f"CHANGED {message}")
     if changed:
@@ -334,21 +350,29 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
         raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
     try:
         scenario, _ = load_scenario(path)
+        as_xlsx = bool(args.output) and Path(args.output).suffix.lower() in (".xlsx", ".xlsm")
+        data = msel.export_xlsx(scenario) if as_xlsx else None
     except InputError as exc:
         return _problems(exc)
-    text = msel.export_csv(scenario)
     if not args.output:
-        sys.stdout.write(text)
+        sys.stdout.write(msel.export_csv(scenario))
         return 0
     try:
-        msel.write_csv(text, args.output)
+        if data is not None:
+            msel.write_xlsx(data, args.output)
+        else:
+            msel.write_csv(msel.export_csv(scenario), args.output)
     except OSError as exc:
         raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"wrote {args.output}: {len(scenario.injects)} inject(s) of {scenario.id}", file=sys.stderr)
+    actions = sum(len(i.actions) for i in scenario.injects)
+    also = f" and {actions} expected or controller action(s)" if actions else ""
+    print(f"wrote {args.output}: {len(scenario.injects)} inject(s){also} of {scenario.id}", file=sys.stderr)
     return 0
 
 
 def cmd_msel_import(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from tabletop import msel
     from tabletop.yamlnodes import InputError
 
@@ -358,12 +382,37 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         if base is None:
             known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
             raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+    start = None
+    if args.start:
+        try:
+            start = dt.date.fromisoformat(args.start)
+        except ValueError:
+            raise UserError(f"--start expects a date like 2025-01-31, got {args.start!r}") from None
+
+    def write_map(text: str) -> None:
+        if not (args.write_map and text):
+            return
+        try:
+            msel.write_scenario(text, args.write_map)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.write_map}: {exc.strerror or exc}") from None
+        print(f"wrote {args.write_map}: how the sheet was read; edit it and import again with --map {args.write_map}", file=sys.stderr)
+
     try:
-        result = msel.import_csv(args.csv, base)
+        result = msel.import_file(args.csv, base, mapping=args.map, start=start)
+    except msel.SheetError as exc:
+        if exc.report and "own layout" not in " ".join(exc.report):
+            for line in exc.report:
+                print(line, file=sys.stderr)
+        write_map(exc.map_text)
+        return _problems(exc)
     except InputError as exc:
         return _problems(exc)
+    for line in result.report:
+        print(line, file=sys.stderr)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    write_map(result.map_text)
     if not args.output:
         sys.stdout.write(result.text)
         return 0
@@ -371,7 +420,13 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         msel.write_scenario(result.text, args.output)
     except OSError as exc:
         raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"wrote {args.output}: {result.scenario.id} with {len(result.scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
+    scenario = result.scenario
+    if result.base is not None:
+        print(f"wrote {args.output}: {scenario.id} with {len(scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
+    else:
+        menus = "no option menus (each seat answers in its own words)" if not any(scenario.options.values()) else "option menus"
+        print(f"wrote {args.output}: {scenario.id}, a scenario of its own: {len(scenario.injects)} inject(s), {len(scenario.seats)} seat(s), "
+              f"{len(scenario.turns)} turn(s), {menus}", file=sys.stderr)
     return 0
 
 

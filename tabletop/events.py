@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import attrs
 import cattrs
@@ -78,15 +78,26 @@ class Answers:
 
 @attrs.frozen
 class Decision:
-    """A seat's choice with its rationale. A decision that answers an obligation carries the answer word as its option."""
+    """A seat's choice with its rationale.
+
+    A decision that answers an obligation carries the answer word as its
+    option. A free-text decision (a course of action in the seat's own words,
+    where it has no menu or prefers none) has no option and carries ``text``;
+    the facilitator assesses what it does (:class:`Assessed`).
+    """
 
     TYPE: ClassVar[str] = "decision"
     turn: int
     seat: str
-    option: str
+    option: str | None
     rationale: str
     by: str
     answers: Answers | None = None
+    text: str | None = None
+
+    @property
+    def free(self) -> bool:
+        return self.option is None
 
     @property
     def obligation(self) -> str | None:
@@ -95,6 +106,18 @@ class Decision:
     @property
     def inject(self) -> str | None:
         return self.answers.inject if self.answers is not None else None
+
+
+@attrs.frozen
+class Assessed:
+    """The facilitator's ruling on what a free-text decision does: a change of tension, facts, or nothing, with a reason."""
+
+    TYPE: ClassVar[str] = "assessed"
+    turn: int
+    seat: str
+    tension: int
+    facts: tuple[m.Fact, ...]
+    reason: str
 
 
 @attrs.frozen
@@ -196,10 +219,18 @@ class Overridden:
 
 @attrs.frozen
 class Noted:
+    """A note in the log: the facilitator's, or an observer's about a seat, tagged with the exercise objective it bears on.
+
+    ``finding`` says what the observation is against the objective (``strength``
+    or ``improvement``, HSEEP's two kinds), for the after-action report.
+    """
+
     TYPE: ClassVar[str] = "note"
     turn: int
     text: str
     seat: str | None = None
+    objective: str | None = None
+    finding: str | None = None
 
 
 @attrs.frozen
@@ -210,12 +241,12 @@ class ExerciseEnded:
 
 
 Event = (
-    TurnStarted | PhaseChanged | InjectReleased | Decision | ObligationTriggered | ObligationUpgraded | ObligationAnswered
+    TurnStarted | PhaseChanged | InjectReleased | Decision | Assessed | ObligationTriggered | ObligationUpgraded | ObligationAnswered
     | Adjudicated | CouncilDecided | ReportOwed | Overridden | Noted | ExerciseEnded
 )
 EVENTS: dict[str, type[Any]] = {
     cls.TYPE: cls
-    for cls in (TurnStarted, PhaseChanged, InjectReleased, Decision, ObligationTriggered, ObligationUpgraded, ObligationAnswered,
+    for cls in (TurnStarted, PhaseChanged, InjectReleased, Decision, Assessed, ObligationTriggered, ObligationUpgraded, ObligationAnswered,
                 Adjudicated, CouncilDecided, ReportOwed, Overridden, Noted, ExerciseEnded)
 }
 # Events that only follow another in its command's group: no command is re-issued for them.
@@ -250,11 +281,24 @@ class ReleaseAdhoc:
 
 @attrs.frozen
 class Decide:
+    """A seat decides: an option of its menu, or (``option`` None) a course of action in its own words, ``text``."""
+
     seat: str
-    option: str
+    option: str | None
     rationale: str
     by: str | None = None
     answers: str | None = None  # the id of an inject released this turn that the decision answers
+    text: str | None = None
+
+
+@attrs.frozen
+class Assess:
+    """The facilitator rules on what a seat's free-text decision this turn does (before the turn is adjudicated)."""
+
+    seat: str
+    reason: str
+    tension: int = 0
+    facts: tuple[m.Fact, ...] = ()
 
 
 @attrs.frozen
@@ -284,6 +328,8 @@ class Override:
 class Note:
     text: str
     seat: str | None = None
+    objective: str | None = None
+    finding: str | None = None
 
 
 @attrs.frozen
@@ -291,7 +337,7 @@ class End:
     reason: str = ""
 
 
-Command = Advance | Release | ReleaseAdhoc | Decide | Answer | Adjudicate | Override | Note | End
+Command = Advance | Release | ReleaseAdhoc | Decide | Answer | Assess | Adjudicate | Override | Note | End
 
 
 def command_of(event: Any) -> Command:
@@ -303,8 +349,10 @@ def command_of(event: Any) -> Command:
     if isinstance(event, Decision):
         answers = event.answers
         if answers is not None and answers.obligation is not None:
-            return Answer(event.seat, answers.obligation, event.option, event.rationale, event.by)
-        return Decide(event.seat, event.option, event.rationale, event.by, answers.inject if answers is not None else None)
+            return Answer(event.seat, answers.obligation, event.option or "", event.rationale, event.by)
+        return Decide(event.seat, event.option, event.rationale, event.by, answers.inject if answers is not None else None, event.text)
+    if isinstance(event, Assessed):
+        return Assess(event.seat, event.reason, event.tension, event.facts)
     if isinstance(event, (TurnStarted, PhaseChanged)):
         return Advance()
     if isinstance(event, InjectReleased):
@@ -317,7 +365,7 @@ def command_of(event: Any) -> Command:
     if isinstance(event, Overridden):
         return Override(event.what, event.value, event.reason, event.seat, event.obligation)
     if isinstance(event, Noted):
-        return Note(event.text, event.seat)
+        return Note(event.text, event.seat, event.objective, event.finding)
     if isinstance(event, ExerciseEnded):
         return End(event.reason)
     raise KeyError(type(event).TYPE)
@@ -423,12 +471,12 @@ def _make_converter() -> cattrs.Converter:
     omit = override(omit_if_default=True)
     # Fields left out of the JSON when they hold their default, as the log has always been written.
     optional: dict[type[Any], tuple[str, ...]] = {
-        InjectReleased: ("adhoc",), Decision: ("answers",), Answers: ("inject", "obligation"), Overridden: ("seat", "obligation"),
-        Noted: ("seat",), ExerciseEnded: ("reason",), Changes: ("credibility", "posture"),
+        InjectReleased: ("adhoc",), Decision: ("answers", "text"), Answers: ("inject", "obligation"), Overridden: ("seat", "obligation"),
+        Noted: ("seat", "objective", "finding"), ExerciseEnded: ("reason",), Changes: ("credibility", "posture"),
     }
     for cls in (Adhoc, Answers, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
         fields = {name: omit for name in optional.get(cls, ())}
-        c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **fields))
+        c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **cast(Any, fields)))
         c.register_structure_hook(cls, make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True))
     c.register_structure_hook(Adhoc | None, _optional(Adhoc))
     c.register_structure_hook(Answers | None, _optional(Answers))
@@ -456,8 +504,11 @@ def from_json(record: Mapping[str, Any]) -> Any:
         raise EventError(f"{kind} event: {exc}") from None
     except cattrs.BaseValidationError as exc:
         raise EventError(f"{kind} event: {_first_problem(exc)}") from None
-    if isinstance(event, Decision) and event.answers is not None and (event.answers.inject is None) == (event.answers.obligation is None):
-        raise EventError("decision event: 'answers' names either an inject or an obligation")
+    if isinstance(event, Decision):
+        if event.answers is not None and (event.answers.inject is None) == (event.answers.obligation is None):
+            raise EventError("decision event: 'answers' names either an inject or an obligation")
+        if (event.option is None) == (event.text is None):
+            raise EventError("decision event: expected either an option or, for a decision in the seat's own words, a text")
     return event
 
 

@@ -25,7 +25,7 @@ import attrs
 from tabletop import events as ev
 from tabletop import model as m
 from tabletop.state import Key, OpenObligation, State, _at
-from tabletop.treaties import Engine, force_fact
+from tabletop.treaties import Engine, force_fact, remembered
 
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 ANSWERS = ("honour", "partial", "consult", "decline")
@@ -166,6 +166,8 @@ class Game:
             return self._release_adhoc(state, command)
         if isinstance(command, ev.Override):
             return [self._override(state, command)]
+        if isinstance(command, ev.Assess):
+            return [self._assess(state, command)]
         if isinstance(command, ev.Note):
             return [self._note(state, command)]
         if isinstance(command, ev.End):
@@ -214,9 +216,16 @@ class Game:
         self._phase(state, ("decide",), "decide")
         seat = command.seat
         self._seat(seat)
-        if not self.scenario.has_option(seat, state.turn, command.option):
+        by = command.by or "human"
+        if command.option is None:
+            # In its own words: where the seat has no menu (an open-response exercise), or a person prefers to.
+            if not (command.text or "").strip():
+                raise CommandError("a decision in the seat's own words needs its text: what the seat does")
+            if by != "human" and not self.scenario.free_text(seat):
+                raise CommandError(f"only a person writes a decision of their own; {seat} has options to choose from")
+        elif not self.scenario.has_option(seat, state.turn, command.option):
             options = [o.id for o in self.options(state, seat)]
-            raise CommandError(f"{seat} has no option {command.option!r} in turn {state.turn}; open options: {', '.join(options)}")
+            raise CommandError(f"{seat} has no option {command.option!r} in turn {state.turn}; open options: {', '.join(options) or 'none'}")
         if seat in state.decisions.get(state.turn, {}):
             raise CommandError(f"{seat} has already decided this turn")
         if not command.rationale.strip():
@@ -225,9 +234,28 @@ class Game:
         if answers is not None and not self._released_this_turn(state, answers):
             raise CommandError(f"{answers!r} is not an inject released this turn")
         return ev.Decision(
-            state.turn, seat, command.option, command.rationale.strip(), command.by or "human",
-            ev.Answers(inject=answers) if answers else None,
+            state.turn, seat, command.option, command.rationale.strip(), by, ev.Answers(inject=answers) if answers else None,
+            command.text.strip() if command.option is None and command.text else None,
         )
+
+    def _assess(self, state: State, command: ev.Assess) -> ev.Assessed:
+        self._phase(state, ("decide", "adjudicate"), "assess a decision")
+        if state.turn in state.adjudicated:
+            raise CommandError(f"turn {state.turn} is already adjudicated")
+        self._seat(command.seat)
+        decision = state.decisions.get(state.turn, {}).get(command.seat)
+        if decision is None or not decision.free:
+            raise CommandError(f"{command.seat} has no decision in its own words this turn to assess")
+        if not command.reason.strip():
+            raise CommandError("an assessment needs a reason: what the decision does, and why")
+        esc = self.rules.escalation
+        span = esc.top - esc.bottom
+        if type(command.tension) is not int or not -span <= command.tension <= span:
+            raise CommandError(f"a change of tension is a whole number from {-span} to {span}")
+        for fact in command.facts:
+            if fact.kind not in self.rules.fact_kinds:
+                raise CommandError(f"unknown fact kind {fact.kind!r}")
+        return ev.Assessed(state.turn, command.seat, command.tension, tuple(command.facts), command.reason.strip())
 
     def _released_this_turn(self, state: State, inject_id: str) -> bool:
         # Any ad-hoc inject counts, as it always has: logs written so far rely on it.
@@ -298,7 +326,14 @@ class Game:
             raise CommandError("an empty note")
         if command.seat is not None:
             self._seat(command.seat)
-        return ev.Noted(state.turn, command.text.strip(), command.seat or None)
+        objectives = [o.id for o in self.scenario.objectives]
+        if command.objective is not None and command.objective not in objectives:
+            raise CommandError(f"no objective {command.objective!r}; objectives: {', '.join(objectives) or 'none in this scenario'}")
+        if command.finding is not None and command.finding not in m.FINDINGS:
+            raise CommandError(f"a finding is {' or '.join(m.FINDINGS)}, not {command.finding!r}")
+        if command.finding is not None and command.objective is None:
+            raise CommandError("a finding is made against an objective: name the objective too")
+        return ev.Noted(state.turn, command.text.strip(), command.seat or None, command.objective, command.finding)
 
     def _advance(self, state: State) -> Any:
         if state.ended:
@@ -331,12 +366,17 @@ class Game:
         facts: list[m.Fact] = []
         date = self.turn(state).end
         for seat, decision in state.decisions.get(state.turn, {}).items():
+            if decision.free:  # what it does is the facilitator's assessment, below
+                continue
             option = self.scenario.option(seat, decision.option)
             tension += option.effects.tension
             for s, d in option.effects.credibility.items():
                 cred[s] = cred.get(s, esc.credibility_initial) + d
             posture.update(option.effects.posture)
             facts.extend(f if f.date else _dated(f, date) for f in option.facts)
+        for assessed in state.assessments.get(state.turn, {}).values():
+            tension += assessed.tension
+            facts.extend(f if f.date else _dated(f, date) for f in assessed.facts)
         obligations = state.obligations
         for ob_id, answer in state.answers.get(state.turn, {}).items():
             open_ob = obligations[ob_id]
@@ -370,7 +410,7 @@ class Game:
         """The events for what ``new`` facts set off, given every fact before them."""
         if not new:
             return []
-        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.facts, known=set(state.known))
+        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.hostilities, known=set(state.known))
         turn = state.turn
         out: list[Any] = [ev.CouncilDecided(turn, c.fact, c.draft_by, c.outcome, tuple(c.vetoed_by), c.because) for c in result.council]
         out.extend(ev.ReportOwed(turn, r.by, "51", r.fact, r.because) for r in result.reports)
@@ -394,15 +434,17 @@ class Game:
         folded = state.events + 1
         if isinstance(event, ev.Decision):
             if event.answers is not None and event.answers.obligation is not None:
-                return attrs.evolve(state, events=folded)
-            return attrs.evolve(state, events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
+                return state.replace(events=folded)
+            return state.replace(events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
         if isinstance(event, ev.PhaseChanged):
-            return attrs.evolve(state, events=folded, phase=event.phase)
+            return state.replace(events=folded, phase=event.phase)
+        if isinstance(event, ev.Assessed):
+            return state.replace(events=folded, turn_assessments=_at(state.turn_assessments, state.turn, event.seat, event))
         if isinstance(event, ev.TurnStarted):
             decisions = state.turn_decisions
             while len(decisions) < event.turn:
                 decisions = decisions.append({})
-            return attrs.evolve(state, events=folded, turn=event.turn, phase="brief", date=event.date,
+            return state.replace(events=folded, turn=event.turn, phase="brief", date=event.date,
                                 released_now=frozenset(), turn_decisions=decisions)
         if isinstance(event, ev.InjectReleased):
             return self._evolve_release(state, event, folded)
@@ -421,7 +463,7 @@ class Game:
             open_ob = state.all_obligations[index]
             ob = attrs.evolve(open_ob.obligation, status=event.status, because=event.because)
             status = event.status if open_ob.status in OPEN_STATUSES else open_ob.status
-            return attrs.evolve(state, events=folded, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
+            return state.replace(events=folded, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
         if isinstance(event, ev.ObligationAnswered):
             index = state.obligations.index(event.obligation)
             if index is None:
@@ -444,22 +486,22 @@ class Game:
             tension = changes.tension[1]
             return attrs.evolve(
                 state, events=folded, tension=tension, credibility=credibility, posture=posture,
-                facts=state.facts.extend(event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
+                facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
                 tension_history=state.tension_history.append((state.turn, tension)),
                 date=self.turn(state).end if state.turn else state.date,
             )
         if isinstance(event, ev.CouncilDecided):
             effect = self.rules.council.effects.get(event.outcome)
             tension = state.tension if effect is None else self._clamp(state.tension + effect.tension)
-            return attrs.evolve(state, events=folded, council=state.council.append(event), tension=tension)
+            return state.replace(events=folded, council=state.council.append(event), tension=tension)
         if isinstance(event, ev.ReportOwed):
-            return attrs.evolve(state, events=folded, reports=state.reports.append(event))
+            return state.replace(events=folded, reports=state.reports.append(event))
         if isinstance(event, ev.Overridden):
-            return self._evolve_override(attrs.evolve(state, events=folded, overrides=state.overrides.append(event)), event)
+            return self._evolve_override(state.replace(events=folded, overrides=state.overrides.append(event)), event)
         if isinstance(event, ev.Noted):
-            return attrs.evolve(state, events=folded, notes=state.notes.append(event))
+            return state.replace(events=folded, notes=state.notes.append(event))
         if isinstance(event, ev.ExerciseEnded):
-            return attrs.evolve(state, events=folded, ended=True)
+            return state.replace(events=folded, ended=True)
         raise TypeError(f"not an event: {event!r}")
 
     def _clamp(self, tension: int) -> int:
@@ -473,6 +515,7 @@ class Game:
             adhoc = adhoc.append(inject)
         else:
             inject = self.scenario.inject(event.inject)
+        facts = self._facts_released(state, inject)
         changes: dict[str, Any] = {}
         effects = inject.effects
         if not effects.is_empty():
@@ -487,7 +530,7 @@ class Game:
                 changes["posture"] = {**state.posture, **effects.posture}
         return attrs.evolve(
             state, events=folded, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
-            adhoc_injects=adhoc, facts=state.facts.extend(self._facts_released(state, inject)),
+            adhoc_injects=adhoc, facts=state.facts.extend(facts), hostilities=_hostilities(state, facts),
             date=inject.date if inject.date is not None else state.date, **changes,
         )
 
@@ -497,11 +540,11 @@ class Game:
             history = state.tension_history
             if history and history[-1][0] == state.turn:
                 history = history.set(len(history) - 1, (state.turn, value))
-            return attrs.evolve(state, tension=value, tension_history=history)
+            return state.replace(tension=value, tension_history=history)
         if what == "credibility":
-            return attrs.evolve(state, credibility={**state.credibility, event.seat: value})
+            return state.replace(credibility={**state.credibility, event.seat: value})
         if what == "posture":
-            return attrs.evolve(state, posture={**state.posture, event.seat: value})
+            return state.replace(posture={**state.posture, event.seat: value})
         index = state.obligations.index(event.obligation)
         if index is None:
             raise CommandError(f"no obligation {event.obligation!r} to rule on")
@@ -515,7 +558,7 @@ class Game:
                 open_ids = (*open_ids, open_ob.id)
         else:
             open_ob = attrs.evolve(open_ob, ruling=value)
-        return attrs.evolve(state, all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
+        return state.replace(all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
 
 
 def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
@@ -525,6 +568,11 @@ def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
         id=event.inject, turn=state.turn, title=adhoc.title, text=adhoc.text, source="facilitator", date=state.date,
         to=tuple(adhoc.to), facts=tuple(adhoc.facts), effects=m.Effect(tension=adhoc.tension),
     )
+
+
+def _hostilities(state: State, facts: Any) -> Any:
+    kept = [f for f in facts if remembered(f)]
+    return state.hostilities.extend(kept) if kept else state.hostilities
 
 
 def _dated(fact: m.Fact, date: dt.date | None) -> m.Fact:

@@ -108,6 +108,16 @@ def _engine_block(rules: m.Rules, found: Engine | None) -> Safe:
     return tag("div", tag("strong", "What the rule engine returns (released as scripted, before any decision):") + tag("ul", join(lines)), "engine")
 
 
+def _action_line(action: m.Action) -> str:
+    """An MSEL row of its own that goes with an inject, as one line: when and who, what, and what is expected of it."""
+    head = ", ".join(x for x in (action.when, action.to) if x)
+    what = action.text or action.title
+    line = f"{head}: {what}" if head and what else head or what
+    if action.expected_actions:
+        line = f"{line} (expected: {'; '.join(action.expected_actions)})" if line else "; ".join(action.expected_actions)
+    return line + (" (before the inject)" if action.before else "")
+
+
 def _inject_block(scenario: m.Scenario, rules: m.Rules, inject: m.Inject, found: Engine | None, number: int) -> Safe:
     flags = []
     if inject.standby:
@@ -120,11 +130,15 @@ def _inject_block(scenario: m.Scenario, rules: m.Rules, inject: m.Inject, found:
         flags.append(badge("brief", "brief"))
     when = inject.date.isoformat() if inject.date else "when you choose"
     cell = scenario.control.get(inject.sender) if inject.sender else None
-    sender = cell.name if cell else "the facilitator"
+    sender = cell.name if cell else inject.msel.sender or "the facilitator"
     meta = f"{number}. {when} · {inject.id} · to {_audience(scenario, inject.to)} · from {sender}"
     parts = [tag("p", meta, "meta"), tag("h4", Safe(esc(inject.title)) + join(flags)), paragraphs(inject.text)]
-    if inject.expected_actions:
-        parts.append(tag("p", tag("strong", "Expected player actions:"), "small") + items(inject.expected_actions, "small"))
+    expected = [*inject.expected_actions, *(_action_line(a) for a in inject.actions if a.kind == "expected")]
+    if expected:
+        parts.append(tag("p", tag("strong", "Expected player actions:"), "small") + items(expected, "small"))
+    controller = [_action_line(a) for a in inject.actions if a.kind != "expected"]
+    if controller:
+        parts.append(tag("p", tag("strong", "Controller actions:"), "small") + items(controller, "small"))
     if inject.objectives:
         parts.append(tag("p", tag("strong", "Objectives: ") + esc(", ".join(inject.objectives)), "small"))
     source = scenario.sources.get(inject.source)

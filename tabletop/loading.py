@@ -868,9 +868,9 @@ def _scenario_rules(value: Node | None, path: Path) -> m.Rules:
     return load_rules(folder)
 
 
-SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects", "options")
+SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects")
 SCENARIO_OPTIONAL = (
-    "end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description",
+    "options", "end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description",
     "objectives", "control", "corrections", "facilitation", "debrief",
 )
 
@@ -959,9 +959,14 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     seats: dict[str, m.Seat] = {}
     leads: list[tuple[str, m.Role, Node]] = []  # checked against the options once they are read
     for seat_id, key, value in r.mapping(f["seats"], "seats") if "seats" in f else []:
-        if rules.canonical(seat_id) not in rules.states or rules.states[rules.canonical(seat_id)].type != "state":
-            r.error(key, f"seat {seat_id!r} is not a state of rules/geography.yaml")
         seat = _seat(r, seat_id, value, rules, source_ref, leads)
+        is_state = rules.canonical(seat_id) in rules.states and rules.states[rules.canonical(seat_id)].type == "state"
+        if seat and seat.kind == "organization":
+            r.ident(key, "a seat")
+            if is_state:
+                r.error(key, f"seat {seat_id!r} is a state of rules/geography.yaml; leave out 'kind: organization'")
+        elif not is_state:
+            r.error(key, f"seat {seat_id!r} is not a state of rules/geography.yaml (a seat that is not a state says 'kind: organization')")
         if seat:
             seats[seat_id] = seat
     seat_ids = set(seats)
@@ -991,7 +996,8 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
             prev = turns[-1]
             if turn_id != prev.id + 1:
                 r.error(tf["id"], f"expected turn {prev.id + 1} after turn {prev.id}, got {turn_id}")
-            if t_from and t_from <= prev.end:
+            # a turn may start on the day the last one ends: the modules of a one-day exercise share it
+            if t_from and t_from < prev.end:
                 r.error(tf["from"], f"dates out of order: turn {turn_id} starts {t_from}, before turn {prev.id} ends {prev.end}")
         elif turn_id != 1:
             r.error(tf["id"], f"expected the first turn to be 1, got {turn_id}")
@@ -1012,7 +1018,7 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     inject_ids: set[str] = set()
     last_by_turn: dict[int, dt.date] = {}
     for item in r.seq(f["injects"], "injects") if "injects" in f else []:
-        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref, objective_ids, control)
+        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref, start, objective_ids, control)
         if inject is None:
             continue
         if inject.id in inject_ids:
@@ -1043,9 +1049,11 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
             seen.add(option.id)
             built.append(option)
         options[seat_id] = tuple(built)
+    # No options at all is an open-response exercise: every seat decides in its own words.
+    # Once there are menus, each seat has one (an empty list says a seat answers in free text).
     for seat_id in seats:
-        if seat_id not in options and "options" in f:
-            r.error(f["options"], f"seat {seat_id!r} has no options")
+        if seat_id not in options and options:
+            r.error(f["options"], f"seat {seat_id!r} has no options (write '{seat_id}: []' for a seat that answers in its own words)")
     for seat_id, role, where in leads:
         known = {o.id for o in options.get(seat_id, ())}
         for option_id in role.leads:
@@ -1270,10 +1278,13 @@ def _seat(
 ) -> m.Seat | None:
     f = r.fields(
         node, f"seat {seat_id!r}", ["name", "brief"],
-        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine", "roles", "sources"],
+        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine", "kind", "roles", "sources"],
     )
     if f is None:
         return None
+    kind = r.text(f.get("kind"), "kind", "state")
+    if kind not in m.SEAT_KINDS:
+        r.error(f["kind"], f"expected {' or '.join(m.SEAT_KINDS)} for the kind of seat {seat_id!r}, got {kind!r}")
     roles = _roles(r, f.get("roles"), seat_id)
     if leads is not None:
         leads.extend((seat_id, role, where) for role, where in roles)
@@ -1314,6 +1325,7 @@ def _seat(
         red_lines=r.text_list(f.get("red_lines"), "red_lines"),
         alliances=tuple(alliances),
         doctrine=doctrine,
+        kind=kind,
         roles=tuple(role for role, _ in roles),
         sources=sources,
     )
@@ -1323,6 +1335,103 @@ def _facts(r: Reader, node: Node | None, rules: m.Rules) -> tuple[m.Fact, ...]:
     return tuple(r.each(node, "facts", lambda n: read_fact(r, n, rules)))
 
 
+CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+OFFSET_RE = re.compile(r"^T\+(\d{1,5}):([0-5]\d)$")
+
+
+def clock_text(time: dt.time) -> str:
+    """A clock time as scenario files write it: 09:05."""
+    return f"{time.hour:02d}:{time.minute:02d}"
+
+
+def offset_text(offset: dt.timedelta) -> str:
+    """Time since the exercise start as scenario files write it: T+00:30, T+26:00."""
+    minutes = int(offset.total_seconds()) // 60
+    return f"T+{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _clock(r: Reader, node: Node | None) -> dt.time | None:
+    if node is None:
+        return None
+    text = r.text(node, "time").strip()
+    match = CLOCK_RE.match(text)
+    if match is None:
+        r.error(node, f"expected a clock time like \"09:30\" for time (24-hour, in quotes), got {node.describe()}")
+        return None
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def _offset(r: Reader, node: Node | None) -> dt.timedelta | None:
+    if node is None:
+        return None
+    text = r.text(node, "offset").strip()
+    match = OFFSET_RE.match(text)
+    if match is None:
+        r.error(node, f"expected the time since the exercise start like \"T+00:30\" for offset, got {node.describe()}")
+        return None
+    return dt.timedelta(hours=int(match[1]), minutes=int(match[2]))
+
+
+SHEET_KEYS = ("number", "type", "time", "mode", "from", "objective", "controller", "actual", "kept")
+
+
+def _sheet_row(r: Reader, node: Node | None) -> m.SheetRow:
+    """An inject's ``msel:`` block: the cells of its spreadsheet row that tabletop keeps but does not act on."""
+    if node is None:
+        return m.SheetRow()
+    f = r.fields(node, "msel (the spreadsheet row's other cells)", [], SHEET_KEYS)
+    if f is None:
+        return m.SheetRow()
+    kept = {name: r.text(value, f"the kept column {name!r}") for name, _key, value in r.mapping(f.get("kept"), "kept")}
+    return m.SheetRow(
+        number=r.text(f.get("number"), "number"),
+        type=r.text(f.get("type"), "type"),
+        time=r.text(f.get("time"), "time"),
+        mode=r.text(f.get("mode"), "mode"),
+        sender=r.text(f.get("from"), "from"),
+        objective=r.text(f.get("objective"), "objective"),
+        controller=r.text(f.get("controller"), "controller"),
+        actual=r.text(f.get("actual"), "actual"),
+        kept=kept,
+    )
+
+
+def _expected_actions(r: Reader, node: Node | None) -> tuple[str, ...]:
+    """Expected player actions: a list of one-line texts (the MSEL cell writes them one a line)."""
+    if node is None:
+        return ()
+    out = []
+    for item in [node] if node.kind == "scalar" else r.seq(node, "expected_actions"):
+        text = r.text(item, "an expected action").strip()
+        if not text:
+            r.error(item, "an empty expected action; leave it out")
+        elif "\n" in text:
+            r.error(item, "expected one line for an expected action (the MSEL writes them one a line); make each line an item of its own")
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def _action(r: Reader, node: Node) -> m.Action | None:
+    f = r.fields(node, "an action", ["kind", "text"], ["title", "expected_actions", "when", "to", "note", "before", "msel"])
+    if f is None:
+        return None
+    kind = r.text(f["kind"], "kind")
+    if f["kind"] is not None and kind not in m.ACTION_KINDS:
+        r.error(f["kind"], f"expected expected (a player action the evaluator looks for) or controller (a note for the facilitator) for kind, got {kind!r}")
+    return m.Action(
+        kind=kind,
+        text=r.text(f["text"], "text"),
+        title=r.text(f.get("title"), "title"),
+        expected_actions=_expected_actions(r, f.get("expected_actions")),
+        when=r.text(f.get("when"), "when"),
+        to=r.text(f.get("to"), "to"),
+        note=r.text(f.get("note"), "note"),
+        before=r.boolean(f.get("before"), "before"),
+        msel=_sheet_row(r, f.get("msel")),
+    )
+
+
 def _inject(
     r: Reader,
     node: Node,
@@ -1330,12 +1439,14 @@ def _inject(
     seats: set[str],
     turns: dict[int, m.Turn],
     source_ref: Callable[[Node | None], str],
+    start: dt.date | None = None,
     objective_ids: set[str] | None = None,
     control: dict[str, m.ControlCell] | None = None,
 ) -> m.Inject | None:
     f = r.fields(
         node, "an inject", ["id", "turn", "title", "text", "source"],
-        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects", "from", "objectives", "expected_actions"],
+        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects", "time", "offset",
+         "from", "objectives", "expected_actions", "actions", "msel"],
     )
     if f is None:
         return None
@@ -1347,10 +1458,18 @@ def _inject(
         r.error(f["turn"], f"undefined turn {turn_id} for inject {inject_id!r}; expected one of: {', '.join(map(str, turns))}")
     standby = r.boolean(f.get("standby"), "standby")
     date = r.optional_date(f.get("date"), "date")
-    if date is None and not standby:
+    time = _clock(r, f.get("time"))
+    offset = _offset(r, f.get("offset"))
+    if offset is not None and "date" in f:
+        r.error(f["offset"], f"inject {inject_id!r} has a date and an offset; an offset dates it (the start plus its days): leave one out")
+    elif offset is not None and "time" in f:
+        r.error(f["offset"], f"inject {inject_id!r} has a time and an offset; keep one")
+    elif offset is not None and start is not None:
+        date = start + dt.timedelta(days=offset.days)
+    if date is None and not standby and offset is None:
         r.error(node, f"missing field 'date' in inject {inject_id!r} (only a standby inject may have none)")
     if date and turn and not (turn.start <= date <= turn.end):
-        r.error(f["date"], f"dates out of order: inject {inject_id!r} is dated {date}, outside turn {turn.id} ({turn.start} to {turn.end})")
+        r.error(f.get("date") or f.get("offset"), f"dates out of order: inject {inject_id!r} is dated {date}, outside turn {turn.id} ({turn.start} to {turn.end})")
     to = r.text_list(f.get("to"), "to") or ("all",)
     for seat in to:
         if seat != "all" and seat not in seats:
@@ -1378,9 +1497,13 @@ def _inject(
         note=r.text(f.get("note"), "note").strip(),
         facts=_facts(r, f.get("facts"), rules),
         effects=_effects(r, f.get("effects"), rules, seats, None),
+        time=time,
+        offset=offset,
         sender=sender,
         objectives=objectives,
-        expected_actions=tuple(a.strip() for a in r.text_list(f.get("expected_actions"), "expected_actions")),
+        expected_actions=_expected_actions(r, f.get("expected_actions")),
+        actions=tuple(r.each(f.get("actions"), "actions", lambda n: _action(r, n))),
+        msel=_sheet_row(r, f.get("msel")),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,32 +49,86 @@ class LogContents:
 
 
 def read(path: str | os.PathLike[str], check_chain: bool = True) -> LogContents:
-    """Read a log; drop a torn last line with a warning; raise LogError for anything else.
+    """Read a whole log; drop a torn last line with a warning; raise LogError for anything else."""
+    with Lines(path, check_chain) as lines:
+        events = []
+        digests = [lines.last]
+        for _, record, _line in lines:
+            events.append(record)
+            digests.append(lines.last)
+        return LogContents(lines.name, lines.header, events, digests, lines.warnings, lines.good_bytes)
+
+
+class Lines:
+    """A log read line by line: the header at once, then each event as ``(number, record, line)``.
 
     One pass that parses, checks and chains each line, so the first bad line is
-    the one named. The fields of each event are checked where they are read
-    (``tabletop.events.from_json``, strict), so the schema exists once.
+    the one named, in memory that does not grow with the log (``verify`` replays
+    as it reads). The fields of each event are checked where they are read
+    (``tabletop.events.from_json``, strict), so the schema exists once. A torn
+    last line (no newline: a crash mid-write, never acknowledged) is dropped,
+    with a warning in ``warnings`` once the lines are read.
     """
-    raw = lines_of(path)
-    header = parse_header(raw)
-    name, lines = raw.name, raw.lines
-    last = digest(lines[0])
-    digests = [last]
-    events = []
-    for number in range(2, len(lines) + 1):
-        line = lines[number - 1]
-        record = _parse(name, number, line)
-        if check_chain:
-            _link(name, number, record, last)
-        events.append(record)
-        last = digest(line)
-        digests.append(last)
-    return LogContents(raw.name, header, events, digests, raw.warnings, raw.good_bytes)
+
+    def __init__(self, path: str | os.PathLike[str], check_chain: bool = True) -> None:
+        self.name = str(path)
+        self.check_chain = check_chain
+        self.warnings: list[str] = []
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the reader, a device never end
+                raise LogError(self.name, 1, "not a regular file: expected an exercise log (.jsonl)")
+            self._handle = open(path, "rb")  # noqa: SIM115 - closed by close(), after the lines are read
+        except OSError as exc:
+            raise LogError(self.name, 1, f"cannot read the log: {exc.strerror or exc}") from None
+        try:
+            first = self._handle.readline()
+            if not first:
+                raise LogError(self.name, 1, "empty log: expected a header line")
+            if not first.endswith(b"\n"):
+                raise LogError(self.name, 1, "expected a whole header line")
+            self.header = parse_header(RawLog(self.name, [first[:-1]], [], len(first)))
+        except OSError as exc:
+            self.close()
+            raise LogError(self.name, 1, f"cannot read the log: {exc.strerror or exc}") from None
+        except BaseException:
+            self.close()
+            raise
+        self.last = digest(first[:-1])  # of the last line read
+        self.good_bytes = len(first)  # up to the end of the last whole line
+        self.count = 0  # events read
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+        name, number = self.name, 1
+        for raw in self._handle:
+            number += 1
+            if not raw.endswith(b"\n"):
+                self.warnings.append(
+                    f"{name}:{number}: dropped a torn last line ({len(raw)} bytes without a newline): "
+                    "the program stopped while writing it, before it was acknowledged"
+                )
+                return
+            line = raw[:-1]
+            record = _parse(name, number, line)
+            if self.check_chain:
+                _link(name, number, record, self.last)
+            self.last = digest(line)
+            self.good_bytes += len(raw)
+            self.count += 1
+            yield number, record, line
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> Lines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @attrs.frozen
 class RawLog:
-    """A log's bytes split into whole lines; a torn last line already dropped (and warned of)."""
+    """Whole lines of a log (the header, as :func:`parse_header` reads it)."""
 
     name: str
     lines: list[bytes]
@@ -81,36 +136,10 @@ class RawLog:
     good_bytes: int
 
 
-def lines_of(path: str | os.PathLike[str]) -> RawLog:
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise LogError(name, 1, f"cannot read the log: {exc.strerror or exc}") from None
-    warnings: list[str] = []
-    lines = data.split(b"\n")
-    tail = lines.pop()  # b"" when the file ends with a newline
-    if tail:
-        warnings.append(
-            f"{name}:{len(lines) + 1}: dropped a torn last line ({len(tail)} bytes without a newline): "
-            "the program stopped while writing it, before it was acknowledged"
-        )
-    if not lines:
-        raise LogError(name, 1, "empty log: expected a header line")
-    return RawLog(name, lines, warnings, len(data) - len(tail))
-
-
 def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The log's first line alone, checked: quick however long the log (to name its scenario before reading on)."""
-    name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            first = handle.readline(1 << 20)
-    except OSError as exc:
-        raise LogError(name, 1, f"cannot read the log: {exc.strerror or exc}") from None
-    if not first.endswith(b"\n"):
-        raise LogError(name, 1, "expected a header line")
-    return parse_header(RawLog(name, [first[:-1]], [], len(first)))
+    with Lines(path) as lines:
+        return lines.header
 
 
 def parse_header(raw: RawLog) -> dict[str, Any]:

@@ -128,6 +128,9 @@ class Doctrine:
     answers: Mapping[str, str] = attrs.field(factory=dict)
 
 
+#: What an observation against an exercise objective finds (HSEEP's after-action report): a strength, or an area for improvement.
+FINDINGS = ("strength", "improvement")
+
 #: The phases of a turn, in order: the vocabulary of DESIGN.md, shared by the loader (phase timings) and the guide.
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 
@@ -155,8 +158,18 @@ class Role:
     merge_into: str | None = None
 
 
+SEAT_KINDS = ("state", "organization")
+
+
 @attrs.frozen
 class Seat:
+    """A player: a state of the rule modules, or an organization (an agency, a team) that no treaty binds.
+
+    ``kind`` is ``organization`` for the recipient groups of an imported MSEL
+    ("County EOC", "IT Security"): the rule engine never obliges such a seat,
+    so it needs no entry in ``rules/geography.yaml``.
+    """
+
     id: str
     name: str
     brief: str
@@ -166,6 +179,7 @@ class Seat:
     red_lines: tuple[str, ...] = ()
     alliances: tuple[Alliance, ...] = ()
     doctrine: Doctrine = Doctrine()
+    kind: str = "state"
     roles: tuple[Role, ...] = ()
     sources: tuple[str, ...] = ()  # the keys the brief draws on: the seat's read-ahead
 
@@ -195,7 +209,79 @@ class Turn:
 
 
 @attrs.frozen
+class SheetRow:
+    """What an MSEL spreadsheet row said that the engine does not act on, kept so export writes it back.
+
+    Planners' MSELs carry HSEEP columns a scenario has no use for in play (how an
+    inject is delivered, who sends it, which controller releases it) and columns
+    of their own ("Questions/Comments"). Import keeps every one, and the cells
+    it converted (a time of ``0900``, an event type of ``Actor Action``, an
+    objective written in words) as they were written, so that nothing in a row
+    is lost on the way to a scenario. What the scenario does act on has a field
+    of its own on the inject (``expected_actions``, ``objectives``, ``sender``);
+    this row only keeps how the sheet spelt it.
+    """
+
+    number: str = ""  # Event #, when it is not the row's place in the MSEL
+    type: str = ""  # Event Type as written, when tabletop names it otherwise
+    time: str = ""  # the time cell as written, when tabletop writes it otherwise
+    mode: str = ""  # Inject Mode: email, phone call, briefing...
+    sender: str = ""  # From, when it names none of the scenario's control cells (an inject's ``sender`` holds one that does)
+    objective: str = ""  # Objective/Core Capability as written, when it says the inject's ``objectives`` otherwise than by their ids
+    controller: str = ""  # Responsible Controller
+    actual: str = ""  # Actual Time
+    kept: Mapping[str, str] = attrs.field(factory=dict)  # the sheet's other columns, by their header
+
+    def is_empty(self) -> bool:
+        return self == SheetRow()
+
+
+ACTION_KINDS = ("expected", "controller")
+
+
+@attrs.frozen
+class Action:
+    """An MSEL row of its own that is not released to the players but belongs with an inject.
+
+    ``expected``: an expected player action, what the evaluator looks for after
+    the inject, written as a row with its own time and actor. ``controller``:
+    something the facilitator does (hand out a map, call the EOC as the mayor),
+    a note in the facilitator's guide. ``before`` marks a row that came before
+    its inject in the sheet, kept there. Expected player actions written in the
+    Expected Player Action column, of the inject's row or of this one, are
+    ``expected_actions``, one a line, as on an inject.
+    """
+
+    kind: str
+    text: str
+    title: str = ""
+    expected_actions: tuple[str, ...] = ()  # the row's Expected Player Action cell, one action a line
+    when: str = ""  # the row's time as tabletop writes it (09:00, 2024-10-31 09:00, T+00:30)
+    to: str = ""  # who acts or is addressed, as the sheet names them
+    note: str = ""
+    before: bool = False
+    msel: SheetRow = SheetRow()
+
+
+@attrs.frozen
 class Inject:
+    """A scripted event of the MSEL.
+
+    ``time`` is the clock time on ``date``; ``offset`` the time since the start
+    of the exercise (T+00:30), for MSELs that count from STARTEX, and then
+    ``date`` is the start plus its whole days.
+
+    ``expected_actions`` are what the players are expected to do, the HSEEP
+    column Expected Player Action of the inject's own row, one action a line:
+    what the evaluator looks for, the guide lists and the MSEL writes back.
+    ``actions`` are the MSEL's rows of their own that go with the inject
+    (expected player actions with a time and an actor, controller actions).
+    ``objectives`` are ids of the scenario's ``objectives`` (the MSEL's
+    Objective column); ``sender`` the control cell that delivers the inject
+    (``from:``, the MSEL's From column). ``msel`` keeps what the sheet said
+    that the engine does not act on, and how it spelt what it does.
+    """
+
     id: str
     turn: int
     title: str
@@ -209,9 +295,13 @@ class Inject:
     note: str = ""
     facts: tuple[Fact, ...] = ()
     effects: Effect = Effect()
+    time: dt.time | None = None
+    offset: dt.timedelta | None = None
     sender: str | None = None  # the control cell that delivers it (``from:``); None: the facilitator
     objectives: tuple[str, ...] = ()  # ids of the exercise objectives it serves
-    expected_actions: tuple[str, ...] = ()  # what the players are expected to do (the MSEL's Expected Player Action)
+    expected_actions: tuple[str, ...] = ()  # what the players are expected to do, one action a line
+    actions: tuple[Action, ...] = ()
+    msel: SheetRow = SheetRow()
 
 
 @attrs.frozen
@@ -340,6 +430,10 @@ class Scenario:
             for option in options:
                 named.setdefault((seat, option.id), []).append(option)
         return {k: tuple(v) for k, v in named.items()}
+
+    def free_text(self, seat: str) -> bool:
+        """True when the seat decides in its own words: it has no option menu (an open-response exercise)."""
+        return not self.options.get(seat)
 
     def injects_for(self, turn: int) -> tuple[Inject, ...]:
         return self._injects_by_turn.get(turn, ())

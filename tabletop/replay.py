@@ -18,7 +18,7 @@ and that scenario's rules, with one set of messages for what can go wrong.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,32 +72,51 @@ def replay(
     returned in ``unwritten`` (resuming writes them). Without it such a log is a
     mismatch, since it cannot be told from an edited last line.
     """
+    return replay_lines(game, ((i + 2, r, None) for i, r in enumerate(records)), upto, on_event, partial)
+
+
+def replay_lines(
+    game: Game,
+    lines: Iterable[tuple[int, dict[str, Any], bytes | None]],
+    upto: int | None = None,
+    on_event: Callable[[int, State], None] | None = None,
+    partial: bool = False,
+) -> Replayed:
+    """:func:`replay` over ``(line number, record, the line's bytes or None)``, as :class:`tabletop.log.Lines` reads them.
+
+    With the bytes at hand, a logged event must be the very line the writer
+    would write for the engine's event (same fields, same order, same JSON
+    types); without them, the same fields with the same JSON values.
+    """
     state = game.initial()
-    stop = len(records) if upto is None else min(upto, len(records))
-    at = 0
-    while at < stop:
-        record = records[at]
-        line = at + 2
+    done = 0
+    stream = iter(lines)
+    for number, record, raw in stream:
+        if upto is not None and done >= upto:
+            break
+        done += 1
         if record.get("type") in ev.LOG_RECORDS:  # a signature: the log module checks it
-            at += 1
             continue
-        command = _command(record, line)
-        _check_bot(game, state, command, line)
+        command = _command(record, number)
+        _check_bot(game, state, command, number)
         try:
             produced = game.decide(state, command)
         except CommandError as exc:
-            raise ReplayMismatch(line, f"{record.get('type')} event cannot be replayed: {exc}") from None
+            raise ReplayMismatch(number, f"{record.get('type')} event cannot be replayed: {exc}") from None
         for index, event in enumerate(produced):
-            if at + index >= len(records):
-                if partial:  # the state is that of the log; the owed events are for the writer to append
-                    return Replayed(state, len(records), tuple(produced[index:]))
-                raise ReplayMismatch(at + index + 2, f"the log ends where the engine expected a {event.TYPE} event")
-            _compare(records[at + index], event, at + index + 2)
+            if index:
+                following = next(stream, None)
+                if following is None:
+                    if partial:  # the state is that of the log; the owed events are for the writer to append
+                        return Replayed(state, done, tuple(produced[index:]))
+                    raise ReplayMismatch(number + 1, f"the log ends where the engine expected a {event.TYPE} event")
+                number, record, raw = following
+                done += 1
+            _compare(record, raw, event, number)
             state = game.evolve(state, event)
             if on_event is not None:
-                on_event(at + index + 1, state)
-        at += len(produced)
-    return Replayed(state, at)
+                on_event(done, state)
+    return Replayed(state, done)
 
 
 def _command(record: dict[str, Any], line: int) -> ev.Command:
@@ -115,28 +134,42 @@ def _command(record: dict[str, Any], line: int) -> ev.Command:
 def _check_bot(game: Game, state: State, command: ev.Command, line: int) -> None:
     """A decision logged as a bot's must be the one the bot makes here under the log's seed."""
     if isinstance(command, ev.Decide) and command.by == "bot" and command.answers is None and command.seat in game.scenario.seats:
-        if not game.options(state, command.seat):
-            return
         choice = bots.decide(state, game.scenario, game.rules, command.seat, game.seed)
-        if (choice.option, choice.rationale) != (command.option, command.rationale.strip()):
+        if choice.option != command.option or choice.text != (command.text.strip() if command.text else None):
             raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would choose {choice.option!r} here "
-                                       f"under seed {game.seed}, not {command.option!r} (or its rationale was edited)")
+                                       f"under seed {game.seed}, not {command.option!r}")
+        if choice.rationale != command.rationale.strip():
+            raise ReplayMismatch(line, f"decision event: the rationale is not the bot's for {command.seat} here "
+                                       f"(it gives: {choice.rationale!r})")
     elif isinstance(command, ev.Answer) and command.by == "bot":
         open_ob = state.obligations.get(command.obligation)
         if open_ob is None or open_ob.obligation.obligor not in game.scenario.seats:
             return  # decide names what is wrong with it
         reply = bots.answer(state, game.scenario, game.rules, open_ob, game.seed)
-        if (reply.answer, reply.rationale) != (command.answer, command.rationale.strip()):
+        if reply.answer != command.answer:
             raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would answer {command.obligation} with "
-                                       f"{reply.answer!r} under seed {game.seed}, not {command.answer!r} (or its rationale was edited)")
+                                       f"{reply.answer!r} under seed {game.seed}, not {command.answer!r}")
+        if reply.rationale != command.rationale.strip():
+            raise ReplayMismatch(line, f"decision event: the rationale is not the bot's for {command.seat} here "
+                                       f"(it gives: {reply.rationale!r})")
 
 
-def _compare(logged: dict[str, Any], event: Any, line: int) -> None:
+def _compare(logged: dict[str, Any], raw: bytes | None, event: Any, line: int) -> None:
     produced = ev.to_json(event)
+    if raw is not None:
+        expected = {"type": produced["type"], "seq": logged.get("seq"), "turn": produced["turn"], "prev": logged.get("prev")}
+        expected.update(produced)
+        if "ts" in logged:
+            expected["ts"] = logged["ts"]
+        if logmod.encode(expected) == raw:
+            return
     written = {k: v for k, v in logged.items() if k not in ("seq", "prev", "ts")}
     # As JSON, not as Python values: 2.0 and true equal 2 and 1 in Python, not in the log.
     if logmod.encode(written) == logmod.encode(produced):
-        return
+        if raw is None:
+            return
+        raise ReplayMismatch(line, f"{produced['type']} event: the line is not written as the engine writes it "
+                                   "(spacing, escapes or field order were changed)")
     if logged.get("type") != produced["type"]:
         raise ReplayMismatch(line, f"expected a {produced['type']} event here, the log has {logged.get('type')!r}")
     if produced["type"] == "adjudicated" and {k: v for k, v in written.items() if k != "state_hash"} == {

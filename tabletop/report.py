@@ -29,6 +29,7 @@ import attrs
 
 from tabletop import events as ev
 from tabletop import model as m
+from tabletop.sealing import SEALED, answer_sealed, event_sealed
 from tabletop.session import Session
 
 FORMATS = ("md", "html")
@@ -70,7 +71,7 @@ class DecisionItem:
     turn: int
     seat: str
     seat_name: str
-    option: str
+    option: str | None  # None: a decision in the seat's own words
     label: str
     rationale: str
     by: str
@@ -170,7 +171,7 @@ def observations_by_objective(r: Report) -> list[tuple[str, str, list[tuple[str,
             continue
         groups = []
         for finding, heading in FINDINGS:
-            found = [n for n in mine if (n.finding if n.finding in ("strength", "improvement") else None) == finding]
+            found = [n for n in mine if (n.finding if n.finding in m.FINDINGS else None) == finding]
             if found:
                 groups.append((heading, found))
         out.append((objective, texts.get(objective, "(not an objective of this scenario)"), groups))
@@ -331,6 +332,7 @@ def collect(session: Session) -> Report:
         ob_id = event.get("id", "")
         open_ob = state.obligations.get(ob_id)
         decision = answer_decisions.get(ob_id)
+        hidden = open_ob is not None and answer_sealed(open_ob, state)
         article = article_of(event.get("treaty", ""), str(event.get("article", "")))
         obligations.append(
             ObligationItem(
@@ -346,10 +348,10 @@ def collect(session: Session) -> Report:
                 status=event.get("status", ""),
                 duty=event.get("duty", ""),
                 because=event.get("because", ""),
-                final_status=open_ob.status if open_ob else event.get("status", ""),
-                answer=open_ob.answer if open_ob else None,
+                final_status=("answered (sealed)" if hidden else open_ob.status) if open_ob else event.get("status", ""),
+                answer=SEALED if hidden else open_ob.answer if open_ob else None,
                 answered_turn=open_ob.answered_turn if open_ob else None,
-                answer_rationale=decision.get("rationale") if decision else None,
+                answer_rationale=SEALED if hidden else decision.get("rationale") if decision else None,
                 answer_by=decision.get("by") if decision else None,
                 ruling=open_ob.ruling if open_ob else None,
             )
@@ -361,7 +363,13 @@ def collect(session: Session) -> Report:
     for event in events:
         if event.get("type") != "decision":
             continue
-        seat, option = event.get("seat", ""), event.get("option", "")
+        if event_sealed(event, state):  # a decide phase still open: shown as sealed, as on the board
+            decisions.append(DecisionItem(
+                turn=int(event.get("turn", 0)), seat=event.get("seat", ""), seat_name=seat_name(event.get("seat", "")),
+                option=None, label=SEALED, rationale=SEALED, by=event.get("by", ""),
+            ))
+            continue
+        seat, option = event.get("seat", ""), event.get("option")
         answers = event.get("answers") or {}
         ob_id = answers.get("obligation")
         if ob_id:
@@ -375,10 +383,13 @@ def collect(session: Session) -> Report:
                 )
             )
             continue
-        try:
-            label = scenario.option(seat, option).label
-        except KeyError:
-            label = option
+        if option is None:  # in the seat's own words
+            label = f"In its own words: \u201c{event.get('text') or ''}\u201d"
+        else:
+            try:
+                label = scenario.option(seat, option).label
+            except KeyError:
+                label = option
         inject_title = None
         if answers.get("inject"):
             inject = find_inject(answers["inject"])

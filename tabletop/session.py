@@ -229,9 +229,15 @@ class Session:
         """A facilitator's own inject, written during play."""
         return self.execute(ev.ReleaseAdhoc(title, text, tuple(to), tuple(facts), tension))
 
-    def decide(self, seat: str, option_id: str, rationale: str, by: str | None = None, answers: str | None = None) -> list[dict[str, Any]]:
-        """A seat's decision for this turn; sealed from the others until every seat is in."""
-        return self.execute(ev.Decide(seat, option_id, rationale, by, answers))
+    def decide(
+        self, seat: str, option_id: str | None, rationale: str, by: str | None = None, answers: str | None = None, text: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A seat's decision for this turn (an option, or None and ``text``: its own words); sealed until every seat is in."""
+        return self.execute(ev.Decide(seat, option_id, rationale, by, answers, text))
+
+    def assess(self, seat: str, reason: str, tension: int = 0, facts: Iterable[m.Fact] = ()) -> list[dict[str, Any]]:
+        """The facilitator rules on what a seat's decision in its own words does this turn."""
+        return self.execute(ev.Assess(seat, reason, tension, tuple(facts)))
 
     def answer(self, seat: str, obligation_id: str, answer: str, rationale: str, by: str | None = None) -> list[dict[str, Any]]:
         """The obliged seat answers a treaty obligation: honour, partial, consult or decline."""
@@ -245,8 +251,9 @@ class Session:
         """The facilitator overrules the adjudication; the reason goes in the log."""
         return self.execute(ev.Override(what, value, reason, seat, obligation))
 
-    def note(self, text: str, seat: str | None = None) -> list[dict[str, Any]]:
-        return self.execute(ev.Note(text, seat))
+    def note(self, text: str, seat: str | None = None, objective: str | None = None, finding: str | None = None) -> list[dict[str, Any]]:
+        """A note for the log (an observer's, tagged with an objective and a finding, strength or improvement, goes into the AAR's evaluation)."""
+        return self.execute(ev.Note(text, seat, objective, finding))
 
     def advance(self) -> list[dict[str, Any]]:
         """Move to the next phase, or from review to the next turn's brief."""

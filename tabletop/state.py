@@ -128,8 +128,10 @@ class State:
     released_now: frozenset[str] = frozenset()  # those released in this turn
     adhoc_injects: PVector[m.Inject] = pvector()  # the facilitator's own, adhoc-1, adhoc-2, ...
     facts: PVector[m.Fact] = pvector()
+    hostilities: PVector[m.Fact] = pvector()  # the facts the rule engine reads as history (treaties.remembered)
     turn_decisions: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Decision
     turn_answers: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: obligation id -> events.ObligationAnswered
+    turn_assessments: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Assessed (the latest)
     all_obligations: PVector[OpenObligation] = pvector()  # o1, o2, ...
     open_ids: tuple[str, ...] = ()  # triggered or contested and not yet answered, in the order they opened
     known: PMap[Key, str] = pmap()  # obligations that must not trigger again: key -> id
@@ -139,6 +141,14 @@ class State:
     overrides: PVector[Any] = pvector()
     council: PVector[Any] = pvector()
     reports: PVector[Any] = pvector()
+
+    def replace(self, **changes: Any) -> State:
+        """A copy with ``changes``: what ``attrs.evolve`` does, without its per-call introspection (a fold makes one per event)."""
+        new = object.__new__(State)
+        put = object.__setattr__
+        for name in _FIELDS:
+            put(new, name, changes[name] if name in changes else getattr(self, name))
+        return new
 
     # ---- views
     @property
@@ -163,6 +173,10 @@ class State:
         return ByTurn(self.turn_answers)
 
     @property
+    def assessments(self) -> ByTurn[Any]:
+        return ByTurn(self.turn_assessments)
+
+    @property
     def adjudicated(self) -> range:
         return range(1, self.adjudicated_turns + 1)
 
@@ -174,5 +188,7 @@ class State:
         ob_id = self.known.get(key)
         return None if ob_id is None else self.obligations[ob_id].obligation.status
 
+
+_FIELDS = tuple(field.name for field in attrs.fields(State))
 
 __all__ = ["ByTurn", "Numbered", "OpenObligation", "State", "_at"]

@@ -727,3 +727,13 @@ def cascade(
         known.update(ob.key for ob in result.obligations)
         pending = [f for f in (force_fact(ob, date) for ob in result.obligations if honours(ob)) if f is not None]
     return rounds
+
+
+# Fact kinds whose history the engine reads (who struck whom first, who is at war). The state keeps
+# these apart, so that resolving a turn's facts reads the exercise's hostilities, not every fact in it.
+HISTORY_KINDS = frozenset({"armed_attack", "state_of_war"})
+
+
+def remembered(fact: m.Fact) -> bool:
+    """Does the engine need ``fact`` in the ``history`` of later resolutions?"""
+    return fact.kind in HISTORY_KINDS

@@ -12,17 +12,6 @@ DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_cache(tmp_path_factory):
-    """No test reads or writes the real user's cache: one compiled-scenario cache for the session (and its subprocesses).
-
-    Session-scoped and autouse, so it is in place before the session fixtures below load anything.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TABLETOP_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user's tabletop folder."""

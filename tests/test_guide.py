@@ -233,3 +233,23 @@ def test_cli_errors_are_messages_not_tracebacks(tmp_path, capsys):
 def test_the_guide_goes_to_standard_output_without_o(capsys):
     assert main(["guide", "nll-2025"]) == 0
     assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+
+
+def test_an_imported_msel_gets_a_guide_with_its_expected_and_controller_actions(tmp_path, capsys):
+    """A planner's MSEL (organizations, no option menus) gets a guide and handouts like any scenario: the
+    expected player actions of the inject's own row and of rows of their own, the controller actions, and
+    the senders the sheet names."""
+    from . import msel_files
+
+    out, page = tmp_path / "flood.yaml", tmp_path / "guide.html"
+    assert main(["msel", "import", str(msel_files.flood_workbook(tmp_path / "flood.xlsx")), "-o", str(out)]) == 0
+    assert main(["guide", str(out), "-o", str(page)]) == 0
+    assert main(["handouts", str(out), "-o", str(tmp_path / "handouts")]) == 0
+    html = page.read_text(encoding="utf-8")
+    self_contained(html)
+    text = text_of(html)
+    assert "inject-1 · to County EOC · from NWS" in text and "inject-2 · to County EOC, Public Works · from Mayor" in text
+    watch = text[text.index("inject-4"):text.index("inject-7")]
+    assert watch.index("Expected player actions:") < watch.index("PIO issues statement") < watch.index("13:00, County EOC: EOC requests state assistance")
+    assert watch.index("Controller actions:") < watch.index("2025-05-14 12:00: Controller hands out map 2")
+    assert "09:45, Public Works: Public Works deploys sandbag teams" in text

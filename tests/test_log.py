@@ -61,7 +61,8 @@ def test_an_edited_line_is_named(played, tmp_path, capsys):
     write_lines(played, lines)
     code, out = verify(played, capsys)
     assert code == 1
-    assert f":{index + 2}:" in out  # the next line's prev no longer matches
+    # The edited line itself (a bot's rationale is re-derived), before the next line's broken link.
+    assert f":{index + 1}: decision event: the rationale is not the bot's" in out
 
 
 def test_an_edit_to_the_last_line_is_caught_by_replay(mini, rules, tmp_path, capsys):

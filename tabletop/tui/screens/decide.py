@@ -201,7 +201,7 @@ def decisions_content(session: Session, turn: int) -> Content:
             parts += ["  ", ("no decision", "dim italic")]
         else:
             parts += [
-                "  ", (option_label(scenario, seat_id, decision.option), "bold"), (f"  ({decision.by})", "dim"),
+                "  ", (option_label(scenario, seat_id, decision.option, decision.text), "bold"), (f"  ({decision.by})", "dim"),
                 "\n", (decision.rationale, "italic"),
             ]
         for answer in answers.get(seat_id, []):

@@ -6,7 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tabletop import model as m
-from tabletop.tui.describe import event_line, is_sealed
+from tabletop.sealing import event_sealed
+from tabletop.tui.describe import event_line
 
 KEEP = 200
 
@@ -38,7 +39,7 @@ class LogTail(Static):
     def _line(self, index: int) -> Content:
         event = self._events[index]
         assert self._scenario is not None and self._rules is not None and self._state is not None
-        sealed = is_sealed(event, self._state)
+        sealed = event_sealed(event, self._state)
         key = (index, sealed)
         line = self._described.get(key)
         if line is None:

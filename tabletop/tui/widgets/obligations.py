@@ -10,14 +10,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
+from tabletop.sealing import answer_sealed
 from tabletop.tui.describe import article_text, treaty_label
 
 STATUS_STYLE = {"triggered": "bold $warning", "contested": "bold $error", "answered": "$success", "void": "dim strike"}
-
-
-def answer_sealed(open_ob: m.OpenObligation, state: m.WorldState) -> bool:
-    """An answer given in a decide phase that is still open: the other seats must not see it yet."""
-    return open_ob.status == "answered" and state.phase == "decide" and open_ob.answered_turn == state.turn
 
 
 def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = False) -> Content:
