@@ -176,7 +176,9 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path, scenario
     rng = random.Random(rng_seed)
     crashes = Crashes()
     while crashes.kills < kills or crashes.during_resume < 3:
-        assert time.monotonic() - started < 90, f"too slow: {crashes}"
+        # A guard against a hang, not a timing: nea-2024's seven turns take ~30 s on an idle
+        # 2-core machine, and several times that when it is shared.
+        assert time.monotonic() - started < 300, f"too slow (a hang?): {crashes}"
         crash_and_resume(tmp_path, scenario, loaded, seed, reference, rng, rng.choice([2, 3]), crashes)
     assert crashes.kills >= kills and crashes.during_resume >= 3, crashes
     print(f"{scenario}: {crashes} in {time.monotonic() - started:.1f} s")

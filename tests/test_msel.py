@@ -308,15 +308,21 @@ def test_a_planners_objectives_become_the_new_scenarios_objectives(tmp_path, cap
         ["Event #", "Time", "To", "Event Description", "Expected Player Action", "Objective"],
         ["1", "2025-05-14 09:00", "County EOC", "Flood watch issued.", "EOC reviews plans\n\nEOC calls the PIO", "Obj 1: Operational Coordination"],
         ["2", "2025-05-14 10:00", "PIO", "A reporter calls.", "", "Obj 2: Public Information; obj 1: operational coordination"],
+        ["3", "2025-05-14 11:00", "PIO", "The reporter calls again.", "", "-"],
     ])
     assert cli.main(["msel", "import", str(sheet), "-o", str(out)]) == 0
     scenario = load_scenario(out)[0]
     assert [(o.id, o.text) for o in scenario.objectives] == [
         ("obj-1-operational-coordination", "Obj 1: Operational Coordination"), ("obj-2-public-information", "Obj 2: Public Information")]
-    watch, call = scenario.injects
+    watch, call, again = scenario.injects
     assert watch.expected_actions == ("EOC reviews plans", "EOC calls the PIO")
     assert call.objectives == ("obj-2-public-information", "obj-1-operational-coordination")
     assert call.msel.objective == "Obj 2: Public Information; obj 1: operational coordination"
+    assert (again.objectives, again.msel.objective) == ((), "-")  # a planner's "none": no objective, kept as written
+    exported = tmp_path / "obj-again.csv"
+    assert cli.main(["msel", "export", str(out), "-o", str(exported)]) == 0
+    assert [msel.restore(row_of(read_rows(exported), i.id)["Objective/Core Capability"]) for i in scenario.injects] == [
+        "Obj 1: Operational Coordination", "Obj 2: Public Information; obj 1: operational coordination", "-"]
 
 
 def test_contingency_and_standby_both_mean_a_standby_inject(tmp_path, mini_csv):

@@ -46,9 +46,9 @@ def objective_parts(cell: str) -> list[str]:
     parts: list[str] = []
     for item in re.split(r"[;\n]", cell):
         item = item.strip()
-        if not item:
+        if not normal(item):  # "-", "/": a planner's way of saying none
             continue
-        pieces = [p.strip() for p in item.split(",") if p.strip()]
+        pieces = [p.strip() for p in item.split(",") if normal(p)]
         parts.extend(pieces if all(written_as_id(p) for p in pieces) else [item])
     return parts
 
