@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tabletop.session import CommandError
+from tabletop.tui import literal
 
 
 def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any | None:
@@ -17,6 +18,6 @@ def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) 
     try:
         result = command(*args, **kwargs)
     except CommandError as exc:
-        screen.notify(str(exc), title="Not now", severity="error", markup=False)
+        literal.notify(screen, str(exc), title="Not now", severity="error")
         return None
     return result if result is not None else True
