@@ -36,7 +36,7 @@ from tabletop.tui.screens.replay import ReplayScreen
 from tabletop.tui.screens.start import StartScreen
 
 from ..hostile_text import HOSTILE_FILE_NAME, Tags, full, short, write_scenario
-from .conftest import run
+from .conftest import MINI, run
 
 SIZE = (200, 60)
 
@@ -79,14 +79,26 @@ class Look:
         await pilot.pause()
         assert isinstance(self.app.screen, screen), (where, self.app.screen)
         text = drawn(self.app)
-        import os
-        if os.environ.get("DUMP"):
-            open(os.environ["DUMP"], "a").write(f"===== {where}\n{text}\n")
         for field in narrow:
             assert short(self.tag(field)) in text, f"{where}: {field} does not show as written"
         for field in wide:
             assert full(self.tag(field)) in text, f"{where}: {field} does not show as written, escapes visible"
         self.seen.append(where)
+        return text
+
+    async def scrolled(self, pilot, where: str, screen: type, selector: str, narrow: tuple[str, ...] = (), wide: tuple[str, ...] = ()) -> str:
+        """As ``__call__``, over every page of a scrolling container: the fields may be on any of them."""
+        body = self.app.screen.query_one(selector)
+        body.scroll_home(animate=False, immediate=True)
+        pages = [await self(pilot, f"{where}, page 1", screen)]
+        while body.scroll_y < body.max_scroll_y:
+            body.scroll_to(y=body.scroll_y + max(1, body.size.height - 1), animate=False, immediate=True)
+            pages.append(await self(pilot, f"{where}, page {len(pages) + 1}", screen))
+        text = "\n".join(pages)
+        for field in narrow:
+            assert short(self.tag(field)) in text, f"{where}: {field} does not show as written"
+        for field in wide:
+            assert full(self.tag(field)) in text, f"{where}: {field} does not show as written, escapes visible"
         return text
 
 
@@ -188,12 +200,13 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
             override = app.screen
             override.query_one("#what", Select).value = "obligation"
             await _open(pilot, override.query_one("#obligation", Select))
-            await look(pilot, "override, obligations open", OverrideScreen)
-            await pilot.press("enter")
+            await look(pilot, "override, obligations open", OverrideScreen, narrow=("treaties/us-rok-1953.yaml.short",))
+            await pilot.press("down", "enter")
             override.query_one("#ruling", Select).value = "void"
             await _paste(pilot, override, "#reason", tags("log.override.reason"))
             await look(pilot, "override, filled", OverrideScreen)
             await pilot.click("#ok")
+            assert session.state.overrides, "the override went through"
             await pilot.press("o")
             override = app.screen
             override.query_one("#what", Select).value = "posture"
@@ -201,7 +214,7 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
             await look(pilot, "override, seats open", OverrideScreen, narrow=seat_names)
             await pilot.press("escape")
             await _open(pilot, override.query_one("#posture", Select))
-            await look(pilot, "override, postures open", OverrideScreen, wide=("escalation.yaml.postures[0].name",))
+            await look(pilot, "override, postures open", OverrideScreen, narrow=("escalation.yaml.postures[0].name",))
             await pilot.press("escape", "escape")
 
             await pilot.press("space")
@@ -209,9 +222,9 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
             await pilot.press("e")
             await look(pilot, "end?", ConfirmScreen)
             await pilot.press("y")
-            await look(pilot, "hot wash", HotWashScreen,
-                       wide=("scenario.injects[0].title", "log.adhoc.title", "log.rationale.us", "log.note", "log.override.reason",
-                             "scenario.turns[0].questions[0]", "scenario.turns[1].questions[0]"))
+            await look.scrolled(pilot, "hot wash", HotWashScreen, "#hotwash-body",
+                                wide=("scenario.injects[0].title", "log.adhoc.title", "log.rationale.us", "log.note", "log.override.reason",
+                                      "scenario.turns[0].questions[0]", "scenario.turns[1].questions[0]"))
             await pilot.press("x")  # the report, next to the log: the notification names its hostile path
             await look(pilot, "hot wash, report written", HotWashScreen)
             written = [n.message for n in app._notifications if "Report written" in n.message]
@@ -309,3 +322,41 @@ def test_the_start_screen_shows_hostile_scenarios_and_logs_as_written(home):
             assert app.is_running
 
     run(scenario())
+
+
+def test_clicking_a_title_that_reads_like_an_action_does_nothing(home, tmp_path):
+    """The issue's own cases: a title that would release the rest of the injects, or quit, is only text to click on."""
+    scenario = tmp_path / "actions.yaml"
+    text = MINI.read_text(encoding="utf-8")
+    text = text.replace('title: "DPRK missile test"', 'title: "[@click=app.quit]quit[/]"')
+    text = text.replace('title: "Hypothetical: threat against the ROK"', 'title: "[@click=screen.release_rest]all[/] KCNA [Korean Central News Agency]"')
+    text = text.replace('name: "ROK"', 'name: "ROK [/][link=file:///x]y"')
+    scenario.write_text(text, encoding="utf-8")
+    app = make_app(str(scenario), [], seed=1, log=tmp_path / "actions.jsonl")
+
+    async def click_every_cell(pilot, needle: str) -> int:
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        hits = [(x, y) for y, row in enumerate(rows) for x in range(len(row)) if row.startswith(needle, x)]
+        for x, y in hits:
+            for dx in (0, len(needle) // 2, len(needle) - 1):  # a link would cover every cell of its text
+                await pilot.click(offset=(x + dx, y))
+        return len(hits)
+
+    async def scenario_():
+        async with app.run_test(size=SIZE) as pilot:
+            session = app.session
+            await pilot.pause()
+            assert "n: [@click=app.quit]quit[/]" in drawn(app)  # the situation's subtitle names the next inject
+            assert await click_every_cell(pilot, "[@click=app.quit]quit[/]") == 1
+            assert app.is_running and not session.state.released
+            await pilot.press("n")
+            await pilot.pause()
+            text = drawn(app)
+            assert "n: [@click=screen.release_rest]all[/]" in text and "ROK [/][link=file:///x]y" in text
+            assert await click_every_cell(pilot, "[@click=screen.release_rest]all[/]") == 1
+            assert app.is_running and len(session.state.released) == 1  # only what n released
+            await pilot.press("n")
+            await pilot.pause()
+            assert "[@click=screen.release_rest]all[/] KCNA [Korean Central News Agency]  [ref-treaties]" in drawn(app)
+
+    run(scenario_())
