@@ -58,3 +58,32 @@ def json_text(text: str) -> str:
     if CONTROL.search(text) is None:
         return text
     return CONTROL.sub(lambda mt: f"\\u{ord(mt.group()):04x}", text)
+
+
+class VisibleStream:
+    """A text stream for a terminal: whatever is written to it passes :func:`visible` first.
+
+    The command line puts its standard output and error behind one of these for
+    as long as a command runs (:func:`tabletop.cli.main`), so no message, file
+    name echoed or value quoted, from any command or from argparse, can carry a
+    control character to the terminal, however it was printed. Output that must
+    stay byte for byte (a CSV or YAML written to a pipe) goes to :attr:`raw`.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        return self.raw.write(visible(text))
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
+def raw_stream(stream: Any) -> Any:
+    """The stream under a :class:`VisibleStream`, or ``stream`` itself."""
+    return stream.raw if isinstance(stream, VisibleStream) else stream
