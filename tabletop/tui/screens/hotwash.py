@@ -54,7 +54,7 @@ class HotWashScreen(Screen):
                     turn = inject.turn
                     timeline.append(literal.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
                 timeline.append(inject_content(inject, scenario, with_text=False))
-            yield Static(Content("\n").join(timeline), classes="hotwash-section")
+            yield Static(literal.join("\n", timeline), classes="hotwash-section")
             for t in scenario.turns:
                 if t.id in state.decisions and state.decisions[t.id]:
                     yield Static(literal.styled(f"Decisions, turn {t.id}: {t.title}", "bold underline"))
@@ -62,16 +62,16 @@ class HotWashScreen(Screen):
             if state.obligations:
                 lines = [Content.styled("Treaty obligations", "bold underline")]
                 lines += [obligation_line(o, rules) for o in state.obligations.values()]
-                yield Static(Content("\n").join(lines), classes="hotwash-section")
+                yield Static(literal.join("\n", lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
                 lines += [literal.text(f"turn {o.turn}: override {o.what} = {o.value}: {o.reason}") for o in state.overrides]
                 lines += [literal.text(f"turn {n.turn}: {n.text}") for n in state.notes]
-                yield Static(Content("\n").join(lines), classes="hotwash-section")
+                yield Static(literal.join("\n", lines), classes="hotwash-section")
             questions = [Content.styled("For the hot wash", "bold underline")]
             for t in scenario.turns:
                 questions += [literal.text(f"• {q}") for q in t.questions]
-            yield Static(Content("\n").join(questions), classes="hotwash-section")
+            yield Static(literal.join("\n", questions), classes="hotwash-section")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
