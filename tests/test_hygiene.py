@@ -79,7 +79,9 @@ def _problems(path: Path) -> list[str]:
         func = node.func
         called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         through_literal = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "literal"
-        if called == "notify" and not through_literal and path.name != "literal.py":
+        made_visible = (any(k.arg == "markup" for k in node.keywords) and node.args and isinstance(node.args[0], ast.Call)
+                        and isinstance(node.args[0].func, ast.Name) and node.args[0].func.id == "visible")
+        if called == "notify" and not through_literal and not made_visible and path.name != "literal.py":
             plain = node.args and _constant_only(node.args[0]) or (node.args and isinstance(node.args[0], ast.IfExp)
                                                                    and _constant_only(node.args[0].body) and _constant_only(node.args[0].orelse))
             if not plain:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tabletop.safetext import visible
 from tabletop.session import CommandError
-from tabletop.tui import literal
 
 
 def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any | None:
@@ -18,6 +18,6 @@ def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) 
     try:
         result = command(*args, **kwargs)
     except CommandError as exc:
-        literal.notify(screen, str(exc), title="Not now", severity="error")
+        screen.notify(visible(exc), title="Not now", severity="error", markup=False)  # not literal: no Textual import here
         return None
     return result if result is not None else True
