@@ -289,16 +289,16 @@ def test_report_prints_and_writes_visibly(cli_home):
 
 def test_msel_export_is_exact_into_a_pipe_and_visible_on_a_terminal(cli_home):
     home, path, _ = cli_home
-    piped, _ = subprocess.run([sys.executable, "-m", "tabletop", "msel", "export", str(path)], capture_output=True, env=_env(home),
-                              timeout=120, check=True).stdout, None
+    piped = subprocess.run([sys.executable, "-m", "tabletop", "msel", "export", str(path)], capture_output=True, env=_env(home),
+                           timeout=120, check=True).stdout
     assert b"\x1b]0;PWNED\x07" in piped  # data into a pipe stays the data, for the round trip
     leader, follower = pty.openpty()
+    shown = b""
     try:
-        result = subprocess.run([sys.executable, "-m", "tabletop", "msel", "export", str(path)], stdout=follower, stderr=subprocess.PIPE,
-                                env=_env(home), timeout=120, check=True)
+        child = subprocess.Popen([sys.executable, "-m", "tabletop", "msel", "export", str(path)], stdout=follower, stderr=subprocess.PIPE,
+                                 env=_env(home))
         os.close(follower)
-        shown = b""
-        while True:
+        while True:  # read as it writes, so a full terminal buffer never blocks it; EIO once it has closed
             try:
                 chunk = os.read(leader, 65536)
             except OSError:
@@ -306,11 +306,14 @@ def test_msel_export_is_exact_into_a_pipe_and_visible_on_a_terminal(cli_home):
             if not chunk:
                 break
             shown += chunk
+        assert child.wait(timeout=120) == 0
+        stderr = child.stderr.read()
+        child.stderr.close()
     finally:
         os.close(leader)
     shown = shown.replace(b"\r\n", b"\n")  # the terminal's own line endings
     assert RAW_CONTROL_BYTES.search(shown) is None and ESC_SHOWN in shown
-    assert result.stderr == b""
+    assert stderr == b""
     target = home / "msel \x1b[2J.csv"
     _, err = _run(["msel", "export", str(path), "-o", str(target)], home)
     assert visible(f"wrote {target}").encode() in err
