@@ -182,10 +182,12 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         return _problems(exc)
     if args.cascade:
         rounds = treaties.cascade(facts, date, rules)
+        strongest = {o.key: o for r in rounds for o in r.obligations}  # an obligation made stronger in a later round, once
         merged = treaties.Resolution(
-            obligations=tuple(o for r in rounds for o in r.obligations),
+            obligations=tuple(strongest.values()),
             reports=tuple(x for r in rounds for x in r.reports),
             council=tuple(c for r in rounds for c in r.council),
+            wars=rounds[-1].wars if rounds else (),
         )
         result = merged
     else:
@@ -204,6 +206,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     for outcome in result.council:
         print(f"Security Council [{outcome.outcome}]: {outcome.because}")
     if args.explain:
+        for war in result.wars:
+            print(war)
         for item in result.not_triggered:
             print(f"not triggered: {item.because}")
     return 0
