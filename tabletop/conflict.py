@@ -13,10 +13,11 @@ So, before any article is read, the facts are grouped into wars:
   (``on_behalf_of``: collective self-defence) on one side, and the attacked
   state on the other.
 * The attack belongs to the war in which an attacker (or the state it acts for)
-  already fights the attacked state. Failing that, an attacker that fights no
-  war yet joins the war the attacked state fights, on the other side: a state
-  that strikes the aggressor joins the victim's side, one that strikes the
-  victim joins the aggressor's. Otherwise the attack begins a new war.
+  already fights the attacked state. Failing that, the attackers join the war
+  the attacked state fights (the first it joined that none of them is in yet),
+  on the other side: a state that strikes the aggressor joins the victim's
+  side, one that strikes the victim joins the aggressor's. An attack on a state
+  that fights no war begins a new one.
 * The side of the war's first armed attack began it. A first attack that
   claims self-defence (``self_defence: true`` or ``on_behalf_of``) with no
   armed attack on record to answer, a war declared by one side and first
@@ -231,8 +232,6 @@ class Conflict:
                 break
         if war is None and helper is not None:
             war = self.opposed(helper, target)
-        if war is None and target in self.of and not any(s in self.of for s in (*attackers, helper) if s is not None):
-            war = self.of[target][0]  # a state new to war strikes a belligerent: it joins the other side
         new = False
         if war is None:
             war = next((w for a in attackers if (w := self._allied(a, target)) is not None), None)
@@ -244,18 +243,22 @@ class Conflict:
                 )
                 for state in (target, *attackers):
                     war.blurred.setdefault(state, why)
-            else:
-                war = War(act)
-                self.wars.append(war)
-                new = True
+        if war is None:  # a state that strikes a belligerent joins its war, on the other side
+            involved = [s for s in (*attackers, helper) if s is not None]
+            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved)), None)
+        if war is None:
+            war = War(act)
+            self.wars.append(war)
+            new = True
         act.war = war
         if new:
             self._join(war, target, 1, act)
         theirs = war.side[target]
         act.side = 1 - theirs
-        for state in (*attackers, helper):
-            if state is not None:
-                self._join(war, state, act.side, act)
+        for state in attackers:
+            self._join(war, state, act.side, act)
+        if helper is not None and helper not in war.side:  # a claim to act for a state never moves it
+            self._join(war, helper, act.side, act)
         if fact.kind == "armed_attack":
             act.individual = frozenset(a for a in attackers if a in war.attacked)
             war.attacked.add(target)

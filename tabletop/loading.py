@@ -822,7 +822,7 @@ def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
     for name, value in values.items():
         field = rules.fact_fields.get(name)
         if field is not None and field.kinds and kind not in field.kinds:
-            r.error(value, f"{name!r} applies only to {_either(field.kinds)} facts, not to a {kind} fact")
+            r.error(value, f"{name!r} applies only to {_either(field.kinds)} facts, not to {_a(kind)} fact")
         if name in FACT_FIELDS:
             continue
         if value.kind == "map" and (field is None or field.type != "votes"):
@@ -854,6 +854,11 @@ def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
     )
 
 
+def _a(kind: str) -> str:
+    """``an armed_attack``, ``a talks``: the article a fact kind takes in a message."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
 def _either(kinds: tuple[str, ...]) -> str:
     return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
 
@@ -875,13 +880,13 @@ def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.R
             one_state(each, what)
 
     if spec.type == "values":
-        value = r.text(node, name) if node.kind == "scalar" and node.value is not None else None
-        if value not in spec.values:
-            shown = repr(value) if value is not None else node.describe()
-            r.error(node, f"unknown {name} {shown} in a {kind} fact; expected one of: {', '.join(spec.values)}")
+        if node.kind != "scalar" or node.value is None:
+            r.error(node, f"expected one of {', '.join(spec.values)} for {name} in {_a(kind)} fact, got {node.describe()}")
+        elif (value := r.text(node, name)) not in spec.values:
+            r.error(node, f"unknown {name} {value!r} in {_a(kind)} fact; expected one of: {', '.join(spec.values)}")
     elif spec.type == "boolean":
         if not (node.kind == "scalar" and isinstance(node.value, bool)):
-            r.error(node, f"expected true or false for {name} in a {kind} fact, got {node.describe()}")
+            r.error(node, f"expected true or false for {name} in {_a(kind)} fact, got {node.describe()}")
     elif spec.type == "state":
         one_state(node, name)
     elif spec.type == "states":

@@ -487,6 +487,22 @@ class Engine:
         wars = tuple(f"{(told := war.summary(self.names))[0].upper()}{told[1:]}." for war in conflict.wars)
         return Resolution(obligations, tuple(reports), tuple(council), tuple(not_triggered), wars)
 
+    def model(self, facts: Sequence[m.Fact], date: dt.date) -> Conflict:
+        """The conflict model of ``facts`` alone (``date`` for facts without one): wars, sides, who began each."""
+        dates = [f.date or date for f in facts]
+        conflict = Conflict(self.names)
+        words: dict[int, str] = {}
+        for i in sorted(range(len(facts)), key=lambda i: (dates[i], i)):
+            fact = facts[i]
+            if fact.kind in WAR_KINDS and fact.by is not None and fact.target is not None:
+                conflict.add(Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
+        return conflict
+
+    def at_war(self, facts: Sequence[m.Fact], date: dt.date, on: dt.date) -> set[str]:
+        """The states that ``facts`` put in a state of war by the date ``on`` (order within a date does not matter)."""
+        dates = [f.date or date for f in facts]
+        return {state for state, act in self._war_since(facts, dates).items() if act.when <= on}
+
     # --- the model's inputs --------------------------------------------------------
     def _attackers(self, fact: m.Fact) -> tuple[str, ...]:
         """``by`` and its ``with:`` partners on an armed attack or declaration of war (a coalition)."""
@@ -870,22 +886,29 @@ class Engine:
     ) -> m.Obligation:
         fact = occasion.fact
         victim = entry.name(fact.target, occasion.target)
+        where = match.where
+        if where and occasion.location == fact.target:  # a state's home territory: no need to name it
+            named = self.rules.territories[fact.target].name  # type: ignore[index]
+            where = "its own territory" + where[len(named):] if where.startswith(named) else where
+            at = " on "
+        else:
+            at = " at "
         if fact.kind == "armed_attack":
             by = self.names.states(occasion.attackers, entry.treaty) if entry.own_names else occasion.by
             event = f"{victim} suffered {'a limited' if occasion.limited else 'an'} armed attack by {by}"
-            if match.where:
-                event += f" at {match.where}"
+            if where:
+                event += at + where
             elif occasion.location and occasion.location != fact.target:
                 event += f" at {occasion.place}"
             if fact.on_behalf_of:
                 event += f" in defence of {self.names.state(fact.on_behalf_of, entry.treaty)}"
-            event += f" (fact {occasion.number}, {occasion.when})"
+            event += f" (fact {occasion.number})"
             if match.also:
                 event += f", and {match.also}"
         elif fact.target in entry.parties:
             event = f"{victim} faces a threat" + (f" from {occasion.by}" if fact.by else "") + f" (fact {occasion.number})"
         else:
-            event = f"a threat to {victim}" + (f" at {match.where}" if match.where else "") + f" (fact {occasion.number}) endangers the region the article names"
+            event = f"a threat to {victim}" + (at + where if where else "") + f" (fact {occasion.number}) endangers the region the article names"
         when = occasion.opening_date
         if match.contested:
             because = f"{entry.opening}{when} and {event}, but {'; and '.join(match.contested)}{entry.whether[obligor]}"
@@ -893,6 +916,8 @@ class Engine:
         else:
             because = f"{entry.opening}{when} and {event}{entry.so[obligor]}"
             status = "triggered"
+        if beneficiary != fact.target:  # a duty to a party that was not itself attacked or threatened
+            because = f"{because[:-1]}, owed to {entry.name(beneficiary, self.names.state(beneficiary))}."
         because += " " + occasion.war()
         scale = (fact.details.get("scale") or "war") if fact.kind == "armed_attack" else None
         # by position (see _OBLIGATION_FIELDS): naming twelve arguments costs half as much
