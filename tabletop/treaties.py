@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
+from tabletop import gc_pause
 from tabletop import model as m
 from tabletop.conflict import WAR_KINDS, Act, Conflict, full_scale, partners
 
@@ -431,6 +432,14 @@ class Engine:
     def _resolve(
         self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact], explain: bool, known: Mapping[Key, str]
     ) -> Resolution:
+        # Thousands of small objects that live on (the obligations and their sentences) and few
+        # cycles: the collector would only re-walk the rule modules (see bench_resolve.py).
+        with gc_pause.paused():
+            return self._pass(facts, date, history, explain, known)
+
+    def _pass(
+        self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact], explain: bool, known: Mapping[Key, str]
+    ) -> Resolution:
         sequence = [*history, *facts]
         base = len(history)
         dates = [f.date or date for f in sequence]
@@ -589,7 +598,7 @@ class Engine:
         fact, index, when = occasion.fact, occasion.index, occasion.when
         target, attacker, attackers = fact.target, fact.by, occasion.attackers
         conflict = occasion.conflict
-        enemies = conflict.enemies(target) if conflict.of else set()
+        enemies: dict[str, set[str]] = {}  # beneficiary -> the states that fight it
         for entry in entries:
             status = binding.get(entry.tid)
             if status is None:
@@ -607,20 +616,22 @@ class Engine:
                         not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
                             f"{entry.cite} never obliges {self.names.state(obligor)} against itself"))
                     continue
+                foes = enemies.get(beneficiary)
+                if foes is None:
+                    foes = enemies[beneficiary] = conflict.enemies(beneficiary) if conflict.of else set()
+                if obligor in foes:
+                    if explain:
+                        war = conflict.opposed(obligor, beneficiary)
+                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
+                            f"{entry.cite} does not oblige {self.names.state(obligor)} to assist {self.names.state(beneficiary)}, "
+                            f"which it is itself fighting in {war.summary(self.names) if war else 'a war'}"))
+                    continue
                 key = (entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
                 have = found.get(key)
                 if have is not None and have.rank == 2:
                     continue
                 prior = known.get(key)
                 if prior is not None and prior != "contested":
-                    continue
-                fighting = obligor in enemies if beneficiary == target else conflict.opposed(obligor, beneficiary) is not None
-                if fighting:
-                    if explain:
-                        war = conflict.opposed(obligor, beneficiary)
-                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
-                            f"{entry.cite} does not oblige {self.names.state(obligor)} to assist {self.names.state(beneficiary)}, "
-                            f"which it is itself fighting in {war.summary(self.names) if war else 'a war'}"))
                     continue
                 match = self._match(entry.trigger, occasion, entry.treaty, obligor, beneficiary, explain)
                 if match.ok and obligor in entry.understandings:
