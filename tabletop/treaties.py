@@ -474,11 +474,11 @@ class Engine:
                 if i < base:
                     continue
                 fact, index = sequence[i], i - base
-                act = acts.get(i)
+                read = acts.get(i)
                 if fact.kind in ("council_vote", "veto"):
                     council.append(self._council(fact, index))
-                elif act is not None and fact.kind == "armed_attack":
-                    self._report(act, index, reports)
+                elif read is not None and fact.kind == "armed_attack":
+                    self._report(read, index, reports)
                 entries = self.for_target.get((fact.kind, fact.target or ""))
                 if entries is None:
                     entries = self.for_kind.get(fact.kind)
@@ -487,11 +487,11 @@ class Engine:
                     binding = force[day] = {}
                 if entries:
                     since = war_since.get(fact.target or "")
-                    occasion = _Occasion(self, fact, index, i + 1, day, act, self._attackers(fact),
+                    occasion = _Occasion(self, fact, index, i + 1, day, read, self._attackers(fact),
                                          since if since is not None and since.when <= day else None, conflict)
                     self._fact(entries, occasion, binding, known, found, not_triggered, explain)
-                if act is not None and fact.kind == "state_of_war":
-                    self._declared(act, index, limited_on, war_since, conflict, known, found, force, explain)
+                if read is not None and fact.kind == "state_of_war":
+                    self._declared(read, index, limited_on, war_since, conflict, known, found, force, explain)
         obligations = self._strongest(found, known, acts, base, conflict)
         wars = tuple(f"{(told := war.summary(self.names))[0].upper()}{told[1:]}." for war in conflict.wars)
         return Resolution(obligations, tuple(reports), tuple(council), tuple(not_triggered), wars)
