@@ -34,7 +34,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
-from tabletop import gc_pause
 from tabletop import model as m
 from tabletop.conflict import WAR_KINDS, Act, Conflict, full_scale, partners
 
@@ -178,36 +177,6 @@ def in_force(treaty: m.Treaty, date: dt.date) -> tuple[str, str]:
             f"(some give {last} as its last day in force, others have it lapse on {treaty.ended})"
         )
     return "yes", f"{treaty.label} is in force on {date} (since {treaty.in_force})"
-
-
-class History:
-    """The facts a caller has resolved so far, for callers that still pass ``past=``.
-
-    Kept only so that the session of before its rewrite goes on working: the
-    engine reads ``facts`` as the history and appends what it resolves. ``first``,
-    ``war`` and ``count`` are what that session digests in ``internals()``; the
-    engine itself no longer reads them (the conflict model replaces them).
-    """
-
-    def __init__(self) -> None:
-        self.facts: list[m.Fact] = []
-        self.first: dict[frozenset[str], tuple[str, int]] = {}
-        self.war: set[frozenset[str]] = set()
-        self.count = 0
-
-    def add(self, fact: m.Fact, index: int | None = None) -> None:
-        index = self.count if index is None else index
-        self.count += 1
-        self.facts.append(fact)
-        if fact.by is None or fact.target is None:
-            return
-        pair = frozenset((fact.by, fact.target))
-        if fact.kind == "armed_attack":
-            self.first.setdefault(pair, (fact.by, index))
-            if full_scale(fact):
-                self.war.add(pair)
-        elif fact.kind == "state_of_war":
-            self.war.add(pair)
 
 
 # --- matching -----------------------------------------------------------------
@@ -391,7 +360,6 @@ class Engine:
         history: Sequence[m.Fact] = (),
         explain: bool = False,
         known: Mapping[Key, str] | Iterable[Key] | None = None,
-        past: History | None = None,
     ) -> Resolution:
         """The obligations, Security Council outcomes and Art. 51 reports that ``facts`` set off.
 
@@ -400,7 +368,7 @@ class Engine:
         order (``date`` stands for the date of a fact that has none; within a
         date, the order given): history decides who fights whom and who began
         each war, and only ``facts`` set off obligations. The cost is linear in
-        treaties x facts.
+        the facts of both and in the treaties.
 
         ``known`` maps the key (``Obligation.key``) of every obligation already
         raised to its status. ``obligations`` then holds only obligations that
@@ -409,13 +377,10 @@ class Engine:
         with the same key, and its ``because`` says which fact made it stronger.
         Any other known status is final. Within one call, each key comes once,
         at the strongest status any fact gave it. (A plain set of keys reads as
-        all of them final.)
-
-        ``past`` is for callers of before the conflict model: its facts are the
-        history, and the new facts are added to it.
+        all of them final: nothing is made stronger.) So a caller that keeps its
+        obligations by key turns a returned obligation whose key it knows into
+        an "obligation upgraded" event, and any other into a new obligation.
         """
-        if past is not None:
-            history = past.facts
         prior: Mapping[Key, str]
         if known is None:
             prior = {}
@@ -423,21 +388,9 @@ class Engine:
             prior = known
         else:
             prior = dict.fromkeys(known, "final")
-        out = self._resolve(facts, date, history, explain, prior)
-        if past is not None:
-            for fact in facts:
-                past.add(fact)
-        return out
+        return self._resolve(facts, date, history, explain, prior)
 
     def _resolve(
-        self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact], explain: bool, known: Mapping[Key, str]
-    ) -> Resolution:
-        # Thousands of small objects that live on (the obligations and their sentences) and few
-        # cycles: the collector would only re-walk the rule modules (see bench_resolve.py).
-        with gc_pause.paused():
-            return self._pass(facts, date, history, explain, known)
-
-    def _pass(
         self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact], explain: bool, known: Mapping[Key, str]
     ) -> Resolution:
         sequence = [*history, *facts]
