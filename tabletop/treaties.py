@@ -112,6 +112,30 @@ class Resolution:
         return out
 
 
+@attrs.frozen
+class Record:
+    """The facts resolved so far as the engine reads them: how many, and the armed attacks and declarations of war among them.
+
+    Only those shape the conflict model; the rest of the history matters only
+    for its length (facts are numbered by their place in it). A caller that
+    resolves facts as they come over a long exercise can keep one of these
+    beside its facts, ``record = record.extend(new)`` after each resolve, and
+    pass it as ``history=``: the call then costs nothing for the other facts,
+    instead of a pass over all of them. The answer is the same either way.
+    """
+
+    count: int = 0
+    wars: tuple[tuple[int, m.Fact], ...] = ()  # (place among the facts, from 0; the fact)
+
+    def extend(self, facts: Sequence[m.Fact]) -> Record:
+        added = tuple((self.count + i, f) for i, f in enumerate(facts) if f.kind in WAR_KINDS)
+        return Record(self.count + len(facts), self.wars + added if added else self.wars)
+
+    @classmethod
+    def of(cls, facts: Sequence[m.Fact]) -> Record:
+        return cls().extend(facts)
+
+
 # --- small helpers ------------------------------------------------------------
 
 
@@ -357,14 +381,14 @@ class Engine:
         self,
         facts: Sequence[m.Fact],
         date: dt.date,
-        history: Sequence[m.Fact] = (),
+        history: Sequence[m.Fact] | Record = (),
         explain: bool = False,
         known: Mapping[Key, str] | Iterable[Key] | None = None,
     ) -> Resolution:
         """The obligations, Security Council outcomes and Art. 51 reports that ``facts`` set off.
 
         ``facts`` are the new facts; ``history`` every fact resolved before them,
-        in order. The conflict model is rebuilt from both on every call, in date
+        in order (or their :class:`Record`, the same answer faster). The conflict model is rebuilt from both on every call, in date
         order (``date`` stands for the date of a fact that has none; within a
         date, the order given): history decides who fights whom and who began
         each war, and only ``facts`` set off obligations. The cost is linear in
@@ -391,15 +415,20 @@ class Engine:
         return self._resolve(facts, date, history, explain, prior)
 
     def _resolve(
-        self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact], explain: bool, known: Mapping[Key, str]
+        self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact] | Record, explain: bool, known: Mapping[Key, str]
     ) -> Resolution:
-        sequence = [*history, *facts]
-        base = len(history)
-        dates = [f.date or date for f in sequence]
-        order = sorted(range(len(sequence)), key=lambda i: (dates[i], i))
+        # Of the earlier facts the model needs only armed attacks and declarations of war.
+        if isinstance(history, Record):
+            base = history.count
+            timeline = [(f.date or date, i, f) for i, f in history.wars]
+        else:
+            base = len(history)
+            timeline = [(f.date or date, i, f) for i, f in enumerate(history) if f.kind in WAR_KINDS]
+        timeline.extend((f.date or date, base + j, f) for j, f in enumerate(facts))
+        timeline.sort(key=_by_date)
         conflict = Conflict(self.names)
         acts: dict[int, Act] = {}
-        war_since = self._war_since(sequence, dates)
+        war_since = self._war_since(timeline)
         limited_on: dict[str, list[Act]] = {}  # target -> limited attacks on it, for later declarations of war
         found: dict[Key, _Found] = {}
         reports: list[Report] = []
@@ -408,25 +437,24 @@ class Engine:
         force: dict[dt.date, dict[str, tuple[str, str]]] = {}  # date -> treaty id -> in_force()
         words: dict[int, str] = {}
         start = 0
-        while start < len(order):
-            day = dates[order[start]]
+        while start < len(timeline):
+            day = timeline[start][0]
             end = start
-            while end < len(order) and dates[order[end]] == day:
+            while end < len(timeline) and timeline[end][0] == day:
                 end += 1
-            group = order[start:end]
+            group = timeline[start:end]
             start = end
-            for i in group:
-                fact = sequence[i]
+            for _day, i, fact in group:
                 if fact.kind in WAR_KINDS and fact.by is not None and fact.target is not None:
                     act = Act(i + 1, fact, day, self._attackers(fact), self._words(fact, day, words, i))
                     conflict.add(act)
                     acts[i] = act
                     if fact.kind == "armed_attack" and not full_scale(fact):
                         limited_on.setdefault(fact.target, []).append(act)
-            for i in group:
+            for _day, i, fact in group:
                 if i < base:
                     continue
-                fact, index = sequence[i], i - base
+                index = i - base
                 read = acts.get(i)
                 if fact.kind in ("council_vote", "veto"):
                     council.append(self._council(fact, index))
@@ -462,8 +490,8 @@ class Engine:
 
     def at_war(self, facts: Sequence[m.Fact], date: dt.date, on: dt.date) -> set[str]:
         """The states that ``facts`` put in a state of war by the date ``on`` (order within a date does not matter)."""
-        dates = [f.date or date for f in facts]
-        return {state for state, act in self._war_since(facts, dates).items() if act.when <= on}
+        timeline = sorted(((f.date or date, i, f) for i, f in enumerate(facts)), key=_by_date)
+        return {state for state, act in self._war_since(timeline).items() if act.when <= on}
 
     # --- the model's inputs --------------------------------------------------------
     def _attackers(self, fact: m.Fact) -> tuple[str, ...]:
@@ -508,28 +536,26 @@ class Engine:
         treaty = self.rules.treaties.get(treaty_id)
         return f"{treaty.label} Art. {article}" if treaty is not None and article else reference
 
-    def _war_since(self, sequence: Sequence[m.Fact], dates: list[dt.date]) -> dict[str, Act]:
+    def _war_since(self, timeline: list[tuple[dt.date, int, m.Fact]]) -> dict[str, Act]:
         """For each state, the first fact (by date, then order) that put it in a state of war.
 
         A declared state of war, or a full-scale armed attack, puts every state
         it names in one from its date: an attack of the same date is in a state
         of war whatever the order of the two in the file.
         """
-        since: dict[str, tuple[dt.date, int]] = {}
-        for i, fact in enumerate(sequence):
+        since: dict[str, tuple[dt.date, int, m.Fact]] = {}
+        for mark in timeline:  # in date order: the first mark of a state is its earliest
+            fact = mark[2]
             if fact.by is None or fact.target is None:
                 continue
             if fact.kind == "state_of_war" or (fact.kind == "armed_attack" and full_scale(fact)):
-                mark = (dates[i], i)
                 for state in (*self._attackers(fact), fact.target):
-                    if state not in since or mark < since[state]:
-                        since[state] = mark
+                    since.setdefault(state, mark)
         words: dict[int, str] = {}
-        out = {}
-        for state, (when, i) in since.items():
-            fact = sequence[i]
-            out[state] = Act(i + 1, fact, when, self._attackers(fact), self._words(fact, when, words, i))
-        return out
+        return {
+            state: Act(i + 1, fact, when, self._attackers(fact), self._words(fact, when, words, i))
+            for state, (when, i, fact) in since.items()
+        }
 
     # --- obligations -----------------------------------------------------------------
     def _fact(
@@ -951,6 +977,10 @@ class Engine:
             f"The draft by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
 
 
+def _by_date(mark: tuple[dt.date, int, m.Fact]) -> tuple[dt.date, int]:
+    return mark[0], mark[1]
+
+
 def _needs_war(trigger: m.Trigger) -> bool:
     return trigger.state_of_war or any(_needs_war(b) for b in trigger.any_of)
 
@@ -1001,7 +1031,7 @@ def resolve(
     date: dt.date,
     rules: m.Rules,
     treaties: Iterable[str] | None = None,
-    history: Sequence[m.Fact] = (),
+    history: Sequence[m.Fact] | Record = (),
     explain: bool = False,
 ) -> Resolution:
     return Engine(rules, treaties).resolve(facts, date, history=history, explain=explain)
@@ -1054,14 +1084,14 @@ def cascade(
     """
     engine = Engine(rules, treaties)
     known: dict[Key, str] = {}
-    history: list[m.Fact] = []
+    history = Record()
     rounds: list[Resolution] = []
     pending = list(facts)
     limit = max(1, len(rules.states)) ** 2
     while pending and len(rounds) < limit:
         result = engine.resolve(pending, date, history=history, known=known)
         rounds.append(result)
-        history.extend(pending)
+        history = history.extend(pending)
         known.update((ob.key, ob.status) for ob in result.obligations)
         pending = [f for f in (force_fact(ob, date) for ob in result.obligations if honours(ob)) if f is not None]
     return rounds

@@ -97,3 +97,14 @@ def test_no_state_is_obliged_to_assist_a_state_it_is_fighting(rules, facts, thre
         assert ob.obligor not in model.enemies(ob.beneficiary), ob.because
         fact = facts[ob.fact]
         assert ob.obligor not in [fact.by, *fact.details.get("with", [])]
+
+
+@SETTINGS
+@given(facts=st.lists(hostile(), min_size=1, max_size=8), cut=st.integers(0, 8), noise=st.integers(0, 3))
+def test_a_record_of_the_history_gives_the_same_answer_as_the_history(rules, facts, cut, noise):
+    history = [Fact("missile_test", "dprk", None, None, {}, None, DAY)] * noise + facts[:cut]
+    new = facts[cut:] or [Fact("threat", "dprk", "rok", "rok", {}, None, DAY)]
+    engine = treaties.Engine(rules)
+    plain = engine.resolve(new, DAY, history=history)
+    recorded = engine.resolve(new, DAY, history=treaties.Record.of(history))
+    assert plain == recorded
