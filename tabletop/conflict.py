@@ -184,6 +184,7 @@ class Conflict:
         self.names = names
         self.wars: list[War] = []
         self.of: dict[str, list[War]] = {}  # state -> the wars it fights, in the order it joined them
+        self.struck: dict[str, set[str]] = {}  # state -> the states it attacked or was attacked by, whatever their sides
 
     def opposed(self, a: str | None, b: str | None) -> War | None:
         """The first war in which ``a`` and ``b`` fight on opposite sides, if any."""
@@ -200,8 +201,8 @@ class Conflict:
         return None
 
     def enemies(self, state: str | None) -> set[str]:
-        """Every state that fights ``state`` in some war."""
-        out: set[str] = set()
+        """Every state that fights ``state``: on the other side of one of its wars, or in an attack between the two."""
+        out: set[str] = set(self.struck.get(state or "", ()))
         for war in self.of.get(state or "", ()):
             mine = war.side[state]  # type: ignore[index]
             out.update(war.order[1 - mine])
@@ -215,10 +216,7 @@ class Conflict:
             self.of.setdefault(state, []).append(war)
         elif have != side and state not in war.blurred:
             names = self.names
-            war.blurred[state] = (
-                f"{names.state(state)} fought on both sides of {war.summary(names)}, "
-                f"until {act.ref} put it against its own side"
-            )
+            war.blurred[state] = f"{names.state(state)} has fought on both sides since {act.ref}"
 
     def add(self, act: Act) -> None:
         """Read one armed attack or declaration of war into the model; fills in ``act``'s reading."""
@@ -237,10 +235,7 @@ class Conflict:
             war = next((w for a in attackers if (w := self._allied(a, target)) is not None), None)
             if war is not None:  # an attack within one side: its sides can no longer be told apart
                 names = self.names
-                why = (
-                    f"{names.states(attackers)} and {names.state(target)} fought on the same side of "
-                    f"{war.summary(names)}, until {act.ref}"
-                )
+                why = f"{names.states(attackers)} and {names.state(target)} had fought on the same side until {act.ref}"
                 for state in (target, *attackers):
                     war.blurred.setdefault(state, why)
         if war is None:  # a state that strikes a belligerent joins its war, on the other side
@@ -259,6 +254,9 @@ class Conflict:
             self._join(war, state, act.side, act)
         if helper is not None and helper not in war.side:  # a claim to act for a state never moves it
             self._join(war, helper, act.side, act)
+        for state in attackers:
+            self.struck.setdefault(state, set()).add(target)
+            self.struck.setdefault(target, set()).add(state)
         if fact.kind == "armed_attack":
             act.individual = frozenset(a for a in attackers if a in war.attacked)
             war.attacked.add(target)

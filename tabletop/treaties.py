@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import attrs
 
 from tabletop import model as m
-from tabletop.conflict import WAR_KINDS, Act, Conflict, full_scale, partners
+from tabletop.conflict import WAR_KINDS, Act, Conflict, War, full_scale, partners
 
 # The order in which Engine._obligation passes an Obligation's fields; checked here, once,
 # so that a field added to or moved in model.Obligation fails loudly rather than shifts values.
@@ -474,7 +474,7 @@ class Engine:
                 if read is not None and fact.kind == "state_of_war":
                     self._declared(read, index, limited_on, war_since, conflict, known, found, force, explain)
         obligations = self._strongest(found, known, acts, base, conflict)
-        wars = tuple(f"{(told := war.summary(self.names))[0].upper()}{told[1:]}." for war in conflict.wars)
+        wars = tuple(_war_words(war, self.names) for war in conflict.wars)
         return Resolution(obligations, tuple(reports), tuple(council), tuple(not_triggered), wars)
 
     def model(self, facts: Sequence[m.Fact], date: dt.date) -> Conflict:
@@ -975,6 +975,16 @@ class Engine:
                 f"The draft by {names.state(drafter)} is adopted with {affirmative} votes in favour and no permanent member against{tail}.")
         return CouncilOutcome(index, drafter, "failed", (),
             f"The draft by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
+
+
+def _war_words(war: War, names: _Names) -> str:
+    """One war for ``--explain``: its sides, who struck first, and any state whose side is unclear."""
+    told = war.summary(names)
+    words = f"{told[0].upper()}{told[1:]}."
+    unclear = list(dict.fromkeys(war.blurred.values()))
+    if unclear:
+        words += f" Unclear sides: {'; '.join(unclear)}."
+    return words
 
 
 def _by_date(mark: tuple[dt.date, int, m.Fact]) -> tuple[dt.date, int]:

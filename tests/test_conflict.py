@@ -212,3 +212,15 @@ def test_the_cascade_is_finite_for_a_war_that_draws_in_every_alliance(rules):
     keys = [ob.key for r in rounds for ob in r.obligations]
     assert rounds and len(rounds) < 20
     assert len(keys) - len(set(keys)) <= len(set(keys))  # each key at most twice: raised, then made stronger
+
+
+def test_a_state_attacked_by_its_own_side_leaves_that_side_unclear_and_its_attacker_owes_it_nothing(rules):
+    result = treaties.Engine(rules).resolve([
+        attack("dprk", "rok", "seoul"),
+        attack("russia", "rok", "busan"),       # Russia joins the DPRK's side
+        attack("dprk", "russia", "primorye"),   # ... and the DPRK strikes Russia
+        attack("us", "russia", "primorye", on_behalf_of="rok"),
+    ], D, explain=True)
+    assert duty(result, "ru-dprk-2024", "dprk", "russia") is None  # the DPRK is fighting Russia itself
+    assert "Unclear sides: the DPRK and Russia had fought on the same side until fact 3" in result.wars[0]
+    assert duty(result, "us-rok-1953", "us", "rok", "russia").status == "triggered"
