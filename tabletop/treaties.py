@@ -1107,9 +1107,10 @@ def cascade(
     return rounds
 
 
-# Fact kinds whose history the engine reads (who struck whom first, who is at war). The state keeps
-# these apart, so that resolving a turn's facts reads the exercise's hostilities, not every fact in it.
-HISTORY_KINDS = frozenset({"armed_attack", "state_of_war"})
+# Fact kinds whose history the engine reads (the conflict model: who fights whom, who began it, who
+# is at war). A caller may keep these apart and pass only them as ``history``: the answer is the same
+# except that facts are then numbered among those alone; a Record keeps the numbering too.
+HISTORY_KINDS = WAR_KINDS
 
 
 def remembered(fact: m.Fact) -> bool:
