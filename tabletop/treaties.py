@@ -1106,13 +1106,3 @@ def cascade(
         pending = [f for f in (force_fact(ob, date) for ob in result.obligations if honours(ob)) if f is not None]
     return rounds
 
-
-# Fact kinds whose history the engine reads (the conflict model: who fights whom, who began it, who
-# is at war). A caller may keep these apart and pass only them as ``history``: the answer is the same
-# except that facts are then numbered among those alone; a Record keeps the numbering too.
-HISTORY_KINDS = WAR_KINDS
-
-
-def remembered(fact: m.Fact) -> bool:
-    """Does the engine need ``fact`` in the ``history`` of later resolutions?"""
-    return fact.kind in HISTORY_KINDS
