@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tabletop import paths
+from tabletop import paths, safetext
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -25,6 +25,17 @@ class UserError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything printed while a command runs shows control characters as \xNN (tabletop.safetext):
+    # scenario text, log fields and file names reach the terminal as text, never as escape sequences.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = safetext.VisibleStream(stdout), safetext.VisibleStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -38,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _write_data(text: str) -> None:
+    """A file's text (CSV, YAML) on standard output: exact into a pipe or file, control characters visible on a terminal."""
+    raw = safetext.raw_stream(sys.stdout)
+    isatty = getattr(raw, "isatty", None)
+    raw.write(safetext.visible(text) if isatty is not None and isatty() else text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -174,16 +192,18 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         return _problems(exc)
     if args.cascade:
         rounds = treaties.cascade(facts, date, rules)
+        strongest = {o.key: o for r in rounds for o in r.obligations}  # an obligation made stronger in a later round, once
         merged = treaties.Resolution(
-            obligations=tuple(o for r in rounds for o in r.obligations),
+            obligations=tuple(strongest.values()),
             reports=tuple(x for r in rounds for x in r.reports),
             council=tuple(c for r in rounds for c in r.council),
+            wars=rounds[-1].wars if rounds else (),
         )
         result = merged
     else:
         result = treaties.resolve(facts, date, rules, explain=args.explain)
     if args.json:
-        print(json.dumps(result.to_json(explain=args.explain), indent=2, ensure_ascii=False))
+        print(safetext.json_text(json.dumps(result.to_json(explain=args.explain), indent=2, ensure_ascii=False)))
         return 0
     if not result.obligations:
         print(f"No obligations on {date}.")
@@ -196,6 +216,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     for outcome in result.council:
         print(f"Security Council [{outcome.outcome}]: {outcome.because}")
     if args.explain:
+        for war in result.wars:
+            print(war)
         for item in result.not_triggered:
             print(f"not triggered: {item.because}")
     return 0
@@ -252,7 +274,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.log:
             raise UserError("--log writes one exercise; with --runs, leave it out")
         seeds = list(range(args.seed, args.seed + args.runs))
-        bar = _ProgressBar(sys.stderr)
+        bar = _ProgressBar(safetext.raw_stream(sys.stderr))  # its own \r, and only figures
         outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=bar)
         bar.done()
         print(runner.statistics(outcomes, scenario, rules))
@@ -355,7 +377,7 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     except InputError as exc:
         return _problems(exc)
     if not args.output:
-        sys.stdout.write(msel.export_csv(scenario))
+        _write_data(msel.export_csv(scenario))
         return 0
     try:
         if data is not None:
@@ -414,7 +436,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     write_map(result.map_text)
     if not args.output:
-        sys.stdout.write(result.text)
+        _write_data(result.text)
         return 0
     try:
         msel.write_scenario(result.text, args.output)

@@ -135,11 +135,13 @@ class ObligationTriggered:
     because: str
     attacker: str | None
     location: str | None
+    scale: str | None = None  # of the attack that set it off; left out of the JSON when none (as logs before it)
 
     def obligation(self) -> m.Obligation:
         return m.Obligation(
             treaty=self.treaty, article=self.article, kind=self.kind, obligor=self.obligor, beneficiary=self.beneficiary,
             status=self.status, duty=self.duty, because=self.because, attacker=self.attacker, location=self.location,
+            scale=self.scale,
         )
 
 
@@ -472,7 +474,7 @@ def _make_converter() -> cattrs.Converter:
     # Fields left out of the JSON when they hold their default, as the log has always been written.
     optional: dict[type[Any], tuple[str, ...]] = {
         InjectReleased: ("adhoc",), Decision: ("answers", "text"), Answers: ("inject", "obligation"), Overridden: ("seat", "obligation"),
-        Noted: ("seat", "objective", "finding"), ExerciseEnded: ("reason",), Changes: ("credibility", "posture"),
+        Noted: ("seat", "objective", "finding"), ObligationTriggered: ("scale",), ExerciseEnded: ("reason",), Changes: ("credibility", "posture"),
     }
     for cls in (Adhoc, Answers, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
         fields = {name: omit for name in optional.get(cls, ())}

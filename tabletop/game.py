@@ -25,7 +25,7 @@ import attrs
 from tabletop import events as ev
 from tabletop import model as m
 from tabletop.state import Key, OpenObligation, State, _at
-from tabletop.treaties import Engine, force_fact, remembered
+from tabletop.treaties import Engine, force_fact
 
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 ANSWERS = ("honour", "partial", "consult", "decline")
@@ -410,7 +410,7 @@ class Game:
         """The events for what ``new`` facts set off, given every fact before them."""
         if not new:
             return []
-        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.hostilities, known=set(state.known))
+        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.hostilities, known=_Known(state))
         turn = state.turn
         out: list[Any] = [ev.CouncilDecided(turn, c.fact, c.draft_by, c.outcome, tuple(c.vetoed_by), c.because) for c in result.council]
         out.extend(ev.ReportOwed(turn, r.by, "51", r.fact, r.because) for r in result.reports)
@@ -424,7 +424,7 @@ class Game:
             count += 1
             out.append(ev.ObligationTriggered(
                 turn, f"o{count}", ob.treaty, ob.article, ob.kind, ob.obligor, ob.beneficiary, ob.status, ob.duty, ob.because,
-                ob.attacker, ob.location,
+                ob.attacker, ob.location, ob.scale,
             ))
         return out
 
@@ -571,8 +571,7 @@ def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
 
 
 def _hostilities(state: State, facts: Any) -> Any:
-    kept = [f for f in facts if remembered(f)]
-    return state.hostilities.extend(kept) if kept else state.hostilities
+    return state.hostilities.extend(list(facts)) if facts else state.hostilities
 
 
 def _dated(fact: m.Fact, date: dt.date | None) -> m.Fact:

@@ -266,7 +266,7 @@ def _load_rules(root: Path) -> m.Rules:
     reader, node = node_of(root / "geography.yaml")
     states, territories, regions = _geography(reader, node)
     reader, node = node_of(root / "facts.yaml")
-    fact_kinds = _fact_kinds(reader, node)
+    fact_kinds, fact_fields = _fact_kinds(reader, node)
     reader, node = node_of(root / "escalation.yaml")
     escalation = _escalation(reader, node)
     reader, node = node_of(root / "unsc.yaml")
@@ -300,6 +300,7 @@ def _load_rules(root: Path) -> m.Rules:
         council=council,
         path=str(root),
         sha256=rules_digest(root, files),
+        fact_fields=fact_fields,
     )
 
 
@@ -334,7 +335,7 @@ def _geography(
     aliases: dict[str, Node] = {}
     for name, key, value in r.mapping(f["states"], "states"):
         r.ident(key, "a state")
-        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases"])
+        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases", "short"])
         if sf is None:
             continue
         kind = r.text(sf.get("type"), "type", "state")
@@ -345,7 +346,7 @@ def _geography(
             if alias in aliases:
                 r.error(sf["aliases"], f"alias {alias!r} is given to two states")
             aliases[alias] = sf["aliases"]
-        states[name] = m.State(name, r.text(sf["name"], "name"), kind, state_aliases)
+        states[name] = m.State(name, r.text(sf["name"], "name"), kind, state_aliases, r.text(sf.get("short"), "short"))
     for alias, where in aliases.items():
         if alias in states:
             r.error(where, f"alias {alias!r} is already a state id")
@@ -359,10 +360,7 @@ def _geography(
         )
         if tf is None:
             continue
-        admin_node = tf["administered_by"]
-        admin = None if admin_node is None or admin_node.value is None else r.text(admin_node, "administered_by")
-        if admin is not None and admin not in states:
-            r.error(admin_node, f"undefined state {admin!r} for administered_by; expected one of the states above")
+        administration = _administration(r, tf["administered_by"], name, states)
         region_list = r.text_list(tf.get("regions"), "regions")
         disputed = r.text_list(tf.get("regions_disputed"), "regions_disputed")
         for label in ("regions", "regions_disputed"):
@@ -376,7 +374,7 @@ def _geography(
                 if state != "all" and state not in states:
                     r.error(tf[label], f"undefined state {state!r} in {label}")
         territories[name] = m.Territory(
-            name, r.text(tf["name"], "name"), admin, region_list, disputed, recognised, claimed,
+            name, r.text(tf["name"], "name"), administration, region_list, disputed, recognised, claimed,
             r.text_list(tf.get("aliases"), "aliases"),
         )
     for state in states.values():
@@ -385,13 +383,59 @@ def _geography(
     return states, territories, regions
 
 
-def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
-    kinds: dict[str, m.FactKind] = {}
+def _administration(r: Reader, node: Node | None, territory: str, states: dict[str, m.State]) -> tuple[m.Administration, ...]:
+    """``administered_by``: a state, null (no state), or dated spans in order.
+
+    Spans are ``{by: STATE or null, from: DATE, to: DATE}``, both ends inclusive;
+    the first may leave out ``from`` and the last ``to`` (open-ended). They must
+    come in date order and must not overlap; a date no span covers has no
+    administering state.
+    """
+    def state_of(value: Node | None, what: str) -> str | None:
+        if value is None or (value.kind == "scalar" and value.value is None):
+            return None
+        state = r.text(value, what)
+        if state and state not in states:
+            r.error(value, f"undefined state {state!r} for {what}; expected one of the states above, or null")
+        return state or None
+
     if node is None:
-        return kinds
-    f = r.fields(node, "fact kinds", ["kinds"])
+        return (m.Administration(None),)
+    if node.kind != "seq":
+        return (m.Administration(state_of(node, "administered_by")),)
+    spans: list[m.Administration] = []
+    items = r.seq(node, f"the administration of {territory!r}")
+    if not items:
+        r.error(node, f"expected at least one span in the administration of {territory!r}, like {{by: japan, from: 1972-05-15}}")
+    for at, item in enumerate(items):
+        sf = r.fields(item, f"a span of the administration of {territory!r}", ["by"], ["from", "to"])
+        if sf is None:
+            continue
+        start = r.optional_date(sf.get("from"), "from")
+        end = r.optional_date(sf.get("to"), "to")
+        if start is None and at > 0:
+            r.error(item, f"missing field 'from' in a span of the administration of {territory!r}; only the first span may be open at its start")
+        if end is None and at < len(items) - 1:
+            r.error(item, f"missing field 'to' in a span of the administration of {territory!r}; only the last span may be open at its end")
+        if start and end and end < start:
+            r.error(sf["to"], f"dates out of order: the span ends {end}, before it starts {start}")
+        if spans and start and spans[-1].end and start <= spans[-1].end:
+            r.error(sf["from"], f"dates out of order: the span starts {start}, on or before the previous span ends {spans[-1].end}")
+        spans.append(m.Administration(state_of(sf["by"], "by"), start, end))
+    return tuple(spans) or (m.Administration(None),)
+
+
+FIELD_TYPES = ("values", "boolean", "state", "states", "votes")
+
+
+def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField]]:
+    kinds: dict[str, m.FactKind] = {}
+    fields: dict[str, m.FactField] = {}
+    if node is None:
+        return kinds, fields
+    f = r.fields(node, "fact kinds", ["kinds"], ["fields"])
     if f is None:
-        return kinds
+        return kinds, fields
     for name, _key, value in r.mapping(f["kinds"], "kinds"):
         kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text", "hostile"])
         if kf is None:
@@ -401,7 +445,26 @@ def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
             if field not in ("by", "target", "location"):
                 r.error(kf["requires"], f"expected by, target or location in requires, got {field!r}")
         kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"), r.boolean(kf.get("hostile"), "hostile"))
-    return kinds
+    for name, key, value in r.mapping(f["fields"], "fields") if "fields" in f else []:
+        ff = r.fields(value, f"fact field {name!r}", [], ["type", "values", "kinds", "text"])
+        if ff is None:
+            continue
+        if name in ("kind", "by", "target", "location", "date"):
+            r.error(key, f"{name!r} is a standard field of every fact, checked by the loader itself")
+        values: tuple[str, ...] = ()
+        if "values" in ff:
+            values = tuple(n for n, _k, _v in r.mapping(ff["values"], f"the values of {name!r}")) if ff["values"].kind == "map" else r.text_list(ff["values"], "values")
+        kind = r.text(ff.get("type"), "type", "values" if values else "")
+        if kind not in FIELD_TYPES:
+            r.error(ff.get("type") or value, f"expected the type of fact field {name!r} to be one of {', '.join(FIELD_TYPES)}, got {kind!r}")
+        if kind == "values" and not values:
+            r.error(value, f"fact field {name!r} of type values needs its allowed values under 'values'")
+        applies = r.text_list(ff.get("kinds"), "kinds")
+        for fact_kind in applies:
+            if fact_kind not in kinds:
+                r.error(ff["kinds"], f"undefined fact kind {fact_kind!r} for field {name!r}; expected one of: {', '.join(kinds)}")
+        fields[name] = m.FactField(name, kind, values, applies, r.text(ff.get("text"), "text"))
+    return kinds, fields
 
 
 def _effect_numbers(r: Reader, node: Node, what: str) -> m.AnswerEffect:
@@ -538,7 +601,7 @@ def _trigger(
     r: Reader, node: Node, states: dict[str, m.State], regions: dict[str, str], kinds: dict[str, m.FactKind], nested: bool = False
 ) -> m.Trigger | None:
     required = [] if nested else ["fact"]
-    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of"])
+    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of", "unprovoked"])
     if f is None:
         return None
     fact = r.text(f.get("fact"), "fact")
@@ -562,6 +625,7 @@ def _trigger(
         state_of_war=r.boolean(f.get("state_of_war"), "state_of_war"),
         location=location,
         any_of=any_of,
+        unprovoked=r.boolean(f.get("unprovoked"), "unprovoked"),
     )
 
 
@@ -756,32 +820,85 @@ def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
             r.error(values["location"], f"undefined territory {raw!r}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
     details: dict[str, Any] = {}
     for name, value in values.items():
+        field = rules.fact_fields.get(name)
+        if field is not None and field.kinds and kind not in field.kinds:
+            r.error(value, f"{name!r} applies only to {_either(field.kinds)} facts, not to {_a(kind)} fact")
         if name in FACT_FIELDS:
             continue
-        if value.kind == "map" and name not in ("votes",):
+        if value.kind == "map" and (field is None or field.type != "votes"):
             r.error(value, f"expected a value or a list for {name!r} in a fact, got a mapping")
             continue
         details[name] = to_python(value)
-        if name == "with":
-            for partner in (details[name] if isinstance(details[name], list) else [details[name]]):
-                if rules.canonical(str(partner)) not in rules.states:
-                    r.error(value, f"undefined state {partner!r} in with:")
-    if "votes" in details and isinstance(details["votes"], dict):
-        for side, _voters in details["votes"].items():
-            if side not in ("for", "against", "abstain"):
-                r.error(values["votes"], f"expected for, against or abstain under votes, got {side!r}")
+        if field is not None:
+            _check_field(r, field, value, kind, rules)
     target = state("target")
+    by = state("by")
+    helper = state("on_behalf_of")
+    if kind in ("armed_attack", "state_of_war"):
+        if helper is not None and helper in (by, target):
+            r.error(values["on_behalf_of"], f"on_behalf_of names the state {'acting' if helper == by else 'attacked'}; expected the state on whose behalf {by} acts (collective self-defence)")
+        partners = details.get("with")
+        for partner in partners if isinstance(partners, list) else [partners] if partners is not None else []:
+            if rules.canonical(str(partner)) in (by, target):
+                r.error(values["with"], f"with: names {partner!r}, the state {'acting' if rules.canonical(str(partner)) == by else 'attacked'}; expected the states acting together with {by}")
     if location is None and kind in ("armed_attack", "threat") and target in rules.territories:
         location = target  # an attack on a state, nowhere else said, is on its own territory
     return m.Fact(
         kind=kind,
-        by=state("by"),
+        by=by,
         target=target,
         location=location,
-        on_behalf_of=state("on_behalf_of"),
+        on_behalf_of=helper,
         date=r.date(values["date"], "date") if "date" in values else None,
         details=details,
     )
+
+
+def _a(kind: str) -> str:
+    """``an armed_attack``, ``a talks``: the article a fact kind takes in a message."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def _either(kinds: tuple[str, ...]) -> str:
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+
+
+def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.Rules) -> None:
+    """One checked field of a fact (rules/facts.yaml ``fields:``): refused with the values allowed."""
+    name = spec.id
+
+    def one_state(item: Node, what: str) -> None:
+        if item.kind != "scalar" or item.value is None or isinstance(item.value, bool):
+            r.error(item, f"expected a state for {what}, got {item.describe()}")
+            return
+        raw = r.text(item, what)
+        if rules.canonical(raw) not in rules.states:
+            r.error(item, f"undefined state {raw!r} in {what}; expected one of: {', '.join(rules.states)}")
+
+    def states(item: Node, what: str) -> None:
+        for each in item.value if item.kind == "seq" else [item]:
+            one_state(each, what)
+
+    if spec.type == "values":
+        if node.kind != "scalar" or node.value is None:
+            r.error(node, f"expected one of {', '.join(spec.values)} for {name} in {_a(kind)} fact, got {node.describe()}")
+        elif (value := r.text(node, name)) not in spec.values:
+            r.error(node, f"unknown {name} {value!r} in {_a(kind)} fact; expected one of: {', '.join(spec.values)}")
+    elif spec.type == "boolean":
+        if not (node.kind == "scalar" and isinstance(node.value, bool)):
+            r.error(node, f"expected true or false for {name} in {_a(kind)} fact, got {node.describe()}")
+    elif spec.type == "state":
+        one_state(node, name)
+    elif spec.type == "states":
+        states(node, f"{name}:")
+    elif spec.type == "votes":
+        for side, key, voters in r.mapping(node, "votes"):
+            if side not in ("for", "against", "abstain"):
+                r.error(key, f"expected for, against or abstain under votes, got {side!r}")
+            elif side == "for" and voters.kind == "scalar" and isinstance(voters.value, int) and not isinstance(voters.value, bool):
+                continue  # a count of the votes in favour
+            else:
+                states(voters, f"votes.{side}")
 
 
 def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, list[m.Fact]]:

@@ -494,6 +494,9 @@ class Trigger:
     state_of_war: bool = False
     location: LocationRule | None = None
     any_of: tuple[Trigger, ...] = ()
+    # The article answers only an attack the attacked party's side did not bring on itself:
+    # if that side began the war the attack belongs to (or who began it is disputed), contested.
+    unprovoked: bool = False
 
 
 @attrs.frozen
@@ -561,15 +564,49 @@ class Treaty:
 
 
 @attrs.frozen
+class Administration:
+    """Who administers a territory over one span of dates (both ends inclusive; None: open-ended).
+
+    ``state`` is None where no state administers it (international waters).
+    """
+
+    state: str | None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def covers(self, date: dt.date) -> bool:
+        return (self.start is None or self.start <= date) and (self.end is None or date <= self.end)
+
+
+@attrs.frozen
 class Territory:
+    """A place facts can name, and who administered it when.
+
+    Administration changes (Okinawa and the islands administered with it were under
+    US administration until the reversion of 15 May 1972), so it is a sequence of
+    dated spans, and every question about it is asked on the date of the fact.
+    """
+
     id: str
     name: str
-    administered_by: str | None
+    administration: tuple[Administration, ...]
     regions: tuple[str, ...] = ()
     regions_disputed: tuple[str, ...] = ()
     recognized_by: tuple[str, ...] = ()  # ("all",) when nobody disputes it
     claimed_by: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+
+    def administration_on(self, date: dt.date) -> Administration | None:
+        """The span that covers ``date``; None if no span does (before the first, or in a gap)."""
+        for span in self.administration:
+            if span.covers(date):
+                return span
+        return None
+
+    def administrator(self, date: dt.date) -> str | None:
+        """The state that administered the territory on ``date`` (None: no state did)."""
+        span = self.administration_on(date)
+        return span.state if span is not None else None
 
     def recognised_by(self, state: str) -> bool:
         return "all" in self.recognized_by or state in self.recognized_by
@@ -581,6 +618,7 @@ class State:
     name: str
     type: str = "state"
     aliases: tuple[str, ...] = ()
+    short: str = ""  # the name a sentence uses ("the DPRK"); the full name when empty
 
 
 @attrs.frozen
@@ -662,6 +700,22 @@ class FactKind:
 
 
 @attrs.frozen
+class FactField:
+    """A field of a fact whose values are checked on loading (rules/facts.yaml, ``fields:``).
+
+    ``type`` is ``values`` (one of ``values``), ``boolean``, ``state``, ``states``
+    (a state or a list of them) or ``votes``; ``kinds`` limits the fact kinds that
+    may carry it (empty: every kind).
+    """
+
+    id: str
+    type: str
+    values: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str = ""
+
+
+@attrs.frozen
 class Rules:
     """Everything in a rules folder, loaded and cross-checked."""
 
@@ -674,6 +728,7 @@ class Rules:
     council: Council
     path: str = ""
     sha256: str = ""
+    fact_fields: Mapping[str, FactField] = attrs.field(factory=dict)
 
     def state_name(self, state: str) -> str:
         known = self.states.get(state)
@@ -726,6 +781,7 @@ class Obligation:
     fact: int = 0  # index of the fact that triggered it
     attacker: str | None = None
     location: str | None = None
+    scale: str | None = None  # the scale of the armed attack that set it off (facts.yaml: war | limited)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ import attrs
 
 from tabletop import events as ev
 from tabletop import model as m
+from tabletop.safetext import visible
 from tabletop.sealing import SEALED, answer_sealed, event_sealed
 from tabletop.session import Session
 
@@ -649,13 +651,13 @@ def _tension_trace(session: Session) -> tuple[int, list[int]]:
 
 # ------------------------------------------------------------------ Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
 
 
 def md_escape(text: Any) -> str:
-    """Inline Markdown: one line, no emphasis, links, code or raw HTML from the data."""
-    value = " ".join(str(text).split())
+    """Inline Markdown: one line, no emphasis, strikethrough, links, code or raw HTML from the data; control characters visible."""
+    value = " ".join(visible(text).split())
     value = _MD_SPECIAL.sub(r"\\\1", value)
     value = re.sub(r"&(?=#?\w+;)", "&amp;", value)
     value = value.replace("<", "&lt;").replace(">", "&gt;")
@@ -663,6 +665,7 @@ def md_escape(text: Any) -> str:
 
 
 def _md_paragraphs(text: str) -> list[str]:
+    text = visible(text)  # before splitting at whitespace, which in Python includes CR and some other controls
     return [md_escape(p) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
@@ -689,7 +692,7 @@ def _citation(c: m.Source, escape: Callable[[str], str], title: str) -> str:
 def _md_citation(c: m.Source) -> str:
     text = _citation(c, md_escape, "*{}*")
     if c.url and _safe_url(c.url):
-        text += f" <{c.url.replace('>', '%3E').replace(' ', '%20')}>"
+        text += f" <{_quoted_url(c.url)}>"
     return text
 
 
@@ -705,7 +708,7 @@ def markdown(r: Report) -> str:
     roles = any(s.role for s in r.seats)
     out += _md_table(
         ["Seat", *(["Role"] if roles else []), "Played by", "Decisions", "Credibility", "Final posture"],
-        [[md_escape(s.name), *([md_escape(s.role)] if roles else []), s.played_by, str(s.decisions), _cred(s.credibility), md_escape(s.posture)]
+        [[md_escape(s.name), *([md_escape(s.role)] if roles else []), md_escape(s.played_by), str(s.decisions), _cred(s.credibility), md_escape(s.posture)]
          for s in r.seats],
     ) + [""]
 
@@ -759,7 +762,7 @@ def markdown(r: Report) -> str:
             out.append("")
         out += ["#### Decisions", ""]
         if t.decisions:
-            out += _md_table(["Seat", "Decision", "Rationale", "By"], [[md_escape(d.seat_name), _md_decision(d), md_escape(d.rationale), d.by] for d in t.decisions])
+            out += _md_table(["Seat", "Decision", "Rationale", "By"], [[md_escape(d.seat_name), _md_decision(d), md_escape(d.rationale), md_escape(d.by)] for d in t.decisions])
         else:
             out.append("None.")
         out.append("")
@@ -787,7 +790,7 @@ def markdown(r: Report) -> str:
             item = [f"**{md_escape(o.id)}** ({md_escape(o.reference)}{': ' + md_escape(o.article_title) if o.article_title else ''}): {md_escape(o.because)}",
                     f"Duty: {md_escape(o.duty)}."]
             if o.answer:
-                item.append(f"Answer: **{md_escape(o.answer)}** in turn {o.answered_turn} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
+                item.append(f"Answer: **{md_escape(o.answer)}** in turn {md_escape(o.answered_turn)} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
             if o.ruling:
                 item.append(f"Facilitator ruling: {md_escape(o.ruling)}.")
             out.append(_md_item(item))
@@ -909,15 +912,27 @@ def _safe_url(url: str) -> bool:
     return url.lower().startswith(("https://", "http://"))
 
 
+def _quoted_url(url: str) -> str:
+    """The URL with every character a link may not hold raw percent-encoded: whitespace, controls, <, >, quotes, non-ASCII.
+
+    Inside ``<...>`` a Markdown autolink ends at the first space, tab, newline
+    or ``<``; a URL holding one would spill the rest into the page as raw HTML.
+    Encoded, it stays one link to the same address.
+    """
+    return urllib.parse.quote(url, safe=":/?#[]@!$&'()*+,;=%-._~")
+
+
 # ---------------------------------------------------------------------- HTML
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """HTML text or attribute value: markup escaped, control characters visible."""
+    return html.escape(visible(value), quote=True)
 
 
 def _html_paragraphs(text: str, cls: str = "") -> str:
     attr = f' class="{cls}"' if cls else ""
+    text = visible(text)  # before splitting at whitespace, which in Python includes CR and some other controls
     return "".join(f"<p{attr}>{_e(' '.join(p.split()))}</p>" for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
 
 
@@ -936,7 +951,8 @@ def _badge(word: str, kind: str) -> str:
 def _html_citation(c: m.Source) -> str:
     text = _citation(c, _e, "<cite>{}</cite>")
     if c.url and _safe_url(c.url):
-        text += f' <a href="{_e(c.url)}">{_e(c.url)}</a>'
+        url = _quoted_url(c.url)
+        text += f' <a href="{_e(url)}">{_e(url)}</a>'
     return text
 
 
@@ -1089,7 +1105,7 @@ def html_page(r: Report) -> str:
             body.append('<p class="muted">None.</p>')
         for a in t.adjudications:
             body.append("<h4>Adjudication</h4>")
-            body.append(f"<p>Tension {_e(r.rung(a.tension[0]))} → {_e(r.rung(a.tension[1]))}; {a.facts} new fact(s) from the decisions.</p>")
+            body.append(f"<p>Tension {_e(r.rung(a.tension[0]))} → {_e(r.rung(a.tension[1]))}; {_e(a.facts)} new fact(s) from the decisions.</p>")
             rows = _changes_rows(a)
             if rows:
                 body.append(_html_table(["Seat", "Credibility", "Posture"], [[_e(c) for c in row] for row in rows], cls="changes"))
@@ -1115,7 +1131,7 @@ def html_page(r: Report) -> str:
                      f"<p><strong>{_e(o.obligor)} → {_e(o.beneficiary)}</strong>, {_e(o.kind)}, triggered in turn {o.turn}. Duty: {_e(o.duty)}.</p>",
                      f"<p>Because: {_e(o.because)}</p>"]
             if o.answer:
-                lines.append(f'<p>Answer in turn {o.answered_turn}: <span class="answer-word">{_e(o.answer)}</span>'
+                lines.append(f'<p>Answer in turn {_e(o.answered_turn)}: <span class="answer-word">{_e(o.answer)}</span>'
                              f"{' (' + _e(o.answer_by) + ')' if o.answer_by else ''}. {_e(o.answer_rationale or '')}</p>")
             elif o.final_status == "void":
                 lines.append("<p>Set aside by the facilitator; no answer was owed.</p>")

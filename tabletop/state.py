@@ -28,6 +28,7 @@ import attrs
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from tabletop import model as m
+from tabletop.treaties import Record
 
 V = TypeVar("V")
 Key = tuple[str, str, str, str, str, "str | None"]
@@ -128,7 +129,7 @@ class State:
     released_now: frozenset[str] = frozenset()  # those released in this turn
     adhoc_injects: PVector[m.Inject] = pvector()  # the facilitator's own, adhoc-1, adhoc-2, ...
     facts: PVector[m.Fact] = pvector()
-    hostilities: PVector[m.Fact] = pvector()  # the facts the rule engine reads as history (treaties.remembered)
+    hostilities: Record = Record()  # every fact so far as the rule engine reads it: their count, and the attacks among them
     turn_decisions: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Decision
     turn_answers: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: obligation id -> events.ObligationAnswered
     turn_assessments: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Assessed (the latest)

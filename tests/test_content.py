@@ -166,10 +166,10 @@ def test_the_title_covers_the_months_the_scenario_runs(nea):
 
 
 def test_the_islands_are_not_coded_as_claimed_the_waters_are(nea):
-    _, rules = nea
+    scenario, rules = nea
     for island in ("yeonpyeong", "baengnyeong"):
         assert rules.territories[island].claimed_by == ()
-        assert rules.territories[island].administered_by == "rok"
+        assert rules.territories[island].administrator(scenario.start) == "rok"
     assert rules.territories["nll_waters"].claimed_by == ("dprk",)
 
 
@@ -191,7 +191,7 @@ def test_an_attack_in_the_dmz_raises_no_article_iii_obligation_today(nea):
     attack = m.Fact("armed_attack", by="dprk", target="rok", location="dmz", details={"scale": "limited"})
     result = treaties.resolve([attack], D(2025, 2, 18), rules, scenario.treaties)
     assert not [o for o in result.obligations if o.treaty == "us-rok-1953"]
-    assert rules.territories["dmz"].administered_by is None
+    assert rules.territories["dmz"].administrator(D(2025, 2, 18)) is None
 
 
 # --- the PRC-DPRK treaty ------------------------------------------------------------------
@@ -309,7 +309,8 @@ def test_guam_okinawa_and_a_ship_at_sea_oblige_differently(nea):
     okinawa = {(o.treaty, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-okinawa-strike")}
     assert okinawa == {("us-japan-1960", "japan", "us", "triggered"), ("us-japan-1960", "us", "japan", "triggered")}
     assert not resolved(scenario, rules, "hyp-destroyer-hit")
-    assert rules.territories[inject(scenario, "hyp-destroyer-hit").facts[0].location].administered_by is None
+    destroyer = inject(scenario, "hyp-destroyer-hit")
+    assert rules.territories[destroyer.facts[0].location].administrator(destroyer.date) is None
 
 
 def test_when_the_rok_fires_first_the_us_duty_is_contested(nea):

@@ -214,3 +214,30 @@ def test_an_assistance_duty_triggers_once_for_one_war(mini, rules):
     count = len(s.state.obligations)
     s.release_adhoc("Hypothetical: more shelling", "Again.", facts=[Fact(kind="armed_attack", by="dprk", target="rok", location="yeonpyeong", details={"scale": "limited"})])
     assert len(s.state.obligations) == count
+
+
+def test_a_clearer_attack_upgrades_a_contested_obligation_and_the_log_verifies(mini, rules, tmp_path):
+    """A limited strike leaves 'a state of war' open to argument; the full-scale attack that follows settles it.
+
+    The session keeps one obligation and raises its status (an obligation_upgraded event naming
+    what made it stronger), rather than a second obligation or a status stuck at the weaker one.
+    """
+    from tabletop.verify import verify
+
+    path = tmp_path / "up.jsonl"
+    s = Session.new(mini, rules, seed=5, log_path=path, fsync=False)
+    s.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.",
+                    facts=[Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "limited"})])
+    contested = [o for o in s.state.obligations.values() if o.obligation.obligor == "russia" and o.obligation.kind == "assist"]
+    assert contested and all(o.status == "contested" for o in contested), [o.status for o in contested]
+    s.release_adhoc("Hypothetical: full-scale war", "The ROK invades the DPRK.",
+                    facts=[Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "war"})])
+    upgraded = [e for e in s.events if e["type"] == "obligation_upgraded"]
+    assert {e["obligation"] for e in upgraded} >= {o.id for o in contested}
+    for o in contested:
+        now = s.state.obligations[o.id]
+        assert now.status == "triggered" and now.obligation.status == "triggered"
+        assert "stronger" in now.obligation.because or "triggered" in now.obligation.because
+    assert len([o for o in s.state.obligations.values() if o.obligation.key == contested[0].obligation.key]) == 1
+    s.close()
+    assert verify(path, mini, rules).events == len(s.events)

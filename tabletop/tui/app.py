@@ -24,7 +24,9 @@ from textual.theme import Theme
 from tabletop import log as logmod
 from tabletop import model as m
 from tabletop import paths
+from tabletop.safetext import visible
 from tabletop.session import CommandError, ReplayMismatch, Session
+from tabletop.tui import literal
 
 DEFAULT_MINUTES = 10
 
@@ -162,9 +164,9 @@ class TabletopApp(App[int]):
         try:
             return Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
         except FileExistsError:
-            self.notify(f"{path} exists already; a log is never overwritten: choose another path.", severity="error", markup=False)
+            literal.notify(self, f"{path} exists already; a log is never overwritten: choose another path.", severity="error")
         except OSError as exc:
-            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
         return None
 
     def start_exercise(
@@ -183,13 +185,13 @@ class TabletopApp(App[int]):
             opened = open_log(path)
             session, read_warnings = Session.resume(path, opened.scenario, opened.rules, clock=True)
         except OpenError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            literal.notify(self, str(exc), severity="error")
             return False
         except (ReplayMismatch, logmod.LogError) as exc:
-            self.notify(f"cannot resume {path}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot resume {path}: {exc}", severity="error")
             return False
         for warning in dict.fromkeys([*opened.changed, *read_warnings]):
-            self.notify(warning, severity="warning", markup=False)
+            literal.notify(self, warning, severity="warning")
         self._open_board(session, minutes)
         return True
 
@@ -218,14 +220,14 @@ class TabletopApp(App[int]):
         try:
             session = Session.branch(parent, at, path, scenario, rules, seats=seats, clock=True)
         except (ReplayMismatch, logmod.LogError, CommandError) as exc:
-            self.notify(f"cannot play on from {parent.name}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot play on from {parent.name}: {exc}", severity="error")
             return False
         except OSError as exc:
-            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
             return False
         if len(session.events) != at:
-            self.notify(f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.", markup=False)
-        self.notify(f"New exercise in {path}, branched from {parent.name}.", markup=False)
+            literal.notify(self, f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.")
+        literal.notify(self, f"New exercise in {path}, branched from {parent.name}.")
         self._open_board(session, self.minutes)
         return True
 
@@ -295,7 +297,7 @@ def make_app(
 def _run(app: TabletopApp) -> int:
     code = app.run()
     if app.session is not None and app.session.writer is not None:
-        print(f"log: {app.session.writer.path}", file=sys.stderr)
+        print(visible(f"log: {app.session.writer.path}"), file=sys.stderr)
     return int(code or 0)
 
 
@@ -304,7 +306,7 @@ def run_app(scenario: str | None = None, seat_specs: Sequence[str] = (), seed: i
     try:
         app = make_app(scenario, seat_specs, seed=seed, log=log)
     except SetupError as exc:
-        print(f"tabletop: {exc}", file=sys.stderr)
+        print(visible(f"tabletop: {exc}"), file=sys.stderr)
         return 2
     return _run(app)
 
@@ -314,6 +316,6 @@ def run_replay(log_path: str) -> int:
     try:
         app = make_app(replay=log_path)
     except SetupError as exc:
-        print(f"tabletop: {exc}", file=sys.stderr)
+        print(visible(f"tabletop: {exc}"), file=sys.stderr)
         return 1
     return _run(app)

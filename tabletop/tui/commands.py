@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tabletop.safetext import visible
 from tabletop.session import CommandError
 
 
@@ -17,6 +18,6 @@ def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) 
     try:
         result = command(*args, **kwargs)
     except CommandError as exc:
-        screen.notify(str(exc), title="Not now", severity="error", markup=False)
+        screen.notify(visible(exc), title="Not now", severity="error", markup=False)  # not literal: no Textual import here
         return None
     return result if result is not None else True

@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from tabletop.session import RELEASE_PHASES, CommandError, Session
+from tabletop.tui import literal
 from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.log_tail import LogTail
@@ -113,10 +114,7 @@ class BoardScreen(Screen):
         scheduled = self.session.unreleased(include_standby=False)
         if not scheduled:
             standby = len(self.session.unreleased())
-            self.notify(
-                "No scheduled inject left this turn." + (f" {standby} standby: s chooses one." if standby else ""),
-                severity="warning",
-            )
+            literal.notify(self, "No scheduled inject left this turn." + (f" {standby} standby: s chooses one." if standby else ""), severity="warning")
             return
         self.command(self.session.release, scheduled[0].id)
 
@@ -188,7 +186,7 @@ class BoardScreen(Screen):
             try:
                 bots.play_turn_decisions(session, bot_seats)
             except (CommandError, ValueError) as exc:
-                self.notify(f"A bot could not decide: {exc}", severity="error", markup=False)
+                literal.notify(self, f"A bot could not decide: {exc}", severity="error")
             self.refresh_board()
             self.next_decision()
         elif state.phase == "adjudicate" and state.turn not in state.adjudicated:
@@ -216,13 +214,13 @@ class BoardScreen(Screen):
             if go:
                 self.app.push_screen(DecisionScreen(session, seat), decided)
             else:
-                self.notify(f"{name} has not decided yet: d opens the hot seat again.")
+                literal.notify(self, f"{name} has not decided yet: d opens the hot seat again.")
 
         self.app.push_screen(HandoverScreen(seat, name), ready)
 
     def action_decisions(self) -> None:
         if self.session.state.phase != "decide":
-            self.notify(f"Seats decide in the decide phase; this is {self.session.state.phase}.", severity="warning")
+            literal.notify(self, f"Seats decide in the decide phase; this is {self.session.state.phase}.", severity="warning")
             return
         self.next_decision()
 

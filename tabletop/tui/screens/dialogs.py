@@ -12,15 +12,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
 from tabletop.session import Session
+from tabletop.tui import literal
 from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
+from tabletop.tui.describe import treaty_label
+from tabletop.tui.widgets.fields import TextBox, TextInput
 from tabletop.tui.widgets.seats import seat_kind
 from tabletop.tui.widgets.situation import inject_content
 
@@ -34,10 +36,10 @@ class Dialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.TITLE_TEXT, classes="dialog-title")
+            yield Static(literal.text(self.TITLE_TEXT), classes="dialog-title")
             yield from self.fields()
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.OK_LABEL, variant="primary", id="ok", compact=True)
+                yield Button(literal.text(self.OK_LABEL), variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
     def fields(self) -> ComposeResult:
@@ -65,7 +67,7 @@ class NoteScreen(Dialog):
         self.session = session
 
     def fields(self) -> ComposeResult:
-        yield Input(placeholder="what happened, what was said", id="note-text")
+        yield TextInput(placeholder="what happened, what was said", id="note-text")
 
     def submit(self) -> bool:
         text = self.query_one("#note-text", Input).value
@@ -82,9 +84,9 @@ class AdhocScreen(Dialog):
 
     def fields(self) -> ComposeResult:
         yield Label("Title")
-        yield Input(placeholder="e.g. Fishing boat seized near the NLL", id="adhoc-title")
+        yield TextInput(placeholder="e.g. Fishing boat seized near the NLL", id="adhoc-title")
         yield Label("Text")
-        yield TextArea(id="adhoc-text", soft_wrap=True, show_line_numbers=False)
+        yield TextBox(id="adhoc-text", soft_wrap=True, show_line_numbers=False)
 
     @on(Input.Submitted)
     def _title_entered(self, event: Input.Submitted) -> None:
@@ -118,23 +120,23 @@ class OverrideScreen(Dialog):
             value="tension", allow_blank=False, id="what", compact=True,
         )
         with Vertical(id="for-tension", classes="override-part"):
-            yield Select([(f"{r.rung} {r.name}", r.rung) for r in esc.ladder], value=state.tension, allow_blank=False, id="tension", compact=True)
+            yield Select([(literal.prompt(f"{r.rung} {r.name}"), r.rung) for r in esc.ladder], value=state.tension, allow_blank=False, id="tension", compact=True)
         with Vertical(id="for-seat", classes="override-part"):
-            yield Select([(s.name, sid) for sid, s in session.scenario.seats.items()], prompt="Seat", id="seat", compact=True)
+            yield Select([(literal.prompt(s.name), sid) for sid, s in session.scenario.seats.items()], prompt="Seat", id="seat", compact=True)
         with Vertical(id="for-credibility", classes="override-part"):
-            yield Input(placeholder=f"credibility {esc.credibility_min}-{esc.credibility_max}", type="integer", id="credibility")
+            yield TextInput(placeholder=f"credibility {esc.credibility_min}-{esc.credibility_max}", type="integer", id="credibility")
         with Vertical(id="for-posture", classes="override-part"):
-            yield Select([(p.name, p.id) for p in esc.postures], prompt="Posture", id="posture", compact=True)
+            yield Select([(literal.prompt(p.name), p.id) for p in esc.postures], prompt="Posture", id="posture", compact=True)
         with Vertical(id="for-obligation", classes="override-part"):
             yield Select(
-                [(f"{k} {session.rules.treaties[v.obligation.treaty].label if v.obligation.treaty in session.rules.treaties else v.obligation.treaty} "
-                  f"Art. {v.obligation.article} {v.obligation.obligor}→{v.obligation.beneficiary} ({v.status})", k)
+                [(literal.prompt(f"{k} {treaty_label(session.rules, v.obligation.treaty)} "
+                                 f"Art. {v.obligation.article} {v.obligation.obligor}→{v.obligation.beneficiary} ({v.status})"), k)
                  for k, v in state.obligations.items()],
                 prompt="Obligation", id="obligation", compact=True,
             )
             yield Select([("Uphold it (triggered)", "triggered"), ("Set it aside (void)", "void")], prompt="Ruling", id="ruling", compact=True)
         yield Label("Reason")
-        yield Input(placeholder="why the adjudication is overruled", id="reason")
+        yield TextInput(placeholder="why the adjudication is overruled", id="reason")
 
     def on_mount(self) -> None:
         self._show_parts("tension")
@@ -193,10 +195,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(literal.text(self.question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
-                yield Button(f"{self.no} (n)", id="no", compact=True)
+                yield Button(literal.text(f"{self.yes} (y)"), variant="primary", id="yes", compact=True)
+                yield Button(literal.text(f"{self.no} (n)"), id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes").focus()
@@ -222,7 +224,7 @@ class InjectPicker(ModalScreen[str | None]):
         with Vertical(classes="dialog wide"):
             yield Static("Release which inject? (Enter or click)", classes="dialog-title")
             yield OptionList(
-                *[Option(inject_content(i, self.session.scenario, with_text=False) + (" (standby)" if i.standby else ""), id=i.id)
+                *[Option(literal.assemble(inject_content(i, self.session.scenario, with_text=False), " (standby)" if i.standby else ""), id=i.id)
                   for i in self.session.unreleased()],
                 id="picker",
             )
@@ -253,12 +255,12 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(literal.text(self.question), classes="dialog-title")
             yield Label("Who plays each seat from here (checked: a human team; else a bot):")
             for seat_id, seat in self.scenario.seats.items():
                 human = self.seats.get(seat_id, "bot") == "human"
                 with Horizontal(classes="seat-row"):
-                    yield Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"branch-{seat_id}", compact=True)
+                    yield Checkbox(literal.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"branch-{seat_id}", compact=True)
                     yield Label(seat_kind(human), id=f"branch-kind-{seat_id}", classes="seat-kind")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Play on (y)", variant="primary", id="yes", compact=True)

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from tabletop import paths
 from tabletop.session import Session
+from tabletop.tui import literal
 from tabletop.tui.screens.decide import decisions_content
 from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.obligations import obligation_line
@@ -51,26 +52,26 @@ class HotWashScreen(Screen):
             for inject in released_injects(scenario, state):
                 if inject.turn != turn:
                     turn = inject.turn
-                    timeline.append(Content.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
+                    timeline.append(literal.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
                 timeline.append(inject_content(inject, scenario, with_text=False))
-            yield Static(Content("\n").join(timeline), classes="hotwash-section")
+            yield Static(literal.join("\n", timeline), classes="hotwash-section")
             for t in scenario.turns:
                 if t.id in state.decisions and state.decisions[t.id]:
-                    yield Static(Content.styled(f"Decisions, turn {t.id}: {t.title}", "bold underline"))
+                    yield Static(literal.styled(f"Decisions, turn {t.id}: {t.title}", "bold underline"))
                     yield Static(decisions_content(session, t.id), classes="hotwash-section")
             if state.obligations:
                 lines = [Content.styled("Treaty obligations", "bold underline")]
                 lines += [obligation_line(o, rules) for o in state.obligations.values()]
-                yield Static(Content("\n").join(lines), classes="hotwash-section")
+                yield Static(literal.join("\n", lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
-                lines += [Content(f"turn {o.turn}: override {o.what} = {o.value}: {o.reason}") for o in state.overrides]
-                lines += [Content(f"turn {n.turn}: {n.text}") for n in state.notes]
-                yield Static(Content("\n").join(lines), classes="hotwash-section")
+                lines += [literal.text(f"turn {o.turn}: override {o.what} = {o.value}: {o.reason}") for o in state.overrides]
+                lines += [literal.text(f"turn {n.turn}: {n.text}") for n in state.notes]
+                yield Static(literal.join("\n", lines), classes="hotwash-section")
             questions = [Content.styled("For the hot wash", "bold underline")]
             for t in scenario.turns:
-                questions += [Content(f"• {q}") for q in t.questions]
-            yield Static(Content("\n").join(questions), classes="hotwash-section")
+                questions += [literal.text(f"• {q}") for q in t.questions]
+            yield Static(literal.join("\n", questions), classes="hotwash-section")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -90,9 +91,9 @@ class HotWashScreen(Screen):
                 path.write_text(report.render(self.session, fmt), encoding="utf-8")
                 written.append(path)
         except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
-            self.notify(f"Could not write the report: {exc}", severity="error", markup=False)
+            literal.notify(self, f"Could not write the report: {exc}", severity="error")
             return
-        self.notify("Report written to " + " and ".join(str(p) for p in written), markup=False)
+        literal.notify(self, "Report written to " + " and ".join(str(p) for p in written))
 
     def action_back(self) -> None:
         self.dismiss()

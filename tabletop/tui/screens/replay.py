@@ -32,6 +32,7 @@ from tabletop import log as logmod
 from tabletop.replay import Opened as OpenedLog
 from tabletop.replay import OpenError, load_for, scenario_of
 from tabletop.state import State
+from tabletop.tui import literal
 from tabletop.tui.describe import event_details, event_line
 from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.footer import KeyFooter
@@ -128,7 +129,7 @@ class ReplayScreen(Screen):
         self._drawn = threading.Event()
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(Content.assemble(("Replay", "bold $accent"), f"  {self.path.name}: loading the scenario..."), id="status")
+        yield StatusLine(literal.assemble(("Replay", "bold $accent"), f"  {self.path.name}: loading the scenario..."), id="status")
         yield Vertical(id="replay-seats")
         with Horizontal(id="replay-main"):
             with Vertical(id="timeline-box"):
@@ -208,7 +209,7 @@ class ReplayScreen(Screen):
         assert snapshots is not None
         event = snapshots.events[index]
         width = len(str(len(snapshots)))
-        return Content.assemble(
+        return literal.assemble(
             (f"{index + 1:>{width}} ", "dim"), (f"T{event.get('turn')} ", "dim"), event_line(event, snapshots.scenario, snapshots.rules)
         )
 
@@ -220,14 +221,14 @@ class ReplayScreen(Screen):
         error = event.worker.error
         message = str(error) if isinstance(error, OpenError) else f"could not replay {self.path}: {error!r}"
         self.query_one("#replay-loading").display = False
-        self.query_one(StatusLine).update(Content.assemble(("Replay failed", "bold $error"), "  ", message))
-        self.notify(message, severity="error", timeout=15, markup=False)
+        self.query_one(StatusLine).update(literal.assemble(("Replay failed", "bold $error"), "  ", message))
+        literal.notify(self, message, severity="error", timeout=15)
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
         snapshots = self.snapshots = message.snapshots
         for warning in message.warnings:
-            self.notify(warning, severity="warning", markup=False)
+            literal.notify(self, warning, severity="warning")
         await self.query_one("#replay-seats").mount(SeatCards(snapshots.scenario, dict(snapshots.header.get("seats") or {}), id="seats"))
         self.query_one("#replay-loading").display = False
         timeline = self.query_one("#timeline", Timeline)
@@ -246,7 +247,7 @@ class ReplayScreen(Screen):
         timeline = self.query_one("#timeline", Timeline)
         if timeline.count != count:
             timeline.set_count(count)
-        self.query_one("#timeline-box").border_subtitle = f"{count} events" + (" so far, reading on..." if reading else "")
+        self.query_one("#timeline-box").border_subtitle = literal.text(f"{count} events" + (" so far, reading on..." if reading else ""))
 
     @on(Read)
     async def _read(self, message: Read) -> None:
@@ -254,7 +255,7 @@ class ReplayScreen(Screen):
         self.snapshots.extend(message.contents.events)
         if self.opened is None:  # else they came with the rest, in Opened
             for warning in message.contents.warnings:
-                self.notify(warning, severity="warning", markup=False)
+                literal.notify(self, warning, severity="warning")
         self._counted()
         await self.query_one("#timeline-box").mount(ProgressBar(total=len(self.snapshots), show_eta=False, id="verify-progress"))
 
@@ -275,9 +276,9 @@ class ReplayScreen(Screen):
             if snapshots.error is not None:
                 snapshots.finish()
                 self._counted()
-                self.notify(f"{message.problem}. Showing the {len(snapshots)} events before it.", severity="error", timeout=15, markup=False)
+                literal.notify(self, f"{message.problem}. Showing the {len(snapshots)} events before it.", severity="error", timeout=15)
             else:
-                self.notify(message.problem, severity="error", timeout=15, markup=False)
+                literal.notify(self, message.problem, severity="error", timeout=15)
         if self.step > len(snapshots):
             self._go(len(snapshots))
         else:
@@ -299,7 +300,7 @@ class ReplayScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - an unchecked event the engine cannot fold; the full read will name it
             if snapshots.verified:
                 raise
-            self.notify(f"cannot show event {k} yet: {exc!r}", severity="warning", markup=False)
+            literal.notify(self, f"cannot show event {k} yet: {exc!r}", severity="warning")
             return
         self.query_one(StatusLine).show(scenario, state, prefix=f"Replay {k}/{len(snapshots)}", advance_hint=False, note=self.verification)
         self.query_one(SeatCards).show(rules, state)
@@ -313,7 +314,7 @@ class ReplayScreen(Screen):
             rows: list[Any] = []
             for label, text in event_details(snapshots.events[k - 1], scenario, rules):
                 rows += [(f"{label}: ", "bold"), str(text), "\n"]
-            detail = Content.assemble(*rows[:-1])
+            detail = literal.assemble(*rows[:-1])
         self.query_one("#event-detail", Static).update(detail)
 
     def _show_tab(self, state: State) -> None:

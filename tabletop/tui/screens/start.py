@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from tabletop import model as m
 from tabletop import paths
+from tabletop.tui import literal
 from tabletop.tui.colours import seat_colour
 from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.seats import seat_kind
@@ -137,13 +138,13 @@ class StartScreen(Screen):
                 for i, entry in enumerate(self.entries):
                     if entry.scenario is not None:
                         s = entry.scenario
-                        options.append(Option(Content.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim")), id=f"scenario-{i}"))
+                        options.append(Option(literal.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim")), id=f"scenario-{i}"))
                     else:
-                        options.append(Option(Content.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error")), id=f"scenario-{i}", disabled=True))
+                        options.append(Option(literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error")), id=f"scenario-{i}", disabled=True))
                 yield OptionList(*options, id="scenarios")
                 log_options = [
                     Option(
-                        Content.assemble(
+                        literal.assemble(
                             (entry.path.name, "bold"), "\n",
                             (f"  {dt.datetime.fromtimestamp(entry.modified):%Y-%m-%d %H:%M} · turn {entry.turn} · ", "dim"),
                             ("ended", "$success") if entry.ended else ("unfinished", "$warning"),
@@ -178,7 +179,7 @@ class StartScreen(Screen):
             logs.add_option(Option(Content.styled("No logs yet: they will appear here.", "dim italic"), disabled=True))
         self.query_one("#seat-rows").border_title = "Seats (checked: human)"
         if self.problems:
-            self.notify("Default scenario did not load:\n" + "\n".join(self.problems), severity="error", timeout=15, markup=False)
+            literal.notify(self, "Default scenario did not load:\n" + "\n".join(self.problems), severity="error", timeout=15)
         if self.index is not None:
             scenarios.highlighted = self.index
             await self.show_scenario(self.index)
@@ -198,9 +199,9 @@ class StartScreen(Screen):
         s = entry.scenario
         end = f" to {s.end}" if s.end else ""
         self.query_one("#scenario-info", Static).update(
-            Content.assemble((s.title, "bold"), "\n", (f"{s.start}{end} · {len(s.turns)} turns · {len(s.injects)} injects", "dim"))
+            literal.assemble((s.title, "bold"), "\n", (f"{s.start}{end} · {len(s.turns)} turns · {len(s.injects)} injects", "dim"))
         )
-        self.query_one("#setting-text", Static).update(s.setting.strip())
+        self.query_one("#setting-text", Static).update(literal.text(s.setting.strip()))
         rows = self.query_one("#seat-rows", Vertical)
         await rows.remove_children()
         humans = {k for k, v in self.seat_choice.items() if v == "human"}
@@ -211,7 +212,7 @@ class StartScreen(Screen):
             human = seat_id in humans
             widgets.append(
                 Horizontal(
-                    Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
+                    Checkbox(literal.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
                     Label(seat_kind(human), id=f"kind-{seat_id}", classes="seat-kind"),
                     classes="seat-row",
                 )
@@ -238,10 +239,10 @@ class StartScreen(Screen):
         try:
             value = int(raw)
         except ValueError:
-            self.notify(f"{what} must be a whole number, got {raw!r}.", severity="error", markup=False)
+            literal.notify(self, f"{what} must be a whole number, got {raw!r}.", severity="error")
             return None
         if value < low:
-            self.notify(f"{what} must be at least {low}.", severity="error")
+            literal.notify(self, f"{what} must be at least {low}.", severity="error")
             return None
         return value
 

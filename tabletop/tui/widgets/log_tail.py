@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from tabletop import model as m
 from tabletop.sealing import event_sealed
+from tabletop.tui import literal
 from tabletop.tui.describe import event_line
 
 KEEP = 200
@@ -33,7 +34,8 @@ class LogTail(Static):
         self._scenario, self._rules, self._state = scenario, rules, state
         subtitle = f"{self._count} events"
         if subtitle != getattr(self, "_subtitle", None):
-            self._subtitle = self.border_subtitle = subtitle
+            self._subtitle = subtitle
+            self.border_subtitle = literal.text(subtitle)
         self.refresh()
 
     def _line(self, index: int) -> Content:
@@ -45,7 +47,7 @@ class LogTail(Static):
         if line is None:
             if len(self._described) > 4 * KEEP:
                 self._described.clear()
-            line = self._described[key] = Content.assemble(
+            line = self._described[key] = literal.assemble(
                 (f"#{event.get('seq')} ", "dim"), event_line(event, self._scenario, self._rules, sealed=sealed)
             )
         return line
