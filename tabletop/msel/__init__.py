@@ -14,8 +14,10 @@ from, byte for byte, and export -> import -> export the same sheet.
 The modules: ``layout`` (the columns and their synonyms, from vocabulary.yaml),
 ``sheets`` (reading .csv and .xlsx in bounded time and memory), ``times``
 (every way an MSEL writes a time), ``mapping`` (the header guess and the map
-file that corrects it), ``importing``, ``exporting`` and ``yamlout`` (the
-scenario file written).
+file that corrects it), ``importing``, ``exporting``, ``yamlout`` (the
+scenario file written) and ``refs`` (how the From, Expected Player Action and
+Objective cells name an inject's control cell, expected actions and objectives,
+read the same way by import and export).
 """
 
 from tabletop.msel.exporting import export_csv, export_xlsx, neutralise, restore, rows, write_csv, write_xlsx
