@@ -312,3 +312,30 @@ def test_the_garbage_collector_runs_again_once_the_board_is_drawn(tmp_path):
             assert gc.isenabled()
 
     run(scenario())
+
+
+def test_an_observers_note_names_its_seat_objective_and_finding(tmp_path):
+    """The note key asks, where the scenario has objectives, who the note is about, which objective and what it shows."""
+    from tabletop.loading import load_named
+
+    scenario, _ = load_named("nea-2024")
+    first = scenario.objectives[0].id
+    app = make_app("nea-2024", seed=2, log=tmp_path / "obs.jsonl")
+
+    async def scenario_run():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("t")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, NoteScreen)
+            dialog.query_one("#note-text").focus()
+            await type_text(pilot, "ROK consulted before acting")
+            await choose(pilot, dialog.query_one("#note-seat", Select), steps=2)
+            await choose(pilot, dialog.query_one("#note-objective", Select), steps=1)
+            await choose(pilot, dialog.query_one("#note-finding", Select), steps=1)
+            await pilot.click("#ok")
+            await pilot.pause()
+            note = app.session.state.notes[-1]
+            assert (note.text, note.seat, note.objective, note.finding) == ("ROK consulted before acting", "rok", first, "strength")
+
+    run(scenario_run())

@@ -60,6 +60,9 @@ class Dialog(ModalScreen[bool]):
 
 
 class NoteScreen(Dialog):
+    """A note for the log. An observer's note may name the seat it is about, the exercise objective it
+    bears on and whether it shows a strength or an area for improvement: the AAR groups such notes by objective."""
+
     TITLE_TEXT = "Note for the log"
 
     def __init__(self, session: Session) -> None:
@@ -68,10 +71,28 @@ class NoteScreen(Dialog):
 
     def fields(self) -> ComposeResult:
         yield TextInput(placeholder="what happened, what was said", id="note-text")
+        objectives = getattr(self.session.scenario, "objectives", ())
+        if objectives:
+            with Horizontal(id="note-tags"):
+                yield Select([(literal.prompt(s.name), sid) for sid, s in self.session.scenario.seats.items()],
+                             prompt="About a seat (optional)", id="note-seat", compact=True)
+                yield Select([(literal.prompt(f"{o.id}: {o.text}"), o.id) for o in objectives],
+                             prompt="Objective (optional)", id="note-objective", compact=True)
+                yield Select([("Strength", "strength"), ("Area for improvement", "improvement")],
+                             prompt="Finding (optional)", id="note-finding", compact=True)
+
+    def _chosen(self, selector: str) -> Any:
+        found = self.query(selector)
+        if not found:
+            return None
+        value = found.first(Select).value
+        return None if value is Select.NULL else value
 
     def submit(self) -> bool:
         text = self.query_one("#note-text", Input).value
-        return run_command(self, self.session.note, text) is not None
+        return run_command(
+            self, self.session.note, text, self._chosen("#note-seat"), self._chosen("#note-objective"), self._chosen("#note-finding"),
+        ) is not None
 
 
 class AdhocScreen(Dialog):
