@@ -26,7 +26,9 @@ from .conftest import MINI
 from .faults import enospc_after, read_only, small_disk
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+def env() -> dict[str, str]:
+    """The environment at call time: this test's TABLETOP_HOME (set by a fixture), never the user's own."""
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture
@@ -310,6 +312,6 @@ def test_the_tui_exits_non_zero_when_it_crashes(tmp_path):
         "app = Boom(replay=None)\n"
         "sys.exit(appmod._run(app))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**ENV, "TERM": "dumb"}, timeout=60,
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**env(), "TERM": "dumb"}, timeout=60,
                           cwd=tmp_path, stdin=subprocess.DEVNULL)
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]

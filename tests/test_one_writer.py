@@ -30,11 +30,13 @@ from .faults import enospc_after
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "tabletop"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+def env() -> dict[str, str]:
+    """The environment at call time: this test's TABLETOP_HOME (set by a fixture), never the user's own."""
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def tabletop(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env={**ENV, **os.environ})
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env())
 
 
 @pytest.fixture
@@ -173,13 +175,13 @@ def test_a_second_process_is_refused_while_the_first_writes_and_nothing_is_lost(
     path = tmp_path / "ex.jsonl"
     path.write_bytes(cut(reference, 6))
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(MINI)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path)
+                              stderr=subprocess.PIPE, text=True, env=env(), cwd=tmp_path)
     try:
         assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
         held = path.read_bytes()
         # Two `run --resume` at once, while the first process holds the log: both refused, the log untouched.
         resumes = [subprocess.Popen([*CLI, "run", str(MINI), "--log", str(path), "--resume"], stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path) for _ in range(2)]
+                                    stderr=subprocess.PIPE, text=True, env=env(), cwd=tmp_path) for _ in range(2)]
         for proc in resumes:
             out, err = proc.communicate(timeout=60)
             assert proc.returncode == 2, out + err
@@ -210,7 +212,7 @@ def test_two_resumes_racing_leave_the_log_an_uninterrupted_run_writes(tmp_path, 
         path = tmp_path / f"race{attempt}.jsonl"
         path.write_bytes(cut(reference, 4))
         procs = [subprocess.Popen([*CLI, "run", str(MINI), "--log", str(path), "--resume"], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp_path) for _ in range(2)]
+                                  stderr=subprocess.PIPE, text=True, env=env(), cwd=tmp_path) for _ in range(2)]
         results = [(proc.wait(timeout=60), proc.stderr.read()) for proc in procs]
         for code, err in results:
             assert "Traceback" not in err, err

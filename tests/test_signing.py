@@ -276,9 +276,16 @@ def test_a_rewrite_with_the_facilitators_own_key_is_told_by_its_head(mini, rules
 # ----------------------------------------------------------------- commands
 
 
+def play_unsigned(scenario, rules, path: Path, seed: int = 1) -> Path:
+    """A log written without a key, however the session is wired."""
+    session = Session.new(scenario, rules, seed=seed, log_path=path, fsync=False)
+    session.writer.signer = None
+    runner.finish(session)
+    return path
+
+
 def test_verify_says_plainly_that_a_log_is_unsigned(mini, rules, tmp_path, capsys):
-    path = tmp_path / "plain.jsonl"
-    runner.play(mini, rules, seed=1, log_path=path, fsync=False)
+    path = play_unsigned(mini, rules, tmp_path / "plain.jsonl")
     assert cli.main(["verify", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("ok ") and out[1].startswith("UNSIGNED: no line of")
@@ -286,8 +293,7 @@ def test_verify_says_plainly_that_a_log_is_unsigned(mini, rules, tmp_path, capsy
 
 
 def test_verify_with_a_key_file_that_is_not_one_is_a_clear_error(mini, rules, tmp_path, capsys):
-    path = tmp_path / "plain.jsonl"
-    runner.play(mini, rules, seed=1, log_path=path, fsync=False)
+    path = play_unsigned(mini, rules, tmp_path / "plain.jsonl")
     bad = tmp_path / "bad.pub"
     bad.write_text("not a key\n")
     assert cli.main(["verify", str(path), "--key", str(bad)]) == 2
@@ -328,17 +334,16 @@ def test_the_report_shows_the_head_hash_and_the_signer(mini, rules, signed, tmp_
         text = report.render(session, fmt, integrity=rows)
         assert verdict(signed).head in text and signing.Signer().fingerprint in text
     # From the command line, on an unsigned log: the head, and that it is unsigned.
-    plain = tmp_path / "plain.jsonl"
-    runner.play(mini, rules, seed=1, log_path=plain, fsync=False)
+    plain = play_unsigned(mini, rules, tmp_path / "plain.jsonl")
     assert cli.main(["report", str(plain)]) == 0
     out = capsys.readouterr().out
     assert f"| **Log head (SHA-256 of its last line)** | {logmod.digest(lines_of(plain)[-1])} |" in out
     assert "| **Signed by** | unsigned: nothing shows who wrote this log |" in out
 
 
-def test_nothing_is_signed_or_made_when_only_verifying(mini, rules, tmp_path, capsys):
-    path = tmp_path / "plain.jsonl"
-    runner.play(mini, rules, seed=1, log_path=path, fsync=False)
+def test_nothing_is_signed_or_made_when_only_verifying(mini, rules, tmp_path, capsys, monkeypatch):
+    path = play_unsigned(mini, rules, tmp_path / "plain.jsonl")
+    monkeypatch.setenv("TABLETOP_HOME", str(tmp_path / "fresh-home"))  # a user with no key yet
     assert cli.main(["verify", str(path)]) == 0
     assert not signing.key_path().exists() and not os.path.exists(signing.trusted_path())
 

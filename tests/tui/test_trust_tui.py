@@ -7,7 +7,7 @@ import os
 from textual.widgets import Input, OptionList
 
 from tabletop import log as logmod
-from tabletop import runner
+from tabletop import runner, signing
 from tabletop.loading import load_scenario
 from tabletop.session import Session
 from tabletop.tui.app import make_app
@@ -213,6 +213,6 @@ def test_the_hot_wash_shows_the_logs_head_and_signer(tmp_path):
             text = app.screen.query_one("#hotwash-integrity").render().plain
             head = logmod.digest(log.read_bytes().splitlines()[-1])
             assert f"Log head (SHA-256 of its last line): {head}" in text
-            assert "Signed by: unsigned" in text
+            assert f"Signed by: {signing.check(logmod.read(log)).signer}" in text  # 'unsigned', or the key's fingerprint
 
     run(scenario())
