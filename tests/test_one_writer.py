@@ -309,11 +309,21 @@ def test_a_line_over_1_mib_is_named_and_costs_bounded_memory(tmp_path, reference
         tracemalloc.stop()
     assert info.value.line == 3 and "over 1,048,576 bytes (1 MiB)" in info.value.message
     assert peak < 16 << 20, f"{peak / 2**20:.1f} MiB to refuse a 64 MiB line"
-    # One just over the cap, too.
-    path.write_bytes(lines[0] + b"\n" + b"b" * (logmod.MAX_LINE + 1) + b"\n")
+    # At the boundary: a line of exactly MAX_LINE bytes is a line; one byte more is refused, the header too.
+    def note_of(size: int) -> bytes:
+        start = b'{"type":"note","seq":1,"turn":1,"prev":"x","text":"'
+        return start + b"a" * (size - len(start) - 2) + b'"}'
+
+    path.write_bytes(lines[0] + b"\n" + note_of(logmod.MAX_LINE) + b"\n")
+    assert len(logmod.read(path, check_chain=False).events[0]["text"]) > 1_000_000
+    path.write_bytes(lines[0] + b"\n" + note_of(logmod.MAX_LINE + 1) + b"\n")
     with pytest.raises(logmod.LogError) as info:
-        logmod.read(path)
+        logmod.read(path, check_chain=False)
     assert info.value.line == 2
+    path.write_bytes(b'{"type":"header","format":"tabletop-log/1","x":"' + b"h" * logmod.MAX_LINE + b'"}\n')
+    with pytest.raises(logmod.LogError) as info:
+        logmod.read_header(path)
+    assert info.value.line == 1 and "1 MiB" in info.value.message
 
 
 def test_append_all_writes_a_commands_events_all_or_none(mini, rules, tmp_path, monkeypatch):
