@@ -166,12 +166,12 @@ def _load_or_create(path: Path, create: bool) -> Any:
         else:
             return key
     try:
-        key = serialization.load_ssh_private_key(data, password=None)
+        loaded = serialization.load_ssh_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
         raise SigningError(f"cannot read the facilitator key {path}: {exc}; move it away and a new key is made") from None
-    if not isinstance(key, Ed25519PrivateKey):
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise SigningError(f"the facilitator key {path} is not an Ed25519 key; move it away and a new key is made")
-    return key
+    return loaded
 
 
 def _read_private(path: Path) -> bytes:
