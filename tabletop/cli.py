@@ -18,7 +18,7 @@ from tabletop import paths, safetext
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
-EXIT_IO = 1  # a file could not be read or written; the message says which and what to do
+EXIT_IO = 2  # a file could not be read or written: like a refusal, something the user can fix; the message says what
 
 NEVER_OVER_A_LOG = "Never replaces an exercise log; any other FILE is replaced atomically (whole or not at all)."
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tabletop import cli, files, runner
+from tabletop.cli import EXIT_IO
 from tabletop import log as logmod
 
 from .conftest import MINI
@@ -67,7 +68,7 @@ def test_run_on_a_full_disk_stops_with_one_line_and_resumes_to_the_same_log(tmp_
         log = disk.folder / "ex.jsonl"
         code, out, err = run_cli(capsys, "run", str(MINI), "--seed", "3", "--log", str(log))
         line = one_line(err)
-        assert code == 1
+        assert code == EXIT_IO
         assert line.startswith(f"tabletop: cannot write to the log {log}: the disk is full: free some space and try again")
         assert f"carry on with 'tabletop run {MINI} --log {log} --resume'" in line
         whole_lines_of(reference, log.read_bytes())
@@ -82,7 +83,7 @@ def test_run_on_a_patched_full_disk_keeps_every_acknowledged_line(tmp_path, refe
     log = tmp_path / "ex.jsonl"
     space = enospc_after(monkeypatch, 4000, "ex.jsonl")
     code, out, err = run_cli(capsys, "run", str(MINI), "--seed", "3", "--log", str(log))
-    assert code == 1 and "the disk is full" in one_line(err)
+    assert code == EXIT_IO and "the disk is full" in one_line(err)
     whole_lines_of(reference, log.read_bytes())
     space["budget"] = 10**9
     assert run_cli(capsys, "run", str(MINI), "--log", str(log), "--resume")[0] == 0
@@ -93,7 +94,7 @@ def test_a_full_disk_before_the_header_leaves_no_log(tmp_path, capsys, monkeypat
     log = tmp_path / "ex.jsonl"
     enospc_after(monkeypatch, 0, "ex.jsonl")
     code, out, err = run_cli(capsys, "run", str(MINI), "--log", str(log))
-    assert code == 1 and one_line(err) == f"tabletop: cannot create the log {log}: the disk is full: free some space and try again"
+    assert code == EXIT_IO and one_line(err) == f"tabletop: cannot create the log {log}: the disk is full: free some space and try again"
     assert not log.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -108,7 +109,7 @@ def test_report_and_msel_on_a_full_disk_leave_the_old_file_whole(tmp_path, refer
             target.write_text("the old one\n")
             disk.fill()
             code, out, err = run_cli(capsys, *args, str(target))
-            assert code == 1 and one_line(err) == f"tabletop: cannot write {target}: the disk is full: free some space and try again"
+            assert code == EXIT_IO and one_line(err) == f"tabletop: cannot write {target}: the disk is full: free some space and try again"
             assert target.read_text() == "the old one\n"
             assert [p.name for p in disk.folder.iterdir() if p.name.endswith(".tmp")] == []
             disk.free()
@@ -121,7 +122,7 @@ def test_report_on_a_patched_full_disk(tmp_path, reference, capsys, monkeypatch)
     log.write_bytes(reference)
     enospc_after(monkeypatch, 100, "aar.md")
     code, out, err = run_cli(capsys, "report", str(log), "-o", str(tmp_path / "aar.md"))
-    assert code == 1 and "the disk is full" in one_line(err)
+    assert code == EXIT_IO and "the disk is full" in one_line(err)
     assert not (tmp_path / "aar.md").exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -137,11 +138,11 @@ def test_every_writing_command_in_a_read_only_folder_says_so_in_one_line(tmp_pat
         before = log.read_bytes()
         why = "the file system is read-only" if os.geteuid() == 0 else "permission denied"
         for args, expected, code in (
-            (["run", str(MINI), "--log", str(folder / "new.jsonl")], f"cannot create the log {folder / 'new.jsonl'}: {why}", 1),
-            (["run", str(MINI), "--log", str(log), "--resume"], f"cannot write to the log {log}: {why}", 1),
-            (["report", str(log), "-o", str(folder / "aar.md")], f"cannot write {folder / 'aar.md'}: {why}", 1),
-            (["msel", "export", str(MINI), "-o", str(folder / "msel.csv")], f"cannot write {folder / 'msel.csv'}: {why}", 1),
-            (["msel", "import", str(csv), "--scenario", str(MINI), "-o", str(folder / "s.yaml")], f"cannot write {folder / 's.yaml'}: {why}", 1),
+            (["run", str(MINI), "--log", str(folder / "new.jsonl")], f"cannot create the log {folder / 'new.jsonl'}: {why}", EXIT_IO),
+            (["run", str(MINI), "--log", str(log), "--resume"], f"cannot write to the log {log}: {why}", EXIT_IO),
+            (["report", str(log), "-o", str(folder / "aar.md")], f"cannot write {folder / 'aar.md'}: {why}", EXIT_IO),
+            (["msel", "export", str(MINI), "-o", str(folder / "msel.csv")], f"cannot write {folder / 'msel.csv'}: {why}", EXIT_IO),
+            (["msel", "import", str(csv), "--scenario", str(MINI), "-o", str(folder / "s.yaml")], f"cannot write {folder / 's.yaml'}: {why}", EXIT_IO),
         ):
             got, out, err = run_cli(capsys, *args)
             assert got == code and one_line(err).startswith(f"tabletop: {expected}"), (args, err)
@@ -158,11 +159,11 @@ def test_missing_folders_and_folders_given_as_files(tmp_path, reference, capsys)
     folder = tmp_path / "a-folder"
     folder.mkdir()
     for args, expected, code in (
-        (["report", str(log), "-o", str(missing / "aar.md")], f"cannot write {missing / 'aar.md'}: no such folder {missing}: create it first", 1),
-        (["msel", "export", str(MINI), "-o", str(missing / "m.csv")], f"cannot write {missing / 'm.csv'}: no such folder {missing}: create it first", 1),
-        (["report", str(log), "-o", str(folder)], f"cannot write {folder}: it is a folder: give a file name", 1),
+        (["report", str(log), "-o", str(missing / "aar.md")], f"cannot write {missing / 'aar.md'}: no such folder {missing}: create it first", EXIT_IO),
+        (["msel", "export", str(MINI), "-o", str(missing / "m.csv")], f"cannot write {missing / 'm.csv'}: no such folder {missing}: create it first", EXIT_IO),
+        (["report", str(log), "-o", str(folder)], f"cannot write {folder}: it is a folder: give a file name", EXIT_IO),
         (["msel", "export", str(MINI), "-o", str(folder)], f"cannot write {folder}: it is a folder: give a file name", 2),
-        (["run", str(MINI), "--log", str(folder)], f"cannot create the log {folder}: it is a folder: give a file name", 1),
+        (["run", str(MINI), "--log", str(folder)], f"cannot create the log {folder}: it is a folder: give a file name", EXIT_IO),
         (["run", str(MINI), "--log", str(folder), "--resume"], f"cannot resume {folder}: {folder}:1: not a regular file (a folder)", 2),
         (["report", str(folder)], f"{folder}:1: not a regular file (a folder)", 2),
         (["verify", str(tmp_path / "missing.jsonl")], None, 1),
