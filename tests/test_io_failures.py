@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from tabletop import cli, files, runner
-from tabletop.cli import EXIT_IO
 from tabletop import log as logmod
+from tabletop.cli import EXIT_IO
 
 from .conftest import MINI
 from .faults import enospc_after, read_only, small_disk
