@@ -581,7 +581,7 @@ def cmd_guide(args: argparse.Namespace) -> int:
     try:
         write_atomic(args.output, text)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise UserError(_explain(exc, args.output)) from None
     print(f"wrote {args.output}: the facilitator guide of {scenario.id}", file=sys.stderr)
     return 0
 
@@ -595,7 +595,7 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     try:
         written = handouts.write(scenario, rules, args.output)
     except OSError as exc:
-        raise UserError(f"cannot write into {args.output}: {exc.strerror or exc}") from None
+        raise UserError(_explain(exc, getattr(exc, "filename", None) or args.output)) from None
     print(f"wrote {len(written)} files into {args.output}: {handouts.INDEX} lists them", file=sys.stderr)
     return 0
 

@@ -196,6 +196,7 @@ def test_no_command_writes_over_an_exercise_log(tmp_path, reference, capsys):
         ["msel", "export", str(MINI), "-o", str(log)],
         ["msel", "import", str(tmp_path / "x.csv"), "-o", str(log)],
         ["key", "--export", str(log)],
+        ["guide", str(MINI), "-o", str(log)],
     ):
         code, out, err = run_cli(capsys, *args)
         assert code != 0 and "it is an exercise log, which tabletop never replaces" in one_line(err), (args, err)
