@@ -18,6 +18,9 @@ from tabletop import paths, safetext
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_IO = 2  # a file could not be read or written: like a refusal, something the user can fix; the message says what
+
+NEVER_OVER_A_LOG = "Never replaces an exercise log; any other FILE is replaced atomically (whole or not at all)."
 
 
 class UserError(Exception):
@@ -49,6 +52,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a full disk, a read-only folder, ...: one line, never a traceback
+        from tabletop import files
+
+        print(f"tabletop: {files.explain(exc)}", file=sys.stderr)
+        return EXIT_IO
 
 
 def _write_data(text: str) -> None:
@@ -94,21 +102,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cascade", action="store_true", help="assume every triggered assistance obligation is honoured with force")
     p.set_defaults(func=cmd_resolve)
 
-    p = sub.add_parser("verify", help="replay a log against its scenario and check every hash")
+    p = sub.add_parser("verify", help="replay a log against its scenario and check every hash and signature")
     p.add_argument("log")
+    p.add_argument("--key", metavar="FILE", help="trust only the public keys in FILE (ssh-ed25519 lines or SHA256: fingerprints); "
+                   "default: your own key and those in the trusted-keys file")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("report", help="after-action report of a log")
+    p = sub.add_parser("report", help="after-action report of a log", description=f"The after-action report of a log. {NEVER_OVER_A_LOG}")
     p.add_argument("log")
     p.add_argument("--format", choices=("md", "html"), default="md")
-    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="FILE", help=f"where to write (default: standard output). {NEVER_OVER_A_LOG}")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("key", help="the facilitator's signing key: its fingerprint, export, trusted keys",
+                       description="The facilitator's Ed25519 key signs every log at each turn's end. Made on first use, owner-only, "
+                       f"in the data folder. {NEVER_OVER_A_LOG}")
+    p.add_argument("--export", metavar="FILE", help="write the public key (one ssh-ed25519 line) to FILE, '-' for standard output")
+    p.add_argument("--trust", metavar="FILE", help="add the public keys in FILE to the trusted keys that verify accepts")
+    p.set_defaults(func=cmd_key)
 
     p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet in the HSEEP layout, and a planner's MSEL as a scenario")
     msel = p.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
     q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL, .csv or .xlsx")
     q.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
-    q.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help="where to write, as .xlsx if the name ends so (default: CSV on standard output); replaced atomically")
+    q.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help=f"where to write, as .xlsx if the name ends so (default: CSV on standard output). {NEVER_OVER_A_LOG}")
     q.set_defaults(func=cmd_msel_export)
     q = msel.add_parser(
         "import", help="write a scenario from an MSEL spreadsheet (.xlsx or .csv)",
@@ -117,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         "FILE:ROW:COL with the sheet and column named, and then nothing is written.",
     )
     q.add_argument("csv", metavar="FILE.xlsx|FILE.csv")
-    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="where to write (default: standard output); replaced atomically")
+    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help=f"where to write (default: standard output). {NEVER_OVER_A_LOG}")
     q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the sheet's Scenario column; "
                    "a planner's sheet without one becomes a scenario of its own)")
     q.add_argument("--map", metavar="MAP.yaml", help="how to read the sheet: columns, event types, recipients, dates (written by --write-map, then edited)")
@@ -162,6 +179,27 @@ def _load(scenario: str):
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         raise UserError(f"{scenario} has {len(exc.problems)} problem(s); run 'tabletop validate {scenario}'") from None
+
+
+def _io_failed(message: str) -> int:
+    print(f"tabletop: {message}", file=sys.stderr)
+    return EXIT_IO
+
+
+def _explain(exc: OSError, path: str) -> str:
+    from tabletop import files
+
+    return files.explain(exc, path)
+
+
+def _writable(path: str) -> None:
+    """Refuse, before any work, an output that is an exercise log or a folder (msel writes through its own helper)."""
+    from tabletop import files
+
+    if files.is_exercise_log(path):
+        raise UserError(f"refusing to write {path}: it is an exercise log, which tabletop never replaces: choose another file")
+    if Path(path).is_dir():
+        raise UserError(f"cannot write {path}: it is a folder: give a file name")
 
 
 # ----------------------------------------------------------------- commands
@@ -225,6 +263,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
+    from tabletop import signing
     from tabletop.replay import OpenError, ReplayMismatch, load_for
     from tabletop.verify import describe, verify_lines
 
@@ -236,8 +275,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         for warning in lines.warnings:
             print(f"warning: {warning}", file=sys.stderr)
 
+    try:  # --key is read first, so a bad one is said before any work; the default trust only if a signature needs it
+        trusted = signing.trusted_keys(args.key) if args.key else None
+    except signing.SigningError as exc:
+        raise UserError(str(exc)) from None
     try:
         with logmod.Lines(args.log) as lines:
+            refused = paths.recorded_scenario(lines.header)[1]
+            if refused:
+                print(f"warning: {refused}; looking for scenario {lines.header.get('scenario')!r} by its id", file=sys.stderr)
             try:
                 scenario, rules, changed = load_for(lines.header, args.log)
             except OpenError as exc:
@@ -245,8 +291,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     pass
                 warn(lines)
                 return fail(1, str(exc).removeprefix(f"{args.log}: "))
+            watched = signing.Watch(lines)  # notes the signature lines as the replay reads them: one pass
             try:
-                verdict = verify_lines(lines, scenario, rules)
+                verdict = verify_lines(watched, scenario, rules)  # type: ignore[arg-type]
             except ReplayMismatch as exc:
                 warn(lines)
                 for message in changed:
@@ -257,10 +304,46 @@ def cmd_verify(args: argparse.Namespace) -> int:
     warn(lines)
     for message in changed:
         print(f"CHANGED {message}")
+    try:
+        signed = watched.verdict(trusted)
+    except signing.SigningError as exc:  # a trusted-keys file that is not one
+        raise UserError(str(exc)) from None
+    if not signed.ok:
+        return fail(signed.bad_line, signed.message)
     if changed:
+        print(signed.message)
         print(f"FAIL {args.log}: replays, but against a changed basis (see above)")
         return EXIT_INVALID
     print(describe(args.log, verdict))
+    print(signed.message)
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from tabletop import files, signing
+
+    if args.export and args.export != "-":
+        _writable(args.export)
+    existed = signing.key_path().exists()
+    try:
+        if args.trust:
+            for fp, new in signing.add_trusted(Path(args.trust)):
+                print(f"trusted: {fp}{'' if new else ' (already)'}")
+            return 0
+        signer = signing.Signer()
+        public = signer.public
+    except signing.SigningError as exc:
+        raise UserError(str(exc)) from None
+    if not existed:
+        print(f"created a new facilitator key in {signer.path} (owner-only)", file=sys.stderr)
+    if args.export:
+        if args.export == "-":
+            print(public.openssh())
+        else:
+            files.write_atomic(args.export, public.openssh() + "\n", mode=0o644)
+            print(f"wrote {args.export}: the public key {public.fingerprint}", file=sys.stderr)
+        return 0
+    print(f"{public.fingerprint} {signer.path}")
     return 0
 
 
@@ -279,16 +362,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.done()
         print(runner.statistics(outcomes, scenario, rules))
         return 0
+    from tabletop import log as logmod
+
+    resume_hint = f"; everything acknowledged is in the log: once that is fixed, carry on with 'tabletop run {args.scenario} --log {args.log} --resume'"
     if args.resume:
         if not args.log:
             raise UserError("--resume needs --log PATH, the log to carry on")
-        from tabletop import log as logmod
         from tabletop.replay import ReplayMismatch
 
         try:
             session, warnings = runner.resume(args.log, scenario, rules)
+        except logmod.LogBusy as exc:
+            raise UserError(f"cannot resume {exc}") from None
         except (logmod.LogError, ReplayMismatch) as exc:
             raise UserError(f"cannot resume {args.log}: {exc}") from None
+        except logmod.LogWriteError as exc:
+            return _io_failed(f"{exc}{resume_hint if _has_lines(args.log) else ''}")
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
     else:
@@ -296,6 +385,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             session = runner.play(scenario, rules, seed=args.seed, log_path=args.log)
         except FileExistsError:
             raise UserError(f"{args.log} exists already; a log is never overwritten, choose another path") from None
+        except logmod.LogWriteError as exc:
+            return _io_failed(f"{exc}{resume_hint if args.log and _has_lines(args.log) else ''}")
     state = session.state
     print(f"{scenario.id} seed {session.seed}: {len(session.events)} events, final tension {state.tension} ({rules.escalation.rung_name(state.tension)})")
     for open_ob in state.obligations.values():
@@ -304,6 +395,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.log:
         print(f"log: {args.log}")
     return 0
+
+
+def _has_lines(path: str) -> bool:
+    """Does the log exist with a header, so that --resume can carry it on?"""
+    try:
+        with open(path, "rb") as handle:
+            return b"\n" in handle.read(1 << 16)
+    except OSError:
+        return False
 
 
 class _ProgressBar:
@@ -326,13 +426,19 @@ class _ProgressBar:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from tabletop import files, report, signing
     from tabletop import log as logmod
-    from tabletop import report
     from tabletop.replay import OpenError, ReplayMismatch, open_log
     from tabletop.session import Session
 
+    if args.output and files.is_exercise_log(args.output):
+        raise UserError(f"refusing to write {args.output}: it is an exercise log, which tabletop never replaces: choose another file")
     try:
-        opened = open_log(args.log)
+        contents = logmod.read(args.log)
+        refused = paths.recorded_scenario(contents.header)[1]
+        if refused:
+            print(f"warning: {refused}; looking for scenario {contents.header.get('scenario')!r} by its id", file=sys.stderr)
+        opened = open_log(args.log, contents)
         session = Session.replay(opened.contents, opened.scenario, opened.rules)
     except (logmod.LogError, OpenError) as exc:
         raise UserError(str(exc)) from None
@@ -340,9 +446,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"{args.log}:{exc.line}: {exc.message}; run 'tabletop verify {args.log}'") from None
     for message in opened.changed:
         print(f"warning: {message}; the report shows the log as replayed against the scenario as it is now", file=sys.stderr)
-    text = report.render(session, args.format)
+    for warning in contents.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    try:
+        signed = signing.check(contents, chain_checked=True)
+    except signing.SigningError as exc:
+        raise UserError(str(exc)) from None
+    text = report.render(session, args.format, integrity=report.integrity_rows(signed))
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        files.write_atomic(args.output, text)  # a WriteError is one line, printed by main
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -366,6 +478,8 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     from tabletop.loading import load_scenario
     from tabletop.yamlnodes import InputError
 
+    if args.output:
+        _writable(args.output)
     path = paths.find_scenario(args.scenario)
     if path is None:
         known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
@@ -385,7 +499,7 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
         else:
             msel.write_csv(msel.export_csv(scenario), args.output)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        return _io_failed(_explain(exc, args.output))
     actions = sum(len(i.actions) for i in scenario.injects)
     also = f" and {actions} expected or controller action(s)" if actions else ""
     print(f"wrote {args.output}: {len(scenario.injects)} inject(s){also} of {scenario.id}", file=sys.stderr)
@@ -398,6 +512,9 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     from tabletop import msel
     from tabletop.yamlnodes import InputError
 
+    for target in (args.output, args.write_map):
+        if target:
+            _writable(target)
     base = None
     if args.scenario:
         base = paths.find_scenario(args.scenario)
@@ -417,7 +534,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         try:
             msel.write_scenario(text, args.write_map)
         except OSError as exc:
-            raise UserError(f"cannot write {args.write_map}: {exc.strerror or exc}") from None
+            raise UserError(_explain(exc, args.write_map)) from None
         print(f"wrote {args.write_map}: how the sheet was read; edit it and import again with --map {args.write_map}", file=sys.stderr)
 
     try:
@@ -441,7 +558,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     try:
         msel.write_scenario(result.text, args.output)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        return _io_failed(_explain(exc, args.output))
     scenario = result.scenario
     if result.base is not None:
         print(f"wrote {args.output}: {scenario.id} with {len(scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
@@ -464,7 +581,7 @@ def cmd_guide(args: argparse.Namespace) -> int:
     try:
         write_atomic(args.output, text)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise UserError(_explain(exc, args.output)) from None
     print(f"wrote {args.output}: the facilitator guide of {scenario.id}", file=sys.stderr)
     return 0
 
@@ -478,7 +595,7 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     try:
         written = handouts.write(scenario, rules, args.output)
     except OSError as exc:
-        raise UserError(f"cannot write into {args.output}: {exc.strerror or exc}") from None
+        raise UserError(_explain(exc, getattr(exc, "filename", None) or args.output)) from None
     print(f"wrote {len(written)} files into {args.output}: {handouts.INDEX} lists them", file=sys.stderr)
     return 0
 

@@ -20,9 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from tabletop import model as m
 
@@ -217,27 +215,17 @@ def document(title: str, kicker: str, intro: object, sections: Sequence[tuple[st
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` through a temporary file beside it and ``os.replace``.
+    """Write ``text`` as UTF-8 to ``path`` with :func:`tabletop.files.write_atomic` (never over an exercise log).
 
-    An existing file keeps its permissions; a new one gets the umask's. Raises OSError
-    (the caller words it for the user); nothing half-written is ever left at ``path``.
+    An existing file keeps its permissions; a new one gets the umask's (a guide and
+    handouts are meant to be shared). Raises OSError (a WriteError, whose text is the
+    one line to show); nothing half-written is ever left at ``path``.
     """
-    target = Path(path)
-    try:
-        mode = target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    from tabletop import files
+
+    umask = os.umask(0)
+    os.umask(umask)
+    files.write_atomic(path, text, mode=0o666 & ~umask)
 
 
 # --- words for rule-module data, shared by the guide and the handouts ----------------------

@@ -9,9 +9,11 @@ together as one :class:`InputError`.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -207,10 +209,23 @@ def read_bytes(path: Path) -> bytes:
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of a scenario-sized regular file; OSError for anything else (never blocks on a FIFO).
+
+    A log's header may name any file: its type and size are checked on the open
+    file before a byte is hashed, and at most MAX_BYTES are read.
+    """
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:  # in pieces: a log's header may name any file
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not an ordinary file", str(path))
+        if info.st_size > MAX_BYTES:
+            raise OSError(errno.EFBIG, f"{info.st_size:,} bytes; a scenario is at most {MAX_BYTES:,}", str(path))
+        data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise OSError(errno.EFBIG, f"over {MAX_BYTES:,} bytes; a scenario is at most that", str(path))
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -1188,6 +1203,12 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
         tension = eff.tension if "tension" in given else None
         if tension is not None and not (rules.escalation.bottom <= tension <= rules.escalation.top):
             r.error(given["tension"], f"expected a rung from {rules.escalation.bottom} to {rules.escalation.top}, got {tension}")
+        esc = rules.escalation
+        if "credibility" in given and given["credibility"].kind == "map":
+            for key, value in given["credibility"].value:
+                credibility = eff.credibility.get(key.value)
+                if type(credibility) is int and not esc.credibility_min <= credibility <= esc.credibility_max:
+                    r.error(value, f"expected credibility from {esc.credibility_min} to {esc.credibility_max} (the ladder's range), got {credibility}")
         initial = m.Initial(tension, eff.credibility, eff.posture)
 
     if not all(k in f for k in ("id", "title")) or start is None:

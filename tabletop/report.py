@@ -264,6 +264,7 @@ class Report:
     tension_points: tuple[TensionPoint, ...]
     provenance: tuple[tuple[str, str], ...]
     events: int
+    integrity: tuple[tuple[str, str], ...] = ()  # the log's head hash and who signed it (integrity_rows)
 
     def rung(self, tension: int) -> str:
         for rung, name in self.ladder:
@@ -275,12 +276,29 @@ class Report:
 # ------------------------------------------------------------------- collect
 
 
-def render(session: Session, fmt: str) -> str:
-    """The after-action report of ``session`` as Markdown (``md``) or one HTML file (``html``)."""
+def render(session: Session, fmt: str, integrity: Sequence[tuple[str, str]] = ()) -> str:
+    """The after-action report of ``session`` as Markdown (``md``) or one HTML file (``html``).
+
+    ``integrity`` (from :func:`integrity_rows`) goes into the overview: the log's
+    head hash and its signer, for a class to note and compare with ``verify``.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    report = collect(session)
+    report = attrs.evolve(collect(session), integrity=tuple(integrity))
     return markdown(report) if fmt == "md" else html_page(report)
+
+
+def integrity_rows(verdict: Any) -> tuple[tuple[str, str], ...]:
+    """Overview rows for a :class:`tabletop.signing.Verdict`: the head hash, and who signed how much of the log."""
+    if verdict.status == "unsigned":
+        signed = "unsigned: nothing shows who wrote this log"
+    elif verdict.status == "bad":
+        signed = f"BAD SIGNATURE at line {verdict.bad_line}: run 'tabletop verify'"
+    else:
+        trust = "" if not verdict.untrusted else " (not a trusted key: " + ", ".join(verdict.untrusted) + ")"
+        extent = "every line" if verdict.status == "signed" else f"lines 1 to {verdict.signed_to} of {verdict.lines}"
+        signed = f"{verdict.signer}, {extent}{trust}"
+    return (("Log head (SHA-256 of its last line)", verdict.head), ("Signed by", signed))
 
 
 def collect(session: Session) -> Report:
@@ -876,6 +894,7 @@ def _overview_rows(r: Report) -> list[tuple[str, str]]:
         rows.append(("Branched from", r.parent))
     rows.append(("Final tension", r.rung(r.tension_final)))
     rows.append(("Obligations triggered", f"{len(r.obligations)} ({sum(1 for o in r.obligations if o.answer)} answered)"))
+    rows.extend(r.integrity)
     return rows
 
 

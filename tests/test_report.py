@@ -348,14 +348,21 @@ def test_cli_writes_the_html_report(played, tmp_path):
     out = tmp_path / "aar.html"
     assert main(["report", str(path), "--format", "html", "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
-    assert page == report.render(session, "html")
+    assert page == report.render(session, "html", integrity=_integrity(path))
     _parse(page)
+
+
+def _integrity(path):
+    """What the command adds to the overview: the log's head hash and its signer."""
+    from tabletop import signing
+
+    return report.integrity_rows(signing.check(logmod.read(path)))
 
 
 def test_cli_prints_markdown_by_default(played, capsys):
     path, _, session = played
     assert main(["report", str(path)]) == 0
-    assert capsys.readouterr().out == report.render(session, "md")
+    assert capsys.readouterr().out == report.render(session, "md", integrity=_integrity(path))
 
 
 def test_a_report_in_mid_decision_shows_the_decisions_made_so_far_as_sealed(mini, rules, tmp_path):

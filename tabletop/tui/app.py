@@ -132,6 +132,7 @@ class TabletopApp(App[int]):
         self.start_scenario = start_scenario
         self.session: Session | None = None
         self._failed = False
+        self.halted = ""  # set when the log stopped inside a command (tui/commands.py): no further command then
 
     def get_default_screen(self) -> Screen:
         """The first screen goes straight onto the stack: no blank default screen is drawn and then covered."""
@@ -187,8 +188,16 @@ class TabletopApp(App[int]):
         except OpenError as exc:
             literal.notify(self, str(exc), severity="error")
             return False
+        except logmod.LogBusy as exc:
+            literal.notify(self, f"cannot resume {exc}", severity="error", timeout=15)
+            return False
         except (ReplayMismatch, logmod.LogError) as exc:
             literal.notify(self, f"cannot resume {path}: {exc}", severity="error")
+            return False
+        except OSError as exc:  # a read-only log, a full disk: one line, and the start screen stays
+            from tabletop import files
+
+            literal.notify(self, f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}", severity="error", timeout=15)
             return False
         for warning in dict.fromkeys([*opened.changed, *read_warnings]):
             literal.notify(self, warning, severity="warning")
@@ -298,7 +307,11 @@ def _run(app: TabletopApp) -> int:
     code = app.run()
     if app.session is not None and app.session.writer is not None:
         print(visible(f"log: {app.session.writer.path}"), file=sys.stderr)
-    return int(code or 0)
+    if app.halted:
+        print(visible(f"tabletop: {app.halted}"), file=sys.stderr)
+        return 1
+    # An app that stopped on an unhandled error has return code 1 and returns None from run().
+    return int(code or app.return_code or 0)
 
 
 def run_app(scenario: str | None = None, seat_specs: Sequence[str] = (), seed: int | None = None, log: str | None = None) -> int:

@@ -104,6 +104,8 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
     if kind == "exercise_ended":
         reason = event.get("reason")
         return "Exercise ended" + (f": {reason}" if reason else "")
+    if kind == "signature":
+        return f"Log signed to here by {event.get('key')}"
     return str(kind)
 
 

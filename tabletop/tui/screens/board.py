@@ -170,6 +170,9 @@ class BoardScreen(Screen):
         if state.phase == "review" and session.is_last_turn:
             self.action_end()
             return
+        if state.phase == "decide" and any(kind == "bot" and (s in session.undecided() or session.unanswered(s)) for s, kind in session.seats.items()):
+            self.enter_phase()  # bots still owe a decision (their writes failed before): let them decide
+            return
         if state.phase == "decide" and pending_humans(session):
             self.next_decision()
             return
@@ -179,7 +182,7 @@ class BoardScreen(Screen):
     def enter_phase(self) -> None:
         session = self.session
         state = session.state
-        if state.phase == "decide":
+        if state.phase == "decide" and not getattr(self.app, "halted", ""):
             from tabletop import bots
 
             bot_seats = [s for s, kind in session.seats.items() if kind == "bot"]
@@ -187,6 +190,12 @@ class BoardScreen(Screen):
                 bots.play_turn_decisions(session, bot_seats)
             except (CommandError, ValueError) as exc:
                 literal.notify(self, f"A bot could not decide: {exc}", severity="error")
+            except OSError as exc:  # a full disk: the bots that did not decide do so at the next space
+                from tabletop.tui.commands import write_failed
+
+                write_failed(self, exc, session)
+                self.refresh_board()
+                return
             self.refresh_board()
             self.next_decision()
         elif state.phase == "adjudicate" and state.turn not in state.adjudicated:

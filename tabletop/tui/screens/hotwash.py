@@ -22,6 +22,19 @@ from tabletop.tui.widgets.status import StatusLine
 from tabletop.tui.widgets.tension import TensionChart, starting_tension
 
 
+def log_integrity(session: Session) -> tuple[tuple[str, str], ...]:
+    """The log's head hash and its signer (report.integrity_rows), read back from the log as verify reads it."""
+    from tabletop import log as logmod
+    from tabletop import report, signing
+
+    if session.writer is None:
+        return (("Log", "none: this exercise was not logged"),)
+    try:
+        return report.integrity_rows(signing.check(logmod.read(session.writer.path)))
+    except (logmod.LogError, signing.SigningError) as exc:
+        return (("Log", f"cannot be checked: {exc}"),)
+
+
 def report_path(session: Session) -> Path:
     """Next to the log, with the log's name; without a log, in the logs folder."""
     if session.writer is not None:
@@ -39,12 +52,16 @@ class HotWashScreen(Screen):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self.integrity = log_integrity(session)
 
     def compose(self) -> ComposeResult:
         session = self.session
         scenario, rules, state = session.scenario, session.rules, session.state
         yield StatusLine(id="status")
         with VerticalScroll(id="hotwash-body"):
+            lines = [Content.styled("The log, to note for later checks", "bold underline")]
+            lines += [literal.assemble((f"{label}: ", "bold"), value) for label, value in self.integrity]
+            yield Static(literal.join("\n", lines), classes="hotwash-section", id="hotwash-integrity")
             yield Static(Content.styled("Tension over the exercise", "bold underline"))
             yield TensionChart(id="hotwash-tension")
             timeline: list[Content] = [Content.styled("Timeline of injects", "bold underline")]
@@ -81,15 +98,18 @@ class HotWashScreen(Screen):
 
     def action_export(self) -> None:
         """The after-action report next to the log: Markdown to edit, and one HTML file to hand out."""
-        from tabletop import report
+        from tabletop import files, report
 
         target = report_path(self.session)
         written = []
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             for fmt, path in (("md", target), ("html", target.with_suffix(".html"))):
-                path.write_text(report.render(self.session, fmt), encoding="utf-8")
+                files.write_atomic(path, report.render(self.session, fmt, integrity=log_integrity(self.session)))
                 written.append(path)
+        except OSError as exc:
+            literal.notify(self, f"Could not write the report: {files.explain(exc, target)}", severity="error", timeout=15)
+            return
         except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
             literal.notify(self, f"Could not write the report: {exc}", severity="error")
             return
