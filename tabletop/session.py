@@ -56,30 +56,36 @@ class Session:
 
     # ------------------------------------------------------------ the loop
     def execute(self, command: ev.Command) -> list[dict[str, Any]]:
-        """Carry out one command; CommandError (nothing written) if it cannot be given now."""
-        produced = self.game.decide(self.state, command)
-        written = [self._append(event) for event in produced]
-        if self.writer is not None and any(isinstance(e, SIGNED_AFTER) for e in produced):
-            sign = getattr(self.writer, "sign", None)
-            if sign is not None:
-                record = sign()
-                if record is not None:
-                    self.events.append(record)
-        return written
+        """Carry out one command; CommandError (nothing written) if it cannot be given now.
 
-    def _append(self, event: Any) -> dict[str, Any]:
-        data = ev.to_json(event)
+        A command's events go to the log in one write and one fsync, all or
+        none: a failed write (a full disk) leaves nothing of the command, and
+        the same command can be given again. Only then are they folded and
+        handed to the listeners. After a turn's start or the exercise's end the
+        writer signs the chain head.
+        """
+        produced = self.game.decide(self.state, command)
+        data = [ev.to_json(event) for event in produced]
         if self.clock is not None:
-            data["ts"] = self.clock()
+            for item in data:
+                item["ts"] = self.clock()
         if self.writer is not None:
-            record = self.writer.append(data)
+            records = self.writer.append_all(data)
         else:
-            record = {"type": data.pop("type"), "seq": len(self.events) + 1, **data}
+            records = [{"type": d.pop("type"), "seq": len(self.events) + 1 + i, **d} for i, d in enumerate(data)]
+        for event, record in zip(produced, records, strict=True):
+            self._fold(event, record)
+        if self.writer is not None and any(isinstance(e, SIGNED_AFTER) for e in produced):
+            signature = self.writer.sign()
+            if signature is not None:
+                self.events.append(signature)
+        return records
+
+    def _fold(self, event: Any, record: dict[str, Any]) -> None:
         self.state = self.game.evolve(self.state, event)
         self.events.append(record)
         for listener in self.listeners:
             listener(record)
-        return record
 
     # ------------------------------------------------------------ starting
     @classmethod
@@ -93,8 +99,9 @@ class Session:
         clock: bool = False,
         parent: dict[str, Any] | None = None,
         fsync: bool = True,
+        sign: bool = True,
     ) -> Session:
-        """Start an exercise: write the header, then start turn 1."""
+        """Start an exercise: write the header, then start turn 1. With ``sign``, the facilitator's key signs the log."""
         game = Game(scenario, rules, seats or {}, seed)
         header: dict[str, Any] = {
             "scenario": scenario.id,
@@ -109,7 +116,7 @@ class Session:
             header["parent"] = parent
         if clock:
             header["created"] = _now()
-        writer = logmod.Writer.create(log_path, header, fsync=fsync) if log_path else None
+        writer = logmod.Writer.create(log_path, header, fsync=fsync, signer=_signer(sign)) if log_path else None
         session = cls(game, writer=writer, clock=_now if clock else None, header=header)
         session.execute(ev.Advance())
         return session
@@ -127,10 +134,15 @@ class Session:
         contents = logmod.read(path)
         game = game_of(contents.header, scenario, rules)
         done = replay(game, contents.events, partial=True)
-        writer = logmod.Writer.reopen(contents)
+        writer = logmod.Writer.reopen(contents, signer=_signer(True))
         session = cls(game, done.state, list(contents.events), writer, header=contents.header)
-        for event in done.unwritten:
-            session._append(event)
+        if done.unwritten:  # first finish the command the log stopped inside
+            owed = list(done.unwritten)
+            for event, record in zip(owed, writer.append_all([ev.to_json(e) for e in owed]), strict=True):
+                session._fold(event, record)
+        signature = writer.sign_if_owed()  # a crash between a turn's start and its signature
+        if signature is not None:
+            session.events.append(signature)
         session.clock = _now if clock else None
         return session, contents.warnings
 
@@ -168,7 +180,7 @@ class Session:
         if clock:
             header["created"] = _now()
         game = Game(scenario, rules, kinds, int(header.get("seed", 0)))
-        session = cls(game, writer=logmod.Writer.create(log_path, header), header=header)
+        session = cls(game, writer=logmod.Writer.create(log_path, header, signer=_signer(True)), header=header)
         for record in records[:at]:  # the parent's commands again, as they were given
             if record.get("type") in ev.LOG_RECORDS or record.get("type") in ev.FOLLOWERS:
                 continue
@@ -261,6 +273,15 @@ class Session:
 
     def end(self, reason: str = "") -> list[dict[str, Any]]:
         return self.execute(ev.End(reason))
+
+
+def _signer(sign: bool) -> Any:
+    """The facilitator's key (read or made when first needed), or None for an unsigned log."""
+    if not sign:
+        return None
+    from tabletop.signing import Signer
+
+    return Signer()
 
 
 def _now() -> str:

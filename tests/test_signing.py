@@ -72,6 +72,7 @@ def signed(mini, rules, tmp_path) -> Path:
 
 def test_the_key_is_made_on_first_use_owner_only_in_the_data_folder(tmp_path, capsys):
     path = signing.key_path()
+    shutil.rmtree(path.parent)  # this home starts without the test run's shared key
     assert path.parent.parent == paths.data_home() and not path.exists()
     assert cli.main(["key"]) == 0
     out, err = capsys.readouterr()
