@@ -339,3 +339,81 @@ def test_an_observers_note_names_its_seat_objective_and_finding(tmp_path):
             assert (note.text, note.seat, note.objective, note.finding) == ("ROK consulted before acting", "rok", first, "strength")
 
     run(scenario_run())
+
+
+def test_a_team_writes_its_own_course_of_action_and_the_facilitator_assesses_it(tmp_path):
+    """The option list's last line is the seat's own words; the facilitator (key f) rules on what it does, before adjudication."""
+    from tabletop.tui.screens.dialogs import AssessScreen
+
+    log = tmp_path / "own.jsonl"
+    app = make_app(str(MINI), seat_specs=["us=human"], seed=3, log=log)
+
+    async def scenario():
+        async with app.run_test(size=(120, 40)) as pilot:
+            session = app.session
+            await pilot.press("N", "space", "space")
+            await pilot.pause()
+            assert isinstance(app.screen, HandoverScreen)
+            await pilot.press("enter")
+            await pilot.pause()
+            decision = app.screen
+            assert isinstance(decision, DecisionScreen)
+            options = decision.query_one("#options", OptionList)
+            options.focus()
+            await pilot.press("end", "enter")  # the last line: our own words
+            await pilot.pause()
+            assert decision.query_one("#own-words").display
+            await type_text(pilot, "Send an envoy to Beijing")
+            await pilot.press("enter")  # on to the rationale
+            await type_text(pilot, "quiet pressure before public pressure")
+            for open_ob in session.unanswered("us"):
+                await choose(pilot, decision.query_one(f"#answer-{open_ob.id}", Select))
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            mine = session.state.decisions[session.state.turn]["us"]
+            assert mine.free and mine.text == "Send an envoy to Beijing"
+            while isinstance(app.screen, (RevealScreen, HandoverScreen)):
+                await pilot.press("escape")
+                await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, AssessScreen)
+            app.screen.query_one("#assess-tension").value = "-1"
+            app.screen.query_one("#assess-reason").focus()
+            await type_text(pilot, "a quiet envoy lowers the temperature")
+            await pilot.click("#ok")
+            await pilot.pause()
+            assessed = [e for e in session.events if e["type"] == "assessed"]
+            assert assessed and assessed[-1]["seat"] == "us" and assessed[-1]["tension"] == -1
+
+    run(scenario())
+    contents = logmod.read(log)
+    assert [e["text"] for e in contents.events if e["type"] == "decision" and e.get("text")] == ["Send an envoy to Beijing"]
+
+
+def test_a_seat_without_a_menu_decides_in_its_own_words(tmp_path):
+    """An open-response exercise (an imported MSEL): the private screen asks for the course of action, not an option."""
+    from tests.test_open_response import OPEN
+
+    path = tmp_path / "open.yaml"
+    path.write_text(OPEN, encoding="utf-8")
+    app = make_app(str(path), seat_specs=["county-eoc=human"], seed=1, log=tmp_path / "open.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            session = app.session
+            await pilot.press("N", "space", "space")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            decision = app.screen
+            assert isinstance(decision, DecisionScreen) and not decision.query("#options")
+            await type_text(pilot, "Open the shelter at the high school")
+            await pilot.press("enter")
+            await type_text(pilot, "the watch may become a warning")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert session.state.decisions[1]["county-eoc"].text == "Open the shelter at the high school"
+
+    run(scenario())

@@ -44,6 +44,7 @@ class BoardScreen(Screen):
         Binding("d", "decisions", "Decide", show=False, tooltip="Open the hot seat for human seats still to decide; or show the reveal", id="decisions"),
         Binding("o", "override", "Override", tooltip="Override tension, credibility, posture or an obligation, with a reason", id="override"),
         Binding("t", "note", "Note", tooltip="Add a note to the log", id="note"),
+        Binding("f", "assess", "Assess", show=False, tooltip="Rule on what a decision in a seat's own words does", id="assess"),
         Binding("p", "timer", "Timer", show=False, tooltip="Start or pause the phase timer", id="timer"),
         Binding("plus", "extend", "+1m", key_display="+", show=False, tooltip="Add a minute to the phase timer", id="extend"),
         Binding("j", "show_adjudication", "Adjudication", show=False, tooltip="Show this turn's adjudication again", id="show-adjudication"),
@@ -149,6 +150,11 @@ class BoardScreen(Screen):
         from tabletop.tui.screens.dialogs import NoteScreen
 
         self.app.push_screen(NoteScreen(self.session), self._after_dialog)
+
+    def action_assess(self) -> None:
+        from tabletop.tui.screens.dialogs import AssessScreen
+
+        self.app.push_screen(AssessScreen(self.session), self._after_dialog)
 
     def action_override(self) -> None:
         from tabletop.tui.screens.dialogs import OverrideScreen

@@ -64,6 +64,9 @@ class HandoverScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+OWN_WORDS = "own-words"  # the option list's last line: a course of action in the seat's own words
+
+
 class DecisionScreen(ModalScreen[bool]):
     """One seat's private choice: an option with a rationale, and an answer to each obligation it owes."""
 
@@ -99,16 +102,23 @@ class DecisionScreen(ModalScreen[bool]):
                 with Collapsible(title="Your brief", collapsed=True):
                     yield Static(literal.text("\n".join(b for b in brief if b)))
                 if self.deciding:
-                    yield Label("Choose one option (Enter or click):")
-                    yield OptionList(
-                        *[
-                            Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
-                            for o in session.options(seat)
-                        ],
-                        id="options",
-                    )
+                    options = session.options(seat)
+                    if options:
+                        yield Label("Choose one option (Enter or click), or write your own course of action (the last line):")
+                        yield OptionList(
+                            *[
+                                Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
+                                for o in options
+                            ],
+                            Option(literal.styled("Our own course of action, in our words (the facilitator rules on what it does)", "italic"), id=OWN_WORDS),
+                            id="options",
+                        )
                     owed_note = f" You also owe an answer to {len(self.owed)} obligation(s), below." if self.owed else ""
-                    yield Static(literal.styled("No option chosen yet." + owed_note, "dim italic"), id="chosen")
+                    first = "No option chosen yet." if options else "This seat has no menu: say what it does, in your own words."
+                    yield Static(literal.styled(first + owed_note, "dim italic"), id="chosen")
+                    own = TextInput(placeholder="what we do: who, what, where", id="own-words")
+                    own.display = not options
+                    yield own
                     yield Label("Rationale: one sentence on why")
                     yield TextInput(placeholder="because ...", id="rationale")
                 else:
@@ -136,7 +146,10 @@ class DecisionScreen(ModalScreen[bool]):
                 yield Button("Later (esc)", id="later", compact=True)
 
     def on_mount(self) -> None:
-        if self.deciding:
+        if self.deciding and not self.query("#options"):
+            self.chosen = OWN_WORDS
+            self.query_one("#own-words", Input).focus()
+        elif self.deciding:
             options = self.query_one("#options", OptionList)
             options.highlighted = 0
             options.focus()
@@ -146,12 +159,21 @@ class DecisionScreen(ModalScreen[bool]):
     @on(OptionList.OptionSelected, "#options")
     def _chose(self, event: OptionList.OptionSelected) -> None:
         self.chosen = event.option.id
+        own = self.query_one("#own-words", Input)
+        own.display = self.chosen == OWN_WORDS
+        if self.chosen == OWN_WORDS:
+            self.query_one("#chosen", Static).update(literal.styled("Your own course of action: write it below.", "bold $success"))
+            own.focus()
+            return
         label = option_label(self.session.scenario, self.seat, self.chosen or "")
         self.query_one("#chosen", Static).update(literal.assemble(("Chosen: ", "dim"), (label, "bold $success")))
         self.query_one("#rationale", Input).focus()
 
     @on(Input.Submitted)
     def _entered(self, event: Input.Submitted) -> None:
+        if event.input.id == "own-words":  # Enter in the course of action moves on to the rationale
+            self.query_one("#rationale", Input).focus()
+            return
         self.action_submit()
 
     @on(Button.Pressed, "#submit")
@@ -170,9 +192,12 @@ class DecisionScreen(ModalScreen[bool]):
                 select.focus()
                 return
         rationale = self.query_one("#rationale", Input).value if self.deciding else ""
-        if still_deciding and run_command(self, session.decide, seat, self.chosen, rationale) is None:
-            self.query_one("#rationale", Input).focus()
-            return
+        if still_deciding:
+            own = self.chosen == OWN_WORDS
+            text = self.query_one("#own-words", Input).value if own else None
+            if run_command(self, session.decide, seat, None if own else self.chosen, rationale, None, None, text) is None:
+                self.query_one("#own-words" if own and not (text or "").strip() else "#rationale", Input).focus()
+                return
         for open_ob in owed:
             word: Any = self.query_one(f"#answer-{open_ob.id}", Select).value
             why = self.query_one(f"#why-{open_ob.id}", Input).value.strip() or rationale

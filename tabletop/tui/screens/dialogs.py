@@ -95,6 +95,44 @@ class NoteScreen(Dialog):
         ) is not None
 
 
+class AssessScreen(Dialog):
+    """The facilitator rules on what a seat's decision in its own words does this turn: a change of tension, or none, and why."""
+
+    TITLE_TEXT = "Assess a decision in a seat's own words"
+    OK_LABEL = "Assess"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        state = session.state
+        self.free = {seat: d for seat, d in state.decisions.get(state.turn, {}).items() if d.free}
+
+    def fields(self) -> ComposeResult:
+        scenario = self.session.scenario
+        if not self.free:
+            yield Static(literal.styled("No seat has decided in its own words this turn.", "italic"))
+            return
+        yield Select([(literal.prompt(f"{scenario.seats[s].name}: {d.text}"), s) for s, d in self.free.items()],
+                     value=next(iter(self.free)), allow_blank=False, id="assess-seat", compact=True)
+        yield Label("Change of tension it brings (a whole number; 0 for none)")
+        yield TextInput(value="0", type="integer", id="assess-tension")
+        yield Label("Reason")
+        yield TextInput(placeholder="what the decision does, and why", id="assess-reason")
+
+    def submit(self) -> bool:
+        if not self.free:
+            return True
+        seat: Any = self.query_one("#assess-seat", Select).value
+        raw = self.query_one("#assess-tension", Input).value.strip() or "0"
+        try:
+            tension = int(raw)
+        except ValueError:
+            literal.notify(self, f"a change of tension is a whole number, not {raw!r}", severity="error")
+            return False
+        reason = self.query_one("#assess-reason", Input).value
+        return run_command(self, self.session.assess, seat, reason, tension) is not None
+
+
 class AdhocScreen(Dialog):
     TITLE_TEXT = "Ad-hoc inject (released to all seats now)"
     OK_LABEL = "Release"
