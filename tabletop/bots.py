@@ -34,8 +34,9 @@ OPEN_TAGS = ("diplomacy", "de_escalate")
 
 @attrs.frozen
 class Choice:
-    option: str
+    option: str | None  # None: the seat has no menu, and ``text`` says what it does
     rationale: str
+    text: str | None = None
 
 
 @attrs.frozen
@@ -77,9 +78,9 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
     escalated = offered = None
     for other in scenario.seats:  # scenario order: deterministic
         decision = previous.get(other)
-        if other in friends or decision is None:
+        if other in friends or decision is None or decision.option is None:  # a decision in words has no effects to read
             continue
-        option = scenario.option(other, decision["option"])
+        option = scenario.option(other, decision.option)
         name = scenario.seats[other].name
         if escalated is None and option.effects.tension > 0:
             escalated = (name, option.label)
@@ -87,7 +88,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
         if offered is None and option.effects.tension <= 0 and (option.effects.tension < 0 or "de_escalate" in option.tags):
             offered = (name, option.label)
     mine = previous.get(seat)
-    return Situation(_targeted_by(state, scenario, rules, seat), escalated, offered, mine["option"] if mine else None)
+    return Situation(_targeted_by(state, scenario, rules, seat), escalated, offered, mine.option if mine else None)
 
 
 def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
@@ -98,7 +99,7 @@ def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str,
     """
     options = scenario.options_for(seat, state.turn)
     if not options:
-        raise ValueError(f"{seat} has no options in turn {state.turn}")
+        return _acknowledge(state, scenario, seat)
     doctrine = scenario.seats[seat].doctrine
     rng = rng_for(seed, state.turn, seat)
     seen = situation(state, scenario, rules, seat)
@@ -113,6 +114,22 @@ def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str,
     why = "; ".join(reasons) if reasons else "no option stood out, so it took the one its doctrine ranks first"
     rationale = f"{name} chose '{best.label}' because {why}."
     return Choice(best.id, rationale)
+
+
+def _acknowledge(state: m.WorldState, scenario: m.Scenario, seat: str) -> Choice:
+    """A seat with no menu (an open-response exercise): a bot cannot answer in its own words, so it acknowledges and says so."""
+    name = scenario.seats[seat].name
+    titles = []
+    for inject_id in reversed(state.released):
+        inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
+        if inject.turn != state.turn:
+            break
+        if "all" in inject.to or seat in inject.to:
+            titles.append(inject.title)
+    seen = "; ".join(reversed(titles)) if titles else "this turn's situation"
+    text = f"Acknowledged: {seen}."
+    rationale = f"{name} is played by a bot, which cannot answer in its own words; it acknowledges what reached it so the exercise can go on."
+    return Choice(None, rationale, text)
 
 
 def _weigh(option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m.Rules, seen: Situation, reasons: list[str] | None = None) -> float:
@@ -196,7 +213,8 @@ def play_turn_decisions(session: Any, seats: list[str] | None = None) -> list[An
     """Have the bot seats decide and answer everything owed in this decide phase; the events logged.
 
     The facilitation policy (``tabletop/facilitation.py``) calls this on entering
-    the decide phase. Each seat reads the state as it stands when its turn comes.
+    the decide phase. Each choice is made on the state as it stands when the
+    command is given, as replay re-derives it (a bot's logged choice must be the one it makes).
     """
     events: list[Any] = []
     for seat in seats if seats is not None else [s for s, k in session.seats.items() if k == "bot"]:
@@ -205,5 +223,5 @@ def play_turn_decisions(session: Any, seats: list[str] | None = None) -> list[An
             events += session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
         if seat in session.undecided():
             choice = decide(session.state, session.scenario, session.rules, seat, session.seed)
-            events += session.decide(seat, choice.option, choice.rationale, by="bot")
+            events += session.decide(seat, choice.option, choice.rationale, by="bot", text=choice.text)
     return events

@@ -14,10 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tabletop import paths
+from tabletop import paths, safetext
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_IO = 2  # a file could not be read or written: like a refusal, something the user can fix; the message says what
+
+NEVER_OVER_A_LOG = "Never replaces an exercise log; any other FILE is replaced atomically (whole or not at all)."
 
 
 class UserError(Exception):
@@ -25,6 +28,17 @@ class UserError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything printed while a command runs shows control characters as \xNN (tabletop.safetext):
+    # scenario text, log fields and file names reach the terminal as text, never as escape sequences.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = safetext.VisibleStream(stdout), safetext.VisibleStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -38,6 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a full disk, a read-only folder, ...: one line, never a traceback
+        from tabletop import files
+
+        print(f"tabletop: {files.explain(exc)}", file=sys.stderr)
+        return EXIT_IO
+
+
+def _write_data(text: str) -> None:
+    """A file's text (CSV, YAML) on standard output: exact into a pipe or file, control characters visible on a terminal."""
+    raw = safetext.raw_stream(sys.stdout)
+    isatty = getattr(raw, "isatty", None)
+    raw.write(safetext.visible(text) if isatty is not None and isatty() else text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,27 +102,55 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cascade", action="store_true", help="assume every triggered assistance obligation is honoured with force")
     p.set_defaults(func=cmd_resolve)
 
-    p = sub.add_parser("verify", help="replay a log against its scenario and check every hash")
+    p = sub.add_parser("verify", help="replay a log against its scenario and check every hash and signature")
     p.add_argument("log")
+    p.add_argument("--key", metavar="FILE", help="trust only the public keys in FILE (ssh-ed25519 lines or SHA256: fingerprints); "
+                   "default: your own key and those in the trusted-keys file")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("report", help="after-action report of a log")
+    p = sub.add_parser("report", help="after-action report of a log", description=f"The after-action report of a log. {NEVER_OVER_A_LOG}")
     p.add_argument("log")
     p.add_argument("--format", choices=("md", "html"), default="md")
-    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="FILE", help=f"where to write (default: standard output). {NEVER_OVER_A_LOG}")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet CSV in the HSEEP layout, and back")
+    p = sub.add_parser("key", help="the facilitator's signing key: its fingerprint, export, trusted keys",
+                       description="The facilitator's Ed25519 key signs every log at each turn's end. Made on first use, owner-only, "
+                       f"in the data folder. {NEVER_OVER_A_LOG}")
+    p.add_argument("--export", metavar="FILE", help="write the public key (one ssh-ed25519 line) to FILE, '-' for standard output")
+    p.add_argument("--trust", metavar="FILE", help="add the public keys in FILE to the trusted keys that verify accepts")
+    p.set_defaults(func=cmd_key)
+
+    p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet in the HSEEP layout, and a planner's MSEL as a scenario")
     msel = p.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
-    q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL CSV")
+    q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL, .csv or .xlsx")
     q.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
-    q.add_argument("-o", "--output", metavar="FILE.csv", help="where to write (default: standard output)")
+    q.add_argument("-o", "--output", metavar="FILE.csv|FILE.xlsx", help=f"where to write, as .xlsx if the name ends so (default: CSV on standard output). {NEVER_OVER_A_LOG}")
     q.set_defaults(func=cmd_msel_export)
-    q = msel.add_parser("import", help="write a scenario whose injects come from an MSEL CSV")
-    q.add_argument("csv", metavar="FILE.csv")
-    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help="where to write (default: standard output)")
-    q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the CSV's Scenario column)")
+    q = msel.add_parser(
+        "import", help="write a scenario from an MSEL spreadsheet (.xlsx or .csv)",
+        description="Read an MSEL spreadsheet: tabletop's own export into a base scenario, or a planner's MSEL into a scenario "
+        "of its own (or, with --scenario, into that one). Reports how it read the columns; every problem is given as "
+        "FILE:ROW:COL with the sheet and column named, and then nothing is written.",
+    )
+    q.add_argument("csv", metavar="FILE.xlsx|FILE.csv")
+    q.add_argument("-o", "--output", metavar="SCENARIO.yaml", help=f"where to write (default: standard output). {NEVER_OVER_A_LOG}")
+    q.add_argument("--scenario", metavar="BASE", help="scenario file or id that gives everything but the injects (default: the sheet's Scenario column; "
+                   "a planner's sheet without one becomes a scenario of its own)")
+    q.add_argument("--map", metavar="MAP.yaml", help="how to read the sheet: columns, event types, recipients, dates (written by --write-map, then edited)")
+    q.add_argument("--write-map", metavar="MAP.yaml", help="write how the sheet was read, to edit and pass to --map (written even when the sheet has problems)")
+    q.add_argument("--start", metavar="YYYY-MM-DD", help="the exercise's first day, for sheets whose times have no date (T+00:30, 09:00, Day 2)")
     q.set_defaults(func=cmd_msel_import)
+
+    p = sub.add_parser("guide", help="the facilitator guide of a scenario: one printable HTML file")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
+    p.add_argument("-o", "--output", metavar="FILE.html", help="where to write (default: standard output)")
+    p.set_defaults(func=cmd_guide)
+
+    p = sub.add_parser("handouts", help="one printable brief per seat and role, the control cells' scripts and the situation manual")
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file or id")
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder to write them into (made if missing)")
+    p.set_defaults(func=cmd_handouts)
     return parser
 
 
@@ -127,6 +181,27 @@ def _load(scenario: str):
         raise UserError(f"{scenario} has {len(exc.problems)} problem(s); run 'tabletop validate {scenario}'") from None
 
 
+def _io_failed(message: str) -> int:
+    print(f"tabletop: {message}", file=sys.stderr)
+    return EXIT_IO
+
+
+def _explain(exc: OSError, path: str) -> str:
+    from tabletop import files
+
+    return files.explain(exc, path)
+
+
+def _writable(path: str) -> None:
+    """Refuse, before any work, an output that is an exercise log or a folder (msel writes through its own helper)."""
+    from tabletop import files
+
+    if files.is_exercise_log(path):
+        raise UserError(f"refusing to write {path}: it is an exercise log, which tabletop never replaces: choose another file")
+    if Path(path).is_dir():
+        raise UserError(f"cannot write {path}: it is a folder: give a file name")
+
+
 # ----------------------------------------------------------------- commands
 
 
@@ -155,16 +230,18 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         return _problems(exc)
     if args.cascade:
         rounds = treaties.cascade(facts, date, rules)
+        strongest = {o.key: o for r in rounds for o in r.obligations}  # an obligation made stronger in a later round, once
         merged = treaties.Resolution(
-            obligations=tuple(o for r in rounds for o in r.obligations),
+            obligations=tuple(strongest.values()),
             reports=tuple(x for r in rounds for x in r.reports),
             council=tuple(c for r in rounds for c in r.council),
+            wars=rounds[-1].wars if rounds else (),
         )
         result = merged
     else:
         result = treaties.resolve(facts, date, rules, explain=args.explain)
     if args.json:
-        print(json.dumps(result.to_json(explain=args.explain), indent=2, ensure_ascii=False))
+        print(safetext.json_text(json.dumps(result.to_json(explain=args.explain), indent=2, ensure_ascii=False)))
         return 0
     if not result.obligations:
         print(f"No obligations on {date}.")
@@ -177,6 +254,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     for outcome in result.council:
         print(f"Security Council [{outcome.outcome}]: {outcome.because}")
     if args.explain:
+        for war in result.wars:
+            print(war)
         for item in result.not_triggered:
             print(f"not triggered: {item.because}")
     return 0
@@ -184,58 +263,87 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tabletop import log as logmod
-    from tabletop.loading import load_scenario, sha256_file
-    from tabletop.session import ReplayMismatch
+    from tabletop import signing
+    from tabletop.replay import OpenError, ReplayMismatch, load_for
     from tabletop.verify import describe, verify_lines
-    from tabletop.yamlnodes import InputError
 
     def fail(line: int | str, message: str) -> int:
         print(f"FAIL {args.log}:{line}: {message}")
         return EXIT_INVALID
 
-    def chain_first() -> int | None:
-        # Without a scenario nothing replays, yet a broken line is still the first thing to name.
-        try:
-            logmod.parse_lines(raw, 2, len(raw.lines) + 1, True, logmod.digest(raw.lines[0]))
-        except logmod.LogError as exc:
-            return fail(exc.line, exc.message)
-        return None
+    def warn(lines: logmod.Lines) -> None:
+        for warning in lines.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
 
+    try:  # --key is read first, so a bad one is said before any work; the default trust only if a signature needs it
+        trusted = signing.trusted_keys(args.key) if args.key else None
+    except signing.SigningError as exc:
+        raise UserError(str(exc)) from None
     try:
-        raw = logmod.lines_of(args.log)
-        header = logmod.parse_header(raw)
+        with logmod.Lines(args.log) as lines:
+            refused = paths.recorded_scenario(lines.header)[1]
+            if refused:
+                print(f"warning: {refused}; looking for scenario {lines.header.get('scenario')!r} by its id", file=sys.stderr)
+            try:
+                scenario, rules, changed = load_for(lines.header, args.log)
+            except OpenError as exc:
+                for _ in lines:  # without a scenario nothing replays, yet a broken line is still the first thing to name
+                    pass
+                warn(lines)
+                return fail(1, str(exc).removeprefix(f"{args.log}: "))
+            watched = signing.Watch(lines)  # notes the signature lines as the replay reads them: one pass
+            try:
+                verdict = verify_lines(watched, scenario, rules)  # type: ignore[arg-type]
+            except ReplayMismatch as exc:
+                warn(lines)
+                for message in changed:
+                    print(f"CHANGED {message}")
+                return fail(exc.line, exc.message)
     except logmod.LogError as exc:
         return fail(exc.line, exc.message)
-    for warning in raw.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    path = paths.scenario_for_log(header)
-    if path is None:
-        return chain_first() or fail(1, f"scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
-    changed = []
-    if sha256_file(path) != header.get("scenario_sha256"):
-        changed.append(f"scenario {path} changed since the log was written (sha256 {sha256_file(path)[:12]}..., log has {str(header.get('scenario_sha256'))[:12]}...)")
-    try:
-        scenario, rules = load_scenario(path)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return chain_first() or fail(1, f"its scenario {path} no longer loads")
-    if header.get("rules_sha256") and rules.sha256 != header["rules_sha256"]:
-        changed.append(f"rule modules in {rules.path} changed since the log was written")
-    try:
-        verdict = verify_lines(raw, header, scenario, rules)
-    except logmod.LogError as exc:
-        return fail(exc.line, exc.message)
-    except ReplayMismatch as exc:
-        for message in changed:
-            print(f"CHANGED {message}")
-        return fail(exc.line, exc.message)
+    warn(lines)
     for message in changed:
         print(f"CHANGED {message}")
+    try:
+        signed = watched.verdict(trusted)
+    except signing.SigningError as exc:  # a trusted-keys file that is not one
+        raise UserError(str(exc)) from None
+    if not signed.ok:
+        return fail(signed.bad_line, signed.message)
     if changed:
+        print(signed.message)
         print(f"FAIL {args.log}: replays, but against a changed basis (see above)")
         return EXIT_INVALID
     print(describe(args.log, verdict))
+    print(signed.message)
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from tabletop import files, signing
+
+    if args.export and args.export != "-":
+        _writable(args.export)
+    existed = signing.key_path().exists()
+    try:
+        if args.trust:
+            for fp, new in signing.add_trusted(Path(args.trust)):
+                print(f"trusted: {fp}{'' if new else ' (already)'}")
+            return 0
+        signer = signing.Signer()
+        public = signer.public
+    except signing.SigningError as exc:
+        raise UserError(str(exc)) from None
+    if not existed:
+        print(f"created a new facilitator key in {signer.path} (owner-only)", file=sys.stderr)
+    if args.export:
+        if args.export == "-":
+            print(public.openssh())
+        else:
+            files.write_atomic(args.export, public.openssh() + "\n", mode=0o644)
+            print(f"wrote {args.export}: the public key {public.fingerprint}", file=sys.stderr)
+        return 0
+    print(f"{public.fingerprint} {signer.path}")
     return 0
 
 
@@ -250,20 +358,26 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError("--log writes one exercise; with --runs, leave it out")
         seeds = list(range(args.seed, args.seed + args.runs))
         with _progress() as bar:
-            task = bar.add_task(f"{scenario.id}, {len(seeds)} exercises", total=len(seeds))
+            task = bar.add_task(safetext.visible(f"{scenario.id}, {len(seeds)} exercises"), total=len(seeds))
             outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=lambda done, total: bar.update(task, completed=done))
         print(runner.statistics(outcomes, scenario, rules))
         return 0
+    from tabletop import log as logmod
+
+    resume_hint = f"; everything acknowledged is in the log: once that is fixed, carry on with 'tabletop run {args.scenario} --log {args.log} --resume'"
     if args.resume:
         if not args.log:
             raise UserError("--resume needs --log PATH, the log to carry on")
-        from tabletop import log as logmod
-        from tabletop.session import ReplayMismatch
+        from tabletop.replay import ReplayMismatch
 
         try:
             session, warnings = runner.resume(args.log, scenario, rules)
+        except logmod.LogBusy as exc:
+            raise UserError(f"cannot resume {exc}") from None
         except (logmod.LogError, ReplayMismatch) as exc:
             raise UserError(f"cannot resume {args.log}: {exc}") from None
+        except logmod.LogWriteError as exc:
+            return _io_failed(f"{exc}{resume_hint if _has_lines(args.log) else ''}")
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
     else:
@@ -271,6 +385,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             session = runner.play(scenario, rules, seed=args.seed, log_path=args.log)
         except FileExistsError:
             raise UserError(f"{args.log} exists already; a log is never overwritten, choose another path") from None
+        except logmod.LogWriteError as exc:
+            return _io_failed(f"{exc}{resume_hint if args.log and _has_lines(args.log) else ''}")
     state = session.state
     print(f"{scenario.id} seed {session.seed}: {len(session.events)} events, final tension {state.tension} ({rules.escalation.rung_name(state.tension)})")
     for open_ob in state.obligations.values():
@@ -279,6 +395,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.log:
         print(f"log: {args.log}")
     return 0
+
+
+def _has_lines(path: str) -> bool:
+    """Does the log exist with a header, so that --resume can carry it on?"""
+    try:
+        with open(path, "rb") as handle:
+            return b"\n" in handle.read(1 << 16)
+    except OSError:
+        return False
 
 
 def _progress():
@@ -291,32 +416,44 @@ def _progress():
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    # The stream under the one that makes text visible: rich writes its own control codes, and only
+    # on a terminal. The description is the scenario's id, from a file: shown as text, never as markup.
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(file=sys.stderr), transient=False,
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(file=safetext.raw_stream(sys.stderr)), transient=False,
     )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from tabletop import files, report, signing
     from tabletop import log as logmod
-    from tabletop import report
-    from tabletop.session import ReplayMismatch, Session
+    from tabletop.replay import OpenError, ReplayMismatch, open_log
+    from tabletop.session import Session
 
+    if args.output and files.is_exercise_log(args.output):
+        raise UserError(f"refusing to write {args.output}: it is an exercise log, which tabletop never replaces: choose another file")
     try:
         contents = logmod.read(args.log)
-    except logmod.LogError as exc:
+        refused = paths.recorded_scenario(contents.header)[1]
+        if refused:
+            print(f"warning: {refused}; looking for scenario {contents.header.get('scenario')!r} by its id", file=sys.stderr)
+        opened = open_log(args.log, contents)
+        session = Session.replay(opened.contents, opened.scenario, opened.rules)
+    except (logmod.LogError, OpenError) as exc:
         raise UserError(str(exc)) from None
-    path = paths.scenario_for_log(contents.header)
-    if path is None:
-        raise UserError(f"scenario {contents.header.get('scenario')!r} of {args.log} not found")
-    scenario, rules = _load(str(path))
-    try:
-        session = Session.replay(contents, scenario, rules)
     except ReplayMismatch as exc:
         raise UserError(f"{args.log}:{exc.line}: {exc.message}; run 'tabletop verify {args.log}'") from None
-    text = report.render(session, args.format)
+    for message in opened.changed:
+        print(f"warning: {message}; the report shows the log as replayed against the scenario as it is now", file=sys.stderr)
+    for warning in contents.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    try:
+        signed = signing.check(contents, chain_checked=True)
+    except signing.SigningError as exc:
+        raise UserError(str(exc)) from None
+    text = report.render(session, args.format, integrity=report.integrity_rows(signed))
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        files.write_atomic(args.output, text)  # a WriteError is one line, printed by main
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -340,50 +477,125 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     from tabletop.loading import load_scenario
     from tabletop.yamlnodes import InputError
 
+    if args.output:
+        _writable(args.output)
     try:
         path = paths.require_scenario(args.scenario)
     except paths.ScenarioNotFound as exc:
         raise UserError(str(exc)) from None
     try:
         scenario, _ = load_scenario(path)
+        as_xlsx = bool(args.output) and Path(args.output).suffix.lower() in (".xlsx", ".xlsm")
+        data = msel.export_xlsx(scenario) if as_xlsx else None
     except InputError as exc:
         return _problems(exc)
-    text = msel.export_csv(scenario)
     if not args.output:
-        sys.stdout.write(text)
+        _write_data(msel.export_csv(scenario))
         return 0
     try:
-        msel.write_csv(text, args.output)
+        if data is not None:
+            msel.write_xlsx(data, args.output)
+        else:
+            msel.write_csv(msel.export_csv(scenario), args.output)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"wrote {args.output}: {len(scenario.injects)} inject(s) of {scenario.id}", file=sys.stderr)
+        return _io_failed(_explain(exc, args.output))
+    actions = sum(len(i.actions) for i in scenario.injects)
+    also = f" and {actions} expected or controller action(s)" if actions else ""
+    print(f"wrote {args.output}: {len(scenario.injects)} inject(s){also} of {scenario.id}", file=sys.stderr)
     return 0
 
 
 def cmd_msel_import(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from tabletop import msel
     from tabletop.yamlnodes import InputError
 
+    for target in (args.output, args.write_map):
+        if target:
+            _writable(target)
     base = None
     if args.scenario:
         try:
             base = paths.require_scenario(args.scenario)
         except paths.ScenarioNotFound as exc:
             raise UserError(str(exc)) from None
+    start = None
+    if args.start:
+        try:
+            start = dt.date.fromisoformat(args.start)
+        except ValueError:
+            raise UserError(f"--start expects a date like 2025-01-31, got {args.start!r}") from None
+
+    def write_map(text: str) -> None:
+        if not (args.write_map and text):
+            return
+        try:
+            msel.write_scenario(text, args.write_map)
+        except OSError as exc:
+            raise UserError(_explain(exc, args.write_map)) from None
+        print(f"wrote {args.write_map}: how the sheet was read; edit it and import again with --map {args.write_map}", file=sys.stderr)
+
     try:
-        result = msel.import_csv(args.csv, base)
+        result = msel.import_file(args.csv, base, mapping=args.map, start=start)
+    except msel.SheetError as exc:
+        if exc.report and "own layout" not in " ".join(exc.report):
+            for line in exc.report:
+                print(line, file=sys.stderr)
+        write_map(exc.map_text)
+        return _problems(exc)
     except InputError as exc:
         return _problems(exc)
+    for line in result.report:
+        print(line, file=sys.stderr)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    write_map(result.map_text)
     if not args.output:
-        sys.stdout.write(result.text)
+        _write_data(result.text)
         return 0
     try:
         msel.write_scenario(result.text, args.output)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"wrote {args.output}: {result.scenario.id} with {len(result.scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
+        return _io_failed(_explain(exc, args.output))
+    scenario = result.scenario
+    if result.base is not None:
+        print(f"wrote {args.output}: {scenario.id} with {len(scenario.injects)} inject(s), the rest from {result.base}", file=sys.stderr)
+    else:
+        menus = "no option menus (each seat answers in its own words)" if not any(scenario.options.values()) else "option menus"
+        print(f"wrote {args.output}: {scenario.id}, a scenario of its own: {len(scenario.injects)} inject(s), {len(scenario.seats)} seat(s), "
+              f"{len(scenario.turns)} turn(s), {menus}", file=sys.stderr)
+    return 0
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    from tabletop import guide
+    from tabletop.htmldoc import write_atomic
+
+    scenario, rules = _load(args.scenario)
+    text = guide.render(scenario, rules)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomic(args.output, text)
+    except OSError as exc:
+        raise UserError(_explain(exc, args.output)) from None
+    print(f"wrote {args.output}: the facilitator guide of {scenario.id}", file=sys.stderr)
+    return 0
+
+
+def cmd_handouts(args: argparse.Namespace) -> int:
+    from tabletop import handouts
+
+    scenario, rules = _load(args.scenario)
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UserError(f"{args.output} is a file; handouts go into a folder: give a folder name")
+    try:
+        written = handouts.write(scenario, rules, args.output)
+    except OSError as exc:
+        raise UserError(_explain(exc, getattr(exc, "filename", None) or args.output)) from None
+    print(f"wrote {len(written)} files into {args.output}: {handouts.INDEX} lists them", file=sys.stderr)
     return 0
 
 

@@ -9,16 +9,17 @@ together as one :class:`InputError`.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 
-from tabletop import compiled, gc_pause
 from tabletop import model as m
 from tabletop.paths import ScenarioNotFound as ScenarioNotFound  # re-exported: raised by load_named
 from tabletop.paths import bundled_rules, require_scenario
@@ -209,10 +210,23 @@ def read_bytes(path: Path) -> bytes:
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of a scenario-sized regular file; OSError for anything else (never blocks on a FIFO).
+
+    A log's header may name any file: its type and size are checked on the open
+    file before a byte is hashed, and at most MAX_BYTES are read.
+    """
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:  # in pieces: a log's header may name any file
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not an ordinary file", str(path))
+        if info.st_size > MAX_BYTES:
+            raise OSError(errno.EFBIG, f"{info.st_size:,} bytes; a scenario is at most {MAX_BYTES:,}", str(path))
+        data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise OSError(errno.EFBIG, f"over {MAX_BYTES:,} bytes; a scenario is at most that", str(path))
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -224,8 +238,29 @@ RULE_FILES = ("geography.yaml", "escalation.yaml", "unsc.yaml", "facts.yaml")
 
 
 def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
-    """Load a rules folder (default: the bundled one) and cross-check it."""
+    """Load a rules folder (default: the bundled one) and cross-check it.
+
+    Memoised in this process by the folder and the bytes of its files (their
+    digest is cheap next to parsing them), so every scenario, replay and
+    report in one process shares one Rules value, and an edited file is read anew.
+    """
     root = Path(folder) if folder is not None else bundled_rules()
+    try:
+        key = (str(root.resolve()), rules_digest(root))
+    except OSError:
+        key = None  # a missing file: parse, and report it
+    if key is not None and key in _RULES:
+        return _RULES[key]
+    rules = _load_rules(root)
+    if key is not None:
+        _RULES[key] = rules
+    return rules
+
+
+_RULES: dict[tuple[str, str], m.Rules] = {}
+
+
+def _load_rules(root: Path) -> m.Rules:
     problems: list[Problem] = []
     readers: list[Reader] = []
 
@@ -247,7 +282,7 @@ def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
     reader, node = node_of(root / "geography.yaml")
     states, territories, regions = _geography(reader, node)
     reader, node = node_of(root / "facts.yaml")
-    fact_kinds = _fact_kinds(reader, node)
+    fact_kinds, fact_fields = _fact_kinds(reader, node)
     reader, node = node_of(root / "escalation.yaml")
     escalation = _escalation(reader, node)
     reader, node = node_of(root / "unsc.yaml")
@@ -281,6 +316,7 @@ def load_rules(folder: str | os.PathLike[str] | None = None) -> m.Rules:
         council=council,
         path=str(root),
         sha256=rules_digest(root, files),
+        fact_fields=fact_fields,
     )
 
 
@@ -315,7 +351,7 @@ def _geography(
     aliases: dict[str, Node] = {}
     for name, key, value in r.mapping(f["states"], "states"):
         r.ident(key, "a state")
-        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases"])
+        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases", "short"])
         if sf is None:
             continue
         kind = r.text(sf.get("type"), "type", "state")
@@ -326,7 +362,7 @@ def _geography(
             if alias in aliases:
                 r.error(sf["aliases"], f"alias {alias!r} is given to two states")
             aliases[alias] = sf["aliases"]
-        states[name] = m.State(name, r.text(sf["name"], "name"), kind, state_aliases)
+        states[name] = m.State(name, r.text(sf["name"], "name"), kind, state_aliases, r.text(sf.get("short"), "short"))
     for alias, where in aliases.items():
         if alias in states:
             r.error(where, f"alias {alias!r} is already a state id")
@@ -340,10 +376,7 @@ def _geography(
         )
         if tf is None:
             continue
-        admin_node = tf["administered_by"]
-        admin = None if admin_node is None or admin_node.value is None else r.text(admin_node, "administered_by")
-        if admin is not None and admin not in states:
-            r.error(admin_node, f"undefined state {admin!r} for administered_by; expected one of the states above")
+        administration = _administration(r, tf["administered_by"], name, states)
         region_list = r.text_list(tf.get("regions"), "regions")
         disputed = r.text_list(tf.get("regions_disputed"), "regions_disputed")
         for label in ("regions", "regions_disputed"):
@@ -357,7 +390,7 @@ def _geography(
                 if state != "all" and state not in states:
                     r.error(tf[label], f"undefined state {state!r} in {label}")
         territories[name] = m.Territory(
-            name, r.text(tf["name"], "name"), admin, region_list, disputed, recognised, claimed,
+            name, r.text(tf["name"], "name"), administration, region_list, disputed, recognised, claimed,
             r.text_list(tf.get("aliases"), "aliases"),
         )
     for state in states.values():
@@ -366,13 +399,59 @@ def _geography(
     return states, territories, regions
 
 
-def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
-    kinds: dict[str, m.FactKind] = {}
+def _administration(r: Reader, node: Node | None, territory: str, states: dict[str, m.State]) -> tuple[m.Administration, ...]:
+    """``administered_by``: a state, null (no state), or dated spans in order.
+
+    Spans are ``{by: STATE or null, from: DATE, to: DATE}``, both ends inclusive;
+    the first may leave out ``from`` and the last ``to`` (open-ended). They must
+    come in date order and must not overlap; a date no span covers has no
+    administering state.
+    """
+    def state_of(value: Node | None, what: str) -> str | None:
+        if value is None or (value.kind == "scalar" and value.value is None):
+            return None
+        state = r.text(value, what)
+        if state and state not in states:
+            r.error(value, f"undefined state {state!r} for {what}; expected one of the states above, or null")
+        return state or None
+
     if node is None:
-        return kinds
-    f = r.fields(node, "fact kinds", ["kinds"])
+        return (m.Administration(None),)
+    if node.kind != "seq":
+        return (m.Administration(state_of(node, "administered_by")),)
+    spans: list[m.Administration] = []
+    items = r.seq(node, f"the administration of {territory!r}")
+    if not items:
+        r.error(node, f"expected at least one span in the administration of {territory!r}, like {{by: japan, from: 1972-05-15}}")
+    for at, item in enumerate(items):
+        sf = r.fields(item, f"a span of the administration of {territory!r}", ["by"], ["from", "to"])
+        if sf is None:
+            continue
+        start = r.optional_date(sf.get("from"), "from")
+        end = r.optional_date(sf.get("to"), "to")
+        if start is None and at > 0:
+            r.error(item, f"missing field 'from' in a span of the administration of {territory!r}; only the first span may be open at its start")
+        if end is None and at < len(items) - 1:
+            r.error(item, f"missing field 'to' in a span of the administration of {territory!r}; only the last span may be open at its end")
+        if start and end and end < start:
+            r.error(sf["to"], f"dates out of order: the span ends {end}, before it starts {start}")
+        if spans and start and spans[-1].end and start <= spans[-1].end:
+            r.error(sf["from"], f"dates out of order: the span starts {start}, on or before the previous span ends {spans[-1].end}")
+        spans.append(m.Administration(state_of(sf["by"], "by"), start, end))
+    return tuple(spans) or (m.Administration(None),)
+
+
+FIELD_TYPES = ("values", "boolean", "state", "states", "votes")
+
+
+def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField]]:
+    kinds: dict[str, m.FactKind] = {}
+    fields: dict[str, m.FactField] = {}
+    if node is None:
+        return kinds, fields
+    f = r.fields(node, "fact kinds", ["kinds"], ["fields"])
     if f is None:
-        return kinds
+        return kinds, fields
     for name, _key, value in r.mapping(f["kinds"], "kinds"):
         kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text", "hostile"])
         if kf is None:
@@ -382,7 +461,26 @@ def _fact_kinds(r: Reader, node: Node | None) -> dict[str, m.FactKind]:
             if field not in ("by", "target", "location"):
                 r.error(kf["requires"], f"expected by, target or location in requires, got {field!r}")
         kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"), r.boolean(kf.get("hostile"), "hostile"))
-    return kinds
+    for name, key, value in r.mapping(f["fields"], "fields") if "fields" in f else []:
+        ff = r.fields(value, f"fact field {name!r}", [], ["type", "values", "kinds", "text"])
+        if ff is None:
+            continue
+        if name in ("kind", "by", "target", "location", "date"):
+            r.error(key, f"{name!r} is a standard field of every fact, checked by the loader itself")
+        values: tuple[str, ...] = ()
+        if "values" in ff:
+            values = tuple(n for n, _k, _v in r.mapping(ff["values"], f"the values of {name!r}")) if ff["values"].kind == "map" else r.text_list(ff["values"], "values")
+        kind = r.text(ff.get("type"), "type", "values" if values else "")
+        if kind not in FIELD_TYPES:
+            r.error(ff.get("type") or value, f"expected the type of fact field {name!r} to be one of {', '.join(FIELD_TYPES)}, got {kind!r}")
+        if kind == "values" and not values:
+            r.error(value, f"fact field {name!r} of type values needs its allowed values under 'values'")
+        applies = r.text_list(ff.get("kinds"), "kinds")
+        for fact_kind in applies:
+            if fact_kind not in kinds:
+                r.error(ff["kinds"], f"undefined fact kind {fact_kind!r} for field {name!r}; expected one of: {', '.join(kinds)}")
+        fields[name] = m.FactField(name, kind, values, applies, r.text(ff.get("text"), "text"))
+    return kinds, fields
 
 
 def _effect_numbers(r: Reader, node: Node, what: str) -> m.AnswerEffect:
@@ -519,7 +617,7 @@ def _trigger(
     r: Reader, node: Node, states: dict[str, m.State], regions: dict[str, str], kinds: dict[str, m.FactKind], nested: bool = False
 ) -> m.Trigger | None:
     required = [] if nested else ["fact"]
-    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of"])
+    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of", "unprovoked"])
     if f is None:
         return None
     fact = r.text(f.get("fact"), "fact")
@@ -543,6 +641,7 @@ def _trigger(
         state_of_war=r.boolean(f.get("state_of_war"), "state_of_war"),
         location=location,
         any_of=any_of,
+        unprovoked=r.boolean(f.get("unprovoked"), "unprovoked"),
     )
 
 
@@ -737,32 +836,85 @@ def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
             r.error(values["location"], f"undefined territory {raw!r}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
     details: dict[str, Any] = {}
     for name, value in values.items():
+        field = rules.fact_fields.get(name)
+        if field is not None and field.kinds and kind not in field.kinds:
+            r.error(value, f"{name!r} applies only to {_either(field.kinds)} facts, not to {_a(kind)} fact")
         if name in FACT_FIELDS:
             continue
-        if value.kind == "map" and name not in ("votes",):
+        if value.kind == "map" and (field is None or field.type != "votes"):
             r.error(value, f"expected a value or a list for {name!r} in a fact, got a mapping")
             continue
         details[name] = to_python(value)
-        if name == "with":
-            for partner in (details[name] if isinstance(details[name], list) else [details[name]]):
-                if rules.canonical(str(partner)) not in rules.states:
-                    r.error(value, f"undefined state {partner!r} in with:")
-    if "votes" in details and isinstance(details["votes"], dict):
-        for side, _voters in details["votes"].items():
-            if side not in ("for", "against", "abstain"):
-                r.error(values["votes"], f"expected for, against or abstain under votes, got {side!r}")
+        if field is not None:
+            _check_field(r, field, value, kind, rules)
     target = state("target")
+    by = state("by")
+    helper = state("on_behalf_of")
+    if kind in ("armed_attack", "state_of_war"):
+        if helper is not None and helper in (by, target):
+            r.error(values["on_behalf_of"], f"on_behalf_of names the state {'acting' if helper == by else 'attacked'}; expected the state on whose behalf {by} acts (collective self-defence)")
+        partners = details.get("with")
+        for partner in partners if isinstance(partners, list) else [partners] if partners is not None else []:
+            if rules.canonical(str(partner)) in (by, target):
+                r.error(values["with"], f"with: names {partner!r}, the state {'acting' if rules.canonical(str(partner)) == by else 'attacked'}; expected the states acting together with {by}")
     if location is None and kind in ("armed_attack", "threat") and target in rules.territories:
         location = target  # an attack on a state, nowhere else said, is on its own territory
     return m.Fact(
         kind=kind,
-        by=state("by"),
+        by=by,
         target=target,
         location=location,
-        on_behalf_of=state("on_behalf_of"),
+        on_behalf_of=helper,
         date=r.date(values["date"], "date") if "date" in values else None,
         details=details,
     )
+
+
+def _a(kind: str) -> str:
+    """``an armed_attack``, ``a talks``: the article a fact kind takes in a message."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def _either(kinds: tuple[str, ...]) -> str:
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+
+
+def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.Rules) -> None:
+    """One checked field of a fact (rules/facts.yaml ``fields:``): refused with the values allowed."""
+    name = spec.id
+
+    def one_state(item: Node, what: str) -> None:
+        if item.kind != "scalar" or item.value is None or isinstance(item.value, bool):
+            r.error(item, f"expected a state for {what}, got {item.describe()}")
+            return
+        raw = r.text(item, what)
+        if rules.canonical(raw) not in rules.states:
+            r.error(item, f"undefined state {raw!r} in {what}; expected one of: {', '.join(rules.states)}")
+
+    def states(item: Node, what: str) -> None:
+        for each in item.value if item.kind == "seq" else [item]:
+            one_state(each, what)
+
+    if spec.type == "values":
+        if node.kind != "scalar" or node.value is None:
+            r.error(node, f"expected one of {', '.join(spec.values)} for {name} in {_a(kind)} fact, got {node.describe()}")
+        elif (value := r.text(node, name)) not in spec.values:
+            r.error(node, f"unknown {name} {value!r} in {_a(kind)} fact; expected one of: {', '.join(spec.values)}")
+    elif spec.type == "boolean":
+        if not (node.kind == "scalar" and isinstance(node.value, bool)):
+            r.error(node, f"expected true or false for {name} in {_a(kind)} fact, got {node.describe()}")
+    elif spec.type == "state":
+        one_state(node, name)
+    elif spec.type == "states":
+        states(node, f"{name}:")
+    elif spec.type == "votes":
+        for side, key, voters in r.mapping(node, "votes"):
+            if side not in ("for", "against", "abstain"):
+                r.error(key, f"expected for, against or abstain under votes, got {side!r}")
+            elif side == "for" and voters.kind == "scalar" and isinstance(voters.value, int) and not isinstance(voters.value, bool):
+                continue  # a count of the votes in favour
+            else:
+                states(voters, f"votes.{side}")
 
 
 def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, list[m.Fact]]:
@@ -789,87 +941,20 @@ def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, l
 
 
 def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) -> tuple[m.Scenario, m.Rules]:
-    """Load a scenario and the rules it plays under, or raise every problem found.
-
-    A valid result is kept in the compiled-scenario cache (``tabletop.compiled``)
-    and the next load of the same bytes under the same rules and code takes it
-    from there; the result is equal either way.
-    """
-    with gc_pause.paused():  # a large tree of live objects and no cycles: collecting would only re-walk it
-        return _load_scenario(path, rules)
-
-
-def _load_scenario(path: str | os.PathLike[str], rules: m.Rules | None) -> tuple[m.Scenario, m.Rules]:
+    """Load a scenario and the rules it plays under (its own folder, or the bundled rules), or raise every problem found."""
     p = Path(path)
     data = read_bytes(p)
     sha = hashlib.sha256(data).hexdigest()
-    name = _cache_key(sha, rules)
-    cached = _from_cache(name, p, sha, rules)
-    if cached is not None:
-        return cached
     node = load(str(p), data)
     r = Reader(str(p))
     if node is None:
         raise InputError([Problem(str(p), 1, 1, "empty file; expected a scenario (id, title, seats, turns, injects)")])
-    chosen = rules is None
-    own = _rules_value(node) if chosen else None
     if rules is None:
-        rules = _scenario_rules(own, p)
+        rules = _scenario_rules(_rules_value(node), p)
     scenario = _scenario(r, node, rules)
     if r.problems or scenario is None:
         raise InputError(r.problems)
-    scenario = _with_origin(scenario, str(p.resolve()), sha)
-    _to_cache(name, own, scenario, rules, chosen)
-    return scenario, rules
-
-
-# A cache entry is (the scenario's own `rules:` value or None, Rules.sha256, Scenario, Rules or None).
-
-
-def _to_cache(name: str | None, own: Node | None, scenario: m.Scenario, rules: m.Rules, chosen: bool) -> None:
-    """Store a valid result; the rules with it only if the scenario chose them (rules passed in stay the caller's)."""
-    compiled.write(name, (own.value if own is not None else None, rules.sha256, scenario, rules if chosen else None))
-
-
-def _cache_key(sha: str, rules: m.Rules | None) -> str | None:
-    """The scenario's bytes, and the rules by their identity: given ones by sha256; chosen ones are checked on reading."""
-    if rules is None:
-        return compiled.key("scenario", sha, "its own rules")
-    if not rules.sha256:  # built by hand, not by load_rules: nothing to tell them apart by
-        return None
-    return compiled.key("scenario", sha, "given rules", rules.sha256)
-
-
-def _from_cache(name: str | None, path: Path, sha: str, rules: m.Rules | None) -> tuple[m.Scenario, m.Rules] | None:
-    """The cached result for these bytes, placed at ``path``; None unless every input it came from is unchanged."""
-    entry = compiled.read(name)
-    if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[2], m.Scenario)):
-        return None
-    own, rules_sha, scenario, chosen = entry
-    if rules is None:
-        rules = _cached_rules(path, own, rules_sha, chosen)
-    elif rules.sha256 != rules_sha:
-        return None
-    if rules is None:
-        return None
-    return _with_origin(scenario, str(path.resolve()), sha), rules
-
-
-def _cached_rules(path: Path, own: Any, rules_sha: str, chosen: Any) -> m.Rules | None:
-    """The rules a cached scenario chose, if the folder it names from ``path`` still holds the same files."""
-    if not isinstance(chosen, m.Rules):
-        return None
-    root = bundled_rules()
-    if own is not None:
-        root, refusal = _own_rules_folder(path, own)
-        if refusal:  # the normal path reports it
-            return None
-    try:
-        if rules_digest(root) != rules_sha:
-            return None
-    except OSError:
-        return None
-    return chosen if chosen.path == str(root) else attrs.evolve(chosen, path=str(root))
+    return attrs.evolve(scenario, path=str(p.resolve()), sha256=sha), rules
 
 
 def load_named(name_or_path: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rules]:
@@ -878,10 +963,6 @@ def load_named(name_or_path: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rule
     Raises :class:`ScenarioNotFound` (from ``tabletop.paths``) when there is none.
     """
     return load_scenario(require_scenario(str(name_or_path)))
-
-
-def _with_origin(scenario: m.Scenario, path: str, sha: str) -> m.Scenario:
-    return attrs.evolve(scenario, path=path, sha256=sha)
 
 
 def _rules_value(node: Node) -> Node | None:
@@ -913,8 +994,11 @@ def _scenario_rules(value: Node | None, path: Path) -> m.Rules:
     return load_rules(folder)
 
 
-SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects", "options")
-SCENARIO_OPTIONAL = ("end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description")
+SCENARIO_KEYS = ("id", "title", "start", "seats", "turns", "injects")
+SCENARIO_OPTIONAL = (
+    "options", "end", "setting", "treaties", "initial", "sources", "timeline", "rules", "description",
+    "objectives", "control", "corrections", "facilitation", "debrief",
+)
 
 
 def _effects(r: Reader, node: Node | None, rules: m.Rules, seats: set[str], own: str | None) -> m.Effect:
@@ -985,23 +1069,34 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     timeline: list[m.TimelineEntry] = []
     last: dt.date | None = None
     for item in r.seq(f["timeline"], "timeline") if "timeline" in f else []:
-        tf = r.fields(item, "a timeline entry", ["date", "title", "source"], ["text"])
+        tf = r.fields(item, "a timeline entry", ["date", "title", "source"], ["text", "note"])
         if not tf:
             continue
         date = r.date(tf["date"], "date")
         if date and last and date < last:
             r.error(tf["date"], f"dates out of order: {date} comes after {last} in the timeline")
         last = date or last
-        timeline.append(m.TimelineEntry(date or dt.date.min, r.text(tf["title"], "title"), source_ref(tf["source"]), r.text(tf.get("text"), "text").strip()))
+        timeline.append(m.TimelineEntry(date or dt.date.min, r.text(tf["title"], "title"), source_ref(tf["source"]),
+                                        r.text(tf.get("text"), "text").strip(), r.text(tf.get("note"), "note").strip()))
+
+    objectives = _objectives(r, f.get("objectives"))
+    objective_ids = {o.id for o in objectives}
 
     seats: dict[str, m.Seat] = {}
+    leads: list[tuple[str, m.Role, Node]] = []  # checked against the options once they are read
     for seat_id, key, value in r.mapping(f["seats"], "seats") if "seats" in f else []:
-        if rules.canonical(seat_id) not in rules.states or rules.states[rules.canonical(seat_id)].type != "state":
-            r.error(key, f"seat {seat_id!r} is not a state of rules/geography.yaml")
-        seat = _seat(r, seat_id, value, rules)
+        seat = _seat(r, seat_id, value, rules, source_ref, leads)
+        is_state = rules.canonical(seat_id) in rules.states and rules.states[rules.canonical(seat_id)].type == "state"
+        if seat and seat.kind == "organization":
+            r.ident(key, "a seat")
+            if is_state:
+                r.error(key, f"seat {seat_id!r} is a state of rules/geography.yaml; leave out 'kind: organization'")
+        elif not is_state:
+            r.error(key, f"seat {seat_id!r} is not a state of rules/geography.yaml (a seat that is not a state says 'kind: organization')")
         if seat:
             seats[seat_id] = seat
     seat_ids = set(seats)
+    control = _control(r, f.get("control"), seat_ids)
 
     treaties = None
     if "treaties" in f:
@@ -1016,7 +1111,7 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
 
     turns: list[m.Turn] = []
     for item in r.seq(f["turns"], "turns") if "turns" in f else []:
-        tf = r.fields(item, "a turn", ["id", "title", "from", "to"], ["brief", "questions"])
+        tf = r.fields(item, "a turn", ["id", "title", "from", "to"], ["brief", "questions", "minutes"])
         if not tf:
             continue
         turn_id = r.integer(tf["id"], "the turn id")
@@ -1027,7 +1122,8 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
             prev = turns[-1]
             if turn_id != prev.id + 1:
                 r.error(tf["id"], f"expected turn {prev.id + 1} after turn {prev.id}, got {turn_id}")
-            if t_from and t_from <= prev.end:
+            # a turn may start on the day the last one ends: the modules of a one-day exercise share it
+            if t_from and t_from < prev.end:
                 r.error(tf["from"], f"dates out of order: turn {turn_id} starts {t_from}, before turn {prev.id} ends {prev.end}")
         elif turn_id != 1:
             r.error(tf["id"], f"expected the first turn to be 1, got {turn_id}")
@@ -1035,7 +1131,8 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
             r.error(tf["from"], f"dates out of order: turn {turn_id} starts {t_from}, before the scenario start {start}")
         turns.append(
             m.Turn(turn_id, r.text(tf["title"], "title"), t_from or dt.date.min, t_to or dt.date.min,
-                   r.text(tf.get("brief"), "brief").strip(), r.text_list(tf.get("questions"), "questions"))
+                   r.text(tf.get("brief"), "brief").strip(), r.text_list(tf.get("questions"), "questions"),
+                   _minutes(r, tf.get("minutes"), f"the minutes of turn {turn_id}"))
         )
     if "turns" in f and not turns and not r.problems:
         r.error(f["turns"], "expected at least one turn")
@@ -1047,7 +1144,7 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     inject_ids: set[str] = set()
     last_by_turn: dict[int, dt.date] = {}
     for item in r.seq(f["injects"], "injects") if "injects" in f else []:
-        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref)
+        inject = _inject(r, item, rules, seat_ids, turn_by_id, source_ref, start, objective_ids, control)
         if inject is None:
             continue
         if inject.id in inject_ids:
@@ -1078,9 +1175,20 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
             seen.add(option.id)
             built.append(option)
         options[seat_id] = tuple(built)
+    # No options at all is an open-response exercise: every seat decides in its own words.
+    # Once there are menus, each seat has one (an empty list says a seat answers in free text).
     for seat_id in seats:
-        if seat_id not in options and "options" in f:
-            r.error(f["options"], f"seat {seat_id!r} has no options")
+        if seat_id not in options and options:
+            r.error(f["options"], f"seat {seat_id!r} has no options (write '{seat_id}: []' for a seat that answers in its own words)")
+    for seat_id, role, where in leads:
+        known = {o.id for o in options.get(seat_id, ())}
+        for option_id in role.leads:
+            if option_id not in known:
+                r.error(where, f"undefined option {option_id!r} in the leads of role {role.id!r} of {seat_id!r}; expected one of: {', '.join(sorted(known))}")
+
+    corrections = _corrections(r, f.get("corrections"), source_ref, inject_ids)
+    facilitation = _facilitation(r, f.get("facilitation"), source_ref, rules)
+    debrief = _debrief(r, f.get("debrief"), source_ref, end or (turns[-1].end if turns else None))
 
     initial = m.Initial()
     if "initial" in f:
@@ -1089,6 +1197,12 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
         tension = eff.tension if "tension" in given else None
         if tension is not None and not (rules.escalation.bottom <= tension <= rules.escalation.top):
             r.error(given["tension"], f"expected a rung from {rules.escalation.bottom} to {rules.escalation.top}, got {tension}")
+        esc = rules.escalation
+        if "credibility" in given and given["credibility"].kind == "map":
+            for key, value in given["credibility"].value:
+                credibility = eff.credibility.get(key.value)
+                if type(credibility) is int and not esc.credibility_min <= credibility <= esc.credibility_max:
+                    r.error(value, f"expected credibility from {esc.credibility_min} to {esc.credibility_max} (the ladder's range), got {credibility}")
         initial = m.Initial(tension, eff.credibility, eff.posture)
 
     if not all(k in f for k in ("id", "title")) or start is None:
@@ -1107,16 +1221,208 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
         timeline=tuple(timeline),
         treaties=treaties,
         initial=initial,
+        objectives=objectives,
+        control=control,
+        corrections=corrections,
+        facilitation=facilitation,
+        debrief=debrief,
     )
 
 
-def _seat(r: Reader, seat_id: str, node: Node, rules: m.Rules) -> m.Seat | None:
+# --- the exercise package: objectives, roles, control cells, the guide's sections ----------
+
+
+def _objectives(r: Reader, node: Node | None) -> tuple[m.Objective, ...]:
+    out: list[m.Objective] = []
+    seen: set[str] = set()
+    for item in r.seq(node, "objectives"):
+        of = r.fields(item, "an objective", ["id", "text"])
+        if not of:
+            continue
+        objective_id = r.ident(of["id"], "an objective")
+        if objective_id in seen:
+            r.error(of["id"], f"duplicate objective id {objective_id!r}")
+            continue
+        seen.add(objective_id)
+        out.append(m.Objective(objective_id, r.text(of["text"], "text").strip()))
+    return tuple(out)
+
+
+def _roles(r: Reader, node: Node | None, owner: str) -> list[tuple[m.Role, Node]]:
+    """A team's or a cell's roles, each with the node it came from (for errors found later)."""
+    out: list[tuple[m.Role, Node]] = []
+    seen: set[str] = set()
+    for item in r.seq(node, f"the roles of {owner!r}"):
+        rf = r.fields(item, f"a role of {owner!r}", ["id", "title"], ["focus", "leads", "merge_into"])
+        if not rf:
+            continue
+        role_id = r.ident(rf["id"], "a role")
+        if role_id in seen:
+            r.error(rf["id"], f"duplicate role id {role_id!r} in {owner!r}")
+            continue
+        seen.add(role_id)
+        role = m.Role(
+            id=role_id,
+            title=r.text(rf["title"], "title"),
+            focus=r.text(rf.get("focus"), "focus").strip(),
+            leads=r.text_list(rf.get("leads"), "leads"),
+            merge_into=r.text(rf.get("merge_into"), "merge_into") or None,
+        )
+        out.append((role, rf.get("leads") or item))
+    ids = {role.id for role, _ in out}
+    for role, where in out:
+        if role.merge_into is not None and (role.merge_into not in ids or role.merge_into == role.id):
+            r.error(where, f"role {role.id!r} of {owner!r} merges into {role.merge_into!r}; expected another role of {owner!r}: {', '.join(sorted(ids - {role.id}))}")
+    return out
+
+
+def _control(r: Reader, node: Node | None, seat_ids: set[str]) -> dict[str, m.ControlCell]:
+    cells: dict[str, m.ControlCell] = {}
+    for cell_id, key, value in r.mapping(node, "control"):
+        r.ident(key, "a control cell")
+        if cell_id in seat_ids or cell_id == "all":
+            r.error(key, f"control cell {cell_id!r} has the id of a seat; a cell plays a character, not a state: give it its own id")
+            continue
+        cf = r.fields(value, f"control cell {cell_id!r}", ["name"], ["brief", "roles"])
+        if cf is None:
+            continue
+        roles = tuple(role for role, _ in _roles(r, cf.get("roles"), cell_id))
+        for role in roles:
+            if role.leads:
+                r.error(cf["roles"], f"role {role.id!r} of control cell {cell_id!r} has leads; a control cell has no options (its moves are the injects sent from it)")
+        cells[cell_id] = m.ControlCell(cell_id, r.text(cf["name"], "name"), r.text(cf.get("brief"), "brief").strip(), roles)
+    return cells
+
+
+def _minutes(r: Reader, node: Node | None, what: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for phase, key, value in r.mapping(node, what):
+        if phase not in m.PHASES:
+            r.error(key, f"unknown phase {phase!r} in {what}; expected one of: {', '.join(m.PHASES)}")
+            continue
+        minutes = r.integer(value, f"minutes of the {phase} phase")
+        if minutes < 0:
+            r.error(value, f"expected minutes of 0 or more for the {phase} phase, got {minutes}")
+        out[phase] = minutes
+    return out
+
+
+def _corrections(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], inject_ids: set[str]) -> tuple[m.Correction, ...]:
+    out: list[m.Correction] = []
+    seen: set[str] = set()
+    for item in r.seq(node, "corrections"):
+        cf = r.fields(item, "a correction", ["id", "source", "claim", "correction", "checked"], ["injects"])
+        if not cf:
+            continue
+        correction_id = r.ident(cf["id"], "a correction")
+        if correction_id in seen:
+            r.error(cf["id"], f"duplicate correction id {correction_id!r}")
+        seen.add(correction_id)
+        injects = r.text_list(cf.get("injects"), "injects")
+        for inject_id in injects:
+            if inject_id not in inject_ids:
+                r.error(cf["injects"], f"undefined inject {inject_id!r} in correction {correction_id!r}")
+        out.append(m.Correction(
+            id=correction_id,
+            source=source_ref(cf["source"]),
+            claim=r.text(cf["claim"], "claim").strip(),
+            correction=r.text(cf["correction"], "correction").strip(),
+            checked=source_ref(cf["checked"]),
+            injects=injects,
+        ))
+    return tuple(out)
+
+
+CHARTER = "charter"  # an article reference to the UN Charter articles of rules/unsc.yaml, not to a treaty
+
+
+def _facilitation(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], rules: m.Rules) -> m.Facilitation:
+    if node is None:
+        return m.Facilitation()
+    f = r.fields(node, "facilitation", [], ["minutes", "rulings", "divergence"])
+    if f is None:
+        return m.Facilitation()
+    rulings: list[m.Ruling] = []
+    seen: set[str] = set()
+    for item in r.seq(f.get("rulings"), "rulings"):
+        rf = r.fields(item, "a ruling", ["id", "title", "text"], ["sources", "articles"])
+        if not rf:
+            continue
+        ruling_id = r.ident(rf["id"], "a ruling")
+        if ruling_id in seen:
+            r.error(rf["id"], f"duplicate ruling id {ruling_id!r}")
+        seen.add(ruling_id)
+        sources = tuple(source_ref(n) for n in (r.seq(rf["sources"], "sources") if "sources" in rf else []))
+        articles = []
+        for ref in r.seq(rf.get("articles"), "articles"):
+            af = r.fields(ref, "an article reference", ["treaty", "article"])
+            if not af:
+                continue
+            treaty, article = r.text(af["treaty"], "treaty"), r.text(af["article"], "article")
+            known = rules.treaties.get(treaty)
+            if treaty == CHARTER:
+                if rules.council.article(article) is None:
+                    r.error(af["article"], f"the Charter articles of rules/unsc.yaml have no {article!r}; expected one of: {', '.join(a.id for a in rules.council.articles)}")
+            elif known is None:
+                r.error(af["treaty"], f"undefined treaty {treaty!r}; expected one of: {', '.join(rules.treaties)}")
+            elif article not in {a.id for a in known.articles}:
+                r.error(af["article"], f"treaty {treaty!r} has no article {article!r}; expected one of: {', '.join(a.id for a in known.articles)}")
+            articles.append(m.ArticleRef(treaty, article))
+        rulings.append(m.Ruling(ruling_id, r.text(rf["title"], "title"), r.text(rf["text"], "text").strip(), sources, tuple(articles)))
+    divergence = []
+    for item in r.seq(f.get("divergence"), "divergence"):
+        gf = r.fields(item, "a divergence note", ["title", "text"])
+        if gf:
+            divergence.append(m.Guidance(r.text(gf["title"], "title"), r.text(gf["text"], "text").strip()))
+    return m.Facilitation(_minutes(r, f.get("minutes"), "facilitation.minutes"), tuple(rulings), tuple(divergence))
+
+
+def _debrief(r: Reader, node: Node | None, source_ref: Callable[[Node | None], str], end: dt.date | None) -> m.Debrief:
+    if node is None:
+        return m.Debrief()
+    f = r.fields(node, "debrief", [], ["questions", "after"])
+    if f is None:
+        return m.Debrief()
+    after = []
+    last: dt.date | None = None
+    for item in r.seq(f.get("after"), "debrief.after"):
+        af = r.fields(item, "an entry of debrief.after", ["date", "title", "text", "source"], ["note"])
+        if not af:
+            continue
+        date = r.date(af["date"], "date")
+        if date and end and date <= end:
+            r.error(af["date"], f"dates out of order: debrief.after is what happened after the scenario's end ({end}); {date} is not after it")
+        if date and last and date < last:
+            r.error(af["date"], f"dates out of order: {date} comes after {last} in debrief.after")
+        last = date or last
+        after.append(m.TimelineEntry(date or dt.date.min, r.text(af["title"], "title"), source_ref(af["source"]),
+                                     r.text(af["text"], "text").strip(), r.text(af.get("note"), "note").strip()))
+    return m.Debrief(r.text_list(f.get("questions"), "questions"), tuple(after))
+
+
+def _seat(
+    r: Reader,
+    seat_id: str,
+    node: Node,
+    rules: m.Rules,
+    source_ref: Callable[[Node | None], str] | None = None,
+    leads: list[tuple[str, m.Role, Node]] | None = None,
+) -> m.Seat | None:
     f = r.fields(
         node, f"seat {seat_id!r}", ["name", "brief"],
-        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine"],
+        ["role", "interests", "objectives", "red_lines", "alliances", "doctrine", "kind", "roles", "sources"],
     )
     if f is None:
         return None
+    kind = r.text(f.get("kind"), "kind", "state")
+    if kind not in m.SEAT_KINDS:
+        r.error(f["kind"], f"expected {' or '.join(m.SEAT_KINDS)} for the kind of seat {seat_id!r}, got {kind!r}")
+    roles = _roles(r, f.get("roles"), seat_id)
+    if leads is not None:
+        leads.extend((seat_id, role, where) for role, where in roles)
+    sources: tuple[str, ...] = ()
+    if "sources" in f:
+        sources = tuple(source_ref(n) if source_ref else r.text(n, "source") for n in r.seq(f["sources"], f"the sources of {seat_id!r}"))
     alliances = []
     for item in r.seq(f["alliances"], "alliances") if "alliances" in f else []:
         af = r.fields(item, "an alliance", ["text"], ["treaty"])
@@ -1151,11 +1457,111 @@ def _seat(r: Reader, seat_id: str, node: Node, rules: m.Rules) -> m.Seat | None:
         red_lines=r.text_list(f.get("red_lines"), "red_lines"),
         alliances=tuple(alliances),
         doctrine=doctrine,
+        kind=kind,
+        roles=tuple(role for role, _ in roles),
+        sources=sources,
     )
 
 
 def _facts(r: Reader, node: Node | None, rules: m.Rules) -> tuple[m.Fact, ...]:
     return tuple(r.each(node, "facts", lambda n: read_fact(r, n, rules)))
+
+
+CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+OFFSET_RE = re.compile(r"^T\+(\d{1,5}):([0-5]\d)$")
+
+
+def clock_text(time: dt.time) -> str:
+    """A clock time as scenario files write it: 09:05."""
+    return f"{time.hour:02d}:{time.minute:02d}"
+
+
+def offset_text(offset: dt.timedelta) -> str:
+    """Time since the exercise start as scenario files write it: T+00:30, T+26:00."""
+    minutes = int(offset.total_seconds()) // 60
+    return f"T+{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _clock(r: Reader, node: Node | None) -> dt.time | None:
+    if node is None:
+        return None
+    text = r.text(node, "time").strip()
+    match = CLOCK_RE.match(text)
+    if match is None:
+        r.error(node, f"expected a clock time like \"09:30\" for time (24-hour, in quotes), got {node.describe()}")
+        return None
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def _offset(r: Reader, node: Node | None) -> dt.timedelta | None:
+    if node is None:
+        return None
+    text = r.text(node, "offset").strip()
+    match = OFFSET_RE.match(text)
+    if match is None:
+        r.error(node, f"expected the time since the exercise start like \"T+00:30\" for offset, got {node.describe()}")
+        return None
+    return dt.timedelta(hours=int(match[1]), minutes=int(match[2]))
+
+
+SHEET_KEYS = ("number", "type", "time", "mode", "from", "objective", "controller", "actual", "kept")
+
+
+def _sheet_row(r: Reader, node: Node | None) -> m.SheetRow:
+    """An inject's ``msel:`` block: the cells of its spreadsheet row that tabletop keeps but does not act on."""
+    if node is None:
+        return m.SheetRow()
+    f = r.fields(node, "msel (the spreadsheet row's other cells)", [], SHEET_KEYS)
+    if f is None:
+        return m.SheetRow()
+    kept = {name: r.text(value, f"the kept column {name!r}") for name, _key, value in r.mapping(f.get("kept"), "kept")}
+    return m.SheetRow(
+        number=r.text(f.get("number"), "number"),
+        type=r.text(f.get("type"), "type"),
+        time=r.text(f.get("time"), "time"),
+        mode=r.text(f.get("mode"), "mode"),
+        sender=r.text(f.get("from"), "from"),
+        objective=r.text(f.get("objective"), "objective"),
+        controller=r.text(f.get("controller"), "controller"),
+        actual=r.text(f.get("actual"), "actual"),
+        kept=kept,
+    )
+
+
+def _expected_actions(r: Reader, node: Node | None) -> tuple[str, ...]:
+    """Expected player actions: a list of one-line texts (the MSEL cell writes them one a line)."""
+    if node is None:
+        return ()
+    out = []
+    for item in [node] if node.kind == "scalar" else r.seq(node, "expected_actions"):
+        text = r.text(item, "an expected action").strip()
+        if not text:
+            r.error(item, "an empty expected action; leave it out")
+        elif "\n" in text:
+            r.error(item, "expected one line for an expected action (the MSEL writes them one a line); make each line an item of its own")
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def _action(r: Reader, node: Node) -> m.Action | None:
+    f = r.fields(node, "an action", ["kind", "text"], ["title", "expected_actions", "when", "to", "note", "before", "msel"])
+    if f is None:
+        return None
+    kind = r.text(f["kind"], "kind")
+    if f["kind"] is not None and kind not in m.ACTION_KINDS:
+        r.error(f["kind"], f"expected expected (a player action the evaluator looks for) or controller (a note for the facilitator) for kind, got {kind!r}")
+    return m.Action(
+        kind=kind,
+        text=r.text(f["text"], "text"),
+        title=r.text(f.get("title"), "title"),
+        expected_actions=_expected_actions(r, f.get("expected_actions")),
+        when=r.text(f.get("when"), "when"),
+        to=r.text(f.get("to"), "to"),
+        note=r.text(f.get("note"), "note"),
+        before=r.boolean(f.get("before"), "before"),
+        msel=_sheet_row(r, f.get("msel")),
+    )
 
 
 def _inject(
@@ -1165,10 +1571,14 @@ def _inject(
     seats: set[str],
     turns: dict[int, m.Turn],
     source_ref: Callable[[Node | None], str],
+    start: dt.date | None = None,
+    objective_ids: set[str] | None = None,
+    control: dict[str, m.ControlCell] | None = None,
 ) -> m.Inject | None:
     f = r.fields(
         node, "an inject", ["id", "turn", "title", "text", "source"],
-        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects"],
+        ["date", "to", "standby", "hypothetical", "cite", "note", "facts", "effects", "time", "offset",
+         "from", "objectives", "expected_actions", "actions", "msel"],
     )
     if f is None:
         return None
@@ -1180,14 +1590,31 @@ def _inject(
         r.error(f["turn"], f"undefined turn {turn_id} for inject {inject_id!r}; expected one of: {', '.join(map(str, turns))}")
     standby = r.boolean(f.get("standby"), "standby")
     date = r.optional_date(f.get("date"), "date")
-    if date is None and not standby:
+    time = _clock(r, f.get("time"))
+    offset = _offset(r, f.get("offset"))
+    if offset is not None and "date" in f:
+        r.error(f["offset"], f"inject {inject_id!r} has a date and an offset; an offset dates it (the start plus its days): leave one out")
+    elif offset is not None and "time" in f:
+        r.error(f["offset"], f"inject {inject_id!r} has a time and an offset; keep one")
+    elif offset is not None and start is not None:
+        date = start + dt.timedelta(days=offset.days)
+    if date is None and not standby and offset is None:
         r.error(node, f"missing field 'date' in inject {inject_id!r} (only a standby inject may have none)")
     if date and turn and not (turn.start <= date <= turn.end):
-        r.error(f["date"], f"dates out of order: inject {inject_id!r} is dated {date}, outside turn {turn.id} ({turn.start} to {turn.end})")
+        r.error(f.get("date") or f.get("offset"), f"dates out of order: inject {inject_id!r} is dated {date}, outside turn {turn.id} ({turn.start} to {turn.end})")
     to = r.text_list(f.get("to"), "to") or ("all",)
     for seat in to:
         if seat != "all" and seat not in seats:
             r.error(f["to"], f"undefined seat {seat!r} in to:; expected all or one of: {', '.join(sorted(seats))}")
+    sender = r.text(f.get("from"), "from") or None
+    if sender is not None and sender not in (control or {}):
+        cells = ", ".join(sorted(control or {})) or "none defined under 'control'"
+        r.error(f["from"], f"undefined control cell {sender!r} in from:; expected one of: {cells}")
+    objectives = r.text_list(f.get("objectives"), "objectives")
+    for objective in objectives:
+        if objective not in (objective_ids or set()):
+            known = ", ".join(sorted(objective_ids or ())) or "none defined under 'objectives'"
+            r.error(f["objectives"], f"undefined objective {objective!r} in inject {inject_id!r}; expected one of: {known}")
     return m.Inject(
         id=inject_id,
         turn=turn_id,
@@ -1202,6 +1629,13 @@ def _inject(
         note=r.text(f.get("note"), "note").strip(),
         facts=_facts(r, f.get("facts"), rules),
         effects=_effects(r, f.get("effects"), rules, seats, None),
+        time=time,
+        offset=offset,
+        sender=sender,
+        objectives=objectives,
+        expected_actions=_expected_actions(r, f.get("expected_actions")),
+        actions=tuple(r.each(f.get("actions"), "actions", lambda n: _action(r, n))),
+        msel=_sheet_row(r, f.get("msel")),
     )
 
 

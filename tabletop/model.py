@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:  # the state of play lives in tabletop.state; these names stay for readers of the model
+    from tabletop.state import OpenObligation as OpenObligation
 
 _FACT_FIELDS = frozenset({"kind", "by", "target", "location", "on_behalf_of", "date"})
 
@@ -95,10 +98,17 @@ class Source:
 
 @attrs.frozen
 class TimelineEntry:
+    """A dated entry of the read-ahead (or of the debrief's "what happened next").
+
+    ``note`` is for the facilitator only (a correction to the source, say): the
+    guide prints it, the handouts never do.
+    """
+
     date: dt.date
     title: str
     source: str
     text: str = ""
+    note: str = ""
 
 
 @attrs.frozen
@@ -118,8 +128,48 @@ class Doctrine:
     answers: Mapping[str, str] = attrs.field(factory=dict)
 
 
+#: What an observation against an exercise objective finds (HSEEP's after-action report): a strength, or an area for improvement.
+FINDINGS = ("strength", "improvement")
+
+#: The phases of a turn, in order: the vocabulary of DESIGN.md, shared by the loader (phase timings) and the guide.
+PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
+
+
+@attrs.frozen
+class Objective:
+    """An exercise objective (HSEEP): what the exercise is meant to teach or test, by id."""
+
+    id: str
+    text: str
+
+
+@attrs.frozen
+class Role:
+    """One student's part within a team or a control cell, for a class of 20-30.
+
+    ``leads`` names the seat's options this role speaks for; ``merge_into`` the
+    role that takes this one over when the class is too small to fill it.
+    """
+
+    id: str
+    title: str
+    focus: str = ""
+    leads: tuple[str, ...] = ()
+    merge_into: str | None = None
+
+
+SEAT_KINDS = ("state", "organization")
+
+
 @attrs.frozen
 class Seat:
+    """A player: a state of the rule modules, or an organization (an agency, a team) that no treaty binds.
+
+    ``kind`` is ``organization`` for the recipient groups of an imported MSEL
+    ("County EOC", "IT Security"): the rule engine never obliges such a seat,
+    so it needs no entry in ``rules/geography.yaml``.
+    """
+
     id: str
     name: str
     brief: str
@@ -129,6 +179,22 @@ class Seat:
     red_lines: tuple[str, ...] = ()
     alliances: tuple[Alliance, ...] = ()
     doctrine: Doctrine = Doctrine()
+    kind: str = "state"
+    roles: tuple[Role, ...] = ()
+    sources: tuple[str, ...] = ()  # the keys the brief draws on: the seat's read-ahead
+
+
+@attrs.frozen
+class ControlCell:
+    """A part of the exercise staff that plays a character, not a state: the Council's president, the press.
+
+    It decides nothing in the engine; it delivers the injects whose ``from`` names it.
+    """
+
+    id: str
+    name: str
+    brief: str = ""
+    roles: tuple[Role, ...] = ()
 
 
 @attrs.frozen
@@ -139,10 +205,83 @@ class Turn:
     end: dt.date
     brief: str = ""
     questions: tuple[str, ...] = ()
+    minutes: Mapping[str, int] = attrs.field(factory=dict)  # phase -> minutes, over the scenario's default
+
+
+@attrs.frozen
+class SheetRow:
+    """What an MSEL spreadsheet row said that the engine does not act on, kept so export writes it back.
+
+    Planners' MSELs carry HSEEP columns a scenario has no use for in play (how an
+    inject is delivered, who sends it, which controller releases it) and columns
+    of their own ("Questions/Comments"). Import keeps every one, and the cells
+    it converted (a time of ``0900``, an event type of ``Actor Action``, an
+    objective written in words) as they were written, so that nothing in a row
+    is lost on the way to a scenario. What the scenario does act on has a field
+    of its own on the inject (``expected_actions``, ``objectives``, ``sender``);
+    this row only keeps how the sheet spelt it.
+    """
+
+    number: str = ""  # Event #, when it is not the row's place in the MSEL
+    type: str = ""  # Event Type as written, when tabletop names it otherwise
+    time: str = ""  # the time cell as written, when tabletop writes it otherwise
+    mode: str = ""  # Inject Mode: email, phone call, briefing...
+    sender: str = ""  # From, when it names none of the scenario's control cells (an inject's ``sender`` holds one that does)
+    objective: str = ""  # Objective/Core Capability as written, when it says the inject's ``objectives`` otherwise than by their ids
+    controller: str = ""  # Responsible Controller
+    actual: str = ""  # Actual Time
+    kept: Mapping[str, str] = attrs.field(factory=dict)  # the sheet's other columns, by their header
+
+    def is_empty(self) -> bool:
+        return self == SheetRow()
+
+
+ACTION_KINDS = ("expected", "controller")
+
+
+@attrs.frozen
+class Action:
+    """An MSEL row of its own that is not released to the players but belongs with an inject.
+
+    ``expected``: an expected player action, what the evaluator looks for after
+    the inject, written as a row with its own time and actor. ``controller``:
+    something the facilitator does (hand out a map, call the EOC as the mayor),
+    a note in the facilitator's guide. ``before`` marks a row that came before
+    its inject in the sheet, kept there. Expected player actions written in the
+    Expected Player Action column, of the inject's row or of this one, are
+    ``expected_actions``, one a line, as on an inject.
+    """
+
+    kind: str
+    text: str
+    title: str = ""
+    expected_actions: tuple[str, ...] = ()  # the row's Expected Player Action cell, one action a line
+    when: str = ""  # the row's time as tabletop writes it (09:00, 2024-10-31 09:00, T+00:30)
+    to: str = ""  # who acts or is addressed, as the sheet names them
+    note: str = ""
+    before: bool = False
+    msel: SheetRow = SheetRow()
 
 
 @attrs.frozen
 class Inject:
+    """A scripted event of the MSEL.
+
+    ``time`` is the clock time on ``date``; ``offset`` the time since the start
+    of the exercise (T+00:30), for MSELs that count from STARTEX, and then
+    ``date`` is the start plus its whole days.
+
+    ``expected_actions`` are what the players are expected to do, the HSEEP
+    column Expected Player Action of the inject's own row, one action a line:
+    what the evaluator looks for, the guide lists and the MSEL writes back.
+    ``actions`` are the MSEL's rows of their own that go with the inject
+    (expected player actions with a time and an actor, controller actions).
+    ``objectives`` are ids of the scenario's ``objectives`` (the MSEL's
+    Objective column); ``sender`` the control cell that delivers the inject
+    (``from:``, the MSEL's From column). ``msel`` keeps what the sheet said
+    that the engine does not act on, and how it spelt what it does.
+    """
+
     id: str
     turn: int
     title: str
@@ -156,6 +295,67 @@ class Inject:
     note: str = ""
     facts: tuple[Fact, ...] = ()
     effects: Effect = Effect()
+    time: dt.time | None = None
+    offset: dt.timedelta | None = None
+    sender: str | None = None  # the control cell that delivers it (``from:``); None: the facilitator
+    objectives: tuple[str, ...] = ()  # ids of the exercise objectives it serves
+    expected_actions: tuple[str, ...] = ()  # what the players are expected to do, one action a line
+    actions: tuple[Action, ...] = ()
+    msel: SheetRow = SheetRow()
+
+
+@attrs.frozen
+class Correction:
+    """Where a source errs and what the checked reference says instead: the guide's list of seed errors."""
+
+    id: str
+    source: str  # the key of the source that errs
+    claim: str  # what it says
+    correction: str
+    checked: str  # the key of the source of the correction
+    injects: tuple[str, ...] = ()  # injects whose facilitator note carries it
+
+
+@attrs.frozen
+class ArticleRef:
+    """A treaty article by treaty and article id; treaty ``charter`` names an article of the UN Charter (rules/unsc.yaml)."""
+
+    treaty: str
+    article: str
+
+
+@attrs.frozen
+class Ruling:
+    """A recurring contested question and how the facilitator rules on it, with the articles it turns on."""
+
+    id: str
+    title: str
+    text: str
+    sources: tuple[str, ...] = ()
+    articles: tuple[ArticleRef, ...] = ()
+
+
+@attrs.frozen
+class Guidance:
+    title: str
+    text: str
+
+
+@attrs.frozen
+class Facilitation:
+    """What the facilitator guide adds to the scenario: timings, rulings, what to do when play leaves the record."""
+
+    minutes: Mapping[str, int] = attrs.field(factory=dict)  # phase -> minutes in every turn
+    rulings: tuple[Ruling, ...] = ()
+    divergence: tuple[Guidance, ...] = ()
+
+
+@attrs.frozen
+class Debrief:
+    """The hot wash: its questions, and what happened after the scenario's end (read-after)."""
+
+    questions: tuple[str, ...] = ()
+    after: tuple[TimelineEntry, ...] = ()
 
 
 @attrs.frozen
@@ -197,6 +397,11 @@ class Scenario:
     initial: Initial = Initial()
     path: str = ""
     sha256: str = ""
+    objectives: tuple[Objective, ...] = ()
+    control: Mapping[str, ControlCell] = attrs.field(factory=dict)
+    corrections: tuple[Correction, ...] = ()
+    facilitation: Facilitation = Facilitation()
+    debrief: Debrief = Debrief()
 
     def turn(self, turn_id: int) -> Turn:
         return self._turns_by_id[turn_id]
@@ -225,6 +430,10 @@ class Scenario:
             for option in options:
                 named.setdefault((seat, option.id), []).append(option)
         return {k: tuple(v) for k, v in named.items()}
+
+    def free_text(self, seat: str) -> bool:
+        """True when the seat decides in its own words: it has no option menu (an open-response exercise)."""
+        return not self.options.get(seat)
 
     def injects_for(self, turn: int) -> tuple[Inject, ...]:
         return self._injects_by_turn.get(turn, ())
@@ -285,6 +494,9 @@ class Trigger:
     state_of_war: bool = False
     location: LocationRule | None = None
     any_of: tuple[Trigger, ...] = ()
+    # The article answers only an attack the attacked party's side did not bring on itself:
+    # if that side began the war the attack belongs to (or who began it is disputed), contested.
+    unprovoked: bool = False
 
 
 @attrs.frozen
@@ -352,15 +564,49 @@ class Treaty:
 
 
 @attrs.frozen
+class Administration:
+    """Who administers a territory over one span of dates (both ends inclusive; None: open-ended).
+
+    ``state`` is None where no state administers it (international waters).
+    """
+
+    state: str | None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def covers(self, date: dt.date) -> bool:
+        return (self.start is None or self.start <= date) and (self.end is None or date <= self.end)
+
+
+@attrs.frozen
 class Territory:
+    """A place facts can name, and who administered it when.
+
+    Administration changes (Okinawa and the islands administered with it were under
+    US administration until the reversion of 15 May 1972), so it is a sequence of
+    dated spans, and every question about it is asked on the date of the fact.
+    """
+
     id: str
     name: str
-    administered_by: str | None
+    administration: tuple[Administration, ...]
     regions: tuple[str, ...] = ()
     regions_disputed: tuple[str, ...] = ()
     recognized_by: tuple[str, ...] = ()  # ("all",) when nobody disputes it
     claimed_by: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+
+    def administration_on(self, date: dt.date) -> Administration | None:
+        """The span that covers ``date``; None if no span does (before the first, or in a gap)."""
+        for span in self.administration:
+            if span.covers(date):
+                return span
+        return None
+
+    def administrator(self, date: dt.date) -> str | None:
+        """The state that administered the territory on ``date`` (None: no state did)."""
+        span = self.administration_on(date)
+        return span.state if span is not None else None
 
     def recognised_by(self, state: str) -> bool:
         return "all" in self.recognized_by or state in self.recognized_by
@@ -372,6 +618,7 @@ class State:
     name: str
     type: str = "state"
     aliases: tuple[str, ...] = ()
+    short: str = ""  # the name a sentence uses ("the DPRK"); the full name when empty
 
 
 @attrs.frozen
@@ -453,6 +700,22 @@ class FactKind:
 
 
 @attrs.frozen
+class FactField:
+    """A field of a fact whose values are checked on loading (rules/facts.yaml, ``fields:``).
+
+    ``type`` is ``values`` (one of ``values``), ``boolean``, ``state``, ``states``
+    (a state or a list of them) or ``votes``; ``kinds`` limits the fact kinds that
+    may carry it (empty: every kind).
+    """
+
+    id: str
+    type: str
+    values: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str = ""
+
+
+@attrs.frozen
 class Rules:
     """Everything in a rules folder, loaded and cross-checked."""
 
@@ -465,6 +728,7 @@ class Rules:
     council: Council
     path: str = ""
     sha256: str = ""
+    fact_fields: Mapping[str, FactField] = attrs.field(factory=dict)
 
     def state_name(self, state: str) -> str:
         known = self.states.get(state)
@@ -517,6 +781,7 @@ class Obligation:
     fact: int = 0  # index of the fact that triggered it
     attacker: str | None = None
     location: str | None = None
+    scale: str | None = None  # the scale of the armed attack that set it off (facts.yaml: war | limited)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -533,78 +798,6 @@ class Obligation:
     @property
     def key(self) -> tuple[str, str, str, str, str, str | None]:
         return (self.treaty, self.article, self.kind, self.obligor, self.beneficiary, self.attacker)
-
-
-@attrs.define
-class OpenObligation:
-    """An obligation in play: triggered in one turn, answered in a later decide phase."""
-
-    id: str
-    obligation: Obligation
-    turn: int
-    status: str  # triggered | contested | answered | void
-    due: int = 0  # the turn in whose decide phase it must be answered
-    answer: str | None = None
-    answered_turn: int | None = None
-    ruling: str | None = None  # the facilitator's override, if any
-
-
-@attrs.define
-class WorldState:
-    """The board: everything the screens show, folded from the log's events.
-
-    Mutable on purpose: replay folds a hundred thousand events into one value,
-    and copying a frozen state per event would make that quadratic. Nothing
-    outside ``session.py`` writes to it; screens and reports only read.
-    """
-
-    turn: int = 0
-    phase: str = "setup"
-    date: dt.date | None = None
-    tension: int = 0
-    credibility: dict[str, int] = attrs.Factory(dict)
-    posture: dict[str, str] = attrs.Factory(dict)
-    released: list[str] = attrs.Factory(list)
-    released_ids: set[str] = attrs.Factory(set)
-    adhoc: dict[str, Inject] = attrs.Factory(dict)
-    facts: list[Fact] = attrs.Factory(list)
-    decisions: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
-    answers: dict[int, dict[str, dict[str, Any]]] = attrs.Factory(dict)
-    obligations: dict[str, OpenObligation] = attrs.Factory(dict)
-    open: dict[str, OpenObligation] = attrs.Factory(dict)  # the triggered or contested ones, not yet answered
-    adjudicated: set[int] = attrs.Factory(set)
-    tension_history: list[tuple[int, int]] = attrs.Factory(list)
-    notes: list[dict[str, Any]] = attrs.Factory(list)
-    overrides: list[dict[str, Any]] = attrs.Factory(list)
-    council: list[dict[str, Any]] = attrs.Factory(list)
-    reports: list[dict[str, Any]] = attrs.Factory(list)
-    ended: bool = False
-    events: int = 0
-
-    def pending_for(self, seat: str) -> list[OpenObligation]:
-        return [o for o in self.open.values() if o.obligation.obligor == seat]
-
-    def copy(self) -> WorldState:
-        """A copy deep enough that folding into it leaves this one untouched."""
-        return attrs.evolve(
-            self,
-            credibility=dict(self.credibility),
-            posture=dict(self.posture),
-            released=list(self.released),
-            released_ids=set(self.released_ids),
-            adhoc=dict(self.adhoc),
-            facts=list(self.facts),
-            decisions={t: dict(d) for t, d in self.decisions.items()},
-            answers={t: dict(d) for t, d in self.answers.items()},
-            obligations=(obligations := {k: attrs.evolve(v) for k, v in self.obligations.items()}),
-            open={k: obligations[k] for k in self.open},
-            adjudicated=set(self.adjudicated),
-            tension_history=list(self.tension_history),
-            notes=list(self.notes),
-            overrides=list(self.overrides),
-            council=list(self.council),
-            reports=list(self.reports),
-        )
 
 
 def seat_name(scenario: Scenario, rules: Rules, seat: str | None) -> str:

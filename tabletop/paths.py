@@ -9,6 +9,7 @@ from any working directory.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -46,23 +47,6 @@ def data_home() -> Path:
     import platformdirs  # a few milliseconds; only the commands that need the folder pay them
 
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
-
-
-CACHE_OFF = ("off", "0", "no", "false", "none")
-
-
-def cache_home() -> Path | None:
-    """The user's cache folder (compiled scenarios): things that can be thrown away and rebuilt at any time.
-
-    ``$TABLETOP_CACHE``, else ``$XDG_CACHE_HOME/tabletop``, else ``~/.cache/tabletop``;
-    None when ``TABLETOP_CACHE`` is ``off`` (or ``0``, ``no``, ``false``, ``none``).
-    Kept apart from ``data_home``: a user may delete it, and back-ups may skip it.
-    """
-    base = os.environ.get("TABLETOP_CACHE")
-    if base:
-        return None if base.strip().lower() in CACHE_OFF else Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "tabletop"
 
 
 def user_scenarios() -> Path:
@@ -110,9 +94,33 @@ def require_scenario(name_or_path: str) -> Path:
     return path
 
 
-def scenario_for_log(header: dict) -> Path | None:
-    """The scenario a log was written against: its recorded path, else by id."""
+def recorded_scenario(header: dict) -> tuple[Path | None, str]:
+    """The header's ``scenario_path`` if it can be a scenario; else None, and why it was refused ('' if it is absent).
+
+    A log's header may name any file, so its type and size are checked before
+    anything opens it: a FIFO, a device, a folder or a file over the scenario
+    size limit (a 60 GB sparse file, say) is refused from its ``stat`` alone.
+    """
     recorded = header.get("scenario_path")
-    if recorded and Path(recorded).is_file():
-        return Path(recorded)
+    if not recorded or type(recorded) is not str:
+        return None, ""
+    try:
+        info = os.stat(recorded)
+    except (OSError, ValueError):
+        return None, ""
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not an ordinary file (a pipe, a device or a socket)"
+        return None, f"the log's scenario_path {recorded} is {kind}: refused"
+    from tabletop.yamlnodes import MAX_BYTES
+
+    if info.st_size > MAX_BYTES:
+        return None, f"the log's scenario_path {recorded} is {info.st_size:,} bytes; a scenario is at most {MAX_BYTES:,}: refused"
+    return Path(recorded), ""
+
+
+def scenario_for_log(header: dict) -> Path | None:
+    """The scenario a log was written against: its recorded path (if it can be one), else by id."""
+    recorded, _ = recorded_scenario(header)
+    if recorded is not None:
+        return recorded
     return find_scenario(str(header.get("scenario", "")))

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import attrs
 
-from tabletop import log as logmod
+from tabletop import events as ev
 from tabletop import model as m
 from tabletop.palette import OKABE_ITO
-from tabletop.session import ReplayMismatch, Session
+from tabletop.safetext import visible
+from tabletop.sealing import SEALED, answer_sealed, event_sealed
+from tabletop.session import Session
 
 FORMATS = ("md", "html")
 GENERATOR = "tabletop"
@@ -59,7 +62,7 @@ class DecisionItem:
     turn: int
     seat: str
     seat_name: str
-    option: str
+    option: str | None  # None: a decision in the seat's own words
     label: str
     rationale: str
     by: str
@@ -136,6 +139,34 @@ class NoteItem:
     author: str
     text: str
     ts: str = ""
+    objective: str | None = None  # an exercise objective's id, when the note is an observation against it
+    finding: str | None = None  # "strength" | "improvement", when the observer says which
+
+
+FINDINGS = (("strength", "Strengths"), ("improvement", "Areas for improvement"), (None, "Other observations"))
+
+
+def observations_by_objective(r: Report) -> list[tuple[str, str, list[tuple[str, list[NoteItem]]]]]:
+    """HSEEP's AAR grouping: (objective id, its text, [(heading, notes)]) for every objective a note names.
+
+    Objectives in the scenario's order, then any a note names that the scenario does not define;
+    within each, strengths, areas for improvement, then notes that say neither.
+    """
+    texts = dict(r.objectives)
+    named = [n for n in r.notes if n.objective]
+    order = [o for o, _ in r.objectives] + sorted({n.objective for n in named if n.objective not in texts})  # type: ignore[misc]
+    out = []
+    for objective in order:
+        mine = [n for n in named if n.objective == objective]
+        if not mine:
+            continue
+        groups = []
+        for finding, heading in FINDINGS:
+            found = [n for n in mine if (n.finding if n.finding in m.FINDINGS else None) == finding]
+            if found:
+                groups.append((heading, found))
+        out.append((objective, texts.get(objective, "(not an objective of this scenario)"), groups))
+    return out
 
 
 @attrs.frozen
@@ -211,6 +242,7 @@ class Report:
     reports: tuple[ArticleReport, ...]
     overrides: tuple[OverrideItem, ...]
     notes: tuple[NoteItem, ...]
+    objectives: tuple[tuple[str, str], ...]  # the scenario's (id, text), for grouping the observations
     sources: tuple[tuple[m.Source, tuple[str, ...]], ...]  # cited sources, with the injects citing each
     articles: tuple[ArticleText, ...]
     charter: tuple[ArticleText, ...]
@@ -221,6 +253,7 @@ class Report:
     tension_points: tuple[TensionPoint, ...]
     provenance: tuple[tuple[str, str], ...]
     events: int
+    integrity: tuple[tuple[str, str], ...] = ()  # the log's head hash and who signed it (integrity_rows)
 
     def rung(self, tension: int) -> str:
         for rung, name in self.ladder:
@@ -232,12 +265,29 @@ class Report:
 # ------------------------------------------------------------------- collect
 
 
-def render(session: Session, fmt: str) -> str:
-    """The after-action report of ``session`` as Markdown (``md``) or one HTML file (``html``)."""
+def render(session: Session, fmt: str, integrity: Sequence[tuple[str, str]] = ()) -> str:
+    """The after-action report of ``session`` as Markdown (``md``) or one HTML file (``html``).
+
+    ``integrity`` (from :func:`integrity_rows`) goes into the overview: the log's
+    head hash and its signer, for a class to note and compare with ``verify``.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    report = collect(session)
+    report = attrs.evolve(collect(session), integrity=tuple(integrity))
     return markdown(report) if fmt == "md" else html_page(report)
+
+
+def integrity_rows(verdict: Any) -> tuple[tuple[str, str], ...]:
+    """Overview rows for a :class:`tabletop.signing.Verdict`: the head hash, and who signed how much of the log."""
+    if verdict.status == "unsigned":
+        signed = "unsigned: nothing shows who wrote this log"
+    elif verdict.status == "bad":
+        signed = f"BAD SIGNATURE at line {verdict.bad_line}: run 'tabletop verify'"
+    else:
+        trust = "" if not verdict.untrusted else " (not a trusted key: " + ", ".join(verdict.untrusted) + ")"
+        extent = "every line" if verdict.status == "signed" else f"lines 1 to {verdict.signed_to} of {verdict.lines}"
+        signed = f"{verdict.signer}, {extent}{trust}"
+    return (("Log head (SHA-256 of its last line)", verdict.head), ("Signed by", signed))
 
 
 def collect(session: Session) -> Report:
@@ -288,6 +338,7 @@ def collect(session: Session) -> Report:
         ob_id = event.get("id", "")
         open_ob = state.obligations.get(ob_id)
         decision = answer_decisions.get(ob_id)
+        hidden = open_ob is not None and answer_sealed(open_ob, state)
         article = article_of(event.get("treaty", ""), str(event.get("article", "")))
         obligations.append(
             ObligationItem(
@@ -303,10 +354,10 @@ def collect(session: Session) -> Report:
                 status=event.get("status", ""),
                 duty=event.get("duty", ""),
                 because=event.get("because", ""),
-                final_status=open_ob.status if open_ob else event.get("status", ""),
-                answer=open_ob.answer if open_ob else None,
+                final_status=("answered (sealed)" if hidden else open_ob.status) if open_ob else event.get("status", ""),
+                answer=SEALED if hidden else open_ob.answer if open_ob else None,
                 answered_turn=open_ob.answered_turn if open_ob else None,
-                answer_rationale=decision.get("rationale") if decision else None,
+                answer_rationale=SEALED if hidden else decision.get("rationale") if decision else None,
                 answer_by=decision.get("by") if decision else None,
                 ruling=open_ob.ruling if open_ob else None,
             )
@@ -318,7 +369,13 @@ def collect(session: Session) -> Report:
     for event in events:
         if event.get("type") != "decision":
             continue
-        seat, option = event.get("seat", ""), event.get("option", "")
+        if event_sealed(event, state):  # a decide phase still open: shown as sealed, as on the board
+            decisions.append(DecisionItem(
+                turn=int(event.get("turn", 0)), seat=event.get("seat", ""), seat_name=seat_name(event.get("seat", "")),
+                option=None, label=SEALED, rationale=SEALED, by=event.get("by", ""),
+            ))
+            continue
+        seat, option = event.get("seat", ""), event.get("option")
         answers = event.get("answers") or {}
         ob_id = answers.get("obligation")
         if ob_id:
@@ -332,10 +389,13 @@ def collect(session: Session) -> Report:
                 )
             )
             continue
-        try:
-            label = scenario.option(seat, option).label
-        except KeyError:
-            label = option
+        if option is None:  # in the seat's own words
+            label = f"In its own words: \u201c{event.get('text') or ''}\u201d"
+        else:
+            try:
+                label = scenario.option(seat, option).label
+            except KeyError:
+                label = option
         inject_title = None
         if answers.get("inject"):
             inject = find_inject(answers["inject"])
@@ -421,7 +481,8 @@ def collect(session: Session) -> Report:
             shown = str(value)
         overrides.append(OverrideItem(int(e.get("turn", 0)), what, subject, shown, e.get("reason", ""), e.get("ts", "")))
     notes = tuple(
-        NoteItem(int(e.get("turn", 0)), seat_name(e.get("seat")) if e.get("seat") else "Facilitator", e.get("text", ""), e.get("ts", ""))
+        NoteItem(int(e.get("turn", 0)), seat_name(e.get("seat")) if e.get("seat") else "Facilitator", e.get("text", ""), e.get("ts", ""),
+                 str(e["objective"]) if e.get("objective") else None, str(e["finding"]) if e.get("finding") else None)
         for e in events if e.get("type") == "note"
     )
 
@@ -545,6 +606,7 @@ def collect(session: Session) -> Report:
         reports=article_reports,
         overrides=tuple(overrides),
         notes=notes,
+        objectives=tuple((o.id, o.text) for o in scenario.objectives),
         sources=tuple((citations[k], tuple(v)) for k, v in cited.items()),
         articles=tuple(articles),
         charter=tuple(charter),
@@ -587,51 +649,37 @@ def _cause(event: dict[str, Any], find_inject: Callable[[str], m.Inject | None])
     return "other", str(kind)
 
 
-def _fresh(session: Session) -> Session:
-    """The exercise's starting board: what the state was before the first event."""
-    return Session(session.scenario, session.rules, seats=dict(getattr(session, "seats", {}) or {}))
-
-
 def _initial_credibility(session: Session) -> dict[str, int]:
-    return dict(_fresh(session).state.credibility)
+    return dict(session.game.initial().credibility)
 
 
 def _tension_trace(session: Session) -> tuple[int, list[int]]:
     """Tension before the first event, and after each event.
 
-    Replays the events through the session's own fold (``Session.replay`` with
-    a listener), so the chart shows exactly what the board showed, including
-    changes inside a turn (injects, Council votes, overrides).
+    Folds the events with the game's own fold, so the chart shows exactly what
+    the board showed, including changes inside a turn (injects, Council votes,
+    overrides). The session was replayed, so every event folds.
     """
-    initial = _fresh(session).state.tension
-    events = list(session.events)
+    game = session.game
+    state = game.initial()
+    initial = state.tension
     after: list[int] = []
-    contents = logmod.LogContents(path="", header=dict(session.header or {}), events=events, digests=[], warnings=[], good_bytes=0)
-    try:
-        Session.replay(contents, session.scenario, session.rules, on_event=lambda _n, state: after.append(state.tension))
-    except (ReplayMismatch, KeyError, ValueError):
-        after = []
-    if len(after) != len(events):
-        # Cannot happen for a session that replays; fall back on the adjudicated values.
-        after, value = [], initial
-        for event in events:
-            if event.get("type") == "adjudicated":
-                value = int((event.get("changes") or {}).get("tension", [value, value])[1])
-            elif event.get("type") == "override" and event.get("what") == "tension":
-                value = int(event.get("value", value))
-            after.append(value)
+    for record in session.events:
+        if record.get("type") not in ev.LOG_RECORDS:
+            state = game.evolve(state, ev.from_json(record))
+        after.append(state.tension)
     return initial, after
 
 
 # ------------------------------------------------------------------ Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
 
 
 def md_escape(text: Any) -> str:
-    """Inline Markdown: one line, no emphasis, links, code or raw HTML from the data."""
-    value = " ".join(str(text).split())
+    """Inline Markdown: one line, no emphasis, strikethrough, links, code or raw HTML from the data; control characters visible."""
+    value = " ".join(visible(text).split())
     value = _MD_SPECIAL.sub(r"\\\1", value)
     value = re.sub(r"&(?=#?\w+;)", "&amp;", value)
     value = value.replace("<", "&lt;").replace(">", "&gt;")
@@ -639,6 +687,7 @@ def md_escape(text: Any) -> str:
 
 
 def _md_paragraphs(text: str) -> list[str]:
+    text = visible(text)  # before splitting at whitespace, which in Python includes CR and some other controls
     return [md_escape(p) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
@@ -665,7 +714,7 @@ def _citation(c: m.Source, escape: Callable[[str], str], title: str) -> str:
 def _md_citation(c: m.Source) -> str:
     text = _citation(c, md_escape, "*{}*")
     if c.url and _safe_url(c.url):
-        text += f" <{c.url.replace('>', '%3E').replace(' ', '%20')}>"
+        text += f" <{_quoted_url(c.url)}>"
     return text
 
 
@@ -681,7 +730,7 @@ def markdown(r: Report) -> str:
     roles = any(s.role for s in r.seats)
     out += _md_table(
         ["Seat", *(["Role"] if roles else []), "Played by", "Decisions", "Credibility", "Final posture"],
-        [[md_escape(s.name), *([md_escape(s.role)] if roles else []), s.played_by, str(s.decisions), _cred(s.credibility), md_escape(s.posture)]
+        [[md_escape(s.name), *([md_escape(s.role)] if roles else []), md_escape(s.played_by), str(s.decisions), _cred(s.credibility), md_escape(s.posture)]
          for s in r.seats],
     ) + [""]
 
@@ -735,7 +784,7 @@ def markdown(r: Report) -> str:
             out.append("")
         out += ["#### Decisions", ""]
         if t.decisions:
-            out += _md_table(["Seat", "Decision", "Rationale", "By"], [[md_escape(d.seat_name), _md_decision(d), md_escape(d.rationale), d.by] for d in t.decisions])
+            out += _md_table(["Seat", "Decision", "Rationale", "By"], [[md_escape(d.seat_name), _md_decision(d), md_escape(d.rationale), md_escape(d.by)] for d in t.decisions])
         else:
             out.append("None.")
         out.append("")
@@ -763,7 +812,7 @@ def markdown(r: Report) -> str:
             item = [f"**{md_escape(o.id)}** ({md_escape(o.reference)}{': ' + md_escape(o.article_title) if o.article_title else ''}): {md_escape(o.because)}",
                     f"Duty: {md_escape(o.duty)}."]
             if o.answer:
-                item.append(f"Answer: **{md_escape(o.answer)}** in turn {o.answered_turn} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
+                item.append(f"Answer: **{md_escape(o.answer)}** in turn {md_escape(o.answered_turn)} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
             if o.ruling:
                 item.append(f"Facilitator ruling: {md_escape(o.ruling)}.")
             out.append(_md_item(item))
@@ -788,11 +837,19 @@ def markdown(r: Report) -> str:
     else:
         out += ["None: the adjudication stood as computed.", ""]
 
+    grouped = observations_by_objective(r)
+    if grouped:
+        out += ["## Observations by objective", ""]
+        for objective, text, groups in grouped:
+            out += [f"### {md_escape(objective)}: {md_escape(text)}", ""]
+            for heading, found in groups:
+                out += [f"**{heading}**", ""] + [f"- Turn {n.turn}, {md_escape(n.author)}: {md_escape(n.text)}" for n in found] + [""]
     out += ["## Notes", ""]
-    if r.notes:
-        out += _md_table(["Turn", "By", "Note"], [[str(n.turn), md_escape(n.author), md_escape(n.text)] for n in r.notes]) + [""]
+    loose = [n for n in r.notes if not n.objective]
+    if loose:
+        out += _md_table(["Turn", "By", "Note"], [[str(n.turn), md_escape(n.author), md_escape(n.text)] for n in loose]) + [""]
     else:
-        out += ["None.", ""]
+        out += ["None." if not grouped else "None beyond the observations above.", ""]
 
     out += ["## Sources", ""]
     if not r.sources:
@@ -841,6 +898,7 @@ def _overview_rows(r: Report) -> list[tuple[str, str]]:
         rows.append(("Branched from", r.parent))
     rows.append(("Final tension", r.rung(r.tension_final)))
     rows.append(("Obligations triggered", f"{len(r.obligations)} ({sum(1 for o in r.obligations if o.answer)} answered)"))
+    rows.extend(r.integrity)
     return rows
 
 
@@ -877,15 +935,27 @@ def _safe_url(url: str) -> bool:
     return url.lower().startswith(("https://", "http://"))
 
 
+def _quoted_url(url: str) -> str:
+    """The URL with every character a link may not hold raw percent-encoded: whitespace, controls, <, >, quotes, non-ASCII.
+
+    Inside ``<...>`` a Markdown autolink ends at the first space, tab, newline
+    or ``<``; a URL holding one would spill the rest into the page as raw HTML.
+    Encoded, it stays one link to the same address.
+    """
+    return urllib.parse.quote(url, safe=":/?#[]@!$&'()*+,;=%-._~")
+
+
 # ---------------------------------------------------------------------- HTML
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """HTML text or attribute value: markup escaped, control characters visible."""
+    return html.escape(visible(value), quote=True)
 
 
 def _html_paragraphs(text: str, cls: str = "") -> str:
     attr = f' class="{cls}"' if cls else ""
+    text = visible(text)  # before splitting at whitespace, which in Python includes CR and some other controls
     return "".join(f"<p{attr}>{_e(' '.join(p.split()))}</p>" for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
 
 
@@ -904,7 +974,8 @@ def _badge(word: str, kind: str) -> str:
 def _html_citation(c: m.Source) -> str:
     text = _citation(c, _e, "<cite>{}</cite>")
     if c.url and _safe_url(c.url):
-        text += f' <a href="{_e(c.url)}">{_e(c.url)}</a>'
+        url = _quoted_url(c.url)
+        text += f' <a href="{_e(url)}">{_e(url)}</a>'
     return text
 
 
@@ -1066,7 +1137,7 @@ def html_page(r: Report) -> str:
             body.append('<p class="muted">None.</p>')
         for a in t.adjudications:
             body.append("<h4>Adjudication</h4>")
-            body.append(f"<p>Tension {_e(r.rung(a.tension[0]))} → {_e(r.rung(a.tension[1]))}; {a.facts} new fact(s) from the decisions.</p>")
+            body.append(f"<p>Tension {_e(r.rung(a.tension[0]))} → {_e(r.rung(a.tension[1]))}; {_e(a.facts)} new fact(s) from the decisions.</p>")
             rows = _changes_rows(a)
             if rows:
                 body.append(_html_table(["Seat", "Credibility", "Posture"], [[_e(c) for c in row] for row in rows], cls="changes"))
@@ -1092,7 +1163,7 @@ def html_page(r: Report) -> str:
                      f"<p><strong>{_e(o.obligor)} → {_e(o.beneficiary)}</strong>, {_e(o.kind)}, triggered in turn {o.turn}. Duty: {_e(o.duty)}.</p>",
                      f"<p>Because: {_e(o.because)}</p>"]
             if o.answer:
-                lines.append(f'<p>Answer in turn {o.answered_turn}: <span class="answer-word">{_e(o.answer)}</span>'
+                lines.append(f'<p>Answer in turn {_e(o.answered_turn)}: <span class="answer-word">{_e(o.answer)}</span>'
                              f"{' (' + _e(o.answer_by) + ')' if o.answer_by else ''}. {_e(o.answer_rationale or '')}</p>")
             elif o.final_status == "void":
                 lines.append("<p>Set aside by the facilitator; no answer was owed.</p>")
@@ -1138,7 +1209,17 @@ def html_page(r: Report) -> str:
         overrides = "<p>None: the adjudication stood as computed.</p>"
     sections.append(("overrides", "Facilitator overrides", overrides))
 
-    notes = _html_table(["Turn", "By", "Note"], [[str(n.turn), _e(n.author), _e(n.text)] for n in r.notes]) if r.notes else "<p>None.</p>"
+    grouped = observations_by_objective(r)
+    if grouped:
+        body = ""
+        for objective, text, groups in grouped:
+            body += f"<h3>{_e(objective)}: {_e(text)}</h3>"
+            for heading, found in groups:
+                body += f"<h4>{_e(heading)}</h4><ul>" + "".join(f"<li>Turn {n.turn}, {_e(n.author)}: {_e(n.text)}</li>" for n in found) + "</ul>"
+        sections.append(("observations", "Observations by objective", body))
+    loose = [n for n in r.notes if not n.objective]
+    notes = _html_table(["Turn", "By", "Note"], [[str(n.turn), _e(n.author), _e(n.text)] for n in loose]) if loose else \
+        ("<p>None beyond the observations above.</p>" if grouped else "<p>None.</p>")
     sections.append(("notes", "Notes", notes))
 
     if r.sources:

@@ -85,7 +85,7 @@ def outcome_of(session: Session) -> Outcome:
     decisions: dict[str, list[str]] = collections.defaultdict(list)
     for per_turn in session.state.decisions.values():
         for seat, decision in per_turn.items():
-            decisions[seat].append(decision["option"])
+            decisions[seat].append(decision.option or "(own words)")
     return Outcome(session.seed, session.state.tension, dict(triggered), dict(honoured), dict(decisions))
 
 

@@ -1,37 +1,50 @@
 """The rule engine: facts + a date + rule modules -> obligations, each with its reason.
 
-Pure functions over frozen values. The questions it asks of every article are
-the ones a careful international lawyer asks, in this order:
+Pure: the same facts, date and rules give the same answer, and nothing is kept
+between calls. The facts are first read into a model of the conflict
+(``tabletop.conflict``): the wars, their two sides, the side that began each
+and with which fact. Then every article is asked the questions a careful
+international lawyer asks, in this order:
 
 1. Does the treaty bind on that date (entry into force, end, disputed end)?
 2. Is the fact of the kind the article is about (an armed attack; a threat)?
-3. Is the attacked state a party, and the attacker a state that is not a party?
-4. Did it happen on territory the article covers (administration, region,
-   recognition of lawful administration)?
-5. Do the obliged party's own understandings (reservations) let it apply?
-6. Did the attacked party start the hostilities? Then the partner's duty is
+3. Is the attacked state a party, and every attacker (a coalition's too) a
+   state that is not one?
+4. Is the attacked party in a state of war, where the article asks for one?
+   A full-scale attack puts it in one; a limited one only if a fact of that
+   date or earlier says so (a declaration, or a full-scale attack).
+5. Did it happen on territory the article covers, as that territory was
+   administered on the date of the fact?
+6. Do the obliged party's own understandings (reservations) let it apply?
+7. Did the attacked party, or a state fighting on its side, begin the war the
+   attack belongs to (``unprovoked`` articles)? Then the partner's duty is
    open to argument, and the facilitator rules (``contested``).
 
-Nothing is evaluated as code: conditions are the structured data of
-``model.Trigger`` and ``model.LocationRule``.
+No state is ever obliged against itself, nor to assist a state it is fighting.
+One obligation is kept per (treaty, article, kind, obligor, beneficiary,
+attacker), at the strongest status any fact gave it, and its ``because`` says
+which fact that was. Nothing is evaluated as code: conditions are the
+structured data of ``model.Trigger`` and ``model.LocationRule``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
 from tabletop import model as m
-
-LIMITED_SCALES = frozenset({"limited", "incident", "skirmish", "clash", "border_clash", "exchange_of_fire"})
+from tabletop.conflict import WAR_KINDS, Act, Conflict, War, full_scale, partners
 
 # The order in which Engine._obligation passes an Obligation's fields; checked here, once,
 # so that a field added to or moved in model.Obligation fails loudly rather than shifts values.
-_OBLIGATION_FIELDS = ("treaty", "article", "kind", "obligor", "beneficiary", "status", "duty", "because", "fact", "attacker", "location")
+_OBLIGATION_FIELDS = ("treaty", "article", "kind", "obligor", "beneficiary", "status", "duty", "because", "fact", "attacker", "location", "scale")
 if tuple(field.name for field in attrs.fields(m.Obligation)) != _OBLIGATION_FIELDS:
     raise ImportError("model.Obligation's fields changed: update Engine._obligation, which passes them by position")
+
+Key = tuple[str, str, str, str, str, "str | None"]
+RANK = {"contested": 1, "triggered": 2}
 
 
 @attrs.frozen
@@ -78,10 +91,17 @@ class NotTriggered:
 
 @attrs.frozen
 class Resolution:
+    """What one call of :meth:`Engine.resolve` found.
+
+    ``wars`` describes every war the facts make, in words (for ``--explain``);
+    it is not part of the JSON output, whose keys are pinned.
+    """
+
     obligations: tuple[m.Obligation, ...] = ()
     reports: tuple[Report, ...] = ()
     council: tuple[CouncilOutcome, ...] = ()
     not_triggered: tuple[NotTriggered, ...] = ()
+    wars: tuple[str, ...] = ()
 
     def to_json(self, explain: bool = False) -> dict[str, object]:
         out: dict[str, object] = {"obligations": [o.to_json() for o in self.obligations]}
@@ -90,6 +110,30 @@ class Resolution:
         if explain:
             out["not_triggered"] = [n.to_json() for n in self.not_triggered]
         return out
+
+
+@attrs.frozen
+class Record:
+    """The facts resolved so far as the engine reads them: how many, and the armed attacks and declarations of war among them.
+
+    Only those shape the conflict model; the rest of the history matters only
+    for its length (facts are numbered by their place in it). A caller that
+    resolves facts as they come over a long exercise can keep one of these
+    beside its facts, ``record = record.extend(new)`` after each resolve, and
+    pass it as ``history=``: the call then costs nothing for the other facts,
+    instead of a pass over all of them. The answer is the same either way.
+    """
+
+    count: int = 0
+    wars: tuple[tuple[int, m.Fact], ...] = ()  # (place among the facts, from 0; the fact)
+
+    def extend(self, facts: Sequence[m.Fact]) -> Record:
+        added = tuple((self.count + i, f) for i, f in enumerate(facts) if f.kind in WAR_KINDS)
+        return Record(self.count + len(facts), self.wars + added if added else self.wars)
+
+    @classmethod
+    def of(cls, facts: Sequence[m.Fact]) -> Record:
+        return cls().extend(facts)
 
 
 # --- small helpers ------------------------------------------------------------
@@ -117,8 +161,17 @@ class _Names:
         known = self.rules.states.get(state)
         if known is None:
             return state
+        if known.short:
+            return known.short
         name = known.name
         return f"the {name}" if name.startswith(("United", "Russian Federation", "Democratic", "Republic", "People's")) else name
+
+    def states(self, states: Iterable[str | None], treaty: m.Treaty | None = None) -> str:
+        """``the DPRK``; ``the United States and the ROK``; ``A, B and C``."""
+        named = [self.state(s, treaty) for s in states]
+        if not named:
+            return "nobody"
+        return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
 
     def place(self, territory: str | None) -> str:
         if territory is None:
@@ -150,67 +203,62 @@ def in_force(treaty: m.Treaty, date: dt.date) -> tuple[str, str]:
     return "yes", f"{treaty.label} is in force on {date} (since {treaty.in_force})"
 
 
-class History:
-    """Who attacked whom first: decides who started the hostilities.
-
-    Kept incrementally so that resolving n facts costs O(n), not O(n^2).
-    """
-
-    def __init__(self) -> None:
-        self.first: dict[frozenset[str], tuple[str, int]] = {}
-        self.war: set[frozenset[str]] = set()
-        self.count = 0  # facts seen; the index of the next one
-
-    def add(self, fact: m.Fact, index: int | None = None) -> None:
-        index = self.count if index is None else index
-        self.count += 1
-        if fact.by is None or fact.target is None:
-            return
-        pair = frozenset((fact.by, fact.target))
-        if fact.kind == "armed_attack":
-            self.first.setdefault(pair, (fact.by, index))
-            if (fact.details.get("scale") or "war") not in LIMITED_SCALES:
-                self.war.add(pair)
-        elif fact.kind == "state_of_war":
-            self.war.add(pair)
-
-    def started_by(self, target: str, against: Iterable[str]) -> int | None:
-        """Index of an earlier attack by ``target`` on any of ``against``, if it struck first."""
-        for other in against:
-            first = self.first.get(frozenset((target, other)))
-            if first is not None and first[0] == target:
-                return first[1]
-        return None
-
-    def at_war(self, a: str, b: str) -> bool:
-        return frozenset((a, b)) in self.war
-
-
 # --- matching -----------------------------------------------------------------
 
 
 class _Match:
     """The outcome of matching one trigger: a plain slotted class, made thousands of times a resolve."""
 
-    __slots__ = ("ok", "contested", "why_not", "where")
+    __slots__ = ("ok", "contested", "why_not", "where", "also", "started_noted")
 
     def __init__(self, ok: bool, contested: list[str] | None = None, why_not: str = "", where: str = "") -> None:
         self.ok = ok
         self.contested = contested if contested is not None else []
         self.why_not = why_not
         self.where = where
+        self.also = ""  # a further fact the status rests on (the one that put the party in a state of war)
+        self.started_noted = False  # who began the war is among the reasons already
 
 
-class _Text:
-    """The words for one fact that every obligation it sets off repeats: worked out once a fact."""
+class _Occasion:
+    """One fact as the articles read it, with what every obligation it sets off repeats: worked out once.
 
-    __slots__ = ("target", "by", "place", "when")
+    ``act`` is the conflict model's reading of an armed attack (None for a
+    threat); ``war_since`` is the act that put the attacked state in a state of
+    war, if one of that date or earlier did (for a full-scale attack, itself).
+    """
 
-    def __init__(self, names: _Names, fact: m.Fact, when: dt.date) -> None:
+    __slots__ = ("fact", "index", "number", "when", "act", "attackers", "target", "by", "place", "location",
+                 "limited", "war_since", "opening_date", "_war", "conflict", "names")
+
+    def __init__(self, engine: Engine, fact: m.Fact, index: int, number: int, when: dt.date, act: Act | None,
+                 attackers: tuple[str, ...], war_since: Act | None, conflict: Conflict) -> None:
+        names = engine.names
+        self.fact, self.index, self.number, self.when, self.act = fact, index, number, when, act
+        self.attackers = attackers
         self.target = names.state(fact.target)
-        self.by = names.state(fact.by)
-        self.place = names.place(fact.location)
-        self.when = f"{when}"
+        self.by = names.states(attackers) if attackers else names.state(fact.by)
+        self.location = engine.location_of(fact)
+        self.place = names.place(self.location)
+        self.limited = fact.kind == "armed_attack" and not full_scale(fact)
+        self.war_since = war_since
+        self.opening_date = f"{when}"
+        self._war: str | None = None
+        self.conflict, self.names = conflict, names
+
+    def war(self) -> str:
+        """The sentence on the war this fact belongs to, as the model stands when it is read."""
+        if self._war is None:
+            act, names = self.act, self.names
+            if act is not None and act.war is not None:
+                self._war = f"This is {act.war.summary(names, act)}."
+            else:
+                wars = self.conflict.of.get(self.fact.target or "")
+                if wars:
+                    self._war = f"{self.target[0].upper()}{self.target[1:]} is at war: {wars[0].summary(names)}."
+                else:
+                    self._war = f"No war involves {self.target}."
+        return self._war
 
 
 class _Parties:
@@ -240,9 +288,9 @@ class _Entry:
     """
 
     __slots__ = ("treaty", "article", "trigger", "tid", "aid", "kind", "duty", "assist", "cite", "opening",
-                 "parties", "pairs_to", "all_pairs", "understandings", "own_names", "so", "whether")
+                 "parties", "pairs_to", "all_pairs", "understandings", "own_names", "so", "whether", "order")
 
-    def __init__(self, treaty: m.Treaty, article: m.Article, clause: m.Clause, parties: _Parties) -> None:
+    def __init__(self, treaty: m.Treaty, article: m.Article, clause: m.Clause, parties: _Parties, order: int) -> None:
         duty = clause.obligation
         self.treaty, self.article, self.trigger = treaty, article, clause.trigger
         self.tid, self.aid, self.kind, self.duty = treaty.id, article.id, duty.kind, duty.duty
@@ -257,17 +305,31 @@ class _Entry:
         } if article.understandings else {}
         self.so = {p: f", so {who} must {duty.duty}." for p, who in parties.who.items()}
         self.whether = {p: f": the facilitator rules whether {who} must {duty.duty}." for p, who in parties.who.items()}
+        self.order = order  # place in the rule modules, for output in a stable order
 
     def name(self, state: str | None, plain: str) -> str:
         """The name of ``state`` in this treaty's own words, given its ``plain`` name."""
         return self.own_names.get(state, plain) if self.own_names else plain  # type: ignore[arg-type]
 
 
+class _Found:
+    """The strongest obligation found so far for one key in one call, and the weaker one before it."""
+
+    __slots__ = ("ob", "rank", "weaker", "reasons", "entry", "number")
+
+    def __init__(self, ob: m.Obligation, rank: int, reasons: list[str], entry: _Entry, number: int) -> None:
+        self.ob, self.rank, self.reasons, self.entry = ob, rank, reasons, entry
+        self.number = number  # the fact that decided its status
+        self.weaker: tuple[int, list[str]] | None = None  # (fact number, contested reasons) of a weaker status
+
+
 class Engine:
     """Resolves facts against one set of rule modules.
 
-    Indexes clauses by fact kind once, so that a long exercise or a benchmark
-    with hundreds of treaties does not rescan every article for every fact.
+    Indexes clauses once by (fact kind, attacked party): a fact is checked
+    only against the clauses of treaties its target is a party to (and the
+    few whose trigger names no party), so the cost of a resolve grows with
+    the obligations it can find, linearly in treaties x facts.
     """
 
     def __init__(self, rules: m.Rules, treaties: Iterable[str] | None = None):
@@ -275,44 +337,30 @@ class Engine:
         self.names = _Names(rules)
         chosen = list(rules.treaties) if treaties is None else [t for t in treaties if t in rules.treaties]
         self.treaties = [rules.treaties[t] for t in chosen]
-        self.by_kind: dict[str, list[_Entry]] = {}
-        self.by_party: dict[tuple[str, str], list[_Entry]] = {}
-        self.open_target: dict[str, list[_Entry]] = {}
+        for_target: dict[tuple[str, str], list[_Entry]] = {}
+        open_target: dict[str, list[_Entry]] = {}
+        self.entries: dict[tuple[str, str, str], _Entry] = {}
+        order = 0
         for treaty in self.treaties:
             parties = _Parties(treaty, self.names)
             for article in treaty.articles:
                 for clause in article.clauses:
-                    entry = _Entry(treaty, article, clause, parties)
-                    kinds = _kinds(clause.trigger)
-                    for kind in kinds:
-                        self.by_kind.setdefault(kind, []).append(entry)
+                    entry = _Entry(treaty, article, clause, parties, order)
+                    order += 1
+                    self.entries.setdefault((entry.tid, entry.aid, entry.kind), entry)
+                    for kind in _kinds(clause.trigger):
                         if clause.trigger.target == "party":
                             for party in treaty.parties:
-                                self.by_party.setdefault((kind, party), []).append(entry)
+                                for_target.setdefault((kind, party), []).append(entry)
                         else:
-                            self.open_target.setdefault(kind, []).append(entry)
+                            open_target.setdefault(kind, []).append(entry)
+        # Each list in rule-module order; a clause whose trigger names no party goes in every list of its kind.
+        self.for_kind = {kind: list(found) for kind, found in open_target.items()}
+        self.for_target = {
+            key: sorted([*found, *open_target.get(key[0], ())], key=lambda e: e.order) if key[0] in open_target else found
+            for key, found in for_target.items()
+        }
         self.council = rules.council
-        self.order = {id(e): i for entries in self.by_kind.values() for i, e in enumerate(entries)}
-        self.for_target, self.for_kind = self._merge()
-
-    def _merge(self) -> tuple[dict[tuple[str, str], list[_Entry]], dict[str, list[_Entry]]]:
-        """The clauses a fact of each kind against each target must be checked against, in rule-module order.
-
-        Merged once here rather than sorted again for every fact: for a fact
-        whose target is a party to some treaty, ``(kind, target)``; for any other,
-        its kind alone.
-        """
-        for_target = {key: self._sorted(found, key[0]) for key, found in self.by_party.items()}
-        for_kind = {kind: self._sorted([], kind) for kind in self.by_kind}
-        return for_target, for_kind
-
-    def _sorted(self, found: list[_Entry], kind: str) -> list[_Entry]:
-        extra = self.open_target.get(kind)
-        if extra:
-            # keep the order of the rule modules, so output is stable whatever the index
-            order = self.order
-            found = sorted([*found, *extra], key=lambda e: order[id(e)])
-        return found
 
     def state_type(self, state: str | None) -> str:
         if state is None:
@@ -320,71 +368,216 @@ class Engine:
         known = self.rules.states.get(state)
         return known.type if known else "non_state"
 
+    def location_of(self, fact: m.Fact) -> str | None:
+        """Where a fact happened; an attack or threat that says nothing is on the target's own territory."""
+        if fact.location is not None:
+            return fact.location
+        if fact.kind in ("armed_attack", "threat") and fact.target in self.rules.territories:
+            return fact.target
+        return None
+
     # The main entry point -----------------------------------------------------
     def resolve(
         self,
         facts: Sequence[m.Fact],
         date: dt.date,
-        history: Sequence[m.Fact] = (),
+        history: Sequence[m.Fact] | Record = (),
         explain: bool = False,
-        known: set[tuple[str, str, str, str, str, str | None]] | None = None,
-        past: History | None = None,
+        known: Mapping[Key, str] | Iterable[Key] | None = None,
     ) -> Resolution:
-        """Obligations that ``facts`` trigger; ``history`` only decides who struck first.
+        """The obligations, Security Council outcomes and Art. 51 reports that ``facts`` set off.
 
-        A caller that resolves facts as they come (the session) passes its own
-        ``past`` and it is updated in place, so each fact is read once.
+        ``facts`` are the new facts; ``history`` every fact resolved before them,
+        in order (or their :class:`Record`, the same answer faster). The conflict model is rebuilt from both on every call, in date
+        order (``date`` stands for the date of a fact that has none; within a
+        date, the order given): history decides who fights whom and who began
+        each war, and only ``facts`` set off obligations. The cost is linear in
+        the facts of both and in the treaties.
+
+        ``known`` maps the key (``Obligation.key``) of every obligation already
+        raised to its status. ``obligations`` then holds only obligations that
+        are new, or whose status is stronger than the known one: a known
+        ``contested`` obligation that a fact now makes ``triggered`` comes back
+        with the same key, and its ``because`` says which fact made it stronger.
+        Any other known status is final. Within one call, each key comes once,
+        at the strongest status any fact gave it. (A plain set of keys reads as
+        all of them final: nothing is made stronger.) So a caller that keeps its
+        obligations by key turns a returned obligation whose key it knows into
+        an "obligation upgraded" event, and any other into a new obligation.
         """
-        if past is None:
-            past = History()
-            for fact in history:
-                past.add(fact)
-        base = past.count
-        obligations: list[m.Obligation] = []
+        prior: Mapping[Key, str]
+        if known is None:
+            prior = {}
+        elif isinstance(known, Mapping):
+            prior = known
+        else:
+            prior = dict.fromkeys(known, "final")
+        return self._resolve(facts, date, history, explain, prior)
+
+    def _resolve(
+        self, facts: Sequence[m.Fact], date: dt.date, history: Sequence[m.Fact] | Record, explain: bool, known: Mapping[Key, str]
+    ) -> Resolution:
+        # Of the earlier facts the model needs only armed attacks and declarations of war.
+        if isinstance(history, Record):
+            base = history.count
+            timeline = [(f.date or date, i, f) for i, f in history.wars]
+        else:
+            base = len(history)
+            timeline = [(f.date or date, i, f) for i, f in enumerate(history) if f.kind in WAR_KINDS]
+        timeline.extend((f.date or date, base + j, f) for j, f in enumerate(facts))
+        timeline.sort(key=_by_date)
+        conflict = Conflict(self.names)
+        acts: dict[int, Act] = {}
+        war_since = self._war_since(timeline)
+        limited_on: dict[str, list[Act]] = {}  # target -> limited attacks on it, for later declarations of war
+        found: dict[Key, _Found] = {}
         reports: list[Report] = []
         council: list[CouncilOutcome] = []
         not_triggered: list[NotTriggered] = []
-        seen = known if known is not None else set()
         force: dict[dt.date, dict[str, tuple[str, str]]] = {}  # date -> treaty id -> in_force()
-        for_target, for_kind = self.for_target, self.for_kind
-        for index, fact in enumerate(facts):
-            when = fact.date or date
-            if fact.kind in ("council_vote", "veto"):
-                council.append(self._council(fact, index))
-            elif fact.kind == "armed_attack":
-                self._report(fact, index, past, reports)
-            entries = for_target.get((fact.kind, fact.target or ""))
-            if entries is None:
-                entries = for_kind.get(fact.kind, [])
-            if entries:
-                binding = force.get(when)
+        words: dict[int, str] = {}
+        start = 0
+        while start < len(timeline):
+            day = timeline[start][0]
+            end = start
+            while end < len(timeline) and timeline[end][0] == day:
+                end += 1
+            group = timeline[start:end]
+            start = end
+            for _day, i, fact in group:
+                if fact.kind in WAR_KINDS and fact.by is not None and fact.target is not None:
+                    act = Act(i + 1, fact, day, self._attackers(fact), self._words(fact, day, words, i))
+                    conflict.add(act)
+                    acts[i] = act
+                    if fact.kind == "armed_attack" and not full_scale(fact):
+                        limited_on.setdefault(fact.target, []).append(act)
+            for _day, i, fact in group:
+                if i < base:
+                    continue
+                index = i - base
+                read = acts.get(i)
+                if fact.kind in ("council_vote", "veto"):
+                    council.append(self._council(fact, index))
+                elif read is not None and fact.kind == "armed_attack":
+                    self._report(read, index, reports)
+                entries = self.for_target.get((fact.kind, fact.target or ""))
+                if entries is None:
+                    entries = self.for_kind.get(fact.kind)
+                binding = force.get(day)
                 if binding is None:
-                    binding = force[when] = {}
-                self._fact(entries, fact, index, when, binding, past, seen, obligations, not_triggered, explain, base)
-            past.add(fact, base + index)
-        return Resolution(tuple(obligations), tuple(reports), tuple(council), tuple(not_triggered))
+                    binding = force[day] = {}
+                if entries:
+                    since = war_since.get(fact.target or "")
+                    occasion = _Occasion(self, fact, index, i + 1, day, read, self._attackers(fact),
+                                         since if since is not None and since.when <= day else None, conflict)
+                    self._fact(entries, occasion, binding, known, found, not_triggered, explain)
+                if read is not None and fact.kind == "state_of_war":
+                    self._declared(read, index, limited_on, war_since, conflict, known, found, force, explain)
+        obligations = self._strongest(found, known, acts, base, conflict)
+        wars = tuple(_war_words(war, self.names) for war in conflict.wars)
+        return Resolution(obligations, tuple(reports), tuple(council), tuple(not_triggered), wars)
 
+    def model(self, facts: Sequence[m.Fact], date: dt.date) -> Conflict:
+        """The conflict model of ``facts`` alone (``date`` for facts without one): wars, sides, who began each."""
+        dates = [f.date or date for f in facts]
+        conflict = Conflict(self.names)
+        words: dict[int, str] = {}
+        for i in sorted(range(len(facts)), key=lambda i: (dates[i], i)):
+            fact = facts[i]
+            if fact.kind in WAR_KINDS and fact.by is not None and fact.target is not None:
+                conflict.add(Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
+        return conflict
+
+    def at_war(self, facts: Sequence[m.Fact], date: dt.date, on: dt.date) -> set[str]:
+        """The states that ``facts`` put in a state of war by the date ``on`` (order within a date does not matter)."""
+        timeline = sorted(((f.date or date, i, f) for i, f in enumerate(facts)), key=_by_date)
+        return {state for state, act in self._war_since(timeline).items() if act.when <= on}
+
+    # --- the model's inputs --------------------------------------------------------
+    def _attackers(self, fact: m.Fact) -> tuple[str, ...]:
+        """``by`` and its ``with:`` partners on an armed attack or declaration of war (a coalition)."""
+        if fact.by is None:
+            return ()
+        if fact.kind not in WAR_KINDS or not fact.details:
+            return (fact.by,)
+        out = [fact.by]
+        for partner in partners(fact, self.rules.canonical):
+            if partner not in out and partner != fact.target:
+                out.append(partner)
+        return tuple(out)
+
+    def _words(self, fact: m.Fact, when: dt.date, cache: dict[int, str], i: int) -> str:
+        """An armed attack or declaration of war in words: who, on whom, where, for whom, when."""
+        words = cache.get(i)
+        if words is not None:
+            return words
+        names = self.names
+        by = names.states(self._attackers(fact))
+        target = names.state(fact.target)
+        if fact.kind == "armed_attack":
+            words = f"the {'armed attack' if full_scale(fact) else 'limited armed attack'} by {by} on {target}"
+            location = self.location_of(fact)
+            if location is not None and location != fact.target:
+                words += f" at {names.place(location)}"
+            if fact.on_behalf_of:
+                words += f" in defence of {names.state(fact.on_behalf_of)}"
+            words += f" on {when}"
+            answers = fact.details.get("answers") if fact.details else None
+            if isinstance(answers, str):
+                words += f", honouring {self._article_label(answers)}"
+        else:
+            words = f"the state of war declared by {by} on {target} on {when}"
+        cache[i] = words
+        return words
+
+    def _article_label(self, reference: str) -> str:
+        """``us-rok-1953 Art. III`` -> ``US-ROK 1953 Art. III`` (unknown treaties as written)."""
+        treaty_id, _, article = reference.partition(" Art. ")
+        treaty = self.rules.treaties.get(treaty_id)
+        return f"{treaty.label} Art. {article}" if treaty is not None and article else reference
+
+    def _war_since(self, timeline: list[tuple[dt.date, int, m.Fact]]) -> dict[str, Act]:
+        """For each state, the first fact (by date, then order) that put it in a state of war.
+
+        A declared state of war, or a full-scale armed attack, puts every state
+        it names in one from its date: an attack of the same date is in a state
+        of war whatever the order of the two in the file.
+        """
+        since: dict[str, tuple[dt.date, int, m.Fact]] = {}
+        for mark in timeline:  # in date order: the first mark of a state is its earliest
+            fact = mark[2]
+            if fact.by is None or fact.target is None:
+                continue
+            if fact.kind == "state_of_war" or (fact.kind == "armed_attack" and full_scale(fact)):
+                for state in (*self._attackers(fact), fact.target):
+                    since.setdefault(state, mark)
+        words: dict[int, str] = {}
+        return {
+            state: Act(i + 1, fact, when, self._attackers(fact), self._words(fact, when, words, i))
+            for state, (when, i, fact) in since.items()
+        }
+
+    # --- obligations -----------------------------------------------------------------
     def _fact(
         self,
         entries: list[_Entry],
-        fact: m.Fact,
-        index: int,
-        when: dt.date,
+        occasion: _Occasion,
         binding: dict[str, tuple[str, str]],
-        past: History,
-        seen: set[tuple[str, str, str, str, str, str | None]],
-        out: list[m.Obligation],
+        known: Mapping[Key, str],
+        found: dict[Key, _Found],
         not_triggered: list[NotTriggered],
         explain: bool,
-        base: int,
+        decided_by: Act | None = None,
     ) -> None:
         """Every obligation one fact sets off, over the clauses that may answer it.
 
         One loop over clauses and pairs of parties, not a call per clause: this
         is the loop that runs tens of thousands of times a resolve.
         """
-        target, attacker = fact.target, fact.by
-        text = _Text(self.names, fact, when)
+        fact, index, when = occasion.fact, occasion.index, occasion.when
+        target, attacker, attackers = fact.target, fact.by, occasion.attackers
+        conflict = occasion.conflict
+        enemies: dict[str, set[str]] = {}  # beneficiary -> the states that fight it
         for entry in entries:
             status = binding.get(entry.tid)
             if status is None:
@@ -397,51 +590,133 @@ class Engine:
             if pairs is None:
                 pairs = entry.all_pairs
             for obligor, beneficiary in pairs:
-                if obligor == attacker:
+                if obligor in attackers:
                     if explain:
                         not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
                             f"{entry.cite} never obliges {self.names.state(obligor)} against itself"))
                     continue
-                key = (entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
-                if key in seen:
+                foes = enemies.get(beneficiary)
+                if foes is None:
+                    foes = enemies[beneficiary] = conflict.enemies(beneficiary) if conflict.of else set()
+                if obligor in foes:
+                    if explain:
+                        war = conflict.opposed(obligor, beneficiary)
+                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
+                            f"{entry.cite} does not oblige {self.names.state(obligor)} to assist {self.names.state(beneficiary)}, "
+                            f"which it is itself fighting in {war.summary(self.names) if war else 'a war'}"))
                     continue
-                match = self._match(entry.trigger, fact, entry.treaty, obligor, beneficiary, past, explain)
+                key = (entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
+                have = found.get(key)
+                if have is not None and have.rank == 2:
+                    continue
+                prior = known.get(key)
+                if prior is not None and prior != "contested":
+                    continue
+                match = self._match(entry.trigger, occasion, entry.treaty, obligor, beneficiary, explain)
                 if match.ok and obligor in entry.understandings:
                     for understanding in entry.understandings[obligor]:
-                        self._understanding(understanding, fact, entry.treaty, obligor, beneficiary, past, match, explain)
+                        self._understanding(understanding, occasion, entry.treaty, obligor, beneficiary, match, explain)
                         if not match.ok:
                             break
                 if not match.ok:
                     if explain:
-                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index, f"{entry.cite} does not apply: {match.why_not}"))
+                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
+                            f"{entry.cite} does not apply to fact {occasion.number}: {match.why_not}"))
                     continue
                 if status[0] == "disputed":
                     match.contested.append(status[1])
-                if entry.assist and target is not None and attacker is not None:
-                    self._struck_first(entry, fact, text, past, base, match)
-                seen.add(key)
-                out.append(self._obligation(entry, fact, index, text, obligor, beneficiary, match))
+                rank = 1 if match.contested else 2
+                ob = self._obligation(entry, occasion, obligor, beneficiary, match, decided_by)
+                number = decided_by.number if decided_by is not None else occasion.number
+                if have is None:
+                    found[key] = _Found(ob, rank, match.contested, entry, number)
+                elif rank > have.rank:
+                    have.weaker = (have.number, have.reasons)
+                    have.ob, have.rank, have.reasons, have.number = ob, rank, match.contested, number
 
-    @staticmethod
-    def _struck_first(entry: _Entry, fact: m.Fact, text: _Text, past: History, base: int, match: _Match) -> None:
-        """Contest an assistance obligation to a party that itself struck first (or says it acts in self-defence)."""
-        against = [fact.by] + ([fact.on_behalf_of] if fact.on_behalf_of else [])
-        first = past.started_by(fact.target, against)  # type: ignore[arg-type]
-        if first is not None or fact.details.get("self_defence"):
-            match.contested.append(
-                f"{entry.name(fact.target, text.target)} struck {entry.name(fact.by, text.by)} first"
-                + (f" (fact {first - base + 1})" if first is not None and first >= base else " earlier" if first is not None else "")
-                + ", so whether it suffered an armed attack that obliges its partner is disputed"
-            )
+    def _declared(
+        self,
+        declaration: Act,
+        index: int,
+        limited_on: dict[str, list[Act]],
+        war_since: dict[str, Act],
+        conflict: Conflict,
+        known: Mapping[Key, str],
+        found: dict[Key, _Found],
+        force: dict[dt.date, dict[str, tuple[str, str]]],
+        explain: bool,
+    ) -> None:
+        """A state of war declared after a limited attack: the attacked party is now in one, because of it.
+
+        The attacks made before the declaration's date, on a state it names,
+        by the other side, are read again with the state of war the article
+        asks for; an obligation made stronger that way is the declaration's.
+        """
+        named = {*declaration.attackers, declaration.fact.target}
+        for state in named:
+            for act in limited_on.get(state or "", ()):
+                if act.when >= declaration.when:
+                    continue  # the same date (or later): already read with it
+                since = war_since.get(state or "")
+                if since is not None and since.when <= act.when:
+                    continue  # it was in a state of war already
+                if not (named & set(act.attackers) or act.war is declaration.war):
+                    continue
+                fact = act.fact
+                entries = self.for_target.get((fact.kind, fact.target or "")) or self.for_kind.get(fact.kind)
+                if not entries:
+                    continue
+                binding = force.setdefault(act.when, {})
+                occasion = _Occasion(self, fact, index, act.number, act.when, act, act.attackers, declaration, conflict)
+                self._fact([e for e in entries if _needs_war(e.trigger)], occasion, binding, known, found, [], False, declaration)
+
+    def _strongest(
+        self, found: dict[Key, _Found], known: Mapping[Key, str], acts: dict[int, Act], base: int, conflict: Conflict
+    ) -> tuple[m.Obligation, ...]:
+        """One obligation a key, at its strongest; a known one only if this call made it stronger."""
+        out = []
+        for key, have in found.items():
+            prior = known.get(key)
+            ob = have.ob
+            if prior is not None:
+                if not (prior == "contested" and have.rank == 2):
+                    continue
+                weaker = have.weaker or self._earlier(key, have.entry, acts, base, conflict)
+                if weaker is not None:
+                    told = f" It was contested after fact {weaker[0]} ({'; and '.join(weaker[1])}); fact {have.number} makes it triggered."
+                else:
+                    told = f" It was contested before; fact {have.number} makes it triggered."
+                ob = attrs.evolve(ob, because=ob.because + told)
+            elif have.weaker is not None:
+                number, reasons = have.weaker
+                ob = attrs.evolve(ob, because=ob.because + (
+                    f" Fact {number} had left it contested ({'; and '.join(reasons)}); "
+                    f"fact {have.number} makes it triggered, the strongest status reached."))
+            out.append(ob)
+        return tuple(out)
+
+    def _earlier(self, key: Key, entry: _Entry, acts: dict[int, Act], base: int, conflict: Conflict) -> tuple[int, list[str]] | None:
+        """Why a known contested obligation was contested: the first earlier attack that made it so."""
+        _tid, _aid, _kind, obligor, beneficiary, attacker = key
+        for i, act in sorted(acts.items()):
+            if i >= base:
+                break
+            fact = act.fact
+            if fact.kind != "armed_attack" or fact.target != beneficiary or fact.by != attacker:
+                continue
+            occasion = _Occasion(self, fact, -1, act.number, act.when, act, act.attackers, None, conflict)
+            match = self._match(entry.trigger, occasion, entry.treaty, obligor, beneficiary, False)
+            if match.ok and match.contested:
+                return act.number, match.contested
+        return None
 
     def _match(
         self,
         trigger: m.Trigger,
-        fact: m.Fact,
+        occasion: _Occasion,
         treaty: m.Treaty,
         obligor: str,
         beneficiary: str,
-        past: History,
         explain: bool = True,
     ) -> _Match:
         """Whether ``trigger`` holds for this fact and pair of parties.
@@ -451,44 +726,75 @@ class Engine:
         resolve would word them for nothing.
         """
         names = self.names
+        fact = occasion.fact
         if trigger.fact and trigger.fact != fact.kind:
             return _Match(False, why_not=f"it concerns a {trigger.fact.replace('_', ' ')}, not a {fact.kind.replace('_', ' ')}" if explain else "")
         if trigger.target == "party" and fact.target not in treaty.parties:
             return _Match(False, why_not=f"{names.state(fact.target)} is not a party" if explain else "")
         if trigger.target not in (None, "party") and fact.target != trigger.target:
             return _Match(False, why_not=f"it concerns {names.state(trigger.target)}, not {names.state(fact.target)}" if explain else "")
-        if trigger.by == "non_party" and fact.by in treaty.parties:
-            return _Match(False, why_not=f"the attacker, {names.state(fact.by, treaty)}, is itself a party" if explain else "")
+        if trigger.by == "non_party":
+            inside = [a for a in occasion.attackers if a in treaty.parties] if occasion.attackers else ([fact.by] if fact.by in treaty.parties else [])
+            if inside:
+                if not explain:
+                    return _Match(False)
+                if inside[0] == fact.by:
+                    return _Match(False, why_not=f"the attacker, {names.state(fact.by, treaty)}, is itself a party")
+                return _Match(False, why_not=f"{names.state(inside[0], treaty)}, a party, attacks together with {names.state(fact.by)}")
         if trigger.by_state and self.state_type(fact.by) != "state":
             return _Match(False, why_not=f"{names.state(fact.by)} is not a state, and the article answers an armed attack by a state" if explain else "")
         match = _Match(True)
-        if trigger.state_of_war:
-            scale = fact.details.get("scale")
-            if scale in LIMITED_SCALES and not (fact.by and fact.target and past.at_war(fact.by, fact.target)):
+        if trigger.state_of_war and occasion.limited:
+            since = occasion.war_since
+            if since is None:
                 match.contested.append(
-                    f"the attack is described as {str(scale).replace('_', ' ')}, and whether it puts "
-                    f"{names.state(fact.target, treaty)} in a state of war, as the article requires, is a judgement"
+                    f"the attack is limited and no fact of {occasion.when} or earlier puts {names.state(fact.target, treaty)} "
+                    "in a state of war, so whether this attack does, as the article requires, is a judgement"
                 )
+            else:
+                match.also = f"it is in a state of war ({since.ref})"
         if trigger.location is not None:
-            self._location(trigger.location, fact, treaty, obligor, beneficiary, match, explain)
+            self._location(trigger.location, occasion, treaty, obligor, beneficiary, match, explain)
             if not match.ok:
                 return match
+        if trigger.unprovoked:
+            self._unprovoked(occasion, treaty, match)
         if trigger.any_of:
             reasons = []
             for branch in trigger.any_of:
-                sub = self._match(branch, fact, treaty, obligor, beneficiary, past, explain)
+                sub = self._match(branch, occasion, treaty, obligor, beneficiary, explain)
                 if sub.ok:
                     match.contested.extend(sub.contested)
                     match.where = match.where or sub.where
+                    match.also = match.also or sub.also
                     return match
                 reasons.append(sub.why_not)
             return _Match(False, why_not="; ".join(reasons) if explain else "")
         return match
 
+    def _unprovoked(self, occasion: _Occasion, treaty: m.Treaty, match: _Match, label: str = "") -> None:
+        """Contest an obligation to a party whose own side began the war (or when who began it is disputed).
+
+        ``label`` names an understanding that asks for an external armed attack;
+        who began the war is said once, whichever asks first.
+        """
+        act = occasion.act
+        if act is None or act.started == "no":
+            return
+        if not match.started_noted:
+            match.started_noted = True
+            victim = self.names.state(occasion.fact.target, treaty)
+            if act.started == "yes":
+                match.contested.append(f"{act.why}, so whether {victim} suffered an armed attack that obliges its partner is disputed")
+            else:
+                match.contested.append(f"who began the war is disputed: {act.why}")
+        if label:
+            match.contested.append(f"{label} only an external armed attack obliges it")
+
     def _location(
         self,
         rule: m.LocationRule,
-        fact: m.Fact,
+        occasion: _Occasion,
         treaty: m.Treaty,
         obligor: str,
         beneficiary: str,
@@ -496,12 +802,14 @@ class Engine:
         explain: bool = True,
     ) -> None:
         names = self.names
-        territory = self.rules.territories.get(fact.location or "")
+        fact, when = occasion.fact, occasion.when
+        territory = self.rules.territories.get(occasion.location or "")
         if territory is None:
             match.ok, match.why_not = False, "the fact does not say where it happened, and the article covers only certain territory"
             return
         if rule.administered_by is not None:
-            admin = territory.administered_by
+            span = territory.administration_on(when)
+            admin = span.state if span is not None else None
             if rule.administered_by == "any_party":
                 wanted_ok = admin in treaty.parties
             else:
@@ -511,10 +819,11 @@ class Engine:
                 match.ok = False
                 if explain:
                     wanted = "a party" if rule.administered_by == "any_party" else names.state(state, treaty)
-                    held = f"administered by {names.state(admin)}" if admin else "not under any state's administration"
-                    match.why_not = f"{territory.name} is {held}, not by {wanted}"
+                    match.why_not = f"{territory.name} {_held(territory, span, when, names)}, not by {wanted}"
                 return
             match.where = f"{territory.name}, administered by {names.state(admin, treaty)}"
+            if len(territory.administration) > 1:
+                match.where += f" on {when}"
         if rule.region is not None:
             region_name = self.rules.regions.get(rule.region, rule.region)
             if rule.region in territory.regions:
@@ -538,69 +847,98 @@ class Engine:
     def _understanding(
         self,
         understanding: m.Understanding,
-        fact: m.Fact,
+        occasion: _Occasion,
         treaty: m.Treaty,
         obligor: str,
         beneficiary: str,
-        past: History,
         match: _Match,
         explain: bool = True,
     ) -> None:
         label = f"under the understanding attached by {self.names.state(obligor)} on ratification"
         if understanding.location is not None:
             sub = _Match(True)
-            self._location(understanding.location, fact, treaty, obligor, beneficiary, sub, explain)
+            self._location(understanding.location, occasion, treaty, obligor, beneficiary, sub, explain)
             if not sub.ok:
                 match.ok, match.why_not = False, f"{label}, {sub.why_not}" if explain else ""
                 return
             match.contested.extend(sub.contested)
-        if understanding.external and fact.target and fact.by:
-            if past.started_by(fact.target, [fact.by]) is not None:
-                match.contested.append(f"{label} only an external armed attack obliges it")
+        if understanding.external:
+            self._unprovoked(occasion, treaty, match, label)
 
-    @staticmethod
     def _obligation(
+        self,
         entry: _Entry,
-        fact: m.Fact,
-        index: int,
-        text: _Text,
+        occasion: _Occasion,
         obligor: str,
         beneficiary: str,
         match: _Match,
+        decided_by: Act | None = None,
     ) -> m.Obligation:
-        victim = entry.name(fact.target, text.target)
-        if fact.kind == "armed_attack":
-            event = f"{victim} suffered an armed attack by {entry.name(fact.by, text.by)}"
-            if match.where:
-                event += f" at {match.where}"
-            elif fact.location:
-                event += f" at {text.place}"
-        elif fact.target in entry.parties:
-            event = f"{victim} faces a threat" + (f" from {text.by}" if fact.by else "")
+        fact = occasion.fact
+        victim = entry.name(fact.target, occasion.target)
+        where = match.where
+        if where and occasion.location == fact.target:  # a state's home territory: no need to name it
+            named = self.rules.territories[fact.target].name  # type: ignore[index]
+            where = "its own territory" + where[len(named):] if where.startswith(named) else where
+            at = " on "
         else:
-            event = f"a threat to {victim}" + (f" at {match.where}" if match.where else "") + " endangers the region the article names"
+            at = " at "
+        if fact.kind == "armed_attack":
+            by = self.names.states(occasion.attackers, entry.treaty) if entry.own_names else occasion.by
+            event = f"{victim} suffered {'a limited' if occasion.limited else 'an'} armed attack by {by}"
+            if where:
+                event += at + where
+            elif occasion.location and occasion.location != fact.target:
+                event += f" at {occasion.place}"
+            if fact.on_behalf_of:
+                event += f" in defence of {self.names.state(fact.on_behalf_of, entry.treaty)}"
+            event += f" (fact {occasion.number})"
+            if match.also:
+                event += f", and {match.also}"
+        elif fact.target in entry.parties:
+            event = f"{victim} faces a threat" + (f" from {occasion.by}" if fact.by else "") + f" (fact {occasion.number})"
+        else:
+            event = f"a threat to {victim}" + (at + where if where else "") + f" (fact {occasion.number}) endangers the region the article names"
+        when = occasion.opening_date
         if match.contested:
-            because = f"{entry.opening}{text.when} and {event}, but {'; and '.join(match.contested)}{entry.whether[obligor]}"
+            because = f"{entry.opening}{when} and {event}, but {'; and '.join(match.contested)}{entry.whether[obligor]}"
             status = "contested"
         else:
-            because = f"{entry.opening}{text.when} and {event}{entry.so[obligor]}"
+            because = f"{entry.opening}{when} and {event}{entry.so[obligor]}"
             status = "triggered"
-        # by position (see _OBLIGATION_FIELDS): naming eleven arguments costs half as much
+        if beneficiary != fact.target:  # a duty to a party that was not itself attacked or threatened
+            because = f"{because[:-1]}, owed to {entry.name(beneficiary, self.names.state(beneficiary))}."
+        because += " " + occasion.war()
+        scale = (fact.details.get("scale") or "war") if fact.kind == "armed_attack" else None
+        # by position (see _OBLIGATION_FIELDS): naming twelve arguments costs half as much
         # again as the call itself, and this runs for every obligation
         return m.Obligation(
-            entry.tid, entry.aid, entry.kind, obligor, beneficiary, status, entry.duty, because, index, fact.by, fact.location
+            entry.tid, entry.aid, entry.kind, obligor, beneficiary, status, entry.duty, because, occasion.index,
+            fact.by, occasion.location, scale,
         )
 
-    def _report(self, fact: m.Fact, index: int, past: History, out: list[Report]) -> None:
-        if fact.by is None or fact.target is None:
+    # --- Art. 51 and the Security Council ---------------------------------------------
+    def _report(self, act: Act, index: int, out: list[Report]) -> None:
+        """Art. 51: measures in self-defence, individual or collective, are reported at once.
+
+        Owed by every attacker whose act answers aggression by the attacked
+        state's side, and by any that says it acts in self-defence.
+        """
+        if not (act.responds or act.claim):
             return
-        responding = past.started_by(fact.target, [fact.by] + ([fact.on_behalf_of] if fact.on_behalf_of else []))
-        if fact.on_behalf_of or fact.details.get("self_defence") or responding is not None:
-            kind = "collective" if fact.on_behalf_of else "individual"
-            who = self.names.state(fact.by)
-            out.append(Report(fact.by, index,
-                f"{who[0].upper()}{who[1:]} uses force in {kind} self-defence against {self.names.state(fact.target)}, "
-                "and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
+        names = self.names
+        fact = act.fact
+        helper = fact.on_behalf_of
+        target = names.state(fact.target)
+        for attacker in act.attackers:
+            who = names.state(attacker)
+            collective = helper is not None or attacker not in act.individual
+            kind = f"collective self-defence of {names.state(helper)}" if helper else "collective self-defence" if collective else "individual self-defence"
+            if act.responds:
+                said = f"{who[0].upper()}{who[1:]} uses force in {kind} against {target} (fact {act.number}: {act.words})"
+            else:
+                said = f"{who[0].upper()}{who[1:]} says it uses force in {kind} against {target} (fact {act.number}: {act.words}); whether it may is for the facilitator"
+            out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
 
     def _council(self, fact: m.Fact, index: int) -> CouncilOutcome:
         names = self.names
@@ -639,6 +977,35 @@ class Engine:
             f"The draft by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
 
 
+def _war_words(war: War, names: _Names) -> str:
+    """One war for ``--explain``: its sides, who struck first, and any state whose side is unclear."""
+    told = war.summary(names)
+    words = f"{told[0].upper()}{told[1:]}."
+    unclear = list(dict.fromkeys(war.blurred.values()))
+    if unclear:
+        words += f" Unclear sides: {'; '.join(unclear)}."
+    return words
+
+
+def _by_date(mark: tuple[dt.date, int, m.Fact]) -> tuple[dt.date, int]:
+    return mark[0], mark[1]
+
+
+def _needs_war(trigger: m.Trigger) -> bool:
+    return trigger.state_of_war or any(_needs_war(b) for b in trigger.any_of)
+
+
+def _held(territory: m.Territory, span: m.Administration | None, when: dt.date, names: _Names) -> str:
+    """``is administered by Japan``; with dates where its administration changed."""
+    if span is None or span.state is None:
+        held = f"was under no state's administration on {when}" if len(territory.administration) > 1 else "is not under any state's administration"
+        return held
+    if len(territory.administration) == 1:
+        return f"is administered by {names.state(span.state)}"
+    dates = (f" from {span.start}" if span.start else "") + (f" until {span.end}" if span.end else "")
+    return f"was administered by {names.state(span.state)} on {when} ({dates.strip()})"
+
+
 def _role(role: str, fact: m.Fact, obligor: str, beneficiary: str) -> str | None:
     """The state a location rule's role names in this case; a state id names itself."""
     if role == "target":
@@ -674,7 +1041,7 @@ def resolve(
     date: dt.date,
     rules: m.Rules,
     treaties: Iterable[str] | None = None,
-    history: Sequence[m.Fact] = (),
+    history: Sequence[m.Fact] | Record = (),
     explain: bool = False,
 ) -> Resolution:
     return Engine(rules, treaties).resolve(facts, date, history=history, explain=explain)
@@ -683,22 +1050,32 @@ def resolve(
 def force_fact(obligation: m.Obligation, date: dt.date | None = None) -> m.Fact | None:
     """The armed attack that honouring an assistance obligation with force amounts to.
 
-    Collective self-defence against the original attacker, in the theatre of the
-    original attack. None where there is nobody to act against or the obligor
-    would be acting against itself.
+    Collective self-defence of the beneficiary against the state that attacked
+    it, on that state's own territory (a state's id is its home territory), at
+    the scale of the attack it answers (``limited`` where the obligation does
+    not say), naming the article it honours and the attack it answers. None
+    where there is nobody to act against or the obligor would be acting
+    against itself.
     """
     if obligation.kind != "assist" or obligation.attacker is None:
         return None
     if obligation.attacker in (obligation.obligor, obligation.beneficiary):
         return None
+    answered = f"armed attack by {obligation.attacker} on {obligation.beneficiary}"
+    if obligation.location and obligation.location != obligation.beneficiary:
+        answered += f" at {obligation.location}"
     return m.Fact(
         kind="armed_attack",
         by=obligation.obligor,
         target=obligation.attacker,
-        location=obligation.location,
+        location=obligation.attacker,
         on_behalf_of=obligation.beneficiary,
         date=date,
-        details={"answers": f"{obligation.treaty} Art. {obligation.article}"},
+        details={
+            "scale": obligation.scale or "limited",
+            "answers": f"{obligation.treaty} Art. {obligation.article}",
+            "answered": answered,
+        },
     )
 
 
@@ -711,19 +1088,21 @@ def cascade(
 ) -> list[Resolution]:
     """Resolve, let every obliged state that ``honours`` its duty use force, resolve again.
 
-    Ends because each (treaty, article, obligor, beneficiary, attacker) can
-    trigger once, and there are finitely many; returns one Resolution a round.
+    Ends because each (treaty, article, kind, obligor, beneficiary, attacker) is
+    raised once, and made stronger at most once, and there are finitely many;
+    returns one Resolution a round.
     """
     engine = Engine(rules, treaties)
-    known: set[tuple[str, str, str, str, str, str | None]] = set()
-    history: list[m.Fact] = []
+    known: dict[Key, str] = {}
+    history = Record()
     rounds: list[Resolution] = []
     pending = list(facts)
     limit = max(1, len(rules.states)) ** 2
     while pending and len(rounds) < limit:
         result = engine.resolve(pending, date, history=history, known=known)
         rounds.append(result)
-        history.extend(pending)
-        known.update(ob.key for ob in result.obligations)
+        history = history.extend(pending)
+        known.update((ob.key, ob.status) for ob in result.obligations)
         pending = [f for f in (force_fact(ob, date) for ob in result.obligations if honours(ob)) if f is not None]
     return rounds
+

@@ -212,6 +212,9 @@ def _build(path: str, events: Iterator[Any]) -> Node | None:
                 raise too_many(event)
             if len(stack) >= MAX_DEPTH:
                 raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
+            if stack and stack[-1][0].kind == "map" and not stack[-1][1]:
+                # `? {a: 1}` or `? [a]`: a key must be text, as every key tabletop reads is
+                raise fail(event, f"a {'mapping' if kind is _MAP_START else 'sequence'} as a mapping key; a key must be plain text")
             mark = event.start_mark
             stack.append((Node("map" if kind is _MAP_START else "seq", mark.line + 1, mark.column + 1, []), []))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,21 +13,30 @@ DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_cache(tmp_path_factory):
-    """No test reads or writes the real user's cache: one compiled-scenario cache for the session (and its subprocesses).
-
-    Session-scoped and autouse, so it is in place before the session fixtures below load anything.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TABLETOP_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
-    """No test reads or writes the real user's tabletop folder."""
-    monkeypatch.setenv("TABLETOP_HOME", str(tmp_path_factory.mktemp("home")))
+def _isolated_home(tmp_path_factory, monkeypatch, _facilitator_key):
+    """No test reads or writes the real user's tabletop folder.
+
+    Every home holds the same facilitator key (made once), so a log signed in
+    one test verifies, signed by the same key, in another.
+    """
+    home = tmp_path_factory.mktemp("home")
+    shutil.copytree(_facilitator_key, home / "keys")
+    monkeypatch.setenv("TABLETOP_HOME", str(home))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _facilitator_key(tmp_path_factory):
+    """One facilitator key for the whole run, in a home of its own that is also the default for fixtures wider than a test."""
+    from tabletop.signing import Signer
+
+    home = tmp_path_factory.mktemp("session-home")
+    folder = home / "keys"
+    folder.mkdir(mode=0o700)
+    assert Signer(folder / "facilitator_ed25519").fingerprint  # the key is made on first use
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TABLETOP_HOME", str(home))
+        yield folder
 
 
 @pytest.fixture(scope="session")

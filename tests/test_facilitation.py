@@ -21,7 +21,7 @@ def test_entering_decide_lets_the_bots_decide_at_once_and_leaves_the_humans(mini
     to_decide(s)
     assert set(s.undecided()) == {"us", "rok"}
     assert facilitation.pending_humans(s) == [seat for seat in mini.seats if seat in ("us", "rok")]
-    assert all(s.state.decisions[1][seat]["by"] == "bot" for seat in facilitation.bot_seats(s))
+    assert all(s.state.decisions[1][seat].by == "bot" for seat in facilitation.bot_seats(s))
 
 
 def test_entering_a_phase_again_does_only_what_is_still_owed(mini, rules):

@@ -243,26 +243,18 @@ def test_no_command_runs_code_from_a_file(tmp_path):
 
 
 def test_nothing_in_the_package_evaluates_or_unpickles():
-    """The promise rests on this: no eval/exec, no unsafe YAML loader, no pickle, no imports by name.
-
-    One exception: the compiled-scenario cache (tabletop/compiled.py) pickles what
-    the loader built and unpickles only files the user alone can write; see
-    test_compiled_cache.py.
-    """
+    """The promise rests on this: no eval/exec, no unsafe YAML loader, no pickle, no imports by name."""
     forbidden = re.compile(
         r"\beval\(|\bexec\(|yaml\.load\(|unsafe_load|UnsafeLoader|FullLoader|yaml\.Loader\b|\bpickle\b|"
         r"\bmarshal\b|__import__|importlib|(?<!re\.)\bcompile\(|os\.system|shell=True"
     )
-    cache = ROOT / "tabletop" / "compiled.py"
     hits = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted((ROOT / "tabletop").rglob("*.py"))
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if forbidden.search(line.replace("pickle", "") if path == cache else line)
+        if forbidden.search(line)
     ]
     assert not hits, hits
-    unpickling = [line.strip() for line in cache.read_text().splitlines() if re.search(r"pickle\.loads?\(|Unpickler", line)]
-    assert unpickling == ["return pickle.loads(data)"], unpickling  # once, in read(), after the ownership checks
 
 
 # ------------------------------------------------------------ outside the folder
@@ -529,7 +521,7 @@ def test_a_forger_who_rewrites_the_chain_is_caught_by_replay_or_harmless(tmp_pat
 
 
 def test_a_log_that_names_a_huge_file_as_its_scenario_is_refused_in_bounded_memory(tmp_path):
-    """verify hashes and loads the scenario a log's header names: in pieces, and refused by size."""
+    """verify refuses, from its size alone, a scenario the header names that is over the scenario limit."""
     huge = tmp_path / "huge.yaml"
     with open(huge, "wb") as handle:
         handle.truncate(200 * 1024 * 1024)
@@ -540,5 +532,5 @@ def test_a_log_that_names_a_huge_file_as_its_scenario_is_refused_in_bounded_memo
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert code == 1 and "no longer loads" in out, out
+    assert code == 1 and "its scenario 'x' is not at" in out, out  # the path refused (from its size), and no scenario by that id
     assert peak < 20 * 1024 * 1024, f"{peak / 1e6:.0f} MB"

@@ -217,3 +217,24 @@ def test_plain_scalars_read_directly_come_out_as_the_resolver_reads_them(text, s
     fast = yamlnodes._scalar(event, 1, 1, None)
     slow = yamlnodes._resolved(event, 1, 1, None, text)
     assert (type(fast.value), repr(fast.value), fast.raw, fast.quoted) == (type(slow.value), repr(slow.value), slow.raw, slow.quoted)
+
+
+@pytest.mark.parametrize("key, what", [("{a: 1}", "mapping"), ("[a, b]", "sequence")])
+def test_a_complex_mapping_key_is_a_problem_not_a_traceback(tmp_path, capsys, key, what):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"id: x\n? {key}\n: 2\n")
+    assert cli.main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"s.yaml:2:3: a {what} as a mapping key; a key must be plain text" in out
+    with pytest.raises(InputError):
+        load_scenario(path)
+
+
+def test_initial_credibility_outside_the_ladders_range_is_refused(tmp_path, rules):
+    low, high = rules.escalation.credibility_min, rules.escalation.credibility_max
+    text = MINI_TEXT.rstrip("\n") + f"\ninitial:\n  credibility: {{us: {high + 1}, rok: {low - 1}, japan: {high}}}\n"
+    found = problems_in(tmp_path, text, rules)
+    line = line_of(text, "credibility: {us:")
+    assert any(f":{line}:" in p and f"expected credibility from {low} to {high} (the ladder's range), got {high + 1}" in p for p in found), found
+    assert any(f"got {low - 1}" in p for p in found), found
+    assert len(found) == 2  # the value at the top of the range is fine

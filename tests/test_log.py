@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tabletop import cli, runner
 from tabletop import log as logmod
+from tabletop.replay import game_of, replay
 from tabletop.session import ReplayMismatch, Session
 
 from .conftest import MINI
@@ -60,7 +61,8 @@ def test_an_edited_line_is_named(played, tmp_path, capsys):
     write_lines(played, lines)
     code, out = verify(played, capsys)
     assert code == 1
-    assert f":{index + 2}:" in out  # the next line's prev no longer matches
+    # The edited line itself (a bot's rationale is re-derived), before the next line's broken link.
+    assert f":{index + 1}: decision event: the rationale is not the bot's" in out
 
 
 def test_an_edit_to_the_last_line_is_caught_by_replay(mini, rules, tmp_path, capsys):
@@ -174,19 +176,35 @@ _JSON = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.binary(max_size=40), _JSON.map(lambda v: json.dumps(v, ensure_ascii=False).encode()),
                  _JSON.map(lambda v: json.dumps(v).encode() + b" "), st.binary(max_size=3).map(lambda b: b'{"a": 1}' + b)))
-def test_the_fast_line_reader_parses_and_refuses_exactly_as_json_loads(data):
-    assert _outcome(logmod.loads_line, data) == _outcome(json.loads, data)
+def test_a_line_is_read_exactly_as_json_loads_reads_it(tmp_path_factory, data):
+    """Plain json.loads reads every line: a line is refused, naming it, exactly when json.loads refuses it or it is no object."""
+    data = data.replace(b"\n", b" ")
+    path = tmp_path_factory.mktemp("line") / "one.jsonl"
+    header = logmod.encode({"type": "header", "format": logmod.FORMAT, "scenario": "x", "seed": 0})
+    path.write_bytes(header + b"\n" + data + b"\n")
+    expected = _outcome(json.loads, data)
+    try:
+        contents = logmod.read(path, check_chain=False)
+    except logmod.LogError as exc:
+        assert exc.line == 2
+        assert expected[0] != "ok" or not expected[1].startswith("{"), (data, exc)
+    else:
+        assert ("ok", repr(contents.events[0])) == expected
 
 
-def test_answers_or_adhoc_of_the_wrong_shape_on_any_event_is_a_log_error(tmp_path, played):
+def test_answers_or_adhoc_of_the_wrong_shape_on_any_event_is_named(tmp_path, played, mini, rules):
+    """A field no event of its type has, or one of the wrong shape, is named with its line by the replay (verify)."""
     records = [json.loads(line) for line in played.read_bytes().splitlines()]
     note = {"type": "note", "seq": len(records), "turn": records[-1]["turn"], "text": "x", "adhoc": "x"}
-    records.append(note)
-    out = [logmod.encode(records[0])]
-    for event in records[1:]:
-        event["prev"] = logmod.digest(out[-1])
-        out.append(logmod.encode(event))
-    path = tmp_path / "odd.jsonl"
-    path.write_bytes(b"\n".join(out) + b"\n")
-    with pytest.raises(logmod.LogError, match="'adhoc' must be an object"):
-        logmod.read(path)
+    odd_answers = {"type": "note", "seq": len(records) + 1, "turn": records[-1]["turn"], "text": "x", "answers": {"inject": 3}}
+    for extra in (note, odd_answers):
+        out = [logmod.encode(records[0])]
+        for event in [*records[1:], extra]:
+            event["prev"] = logmod.digest(out[-1])
+            out.append(logmod.encode(event))
+        path = tmp_path / "odd.jsonl"
+        path.write_bytes(b"\n".join(out[: len(records)] + [out[-1]]) + b"\n")
+        contents = logmod.read(path, check_chain=False)
+        with pytest.raises(ReplayMismatch, match=r"note event: unexpected field\(s\) '(adhoc|answers)'") as caught:
+            replay(game_of(contents.header, mini, rules), contents.events)
+        assert caught.value.line == len(records) + 1

@@ -78,8 +78,8 @@ def test_a_200_turn_log_verifies_in_bounded_memory(played):
 
 
 def test_the_state_hash_covers_a_bounded_summary(played):
-    """What each adjudicated event hashes does not grow with the exercise (see session._summary)."""
-    from tabletop.session import _summary
+    """What each adjudicated event hashes does not grow with the exercise (see game.summary)."""
+    from tabletop.game import summary
 
-    sizes = [len(str(_summary(played[turns][3].state))) for turns in (200, 400)]
+    sizes = [len(str(summary(played[turns][3].state))) for turns in (200, 400)]
     assert sizes[1] < sizes[0] * 1.2 + 200, sizes

@@ -202,14 +202,127 @@ def test_semicolon_separated_sheets_import(tmp_path, mini_csv):
     assert msel.same_injects(result.scenario, load_scenario(MINI)[0])
 
 
-def test_entries_in_columns_tabletop_does_not_store_are_warned_about(tmp_path, mini_csv, capsys):
+def test_hseep_columns_tabletop_once_ignored_are_kept_and_exported(tmp_path, mini_csv, capsys):
+    """Inject Mode, From, Expected Player Action, Objective, Responsible Controller, Actual Time and a
+    planner's own column go into the scenario and come back on export (they used to be dropped with a warning)."""
     rows = read_rows(mini_csv)
-    set_cell(rows, 3, "Expected Player Action", "Seats discuss consultation under US-ROK Art. II")
-    edited, out = tmp_path / "warn.csv", tmp_path / "warn.yaml"
+    rows[0].append("Questions/Comments")
+    for row in rows[1:]:
+        row.append("")
+    entries = {
+        "Expected Player Action": "Seats discuss consultation under US-ROK Art. II", "Inject Mode": "Email", "From": "KCNA",
+        "Objective/Core Capability": "Obj 2: consultation", "Responsible Controller": "J. Smith", "Actual Time": "09:12",
+        "Questions/Comments": "Who speaks first?",
+    }
+    for column, value in entries.items():
+        set_cell(rows, 3, column, value)
+    edited, out, again = tmp_path / "kept.csv", tmp_path / "kept.yaml", tmp_path / "again.csv"
     write_rows(edited, rows)
     assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
-    err = capsys.readouterr().err
-    assert re.search(r"warn\.csv:3:9: warning: tabletop does not store 'Expected Player Action'", err)
+    assert "warning" not in capsys.readouterr().err
+    scenario = load_scenario(out)[0]
+    threat = scenario.inject("threat")
+    assert threat.expected_actions == ("Seats discuss consultation under US-ROK Art. II",)
+    assert threat.objectives == ("obj-2-consultation",)  # an objective in words joins the scenario's objectives
+    assert [(o.id, o.text) for o in scenario.objectives] == [("obj-2-consultation", "Obj 2: consultation")]
+    assert (threat.msel.mode, threat.msel.sender, threat.msel.objective, threat.msel.controller, threat.msel.actual) == (
+        "Email", "KCNA", "Obj 2: consultation", "J. Smith", "09:12")
+    assert dict(threat.msel.kept) == {"Questions/Comments": "Who speaks first?"}
+    assert cli.main(["msel", "export", str(out), "-o", str(again)]) == 0
+    exported = read_rows(again)
+    assert exported[0][-1] == "Questions/Comments"
+    for column, value in entries.items():
+        assert exported[2][exported[0].index(column)] == value  # spreadsheet row 3
+    assert [r[exported[0].index("Inject Mode")] for r in exported[1:]] == ["", "Email", "", ""]
+
+
+def test_expected_player_actions_are_stored_one_a_line(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 3, "Expected Player Action", "Seats discuss consultation under US-ROK Art. II\nJapan asks for Art. IV talks")
+    edited, out = tmp_path / "expected.csv", tmp_path / "expected.yaml"
+    write_rows(edited, rows)
+    assert cli.main(["msel", "import", str(edited), "--scenario", str(MINI), "-o", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    injects = load_scenario(out)[0].injects
+    assert injects[1].expected_actions == ("Seats discuss consultation under US-ROK Art. II", "Japan asks for Art. IV talks")
+
+
+def test_an_objective_the_scenario_does_not_define_is_placed_at_its_cell(tmp_path, mini_csv, capsys):
+    rows = read_rows(mini_csv)
+    set_cell(rows, 3, "Objective/Core Capability", "obj-nowhere")
+    problems = import_problems(tmp_path, rows, capsys)
+    assert any(re.search(r"bad\.csv:3:10: column J \(Objective/Core Capability\): undefined objective 'obj-nowhere'", p) for p in problems), problems
+
+
+NEA = ROOT / "scenarios" / "nea-2024.yaml"
+
+
+def row_of(rows: list[list[str]], inject_id: str) -> dict[str, str]:
+    header = rows[0]
+    found = [r for r in rows[1:] if r[header.index("Inject ID")] == inject_id and r[header.index("Event Type")] in ("Inject", "Contingency inject")]
+    return dict(zip(header, found[0], strict=True))
+
+
+def test_export_fills_from_expected_actions_and_objectives_from_the_inject(tmp_path):
+    out = tmp_path / "nea.csv"
+    assert cli.main(["msel", "export", str(NEA), "-o", str(out)]) == 0
+    row = row_of(read_rows(out), "press-axis")
+    assert row["From"] == "press"
+    assert row["Objective/Core Capability"] == "obj-signals, obj-sources"
+    assert row["Expected Player Action"] == "China answers on the record: whether there is an axis, and what the 1961 treaty still means"
+    press = load_scenario(NEA)[0].inject("press-axis")
+    assert (press.sender, press.objectives, press.msel.sender, press.msel.objective) == ("press", ("obj-signals", "obj-sources"), "", "")
+
+
+def test_a_sender_and_objectives_named_in_words_keep_their_spelling_while_they_still_name_the_same(tmp_path, capsys):
+    first, out, again = tmp_path / "nea.csv", tmp_path / "nea.yaml", tmp_path / "again.csv"
+    assert cli.main(["msel", "export", str(NEA), "-o", str(first)]) == 0
+    rows = read_rows(first)
+    at = next(i for i, r in enumerate(rows) if r[rows[0].index("Inject ID")] == "freedom-edge-1") + 1
+    set_cell(rows, at, "From", "Press Pool")  # the control cell by its name
+    objectives = load_scenario(NEA)[0].objectives
+    set_cell(rows, at, "Objective/Core Capability", f"{objectives[0].text}\nCommunications")  # by its text, and one in words it lacks
+    write_rows(first, rows)
+    assert cli.main(["msel", "import", str(first), "--scenario", str(NEA), "-o", str(out)]) == 0
+    assert "objective 'Communications' added to the scenario's objectives as 'obj-communications'" in capsys.readouterr().err
+    scenario = load_scenario(out)[0]
+    edge = scenario.inject("freedom-edge-1")
+    assert (edge.sender, edge.msel.sender) == ("press", "Press Pool")
+    assert edge.objectives == (objectives[0].id, "obj-communications")
+    assert scenario.objectives == (*objectives, scenario.objectives[-1]) and scenario.objectives[-1].text == "Communications"
+    assert cli.main(["msel", "export", str(out), "-o", str(again)]) == 0
+    row = row_of(read_rows(again), "freedom-edge-1")
+    assert (row["From"], row["Objective/Core Capability"]) == ("Press Pool", f"{objectives[0].text}\nCommunications")
+    # Once the scenario says otherwise, export writes what it says.
+    text = out.read_text(encoding="utf-8")
+    at = text.index("  - id: freedom-edge-1\n")
+    assert text.index("    from: press\n", at) < text.index("  - id:", at + 1)
+    out.write_text(text[:at] + text[at:].replace("    from: press\n", "    from: unsc-president\n", 1), encoding="utf-8")
+    assert cli.main(["msel", "export", str(out), "-o", str(again)]) == 0
+    assert row_of(read_rows(again), "freedom-edge-1")["From"] == "unsc-president"
+
+
+def test_a_planners_objectives_become_the_new_scenarios_objectives(tmp_path, capsys):
+    sheet, out = tmp_path / "obj.csv", tmp_path / "obj.yaml"
+    write_rows(sheet, [
+        ["Event #", "Time", "To", "Event Description", "Expected Player Action", "Objective"],
+        ["1", "2025-05-14 09:00", "County EOC", "Flood watch issued.", "EOC reviews plans\n\nEOC calls the PIO", "Obj 1: Operational Coordination"],
+        ["2", "2025-05-14 10:00", "PIO", "A reporter calls.", "", "Obj 2: Public Information; obj 1: operational coordination"],
+        ["3", "2025-05-14 11:00", "PIO", "The reporter calls again.", "", "-"],
+    ])
+    assert cli.main(["msel", "import", str(sheet), "-o", str(out)]) == 0
+    scenario = load_scenario(out)[0]
+    assert [(o.id, o.text) for o in scenario.objectives] == [
+        ("obj-1-operational-coordination", "Obj 1: Operational Coordination"), ("obj-2-public-information", "Obj 2: Public Information")]
+    watch, call, again = scenario.injects
+    assert watch.expected_actions == ("EOC reviews plans", "EOC calls the PIO")
+    assert call.objectives == ("obj-2-public-information", "obj-1-operational-coordination")
+    assert call.msel.objective == "Obj 2: Public Information; obj 1: operational coordination"
+    assert (again.objectives, again.msel.objective) == ((), "-")  # a planner's "none": no objective, kept as written
+    exported = tmp_path / "obj-again.csv"
+    assert cli.main(["msel", "export", str(out), "-o", str(exported)]) == 0
+    assert [msel.restore(row_of(read_rows(exported), i.id)["Objective/Core Capability"]) for i in scenario.injects] == [
+        "Obj 1: Operational Coordination", "Obj 2: Public Information; obj 1: operational coordination", "-"]
 
 
 def test_contingency_and_standby_both_mean_a_standby_inject(tmp_path, mini_csv):
@@ -303,10 +416,17 @@ def test_rows_naming_two_scenarios_need_a_base(tmp_path, mini_csv, capsys):
 
 
 def test_bad_bytes_and_bad_quoting_are_reported_not_raised(tmp_path, capsys):
+    # Windows-1252 (what Excel saves on Western Windows) is read as such, and the summary says so ...
     latin = tmp_path / "latin.csv"
-    latin.write_bytes(",".join(msel.HEADER).encode() + b"\r\n1,2025-01-02,Inject,,,all,Caf\xe9\r\n")
+    latin.write_bytes(",".join(msel.HEADER).encode() + b"\r\n1,2025-01-02,Inject,,,all,Caf\xe9,A test.,,,,,,missile,1,ref-treaties,,no,,,mini\r\n")
+    result = msel.import_csv(latin, MINI)
+    assert result.scenario.injects[0].title == "Caf\u00e9"
+    assert any("read as cp1252" in line for line in result.report)
+    # ... and where the map file names the encoding, a byte it cannot decode is placed
+    told = tmp_path / "utf8.map.yaml"
+    told.write_text("encoding: utf-8\n")
     with pytest.raises(InputError) as info:
-        msel.import_csv(latin, MINI)
+        msel.import_file(latin, MINI, mapping=told)
     assert re.match(r".*latin\.csv:2:\d+: invalid UTF-8", str(info.value.problems[0]))
     quoted = tmp_path / "quoted.csv"
     quoted.write_text(",".join(msel.HEADER) + '\r\n1,"2025-01-02"x,Inject\r\n', encoding="utf-8")

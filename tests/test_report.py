@@ -348,11 +348,36 @@ def test_cli_writes_the_html_report(played, tmp_path):
     out = tmp_path / "aar.html"
     assert main(["report", str(path), "--format", "html", "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
-    assert page == report.render(session, "html")
+    assert page == report.render(session, "html", integrity=_integrity(path))
     _parse(page)
+
+
+def _integrity(path):
+    """What the command adds to the overview: the log's head hash and its signer."""
+    from tabletop import signing
+
+    return report.integrity_rows(signing.check(logmod.read(path)))
 
 
 def test_cli_prints_markdown_by_default(played, capsys):
     path, _, session = played
     assert main(["report", str(path)]) == 0
-    assert capsys.readouterr().out == report.render(session, "md")
+    assert capsys.readouterr().out == report.render(session, "md", integrity=_integrity(path))
+
+
+def test_a_report_in_mid_decision_shows_the_decisions_made_so_far_as_sealed(mini, rules, tmp_path):
+    """The sealing rule is the board's: until every seat is in, nobody reads another's choice, in the report neither."""
+    path = tmp_path / "mid.jsonl"
+    s = Session.new(mini, rules, seed=4, seats={"us": "human", "rok": "human"}, log_path=path, fsync=False)
+    s.release("threat")
+    while s.state.phase != "decide":
+        s.advance()
+    s.decide("us", "talk", "Our secret reason: keep Seoul out of the loop.")
+    for open_ob in s.unanswered("rok"):
+        s.answer("rok", open_ob.id, "decline", "Our hidden answer: we stay out.")
+    s.close()
+    session = Session.replay(logmod.read(path), mini, rules)
+    for fmt in ("md", "html"):
+        text = report.render(session, fmt)
+        assert "keep Seoul out of the loop" not in text and "we stay out" not in text, fmt
+        assert "sealed until every seat has decided" in text, fmt

@@ -113,12 +113,20 @@ def test_the_seeds_figures_are_carried(nea):
         assert figure in text, figure
 
 
-def test_the_last_turn_is_a_hypothetical_crisis_that_tests_the_triggers(nea):
-    last = nea.turns[-1]
-    injects = nea.injects_for(last.id)
-    assert injects and all(i.hypothetical for i in injects)
+def test_the_last_turns_are_a_hypothetical_crisis_that_tests_the_triggers(nea):
+    crisis = []
+    for turn in reversed(nea.turns):
+        injects = nea.injects_for(turn.id)
+        if not injects or not all(i.hypothetical for i in injects):
+            break
+        crisis.append(turn)
+    assert len(crisis) >= 2, "the crisis is split, so that the obligations it raises fall due within the exercise"
+    injects = [i for t in crisis for i in nea.injects_for(t.id)]
     kinds = {f.kind for i in injects for f in i.facts}
     assert {"armed_attack", "threat"} <= kinds
+    # the last turn scripts no new armed attack: what the first shots raise is answered in it
+    last = [i for i in nea.injects_for(nea.turns[-1].id) if not i.standby]
+    assert not [f for i in last for f in i.facts if f.kind == "armed_attack"]
 
 
 def test_the_read_ahead_covers_what_came_before(nea):

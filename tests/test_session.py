@@ -7,6 +7,7 @@ import pytest
 from tabletop import bots, runner
 from tabletop import log as logmod
 from tabletop.model import Fact
+from tabletop.replay import fold, game_of
 from tabletop.session import CommandError, Session, state_hash
 
 
@@ -135,7 +136,7 @@ def test_different_seeds_can_decide_differently(mini, rules):
     choices = set()
     for seed in range(12):
         s = runner.play(mini, rules, seed=seed, fsync=False)
-        choices.add(tuple(sorted((t, seat, d["option"]) for t, per in s.state.decisions.items() for seat, d in per.items())))
+        choices.add(tuple(sorted((t, seat, d.option) for t, per in s.state.decisions.items() for seat, d in per.items())))
     assert len(choices) > 1
 
 
@@ -186,9 +187,10 @@ def test_fold_gives_the_board_at_any_event(mini, rules, tmp_path):
     path = tmp_path / "f.jsonl"
     live = runner.play(mini, rules, seed=1, log_path=path, fsync=False)
     contents = logmod.read(path)
-    assert state_hash(Session.fold(contents, mini, rules).state) == state_hash(live.state)
-    third = Session.fold(contents, mini, rules, upto=3)
-    assert third.state.events == 3
+    game = game_of(contents.header, mini, rules)
+    assert state_hash(fold(game, contents.events)) == state_hash(live.state)
+    third = fold(game, contents.events, stop=3)
+    assert third.events == 3
 
 
 def test_a_fresh_threat_after_consultations_calls_for_consultations_again(mini, rules):
@@ -212,3 +214,30 @@ def test_an_assistance_duty_triggers_once_for_one_war(mini, rules):
     count = len(s.state.obligations)
     s.release_adhoc("Hypothetical: more shelling", "Again.", facts=[Fact(kind="armed_attack", by="dprk", target="rok", location="yeonpyeong", details={"scale": "limited"})])
     assert len(s.state.obligations) == count
+
+
+def test_a_clearer_attack_upgrades_a_contested_obligation_and_the_log_verifies(mini, rules, tmp_path):
+    """A limited strike leaves 'a state of war' open to argument; the full-scale attack that follows settles it.
+
+    The session keeps one obligation and raises its status (an obligation_upgraded event naming
+    what made it stronger), rather than a second obligation or a status stuck at the weaker one.
+    """
+    from tabletop.verify import verify
+
+    path = tmp_path / "up.jsonl"
+    s = Session.new(mini, rules, seed=5, log_path=path, fsync=False)
+    s.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.",
+                    facts=[Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "limited"})])
+    contested = [o for o in s.state.obligations.values() if o.obligation.obligor == "russia" and o.obligation.kind == "assist"]
+    assert contested and all(o.status == "contested" for o in contested), [o.status for o in contested]
+    s.release_adhoc("Hypothetical: full-scale war", "The ROK invades the DPRK.",
+                    facts=[Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "war"})])
+    upgraded = [e for e in s.events if e["type"] == "obligation_upgraded"]
+    assert {e["obligation"] for e in upgraded} >= {o.id for o in contested}
+    for o in contested:
+        now = s.state.obligations[o.id]
+        assert now.status == "triggered" and now.obligation.status == "triggered"
+        assert "stronger" in now.obligation.because or "triggered" in now.obligation.because
+    assert len([o for o in s.state.obligations.values() if o.obligation.key == contested[0].obligation.key]) == 1
+    s.close()
+    assert verify(path, mini, rules).events == len(s.events)

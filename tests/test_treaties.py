@@ -168,7 +168,7 @@ def test_a_threat_gives_consult_obligations_and_no_assistance(rules):
     obs = obligations(rules, D(2025, 1, 15), threat("us", "dprk", "dprk"))
     assert {o.kind for o in obs} == {"consult"}
     assert find(obs, "ru-dprk-2024", "russia")[0].article == "3"
-    assert find(obs, "prc-dprk-1961", "china")[0].article == "II"
+    assert not find(obs, "prc-dprk-1961")  # Art. II's first sentence is a standing undertaking, not a consultation article
     obs = obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok"))
     assert find(obs, "us-rok-1953", "us")[0].article == "II"
 
@@ -186,10 +186,16 @@ def test_us_japan_consultation_on_threats_to_the_far_east(rules):
 # --- every obligation says why ----------------------------------------------------
 
 
-def test_because_is_one_plain_sentence_naming_treaty_and_states(rules):
+def test_because_names_the_article_the_states_the_war_and_the_fact_in_plain_words(rules):
     for ob in obligations(rules, D(2025, 1, 15), attack("us", "dprk", "dprk"), threat("dprk", "rok", "rok")):
-        assert ob.because.endswith(".") and ob.because.replace("Art. ", "Art ").count(". ") == 0
-        assert f"Art. {ob.article}" in ob.because
+        assert ob.because.endswith(".") and f"Art. {ob.article}" in ob.because
+        assert "fact 1" in ob.because or "fact 2" in ob.because
+        for state_id in (ob.obligor, ob.beneficiary):
+            assert rules.states[state_id].short in ob.because or rules.states[state_id].name in ob.because
+        assert " dprk " not in ob.because and " us " not in ob.because  # names, not ids
+    [china] = find(obligations(rules, D(2025, 1, 15), attack("us", "dprk", "dprk")), "prc-dprk-1961")
+    assert "the war of the United States against the DPRK" in china.because
+    assert "the United States struck first" in china.because
 
 
 # --- Security Council and Art. 51 -------------------------------------------------

@@ -6,12 +6,7 @@ owns the one :class:`~tabletop.session.Session` of an exercise; screens call
 its commands and render its state.
 """
 
-# ruff: noqa: E402 - the garbage collector is paused before the modules below load
 from __future__ import annotations
-
-from tabletop import gc_pause
-
-gc_pause.hold_for_start_up()  # through Textual's import and the first frame; released in TabletopApp.on_mount
 
 import gc
 import random
@@ -28,6 +23,8 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from tabletop import paths
+from tabletop.safetext import visible
+from tabletop.tui import literal
 
 if TYPE_CHECKING:  # the engine loads when an exercise or a replay opens, not for the start screen's first frame
     from tabletop import model as m
@@ -53,26 +50,16 @@ THEME = Theme(
 _start_up_frozen = False
 
 
-def _start_up_drawn(lasting: bool) -> None:
-    """After an app's first frame: the collector resumes, and what start-up built may first be set aside for good.
+def _start_up_drawn() -> None:
+    """After the app's first frame, once a process: what start-up built (Textual's modules, the scenario) lives on.
 
-    With ``lasting`` (the first screen is the board or a replay, which stay
-    until the app quits), Textual's modules and classes, the scenario and the
-    screen's widgets live as long as the process. All of them, some 60,000
-    objects created while the collector was paused and so all in its youngest
-    generation, would be walked at its first pass (a 15 ms stall just after
-    the first frame), at every full collection during the exercise, and at exit.
-    ``gc.freeze`` moves them out of its reach at once, as the replay does with
-    a log it has read; the few cycles start-up left over (about 0.6 MB on the
-    board) stay with them. Not under the start screen, which the board soon
-    replaces: its widgets must stay collectable. Once a process (a later app,
-    as in the tests, only releases its hold).
+    ``gc.freeze`` sets those objects out of the collector's reach, so no later
+    collection walks them again; the only garbage-collector call in tabletop.
     """
     global _start_up_frozen
-    if lasting and not _start_up_frozen:
+    if not _start_up_frozen:
         _start_up_frozen = True
         gc.freeze()
-    gc_pause.started()
 
 
 class SetupError(Exception):
@@ -147,6 +134,7 @@ class TabletopApp(App[int]):
         self.start_scenario = start_scenario
         self.session: Session | None = None
         self._failed = False
+        self.halted = ""  # set when the log stopped inside a command (tui/commands.py): no further command then
 
     def get_default_screen(self) -> Screen:
         """The first screen goes straight onto the stack: no blank default screen is drawn and then covered."""
@@ -167,7 +155,7 @@ class TabletopApp(App[int]):
 
     def on_mount(self) -> None:
         # The start-up's objects are built: collect as usual again, once the first frame is out.
-        self.call_after_refresh(_start_up_drawn, not self._failed and (self.initial is not None or self.replay_path is not None))
+        self.call_after_refresh(_start_up_drawn)
         if self._failed:
             self.exit(2)
 
@@ -179,9 +167,9 @@ class TabletopApp(App[int]):
         try:
             return Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
         except FileExistsError:
-            self.notify(f"{path} exists already; a log is never overwritten: choose another path.", severity="error", markup=False)
+            literal.notify(self, f"{path} exists already; a log is never overwritten: choose another path.", severity="error")
         except OSError as exc:
-            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
         return None
 
     def start_exercise(
@@ -195,21 +183,28 @@ class TabletopApp(App[int]):
 
     def resume_exercise(self, path: Path, minutes: int) -> bool:
         from tabletop import log as logmod
+        from tabletop.replay import OpenError, open_log
         from tabletop.session import ReplayMismatch, Session
-        from tabletop.tui.screens.replay import ReplayError, open_log
 
         try:
-            contents, scenario, rules, warnings = open_log(path)
-            del contents
-            session, read_warnings = Session.resume(path, scenario, rules, clock=True)
-        except ReplayError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            opened = open_log(path)
+            session, read_warnings = Session.resume(path, opened.scenario, opened.rules, clock=True)
+        except OpenError as exc:
+            literal.notify(self, str(exc), severity="error")
+            return False
+        except logmod.LogBusy as exc:
+            literal.notify(self, f"cannot resume {exc}", severity="error", timeout=15)
             return False
         except (ReplayMismatch, logmod.LogError) as exc:
-            self.notify(f"cannot resume {path}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot resume {path}: {exc}", severity="error")
             return False
-        for warning in dict.fromkeys([*warnings, *read_warnings]):
-            self.notify(warning, severity="warning", markup=False)
+        except OSError as exc:  # a read-only log, a full disk: one line, and the start screen stays
+            from tabletop import files
+
+            literal.notify(self, f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}", severity="error", timeout=15)
+            return False
+        for warning in dict.fromkeys([*opened.changed, *read_warnings]):
+            literal.notify(self, warning, severity="warning")
         self._open_board(session, minutes)
         return True
 
@@ -241,14 +236,14 @@ class TabletopApp(App[int]):
         try:
             session = Session.branch(parent, at, path, scenario, rules, seats=seats, clock=True)
         except (ReplayMismatch, logmod.LogError, CommandError) as exc:
-            self.notify(f"cannot play on from {parent.name}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot play on from {parent.name}: {exc}", severity="error")
             return False
         except OSError as exc:
-            self.notify(f"cannot write the log {path}: {exc}", severity="error", markup=False)
+            literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
             return False
         if len(session.events) != at:
-            self.notify(f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.", markup=False)
-        self.notify(f"New exercise in {path}, branched from {parent.name}.", markup=False)
+            literal.notify(self, f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.")
+        literal.notify(self, f"New exercise in {path}, branched from {parent.name}.")
         self._open_board(session, self.minutes)
         return True
 
@@ -292,11 +287,12 @@ def make_app(
     there if it fails.
     """
     if replay is not None:
-        from tabletop.tui.screens.replay import ReplayError, check_log
+        from tabletop.replay import OpenError
+        from tabletop.tui.screens.replay import check_log
 
         try:
             check_log(replay)  # the header and the scenario's whereabouts; the rest loads on screen
-        except ReplayError as exc:
+        except OpenError as exc:
             raise SetupError(str(exc)) from None
         return TabletopApp(replay=replay)
     if scenario is None or start:
@@ -317,8 +313,12 @@ def make_app(
 def _run(app: TabletopApp) -> int:
     code = app.run()
     if app.session is not None and app.session.writer is not None:
-        print(f"log: {app.session.writer.path}", file=sys.stderr)
-    return int(code or 0)
+        print(visible(f"log: {app.session.writer.path}"), file=sys.stderr)
+    if app.halted:
+        print(visible(f"tabletop: {app.halted}"), file=sys.stderr)
+        return 1
+    # An app that stopped on an unhandled error has return code 1 and returns None from run().
+    return int(code or app.return_code or 0)
 
 
 def run_app(scenario: str | None = None, seat_specs: Sequence[str] = (), seed: int | None = None, log: str | None = None) -> int:
@@ -326,7 +326,7 @@ def run_app(scenario: str | None = None, seat_specs: Sequence[str] = (), seed: i
     try:
         app = make_app(scenario, seat_specs, seed=seed, log=log)
     except SetupError as exc:
-        print(f"tabletop: {exc}", file=sys.stderr)
+        print(visible(f"tabletop: {exc}"), file=sys.stderr)
         return 2
     return _run(app)
 
@@ -336,6 +336,6 @@ def run_replay(log_path: str) -> int:
     try:
         app = make_app(replay=log_path)
     except SetupError as exc:
-        print(f"tabletop: {exc}", file=sys.stderr)
+        print(visible(f"tabletop: {exc}"), file=sys.stderr)
         return 1
     return _run(app)

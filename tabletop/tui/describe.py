@@ -29,7 +29,10 @@ def treaty_label(rules: m.Rules, treaty: str) -> str:
     return known.label if known else treaty
 
 
-def option_label(scenario: m.Scenario, seat: str, option: str) -> str:
+def option_label(scenario: m.Scenario, seat: str, option: str | None, text: str | None = None) -> str:
+    """An option's label; for a decision in the seat's own words (no option), its text in quotation marks."""
+    if option is None:
+        return f"in its own words: \u201c{text or ''}\u201d"
     try:
         return scenario.option(seat, option).label
     except KeyError:
@@ -41,15 +44,6 @@ def article_text(rules: m.Rules, treaty: str, article: str) -> str:
         return rules.treaties[treaty].article(article).text.strip()
     except KeyError:
         return ""
-
-
-def is_sealed(event: dict[str, Any], state: m.WorldState) -> bool:
-    """A decision or answer of the turn whose decide phase is still open."""
-    return (
-        event.get("type") in ("decision", "obligation_answered")
-        and state.phase == "decide"
-        and event.get("turn") == state.turn
-    )
 
 
 def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, sealed: bool = False) -> str:
@@ -74,7 +68,7 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
             return f"{name} {what} (sealed)"
         if "obligation" in answers:
             return f"{name} answers {answers['obligation']}: {event.get('option')}"
-        return f"{name} decides: {option_label(scenario, event.get('seat', ''), event.get('option', ''))}"
+        return f"{name} decides: {option_label(scenario, event.get('seat', ''), event.get('option'), event.get('text'))}"
     if kind == "obligation_answered":
         if sealed:
             return f"{name} answered {event.get('obligation')} (sealed)"
@@ -103,6 +97,8 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
     if kind == "exercise_ended":
         reason = event.get("reason")
         return "Exercise ended" + (f": {reason}" if reason else "")
+    if kind == "signature":
+        return f"Log signed to here by {event.get('key')}"
     return str(kind)
 
 
@@ -130,10 +126,10 @@ def event_details(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -
         if "obligation" in answers:
             rows.append(("answers", f"obligation {answers['obligation']}: {event.get('option')}"))
         else:
-            option = event.get("option", "")
-            rows.append(("option", option_label(scenario, seat, option)))
+            option = event.get("option")
+            rows.append(("option", option_label(scenario, seat, option, event.get("text"))))
             try:
-                text = scenario.option(seat, option).text
+                text = scenario.option(seat, option).text if option is not None else ""
             except KeyError:
                 text = ""
             if text:

@@ -1,15 +1,15 @@
-"""A log replayed once, with the board's state at any event after that without replaying again.
+"""A log's states at any event, for stepping through it without replaying again.
 
-Replaying is O(events); stepping through a long log one event at a time must
-not be. The one replay keeps a copy of the state every ``stride`` events; the
-state at event k is the nearest copy at or before k with the few events after
-it folded on by the engine's own fold. Moving forward from the last state
-shown folds only the events in between.
+States are immutable values (``tabletop.state``), so keeping one costs only
+what differs from its neighbours. The replay in the background keeps the
+state every ``stride`` events; the state at event k is the nearest kept one at
+or before k with the few events after it folded on (``tabletop.replay.fold``).
+Moving forward from the last state shown folds only the events in between.
 
-The replay viewer does not wait for that replay: :meth:`Snapshots.unverified`
-folds the events as read, so the first steps show at once, and
-:meth:`Snapshots.verify` (in a worker thread) replays the log meanwhile,
-adding its copies as it goes. The UI thread only reads what the worker adds.
+The viewer does not wait for the replay: :meth:`Snapshots.unverified` folds
+the events as read, so the first steps show at once, and :meth:`verify` (in a
+worker thread) replays the log meanwhile, adding its states as it goes. The UI
+thread only reads what the worker adds.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 
 from tabletop import log as logmod
 from tabletop import model as m
-from tabletop.session import ReplayMismatch, Session, fold_events
+from tabletop.replay import ReplayMismatch, fold, game_of, replay
+from tabletop.state import State
 
 MAX_SNAPSHOTS = 100
 
@@ -45,15 +46,14 @@ class Snapshots:
         self.header = header
         self.scenario = scenario
         self.rules = rules
+        self.game = game_of(header, scenario, rules)
         self.events: list[dict[str, Any]] = events
         self.stride = max(1, math.ceil(len(events) / MAX_SNAPSHOTS))
-        # A session that never runs a command: it gives the initial state and a context for the fold.
-        self._shell = Session(scenario, rules, int(header.get("seed", 0)), dict(header.get("seats") or {}), header=header)
-        self.states: dict[int, m.WorldState] = {0: self._shell.state.copy()}
+        self.states: dict[int, State] = {0: self.game.initial()}
         self.error: ReplayMismatch | None = None
         self.replayed = 0
         self.verified = False
-        self._cursor: tuple[int, m.WorldState] | None = None
+        self._cursor: tuple[int, State] | None = None
         self._turn_starts: list[int] | None = None
         self._first_adjudicated: dict[str, Any] | None = _UNKNOWN
 
@@ -65,7 +65,7 @@ class Snapshots:
         self._first_adjudicated = _UNKNOWN
 
     def verify(self, contents: logmod.LogContents, stride: int | None = None, progress: Callable[[int, int], None] | None = None) -> None:
-        """Replay the log (the engine re-issues every command), keeping a copy of the state every ``stride`` events.
+        """Replay the log (every command re-decided), keeping the state every ``stride`` events.
 
         Safe to run in a worker thread while the UI thread calls :meth:`state_at`:
         this only adds to ``states``. Call :meth:`finish` on the UI thread after.
@@ -74,15 +74,15 @@ class Snapshots:
         stride = self.stride = stride or max(1, math.ceil(total / MAX_SNAPSHOTS))  # as extend() has it
         states = self.states
 
-        def keep(count: int, state: m.WorldState) -> None:
+        def keep(count: int, state: State) -> None:
             self.replayed = count
             if count % stride == 0 or count == total:
-                states[count] = state.copy()
+                states[count] = state
             if progress is not None:
                 progress(count, total)
 
         try:
-            Session.replay(contents, self.scenario, self.rules, on_event=keep)
+            replay(self.game, contents.events, on_event=keep)
         except ReplayMismatch as exc:
             self.error = exc
         self.verified = self.error is None
@@ -102,27 +102,21 @@ class Snapshots:
     def __len__(self) -> int:
         return len(self.events)
 
-    def state_at(self, k: int) -> m.WorldState:
-        """The state after the first k events (k = 0: before any). The value is only good until the next call."""
+    def state_at(self, k: int) -> State:
+        """The state after the first k events (k = 0: before any)."""
         k = max(0, min(k, len(self.events)))
         states = self.states
         if k in states:
-            self._cursor = None
             return states[k]
         base = max(j for j in list(states) if j <= k)  # list(): a worker may be adding to it
+        start, state = base, states[base]
         if self._cursor is not None and base <= self._cursor[0] <= k:
             start, state = self._cursor
-        else:
-            start, state = base, states[base].copy()
-        self._shell.state = state
-        self._cursor = None
-        # Folding a long way (the replay has not got this far yet): keep a copy near k, so stepping back is quick.
         near = k - k % self.stride
-        if near - start > self.stride and near not in states:
-            fold_events(self._shell, state, self.events[start:near])
-            states[near] = state.copy()
+        if near - start > self.stride and near not in states:  # a long way: keep a state near k, so stepping back is quick
+            state = states[near] = fold(self.game, self.events, state, start, near)
             start = near
-        fold_events(self._shell, state, self.events[start:k])  # may raise on events no replay has checked yet
+        state = fold(self.game, self.events, state, start, k)  # may raise on events no replay has checked yet
         self._cursor = (k, state)
         return state
 

@@ -125,7 +125,7 @@ def test_command_error_becomes_a_notification(tmp_path):
             await pilot.click("#ok")
             await pilot.pause()
             assert isinstance(app.screen, BoardScreen)
-            assert app.session.state.overrides[-1]["reason"] == "the room judged the drill a provocation"
+            assert app.session.state.overrides[-1].reason == "the room judged the drill a provocation"
 
     run(scenario())
 
@@ -177,7 +177,7 @@ def test_every_board_key_is_also_a_palette_command(tmp_path):
             await type_text(pilot, "from the palette")
             await pilot.press("enter")
             await pilot.pause()
-            assert app.session.state.notes[-1]["text"] == "from the palette"
+            assert app.session.state.notes[-1].text == "from the palette"
 
     run(scenario())
 
@@ -321,5 +321,110 @@ def test_the_garbage_collector_runs_again_once_the_board_is_drawn(tmp_path):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause()
             assert gc.isenabled()
+
+    run(scenario())
+
+
+def test_an_observers_note_names_its_seat_objective_and_finding(tmp_path):
+    """The note key asks, where the scenario has objectives, who the note is about, which objective and what it shows."""
+    from tabletop.loading import load_named
+
+    scenario, _ = load_named("nea-2024")
+    first = scenario.objectives[0].id
+    app = make_app("nea-2024", seed=2, log=tmp_path / "obs.jsonl")
+
+    async def scenario_run():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("t")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, NoteScreen)
+            dialog.query_one("#note-text").focus()
+            await type_text(pilot, "ROK consulted before acting")
+            await choose(pilot, dialog.query_one("#note-seat", Select), steps=2)
+            await choose(pilot, dialog.query_one("#note-objective", Select), steps=1)
+            await choose(pilot, dialog.query_one("#note-finding", Select), steps=1)
+            await pilot.click("#ok")
+            await pilot.pause()
+            note = app.session.state.notes[-1]
+            assert (note.text, note.seat, note.objective, note.finding) == ("ROK consulted before acting", "rok", first, "strength")
+
+    run(scenario_run())
+
+
+def test_a_team_writes_its_own_course_of_action_and_the_facilitator_assesses_it(tmp_path):
+    """The option list's last line is the seat's own words; the facilitator (key f) rules on what it does, before adjudication."""
+    from tabletop.tui.screens.dialogs import AssessScreen
+
+    log = tmp_path / "own.jsonl"
+    app = make_app(str(MINI), seat_specs=["us=human"], seed=3, log=log)
+
+    async def scenario():
+        async with app.run_test(size=(120, 40)) as pilot:
+            session = app.session
+            await pilot.press("N", "space", "space")
+            await pilot.pause()
+            assert isinstance(app.screen, HandoverScreen)
+            await pilot.press("enter")
+            await pilot.pause()
+            decision = app.screen
+            assert isinstance(decision, DecisionScreen)
+            options = decision.query_one("#options", OptionList)
+            options.focus()
+            await pilot.press("end", "enter")  # the last line: our own words
+            await pilot.pause()
+            assert decision.query_one("#own-words").display
+            await type_text(pilot, "Send an envoy to Beijing")
+            await pilot.press("enter")  # on to the rationale
+            await type_text(pilot, "quiet pressure before public pressure")
+            for open_ob in session.unanswered("us"):
+                await choose(pilot, decision.query_one(f"#answer-{open_ob.id}", Select))
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            mine = session.state.decisions[session.state.turn]["us"]
+            assert mine.free and mine.text == "Send an envoy to Beijing"
+            while isinstance(app.screen, (RevealScreen, HandoverScreen)):
+                await pilot.press("escape")
+                await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, AssessScreen)
+            app.screen.query_one("#assess-tension").value = "-1"
+            app.screen.query_one("#assess-reason").focus()
+            await type_text(pilot, "a quiet envoy lowers the temperature")
+            await pilot.click("#ok")
+            await pilot.pause()
+            assessed = [e for e in session.events if e["type"] == "assessed"]
+            assert assessed and assessed[-1]["seat"] == "us" and assessed[-1]["tension"] == -1
+
+    run(scenario())
+    contents = logmod.read(log)
+    assert [e["text"] for e in contents.events if e["type"] == "decision" and e.get("text")] == ["Send an envoy to Beijing"]
+
+
+def test_a_seat_without_a_menu_decides_in_its_own_words(tmp_path):
+    """An open-response exercise (an imported MSEL): the private screen asks for the course of action, not an option."""
+    from tests.test_open_response import OPEN
+
+    path = tmp_path / "open.yaml"
+    path.write_text(OPEN, encoding="utf-8")
+    app = make_app(str(path), seat_specs=["county-eoc=human"], seed=1, log=tmp_path / "open.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            session = app.session
+            await pilot.press("N", "space", "space")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            decision = app.screen
+            assert isinstance(decision, DecisionScreen) and not decision.query("#options")
+            await type_text(pilot, "Open the shelter at the high school")
+            await pilot.press("enter")
+            await type_text(pilot, "the watch may become a warning")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert session.state.decisions[1]["county-eoc"].text == "Open the shelter at the high school"
 
     run(scenario())

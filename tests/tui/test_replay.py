@@ -47,7 +47,7 @@ def board(state):
     return (
         state.turn, state.phase, state.date, state.tension, state.credibility, state.posture, state.released,
         {k: (o.status, o.answer, o.ruling) for k, o in state.obligations.items()}, state.tension_history,
-        {t: {s: d["option"] for s, d in ds.items()} for t, ds in state.decisions.items()}, len(state.facts), state.ended,
+        {t: {s: d.option for s, d in ds.items()} for t, ds in state.decisions.items()}, len(state.facts), state.ended,
     )
 
 

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Static
 
 from tabletop.model import seat_name
 from tabletop.session import Session
+from tabletop.tui import literal
 from tabletop.tui.describe import article_text, treaty_label
 
 
@@ -21,7 +22,7 @@ def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Cont
     scenario, rules = session.scenario, session.rules
     esc = rules.escalation
     postures = {p.id: p.name for p in esc.postures}
-    parts: list[str | tuple[str, str] | Content] = []
+    parts: list[literal.Part] = []
 
     def heading(text: str) -> None:
         if parts:
@@ -69,7 +70,7 @@ def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Cont
         heading("For discussion")
         for question in session.turn.questions:
             parts += ["\n", "• ", question]
-    return Content.assemble(*parts)
+    return literal.assemble(*parts)
 
 
 class AdjudicationScreen(ModalScreen[None]):
@@ -83,7 +84,7 @@ class AdjudicationScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         session = self.session
         with Vertical(classes="dialog wide"):
-            yield Static(f"Adjudication: turn {session.state.turn}, {session.turn.title}", classes="dialog-title")
+            yield Static(literal.text(f"Adjudication: turn {session.state.turn}, {session.turn.title}"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(adjudication_content(session, self.events))
             yield Static(Content.styled("esc closes; then o overrides (with a reason), space goes on to review.", "dim"))

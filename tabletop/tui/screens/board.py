@@ -20,6 +20,7 @@ from textual.widgets import Footer
 
 from tabletop import facilitation
 from tabletop.session import RELEASE_PHASES, CommandError, Session
+from tabletop.tui import literal
 from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.obligations import ObligationPanel
@@ -45,6 +46,7 @@ class BoardScreen(Screen):
         Binding("d", "decisions", "Decide", show=False, tooltip="Open the hot seat for human seats still to decide; or show the reveal", id="decisions"),
         Binding("o", "override", "Override", tooltip="Override tension, credibility, posture or an obligation, with a reason", id="override"),
         Binding("t", "note", "Note", tooltip="Add a note to the log", id="note"),
+        Binding("f", "assess", "Assess", show=False, tooltip="Rule on what a decision in a seat's own words does", id="assess"),
         Binding("p", "timer", "Timer", show=False, tooltip="Start or pause the phase timer", id="timer"),
         Binding("plus", "extend", "+1m", key_display="+", show=False, tooltip="Add a minute to the phase timer", id="extend"),
         Binding("j", "show_adjudication", "Adjudication", show=False, tooltip="Show this turn's adjudication again", id="show-adjudication"),
@@ -116,10 +118,7 @@ class BoardScreen(Screen):
         scheduled = self.session.unreleased(include_standby=False)
         if not scheduled:
             standby = len(self.session.unreleased())
-            self.notify(
-                "No scheduled inject left this turn." + (f" {standby} standby: s chooses one." if standby else ""),
-                severity="warning",
-            )
+            literal.notify(self, "No scheduled inject left this turn." + (f" {standby} standby: s chooses one." if standby else ""), severity="warning")
             return
         self.command(self.session.release, scheduled[0].id)
 
@@ -155,6 +154,11 @@ class BoardScreen(Screen):
 
         self.app.push_screen(NoteScreen(self.session), self._after_dialog)
 
+    def action_assess(self) -> None:
+        from tabletop.tui.screens.dialogs import AssessScreen
+
+        self.app.push_screen(AssessScreen(self.session), self._after_dialog)
+
     def action_override(self) -> None:
         from tabletop.tui.screens.dialogs import OverrideScreen
 
@@ -173,6 +177,9 @@ class BoardScreen(Screen):
         if state.phase == "review" and session.is_last_turn:
             self.action_end()
             return
+        if state.phase == "decide" and any(kind == "bot" and (s in session.undecided() or session.unanswered(s)) for s, kind in session.seats.items()):
+            self.enter_phase()  # bots still owe a decision (their writes failed before): let them decide
+            return
         if state.phase == "decide" and facilitation.pending_humans(session):
             self.next_decision()
             return
@@ -183,13 +190,22 @@ class BoardScreen(Screen):
         """What entering the phase asks (tabletop.facilitation), then what the facilitator sees of it."""
         session = self.session
         phase = session.state.phase
-        try:
-            events = facilitation.enter_phase(session)
-        except (CommandError, ValueError) as exc:
-            what = "A bot could not decide" if phase == "decide" else "Not now"
-            self.notify(f"{what}: {exc}", severity="error", markup=False)
-            events = []
+        if phase == "decide" and getattr(self.app, "halted", ""):
+            return  # the log stopped inside a command: nothing more is written until the exercise is resumed
+
+        def entering() -> list:
+            try:
+                return facilitation.enter_phase(session)
+            except (CommandError, ValueError) as exc:
+                if phase != "decide":
+                    raise
+                literal.notify(self, f"A bot could not decide: {exc}", severity="error")
+                return []
+
+        events = run_command(self, entering)  # a failed write is told as any command's; what was not done is done at the next space
         self.refresh_board()
+        if events is None and phase == "decide":
+            return
         if phase == "decide":
             self.next_decision()
         elif phase == "adjudicate" and events:
@@ -219,13 +235,13 @@ class BoardScreen(Screen):
             if go:
                 self.app.push_screen(DecisionScreen(session, seat), decided)
             else:
-                self.notify(f"{name} has not decided yet: d opens the hot seat again.")
+                literal.notify(self, f"{name} has not decided yet: d opens the hot seat again.")
 
         self.app.push_screen(HandoverScreen(seat, name), ready)
 
     def action_decisions(self) -> None:
         if self.session.state.phase != "decide":
-            self.notify(f"Seats decide in the decide phase; this is {self.session.state.phase}.", severity="warning")
+            literal.notify(self, f"Seats decide in the decide phase; this is {self.session.state.phase}.", severity="warning")
             return
         self.next_decision()
 

@@ -21,8 +21,10 @@ from textual.widgets.option_list import Option
 from tabletop.model import seat_name
 from tabletop.palette import seat_colour
 from tabletop.session import ANSWERS, Session
+from tabletop.tui import literal
 from tabletop.tui.commands import run_command
 from tabletop.tui.describe import option_label, treaty_label
+from tabletop.tui.widgets.fields import TextInput
 
 
 class HandoverScreen(ModalScreen[bool]):
@@ -40,10 +42,10 @@ class HandoverScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         colour = seat_colour(self.seat)
         with Vertical(classes="dialog handover"):
-            yield Static(Content.assemble("Pass the keyboard to\n\n", (self.seat_name, f"bold reverse {colour}")), classes="handover-name")
-            yield Static(f"Everyone else looks away. {self.seat_name}: press Enter to see your options in private.", classes="handover-hint")
+            yield Static(literal.assemble("Pass the keyboard to\n\n", (self.seat_name, f"bold reverse {colour}")), classes="handover-name")
+            yield Static(literal.text(f"Everyone else looks away. {self.seat_name}: press Enter to see your options in private."), classes="handover-hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"I am {self.seat_name}", variant="primary", id="ready", compact=True)
+                yield Button(literal.text(f"I am {self.seat_name}"), variant="primary", id="ready", compact=True)
                 yield Button("Not now", id="later", compact=True)
         yield Footer(compact=True)
 
@@ -54,6 +56,9 @@ class HandoverScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#later")
     def action_later(self) -> None:
         self.dismiss(False)
+
+
+OWN_WORDS = "own-words"  # the option list's last line: a course of action in the seat's own words
 
 
 class DecisionScreen(ModalScreen[bool]):
@@ -79,7 +84,7 @@ class DecisionScreen(ModalScreen[bool]):
         rules = session.rules
         with Vertical(classes="dialog decision"):
             yield Static(
-                Content.assemble((f" {info.name} ", f"bold reverse {colour}"), f"  private decision, turn {session.state.turn}: {session.turn.title}"),
+                literal.assemble((f" {info.name} ", f"bold reverse {colour}"), f"  private decision, turn {session.state.turn}: {session.turn.title}"),
                 classes="dialog-title",
             )
             with VerticalScroll(id="decision-body"):
@@ -89,26 +94,33 @@ class DecisionScreen(ModalScreen[bool]):
                 if info.red_lines:
                     brief.append("Red lines: " + "; ".join(info.red_lines))
                 with Collapsible(title="Your brief", collapsed=True):
-                    yield Static("\n".join(b for b in brief if b), markup=False)
+                    yield Static(literal.text("\n".join(b for b in brief if b)))
                 if self.deciding:
-                    yield Label("Choose one option (Enter or click):")
-                    yield OptionList(
-                        *[
-                            Option(Content.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
-                            for o in session.options(seat)
-                        ],
-                        id="options",
-                    )
+                    options = session.options(seat)
+                    if options:
+                        yield Label("Choose one option (Enter or click), or write your own course of action (the last line):")
+                        yield OptionList(
+                            *[
+                                Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
+                                for o in options
+                            ],
+                            Option(literal.styled("Our own course of action, in our words (the facilitator rules on what it does)", "italic"), id=OWN_WORDS),
+                            id="options",
+                        )
                     owed_note = f" You also owe an answer to {len(self.owed)} obligation(s), below." if self.owed else ""
-                    yield Static(Content.styled("No option chosen yet." + owed_note, "dim italic"), id="chosen")
+                    first = "No option chosen yet." if options else "This seat has no menu: say what it does, in your own words."
+                    yield Static(literal.styled(first + owed_note, "dim italic"), id="chosen")
+                    own = TextInput(placeholder="what we do: who, what, where", id="own-words")
+                    own.display = not options
+                    yield own
                     yield Label("Rationale: one sentence on why")
-                    yield Input(placeholder="because ...", id="rationale")
+                    yield TextInput(placeholder="because ...", id="rationale")
                 else:
-                    yield Static(Content.styled("Your decision for this turn is recorded; the answers below are still owed.", "italic"))
+                    yield Static(literal.styled("Your decision for this turn is recorded; the answers below are still owed.", "italic"))
                 for open_ob in self.owed:
                     ob = open_ob.obligation
                     yield Static(
-                        Content.assemble(
+                        literal.assemble(
                             ("Obligation ", "bold"), (f"{open_ob.id}: {treaty_label(rules, ob.treaty)} Art. {ob.article}", "bold $warning"),
                             f" ({ob.kind}, {open_ob.status}) to {seat_name(session.scenario, rules, ob.beneficiary)}\n",
                             ("duty: ", "dim"), ob.duty, "\n", ("because: ", "dim"), ob.because,
@@ -116,20 +128,23 @@ class DecisionScreen(ModalScreen[bool]):
                         classes="owed",
                     )
                     yield Select(
-                        [(f"{word}: {rules.escalation.answer_text.get(word, '')}", word) for word in ANSWERS],
+                        [(literal.prompt(f"{word}: {rules.escalation.answer_text.get(word, '')}"), word) for word in ANSWERS],
                         prompt="Answer", id=f"answer-{open_ob.id}", compact=True,
                     )
                     if self.deciding:
-                        yield Input(placeholder="why (blank: the rationale above)", id=f"why-{open_ob.id}")
+                        yield TextInput(placeholder="why (blank: the rationale above)", id=f"why-{open_ob.id}")
                     else:
-                        yield Input(placeholder="why: one sentence", id=f"why-{open_ob.id}")
+                        yield TextInput(placeholder="why: one sentence", id=f"why-{open_ob.id}")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Submit (ctrl+s)", variant="primary", id="submit", compact=True)
                 yield Button("Later (esc)", id="later", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.deciding:
+        if self.deciding and not self.query("#options"):
+            self.chosen = OWN_WORDS
+            self.query_one("#own-words", Input).focus()
+        elif self.deciding:
             options = self.query_one("#options", OptionList)
             options.highlighted = 0
             options.focus()
@@ -139,12 +154,21 @@ class DecisionScreen(ModalScreen[bool]):
     @on(OptionList.OptionSelected, "#options")
     def _chose(self, event: OptionList.OptionSelected) -> None:
         self.chosen = event.option.id
+        own = self.query_one("#own-words", Input)
+        own.display = self.chosen == OWN_WORDS
+        if self.chosen == OWN_WORDS:
+            self.query_one("#chosen", Static).update(literal.styled("Your own course of action: write it below.", "bold $success"))
+            own.focus()
+            return
         label = option_label(self.session.scenario, self.seat, self.chosen or "")
-        self.query_one("#chosen", Static).update(Content.assemble(("Chosen: ", "dim"), (label, "bold $success")))
+        self.query_one("#chosen", Static).update(literal.assemble(("Chosen: ", "dim"), (label, "bold $success")))
         self.query_one("#rationale", Input).focus()
 
     @on(Input.Submitted)
     def _entered(self, event: Input.Submitted) -> None:
+        if event.input.id == "own-words":  # Enter in the course of action moves on to the rationale
+            self.query_one("#rationale", Input).focus()
+            return
         self.action_submit()
 
     @on(Button.Pressed, "#submit")
@@ -159,13 +183,16 @@ class DecisionScreen(ModalScreen[bool]):
         for open_ob in owed:
             select = self.query_one(f"#answer-{open_ob.id}", Select)
             if select.value is Select.NULL:
-                self.notify(f"Answer obligation {open_ob.id} first.", severity="error")
+                literal.notify(self, f"Answer obligation {open_ob.id} first.", severity="error")
                 select.focus()
                 return
         rationale = self.query_one("#rationale", Input).value if self.deciding else ""
-        if still_deciding and run_command(self, session.decide, seat, self.chosen, rationale) is None:
-            self.query_one("#rationale", Input).focus()
-            return
+        if still_deciding:
+            own = self.chosen == OWN_WORDS
+            text = self.query_one("#own-words", Input).value if own else None
+            if run_command(self, session.decide, seat, None if own else self.chosen, rationale, None, None, text) is None:
+                self.query_one("#own-words" if own and not (text or "").strip() else "#rationale", Input).focus()
+                return
         for open_ob in owed:
             word: Any = self.query_one(f"#answer-{open_ob.id}", Select).value
             why = self.query_one(f"#why-{open_ob.id}", Input).value.strip() or rationale
@@ -191,21 +218,21 @@ def decisions_content(session: Session, turn: int) -> Content:
     for seat_id in scenario.seats:
         colour = seat_colour(seat_id)
         decision = decided.get(seat_id)
-        parts: list[str | tuple[str, str] | Content] = [(f" {scenario.seats[seat_id].name} ", f"bold reverse {colour}")]
+        parts: list[literal.Part] = [(f" {scenario.seats[seat_id].name} ", f"bold reverse {colour}")]
         if decision is None:
             parts += ["  ", ("no decision", "dim italic")]
         else:
             parts += [
-                "  ", (option_label(scenario, seat_id, decision["option"]), "bold"), (f"  ({decision.get('by', 'human')})", "dim"),
-                "\n", (decision.get("rationale", ""), "italic"),
+                "  ", (option_label(scenario, seat_id, decision.option, decision.text), "bold"), (f"  ({decision.by})", "dim"),
+                "\n", (decision.rationale, "italic"),
             ]
         for answer in answers.get(seat_id, []):
             ob_id = answer["answers"]["obligation"]
             open_ob = session.state.obligations.get(ob_id)
             where = f"{treaty_label(rules, open_ob.obligation.treaty)} Art. {open_ob.obligation.article}" if open_ob else ob_id
             parts += ["\n", ("answers ", "dim"), (f"{ob_id} {where}", "bold"), ": ", (answer["option"], "bold $accent"), " - ", (answer.get("rationale", ""), "italic")]
-        blocks.append(Content.assemble(*parts))
-    return Content("\n\n").join(blocks)
+        blocks.append(literal.assemble(*parts))
+    return literal.join("\n\n", blocks)
 
 
 class RevealScreen(ModalScreen[None]):
@@ -220,10 +247,10 @@ class RevealScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         session = self.session
         with Vertical(classes="dialog wide"):
-            yield Static(f"Decisions revealed: turn {session.state.turn}, {session.turn.title}", classes="dialog-title")
+            yield Static(literal.text(f"Decisions revealed: turn {session.state.turn}, {session.turn.title}"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(decisions_content(session, session.state.turn))
-            yield Static(Content.styled("Close, then space on the board to adjudicate.", "dim"))
+            yield Static(literal.styled("Close, then space on the board to adjudicate.", "dim"))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
         yield Footer(compact=True)

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -20,7 +19,10 @@ from textual.widgets.option_list import Option
 from tabletop import model as m
 from tabletop.palette import seat_colour
 from tabletop.session import Session
+from tabletop.tui import literal
 from tabletop.tui.commands import run_command
+from tabletop.tui.describe import treaty_label
+from tabletop.tui.widgets.fields import TextBox, TextInput
 from tabletop.tui.widgets.seats import seat_kind
 from tabletop.tui.widgets.situation import inject_content
 
@@ -34,10 +36,10 @@ class Dialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.TITLE_TEXT, classes="dialog-title")
+            yield Static(literal.text(self.TITLE_TEXT), classes="dialog-title")
             yield from self.fields()
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.OK_LABEL, variant="primary", id="ok", compact=True)
+                yield Button(literal.text(self.OK_LABEL), variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
         yield Footer(compact=True)
 
@@ -59,6 +61,9 @@ class Dialog(ModalScreen[bool]):
 
 
 class NoteScreen(Dialog):
+    """A note for the log. An observer's note may name the seat it is about, the exercise objective it
+    bears on and whether it shows a strength or an area for improvement: the AAR groups such notes by objective."""
+
     TITLE_TEXT = "Note for the log"
 
     def __init__(self, session: Session) -> None:
@@ -66,11 +71,67 @@ class NoteScreen(Dialog):
         self.session = session
 
     def fields(self) -> ComposeResult:
-        yield Input(placeholder="what happened, what was said", id="note-text")
+        yield TextInput(placeholder="what happened, what was said", id="note-text")
+        objectives = getattr(self.session.scenario, "objectives", ())
+        if objectives:
+            with Horizontal(id="note-tags"):
+                yield Select([(literal.prompt(s.name), sid) for sid, s in self.session.scenario.seats.items()],
+                             prompt="About a seat (optional)", id="note-seat", compact=True)
+                yield Select([(literal.prompt(f"{o.id}: {o.text}"), o.id) for o in objectives],
+                             prompt="Objective (optional)", id="note-objective", compact=True)
+                yield Select([("Strength", "strength"), ("Area for improvement", "improvement")],
+                             prompt="Finding (optional)", id="note-finding", compact=True)
+
+    def _chosen(self, selector: str) -> Any:
+        found = self.query(selector)
+        if not found:
+            return None
+        value = found.first(Select).value
+        return None if value is Select.NULL else value
 
     def submit(self) -> bool:
         text = self.query_one("#note-text", Input).value
-        return run_command(self, self.session.note, text) is not None
+        return run_command(
+            self, self.session.note, text, self._chosen("#note-seat"), self._chosen("#note-objective"), self._chosen("#note-finding"),
+        ) is not None
+
+
+class AssessScreen(Dialog):
+    """The facilitator rules on what a seat's decision in its own words does this turn: a change of tension, or none, and why."""
+
+    TITLE_TEXT = "Assess a decision in a seat's own words"
+    OK_LABEL = "Assess"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        state = session.state
+        self.free = {seat: d for seat, d in state.decisions.get(state.turn, {}).items() if d.free}
+
+    def fields(self) -> ComposeResult:
+        scenario = self.session.scenario
+        if not self.free:
+            yield Static(literal.styled("No seat has decided in its own words this turn.", "italic"))
+            return
+        yield Select([(literal.prompt(f"{scenario.seats[s].name}: {d.text}"), s) for s, d in self.free.items()],
+                     value=next(iter(self.free)), allow_blank=False, id="assess-seat", compact=True)
+        yield Label("Change of tension it brings (a whole number; 0 for none)")
+        yield TextInput(value="0", type="integer", id="assess-tension")
+        yield Label("Reason")
+        yield TextInput(placeholder="what the decision does, and why", id="assess-reason")
+
+    def submit(self) -> bool:
+        if not self.free:
+            return True
+        seat: Any = self.query_one("#assess-seat", Select).value
+        raw = self.query_one("#assess-tension", Input).value.strip() or "0"
+        try:
+            tension = int(raw)
+        except ValueError:
+            literal.notify(self, f"a change of tension is a whole number, not {raw!r}", severity="error")
+            return False
+        reason = self.query_one("#assess-reason", Input).value
+        return run_command(self, self.session.assess, seat, reason, tension) is not None
 
 
 class AdhocScreen(Dialog):
@@ -83,9 +144,9 @@ class AdhocScreen(Dialog):
 
     def fields(self) -> ComposeResult:
         yield Label("Title")
-        yield Input(placeholder="e.g. Fishing boat seized near the NLL", id="adhoc-title")
+        yield TextInput(placeholder="e.g. Fishing boat seized near the NLL", id="adhoc-title")
         yield Label("Text")
-        yield TextArea(id="adhoc-text", soft_wrap=True, show_line_numbers=False)
+        yield TextBox(id="adhoc-text", soft_wrap=True, show_line_numbers=False)
 
     @on(Input.Submitted)
     def _title_entered(self, event: Input.Submitted) -> None:
@@ -119,23 +180,23 @@ class OverrideScreen(Dialog):
             value="tension", allow_blank=False, id="what", compact=True,
         )
         with Vertical(id="for-tension", classes="override-part"):
-            yield Select([(f"{r.rung} {r.name}", r.rung) for r in esc.ladder], value=state.tension, allow_blank=False, id="tension", compact=True)
+            yield Select([(literal.prompt(f"{r.rung} {r.name}"), r.rung) for r in esc.ladder], value=state.tension, allow_blank=False, id="tension", compact=True)
         with Vertical(id="for-seat", classes="override-part"):
-            yield Select([(s.name, sid) for sid, s in session.scenario.seats.items()], prompt="Seat", id="seat", compact=True)
+            yield Select([(literal.prompt(s.name), sid) for sid, s in session.scenario.seats.items()], prompt="Seat", id="seat", compact=True)
         with Vertical(id="for-credibility", classes="override-part"):
-            yield Input(placeholder=f"credibility {esc.credibility_min}-{esc.credibility_max}", type="integer", id="credibility")
+            yield TextInput(placeholder=f"credibility {esc.credibility_min}-{esc.credibility_max}", type="integer", id="credibility")
         with Vertical(id="for-posture", classes="override-part"):
-            yield Select([(p.name, p.id) for p in esc.postures], prompt="Posture", id="posture", compact=True)
+            yield Select([(literal.prompt(p.name), p.id) for p in esc.postures], prompt="Posture", id="posture", compact=True)
         with Vertical(id="for-obligation", classes="override-part"):
             yield Select(
-                [(f"{k} {session.rules.treaties[v.obligation.treaty].label if v.obligation.treaty in session.rules.treaties else v.obligation.treaty} "
-                  f"Art. {v.obligation.article} {v.obligation.obligor}→{v.obligation.beneficiary} ({v.status})", k)
+                [(literal.prompt(f"{k} {treaty_label(session.rules, v.obligation.treaty)} "
+                                 f"Art. {v.obligation.article} {v.obligation.obligor}→{v.obligation.beneficiary} ({v.status})"), k)
                  for k, v in state.obligations.items()],
                 prompt="Obligation", id="obligation", compact=True,
             )
             yield Select([("Uphold it (triggered)", "triggered"), ("Set it aside (void)", "void")], prompt="Ruling", id="ruling", compact=True)
         yield Label("Reason")
-        yield Input(placeholder="why the adjudication is overruled", id="reason")
+        yield TextInput(placeholder="why the adjudication is overruled", id="reason")
 
     def on_mount(self) -> None:
         self._show_parts("tension")
@@ -194,10 +255,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(literal.text(self.question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} (y)", variant="primary", id="yes", compact=True)
-                yield Button(f"{self.no} (n)", id="no", compact=True)
+                yield Button(literal.text(f"{self.yes} (y)"), variant="primary", id="yes", compact=True)
+                yield Button(literal.text(f"{self.no} (n)"), id="no", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -224,7 +285,7 @@ class InjectPicker(ModalScreen[str | None]):
         with Vertical(classes="dialog wide"):
             yield Static("Release which inject? (Enter or click)", classes="dialog-title")
             yield OptionList(
-                *[Option(inject_content(i, self.session.scenario, with_text=False) + (" (standby)" if i.standby else ""), id=i.id)
+                *[Option(literal.assemble(inject_content(i, self.session.scenario, with_text=False), " (standby)" if i.standby else ""), id=i.id)
                   for i in self.session.unreleased()],
                 id="picker",
             )
@@ -256,12 +317,12 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(literal.text(self.question), classes="dialog-title")
             yield Label("Who plays each seat from here (checked: a human team; else a bot):")
             for seat_id, seat in self.scenario.seats.items():
                 human = self.seats.get(seat_id, "bot") == "human"
                 with Horizontal(classes="seat-row"):
-                    yield Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"branch-{seat_id}", compact=True)
+                    yield Checkbox(literal.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"branch-{seat_id}", compact=True)
                     yield Label(seat_kind(human), id=f"branch-kind-{seat_id}", classes="seat-kind")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Play on (y)", variant="primary", id="yes", compact=True)

@@ -6,9 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
+
+from tabletop.tui import literal
 
 PHASE_HELP = [
     ("brief", "read out the turn; release injects (n, N, a)"),
@@ -27,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
         self.bindings = bindings
 
     def compose(self) -> ComposeResult:
-        parts: list[str | tuple[str, str] | Content] = [("Keys", "bold underline")]
+        parts: list[literal.Part] = [("Keys", "bold underline")]
         for binding in self.bindings:
             key = binding.key_display or binding.key
             text = binding.tooltip or binding.description
@@ -40,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
-                yield Static(Content.assemble(*parts))
+                yield Static(literal.assemble(*parts))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
         yield Footer(compact=True)

@@ -13,11 +13,25 @@ from textual.widgets import Footer, Static
 
 from tabletop import paths
 from tabletop.session import Session
+from tabletop.tui import literal
 from tabletop.tui.screens.decide import decisions_content
 from tabletop.tui.widgets.obligations import obligation_line
 from tabletop.tui.widgets.situation import inject_content, released_injects
 from tabletop.tui.widgets.status import StatusLine
 from tabletop.tui.widgets.tension import TensionChart, starting_tension
+
+
+def log_integrity(session: Session) -> tuple[tuple[str, str], ...]:
+    """The log's head hash and its signer (report.integrity_rows), read back from the log as verify reads it."""
+    from tabletop import log as logmod
+    from tabletop import report, signing
+
+    if session.writer is None:
+        return (("Log", "none: this exercise was not logged"),)
+    try:
+        return report.integrity_rows(signing.check(logmod.read(session.writer.path)))
+    except (logmod.LogError, signing.SigningError) as exc:
+        return (("Log", f"cannot be checked: {exc}"),)
 
 
 def report_path(session: Session) -> Path:
@@ -37,12 +51,16 @@ class HotWashScreen(Screen):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self.integrity = log_integrity(session)
 
     def compose(self) -> ComposeResult:
         session = self.session
         scenario, rules, state = session.scenario, session.rules, session.state
         yield StatusLine(id="status")
         with VerticalScroll(id="hotwash-body"):
+            lines = [Content.styled("The log, to note for later checks", "bold underline")]
+            lines += [literal.assemble((f"{label}: ", "bold"), value) for label, value in self.integrity]
+            yield Static(literal.join("\n", lines), classes="hotwash-section", id="hotwash-integrity")
             yield Static(Content.styled("Tension over the exercise", "bold underline"))
             yield TensionChart(id="hotwash-tension")
             timeline: list[Content] = [Content.styled("Timeline of injects", "bold underline")]
@@ -50,26 +68,26 @@ class HotWashScreen(Screen):
             for inject in released_injects(scenario, state):
                 if inject.turn != turn:
                     turn = inject.turn
-                    timeline.append(Content.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
+                    timeline.append(literal.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
                 timeline.append(inject_content(inject, scenario, with_text=False))
-            yield Static(Content("\n").join(timeline), classes="hotwash-section")
+            yield Static(literal.join("\n", timeline), classes="hotwash-section")
             for t in scenario.turns:
                 if t.id in state.decisions and state.decisions[t.id]:
-                    yield Static(Content.styled(f"Decisions, turn {t.id}: {t.title}", "bold underline"))
+                    yield Static(literal.styled(f"Decisions, turn {t.id}: {t.title}", "bold underline"))
                     yield Static(decisions_content(session, t.id), classes="hotwash-section")
             if state.obligations:
                 lines = [Content.styled("Treaty obligations", "bold underline")]
                 lines += [obligation_line(o, rules) for o in state.obligations.values()]
-                yield Static(Content("\n").join(lines), classes="hotwash-section")
+                yield Static(literal.join("\n", lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
-                lines += [Content(f"turn {o.get('turn')}: override {o['what']} = {o['value']}: {o['reason']}") for o in state.overrides]
-                lines += [Content(f"turn {n.get('turn')}: {n['text']}") for n in state.notes]
-                yield Static(Content("\n").join(lines), classes="hotwash-section")
+                lines += [literal.text(f"turn {o.turn}: override {o.what} = {o.value}: {o.reason}") for o in state.overrides]
+                lines += [literal.text(f"turn {n.turn}: {n.text}") for n in state.notes]
+                yield Static(literal.join("\n", lines), classes="hotwash-section")
             questions = [Content.styled("For the hot wash", "bold underline")]
             for t in scenario.turns:
-                questions += [Content(f"• {q}") for q in t.questions]
-            yield Static(Content("\n").join(questions), classes="hotwash-section")
+                questions += [literal.text(f"• {q}") for q in t.questions]
+            yield Static(literal.join("\n", questions), classes="hotwash-section")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -79,19 +97,22 @@ class HotWashScreen(Screen):
 
     def action_export(self) -> None:
         """The after-action report next to the log: Markdown to edit, and one HTML file to hand out."""
-        from tabletop import report
+        from tabletop import files, report
 
         target = report_path(self.session)
         written = []
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             for fmt, path in (("md", target), ("html", target.with_suffix(".html"))):
-                path.write_text(report.render(self.session, fmt), encoding="utf-8")
+                files.write_atomic(path, report.render(self.session, fmt, integrity=log_integrity(self.session)))
                 written.append(path)
-        except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
-            self.notify(f"Could not write the report: {exc}", severity="error", markup=False)
+        except OSError as exc:
+            literal.notify(self, f"Could not write the report: {files.explain(exc, target)}", severity="error", timeout=15)
             return
-        self.notify("Report written to " + " and ".join(str(p) for p in written), markup=False)
+        except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
+            literal.notify(self, f"Could not write the report: {exc}", severity="error")
+            return
+        literal.notify(self, "Report written to " + " and ".join(str(p) for p in written))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -28,9 +28,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tabletop import gc_pause
 from tabletop import log as logmod
-from tabletop import model as m
+from tabletop.replay import Opened as OpenedLog
+from tabletop.replay import OpenError, load_for, scenario_of
+from tabletop.state import State
+from tabletop.tui import literal
 from tabletop.tui.describe import event_details, event_line
 from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.obligations import ObligationPanel
@@ -44,28 +46,8 @@ HEAD = 1000  # events read for the first look, before the whole log is
 PROGRESS_EVERY = 0.1  # seconds between progress reports from the replay
 
 
-class ReplayError(Exception):
-    """The log or its scenario cannot be opened; the message says which and why."""
-
-
 class _Cancelled(Exception):
     """The replay screen closed while its worker was still verifying the log."""
-
-
-def read_header(path: str | Path) -> dict[str, Any]:
-    """The log's first line, checked enough to name its scenario: quick, however long the log."""
-    try:
-        with open(path, "rb") as handle:
-            first = handle.readline()
-    except OSError as exc:
-        raise ReplayError(f"{path}:1: cannot read the log: {exc.strerror or exc}") from None
-    try:
-        header = json.loads(first)
-    except ValueError:
-        header = None
-    if type(header) is not dict or header.get("type") != "header" or header.get("format") != logmod.FORMAT:
-        raise ReplayError(f"{path}:1: expected a header with format {logmod.FORMAT!r}")
-    return header
 
 
 def read_head(path: str | Path, count: int) -> list[dict[str, Any]]:
@@ -89,42 +71,13 @@ def read_head(path: str | Path, count: int) -> list[dict[str, Any]]:
     return events
 
 
-def load_log_scenario(path: str | Path, header: dict[str, Any]) -> tuple[m.Scenario, m.Rules, list[str]]:
-    """The scenario a log was written against, loaded; with a warning if it changed since."""
-    from tabletop.loading import load_scenario, sha256_file
-    from tabletop.paths import scenario_for_log
-    from tabletop.yamlnodes import InputError
-
-    scenario_path = scenario_for_log(header)
-    if scenario_path is None:
-        raise ReplayError(f"{path}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
-    try:
-        scenario, rules = load_scenario(scenario_path)
-    except InputError as exc:
-        raise ReplayError(f"{path}:1: its scenario {scenario_path} no longer loads: {exc.problems[0] if exc.problems else exc}") from None
-    warnings = []
-    if sha256_file(scenario_path) != header.get("scenario_sha256"):
-        warnings.append(f"scenario {scenario_path} changed since the log was written; the replay may stop early")
-    return scenario, rules, warnings
-
-
 def check_log(path: str | Path) -> None:
-    """Refuse at once a log that cannot be opened at all: unreadable, no header, or its scenario not found."""
-    from tabletop.paths import scenario_for_log
-
-    header = read_header(path)
-    if scenario_for_log(header) is None:
-        raise ReplayError(f"{path}:1: scenario {header.get('scenario')!r} not found at {header.get('scenario_path')!r} nor among the bundled and user scenarios")
-
-
-def open_log(path: str | Path) -> tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]]:
-    """Read a log and load the scenario it was written against; warnings to show come back too."""
+    """Refuse at once a log that cannot be opened at all (unreadable, no header, its scenario not found): OpenError."""
     try:
-        contents = logmod.read(path)
+        header = logmod.read_header(path)
     except logmod.LogError as exc:
-        raise ReplayError(str(exc)) from None
-    scenario, rules, warnings = load_log_scenario(path, contents.header)
-    return contents, scenario, rules, [*contents.warnings, *warnings]
+        raise OpenError(str(exc)) from None
+    scenario_of(header, path)
 
 
 class ReplayScreen(Screen):
@@ -165,7 +118,7 @@ class ReplayScreen(Screen):
 
         problem: str | None
 
-    def __init__(self, path: str | Path, opened: tuple[logmod.LogContents, m.Scenario, m.Rules, list[str]] | None = None) -> None:
+    def __init__(self, path: str | Path, opened: OpenedLog | None = None) -> None:
         super().__init__()
         self.path = Path(path)
         self.opened = opened
@@ -175,7 +128,7 @@ class ReplayScreen(Screen):
         self._drawn = threading.Event()
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(Content.assemble(("Replay", "bold $accent"), f"  {self.path.name}: loading the scenario..."), id="status")
+        yield StatusLine(literal.assemble(("Replay", "bold $accent"), f"  {self.path.name}: loading the scenario..."), id="status")
         yield Vertical(id="replay-seats")
         with Horizontal(id="replay-main"):
             with Vertical(id="timeline-box"):
@@ -207,12 +160,16 @@ class ReplayScreen(Screen):
     def load(self) -> None:
         worker = get_current_worker()
         if self.opened is not None:
-            contents, scenario, rules, warnings = self.opened
+            contents, scenario, rules = self.opened.contents, self.opened.scenario, self.opened.rules
+            warnings = [*contents.warnings, *self.opened.changed]
             header, head = contents.header, contents.events
         else:
-            header = read_header(self.path)
-            with gc_pause.paused(freeze=True):
-                scenario, rules, warnings = load_log_scenario(self.path, header)
+            try:
+                header = logmod.read_header(self.path)
+            except logmod.LogError as exc:
+                raise OpenError(str(exc)) from None
+            scenario, rules, changed = load_for(header, self.path)
+            warnings = [f"{c}; the replay may stop early" for c in changed]
             head = read_head(self.path, HEAD)
             contents = None
         snapshots = Snapshots.unverified(header, head, scenario, rules)
@@ -223,17 +180,11 @@ class ReplayScreen(Screen):
             return
         if contents is None:
             try:
-                with gc_pause.paused(freeze=True):
-                    contents = logmod.read(self.path, check_chain=False)
+                contents = logmod.read(self.path)
             except logmod.LogError as exc:
-                self.post_message(self.Verified(str(exc)))
+                self.post_message(self.Verified(f"{exc}; the events are shown as written, not replayed"))
                 return
         self.post_message(self.Read(contents))
-        try:
-            logmod.chain(contents.path, contents.events, contents.digests)
-        except logmod.LogError as exc:
-            self.post_message(self.Verified(f"{exc}; the events are shown as written, not replayed"))
-            return
         last = time.monotonic()
 
         def progress(done: int, total: int) -> None:
@@ -246,8 +197,7 @@ class ReplayScreen(Screen):
                 self.post_message(self.Progress(done, total))
 
         try:
-            with gc_pause.paused(freeze=True):
-                snapshots.verify(contents, progress=progress)
+            snapshots.verify(contents, progress=progress)
         except _Cancelled:
             return
         error = snapshots.error
@@ -258,7 +208,7 @@ class ReplayScreen(Screen):
         assert snapshots is not None
         event = snapshots.events[index]
         width = len(str(len(snapshots)))
-        return Content.assemble(
+        return literal.assemble(
             (f"{index + 1:>{width}} ", "dim"), (f"T{event.get('turn')} ", "dim"), event_line(event, snapshots.scenario, snapshots.rules)
         )
 
@@ -268,16 +218,16 @@ class ReplayScreen(Screen):
             return
         self._drawn.set()
         error = event.worker.error
-        message = str(error) if isinstance(error, ReplayError) else f"could not replay {self.path}: {error!r}"
+        message = str(error) if isinstance(error, OpenError) else f"could not replay {self.path}: {error!r}"
         self.query_one("#replay-loading").display = False
-        self.query_one(StatusLine).update(Content.assemble(("Replay failed", "bold $error"), "  ", message))
-        self.notify(message, severity="error", timeout=15, markup=False)
+        self.query_one(StatusLine).update(literal.assemble(("Replay failed", "bold $error"), "  ", message))
+        literal.notify(self, message, severity="error", timeout=15)
 
     @on(Opened)
     async def _opened(self, message: Opened) -> None:
         snapshots = self.snapshots = message.snapshots
         for warning in message.warnings:
-            self.notify(warning, severity="warning", markup=False)
+            literal.notify(self, warning, severity="warning")
         await self.query_one("#replay-seats").mount(SeatCards(snapshots.scenario, dict(snapshots.header.get("seats") or {}), id="seats"))
         self.query_one("#replay-loading").display = False
         timeline = self.query_one("#timeline", Timeline)
@@ -296,7 +246,7 @@ class ReplayScreen(Screen):
         timeline = self.query_one("#timeline", Timeline)
         if timeline.count != count:
             timeline.set_count(count)
-        self.query_one("#timeline-box").border_subtitle = f"{count} events" + (" so far, reading on..." if reading else "")
+        self.query_one("#timeline-box").border_subtitle = literal.text(f"{count} events" + (" so far, reading on..." if reading else ""))
 
     @on(Read)
     async def _read(self, message: Read) -> None:
@@ -304,7 +254,7 @@ class ReplayScreen(Screen):
         self.snapshots.extend(message.contents.events)
         if self.opened is None:  # else they came with the rest, in Opened
             for warning in message.contents.warnings:
-                self.notify(warning, severity="warning", markup=False)
+                literal.notify(self, warning, severity="warning")
         self._counted()
         await self.query_one("#timeline-box").mount(ProgressBar(total=len(self.snapshots), show_eta=False, id="verify-progress"))
 
@@ -325,9 +275,9 @@ class ReplayScreen(Screen):
             if snapshots.error is not None:
                 snapshots.finish()
                 self._counted()
-                self.notify(f"{message.problem}. Showing the {len(snapshots)} events before it.", severity="error", timeout=15, markup=False)
+                literal.notify(self, f"{message.problem}. Showing the {len(snapshots)} events before it.", severity="error", timeout=15)
             else:
-                self.notify(message.problem, severity="error", timeout=15, markup=False)
+                literal.notify(self, message.problem, severity="error", timeout=15)
         if self.step > len(snapshots):
             self._go(len(snapshots))
         else:
@@ -349,7 +299,7 @@ class ReplayScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - an unchecked event the engine cannot fold; the full read will name it
             if snapshots.verified:
                 raise
-            self.notify(f"cannot show event {k} yet: {exc!r}", severity="warning", markup=False)
+            literal.notify(self, f"cannot show event {k} yet: {exc!r}", severity="warning")
             return
         self.query_one(StatusLine).show(scenario, state, prefix=f"Replay {k}/{len(snapshots)}", advance_hint=False, note=self.verification)
         self.query_one(SeatCards).show(rules, state)
@@ -363,10 +313,10 @@ class ReplayScreen(Screen):
             rows: list[Any] = []
             for label, text in event_details(snapshots.events[k - 1], scenario, rules):
                 rows += [(f"{label}: ", "bold"), str(text), "\n"]
-            detail = Content.assemble(*rows[:-1])
+            detail = literal.assemble(*rows[:-1])
         self.query_one("#event-detail", Static).update(detail)
 
-    def _show_tab(self, state: m.WorldState) -> None:
+    def _show_tab(self, state: State) -> None:
         """Only the tab in view follows the steps; another is brought up to date when chosen."""
         assert self.snapshots is not None
         active = self.query_one("#replay-tabs", TabbedContent).active

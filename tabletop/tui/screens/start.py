@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from tabletop import paths
 from tabletop.palette import seat_colour
+from tabletop.tui import literal
 from tabletop.tui.widgets.seats import seat_kind
 
 if TYPE_CHECKING:
@@ -62,6 +64,8 @@ class LogEntry:
     turn: Any
     last: str
     ended: bool
+    problem: str = ""  # why the log cannot be read ('' when it can): listed as unreadable, with this reason
+    elsewhere: str = ""  # who else is writing it ('' when nobody is): listed as open elsewhere, not resumable
 
 
 def wanted_index(entries: list[ScenarioEntry], wanted: Path | None = None) -> int | None:
@@ -70,39 +74,92 @@ def wanted_index(entries: list[ScenarioEntry], wanted: Path | None = None) -> in
     return next((i for i, entry in enumerate(entries) if entry.path.resolve() == target), None)
 
 
-def _last_record(path: Path) -> dict[str, Any] | None:
-    with open(path, "rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        size = handle.tell()
-        handle.seek(max(0, size - 65536))
-        lines = [line for line in handle.read().split(b"\n") if line.strip()]
+def _last_record(fd: int, size: int) -> Any:
+    """The last event's JSON value (read from the end; signature lines passed over), or None if no line near the end parses."""
+    start = max(0, size - 65536)
+    lines = [line for line in os.pread(fd, size - start, start).split(b"\n") if line.strip()]
     for line in reversed(lines):
         try:
-            return json.loads(line)
+            record = json.loads(line)
         except ValueError:
             continue
+        if type(record) is dict and record.get("type") == "signature":
+            continue
+        return record
     return None
 
 
-def recent_logs(limit: int = 30) -> list[LogEntry]:
-    """Logs in the logs folder, newest first, summarised from their first and last lines only."""
-    folder = paths.logs_dir()
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in folder.glob("*.jsonl"):
+def summarise_log(path: Path) -> LogEntry:
+    """A log's entry from its first and last lines only; a file that is not a readable log gets its reason.
+
+    The file's type is checked before it is opened (a FIFO is never opened,
+    since opening one for reading waits for a writer), and only the header and
+    the last 64 kB are read, so no file in the folder can stop the start screen.
+    """
+    from tabletop import log as logmod
+
+    def bad(reason: str, modified: float = 0.0) -> LogEntry:
+        return LogEntry(path, "?", modified, None, "", False, problem=reason)
+
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return bad(f"cannot read: {(exc.strerror or str(exc)).lower()}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a special file"
+        return bad(f"{kind}, not a log", info.st_mtime)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return bad(f"cannot read: {(exc.strerror or str(exc)).lower()}", info.st_mtime)
+    try:
+        size = os.fstat(fd).st_size
+        first = os.pread(fd, min(size, logmod.MAX_LINE + 1), 0).split(b"\n", 1)[0]
         try:
-            with open(path, "rb") as handle:
-                header = json.loads(handle.readline() or b"{}")
-            last = _last_record(path) or {}
-            stat = path.stat()
-        except (OSError, ValueError):
-            continue
-        if header.get("type") != "header":
-            continue
-        found.append(LogEntry(path, str(header.get("scenario", "?")), stat.st_mtime, last.get("turn"), str(last.get("type", "")), last.get("type") == "exercise_ended"))
+            header = json.loads(first)
+        except ValueError:
+            return bad("line 1 is not JSON: not a tabletop log", info.st_mtime)
+        if type(header) is not dict or header.get("type") != "header" or not str(header.get("format", "")).startswith("tabletop-log/"):
+            return bad("line 1 is not a tabletop log header", info.st_mtime)
+        last = _last_record(fd, size)
+    except OSError as exc:
+        return bad(f"cannot read: {(exc.strerror or str(exc)).lower()}", info.st_mtime)
+    finally:
+        os.close(fd)
+    if last is None or type(last) is not dict:
+        return bad("its last line is not an event: run 'tabletop verify' on it", info.st_mtime)
+    holder = logmod.open_elsewhere(path)
+    return LogEntry(
+        path, str(header.get("scenario", "?")), info.st_mtime, last.get("turn"), str(last.get("type", "")),
+        last.get("type") == "exercise_ended",
+        elsewhere=holder.describe() if holder is not None else "",
+    )
+
+
+def recent_logs(limit: int = 30) -> list[LogEntry]:
+    """Logs in the logs folder, newest first, summarised from their first and last lines only; bad files listed too."""
+    folder = paths.logs_dir()
+    try:
+        found = [summarise_log(path) for path in folder.glob("*.jsonl")] if folder.is_dir() else []
+    except OSError:
+        return []
     found.sort(key=lambda e: e.modified, reverse=True)
     return found[:limit]
+
+
+def log_option(index: int, entry: LogEntry) -> Option:
+    """A log in the list: when and how far; an unreadable one struck through with its reason (and not selectable)."""
+    if entry.problem:
+        return Option(
+            literal.assemble((entry.path.name, "strike"), "\n", ("  unreadable: ", "$error"), (entry.problem, "$error")),
+            id=f"log-{index}", disabled=True,
+        )
+    when = dt.datetime.fromtimestamp(entry.modified)
+    state = ("ended", "$success") if entry.ended else ("unfinished", "$warning")
+    parts: list[Any] = [(entry.path.name, "bold"), "\n", (f"  {when:%Y-%m-%d %H:%M} · turn {entry.turn} · ", "dim"), state]
+    if entry.elsewhere:
+        parts += [(" · ", "dim"), (f"open elsewhere ({entry.elsewhere})", "$warning")]
+    return Option(literal.assemble(*parts), id=f"log-{index}")
 
 
 class StartScreen(Screen):
@@ -129,17 +186,7 @@ class StartScreen(Screen):
         with Horizontal(id="start-main"):
             with Vertical(id="start-left"):
                 yield OptionList(*[Option(self._prompt(entry), id=f"scenario-{i}") for i, entry in enumerate(self.entries)], id="scenarios")
-                log_options = [
-                    Option(
-                        Content.assemble(
-                            (entry.path.name, "bold"), "\n",
-                            (f"  {dt.datetime.fromtimestamp(entry.modified):%Y-%m-%d %H:%M} · turn {entry.turn} · ", "dim"),
-                            ("ended", "$success") if entry.ended else ("unfinished", "$warning"),
-                        ),
-                        id=f"log-{i}",
-                    )
-                    for i, entry in enumerate(self.logs)
-                ]
+                log_options = [log_option(i, entry) for i, entry in enumerate(self.logs)]
                 yield OptionList(*log_options, id="logs")
                 with Horizontal(classes="button-row"):
                     yield Button("Resume", id="resume", compact=True, disabled=True)
@@ -159,11 +206,11 @@ class StartScreen(Screen):
 
     def _prompt(self, entry: ScenarioEntry) -> Content:
         if not entry.loaded:
-            return Content.assemble((entry.path.stem, "bold"), ("  loading...", "dim"))
+            return literal.assemble((entry.path.stem, "bold"), ("  loading...", "dim"))
         if entry.scenario is None:
-            return Content.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error"))
+            return literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error"))
         s = entry.scenario
-        return Content.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim"))
+        return literal.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim"))
 
     def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
@@ -175,7 +222,7 @@ class StartScreen(Screen):
         self.query_one("#seat-rows").border_title = "Seats (checked: human)"
         if self.index is None:
             target = self.wanted or paths.default_scenario()
-            self.notify(f"Default scenario did not load:\n{target}: not found", severity="error", timeout=15, markup=False)
+            literal.notify(self, f"Default scenario did not load:\n{target}: not found", severity="error", timeout=15)
         else:
             scenarios.highlighted = self.index
         scenarios.focus()
@@ -200,7 +247,7 @@ class StartScreen(Screen):
         if entry.scenario is None:
             scenarios.disable_option(f"scenario-{i}")
             if i == self.index:
-                self.notify("Default scenario did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15, markup=False)
+                literal.notify(self, "Default scenario did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15)
         elif i == self.index and self.shown != i:
             await self.show_scenario(i)
 
@@ -229,9 +276,9 @@ class StartScreen(Screen):
         s = entry.scenario
         end = f" to {s.end}" if s.end else ""
         self.query_one("#scenario-info", Static).update(
-            Content.assemble((s.title, "bold"), "\n", (f"{s.start}{end} · {len(s.turns)} turns · {len(s.injects)} injects", "dim"))
+            literal.assemble((s.title, "bold"), "\n", (f"{s.start}{end} · {len(s.turns)} turns · {len(s.injects)} injects", "dim"))
         )
-        self.query_one("#setting-text", Static).update(s.setting.strip())
+        self.query_one("#setting-text", Static).update(literal.text(s.setting.strip()))
         rows = self.query_one("#seat-rows", Vertical)
         if rows.children:
             await rows.remove_children()
@@ -243,7 +290,7 @@ class StartScreen(Screen):
             human = seat_id in humans
             widgets.append(
                 Horizontal(
-                    Checkbox(Content.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
+                    Checkbox(literal.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
                     Label(seat_kind(human), id=f"kind-{seat_id}", classes="seat-kind"),
                     classes="seat-row",
                 )
@@ -270,10 +317,10 @@ class StartScreen(Screen):
         try:
             value = int(raw)
         except ValueError:
-            self.notify(f"{what} must be a whole number, got {raw!r}.", severity="error", markup=False)
+            literal.notify(self, f"{what} must be a whole number, got {raw!r}.", severity="error")
             return None
         if value < low:
-            self.notify(f"{what} must be at least {low}.", severity="error")
+            literal.notify(self, f"{what} must be at least {low}.", severity="error")
             return None
         return value
 
@@ -294,7 +341,7 @@ class StartScreen(Screen):
     @on(OptionList.OptionHighlighted, "#logs")
     def _log_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         entry = self._selected_log()
-        self.query_one("#resume", Button).disabled = entry is None or entry.ended
+        self.query_one("#resume", Button).disabled = entry is None or entry.ended or bool(entry.elsewhere)
         self.query_one("#replay", Button).disabled = entry is None
 
     def _selected_log(self) -> LogEntry | None:
@@ -312,6 +359,9 @@ class StartScreen(Screen):
         if entry.ended:
             self.notify("That exercise has ended: replay it instead.", severity="warning")
             return
+        if entry.elsewhere:
+            literal.notify(self, f"That log is open elsewhere ({entry.elsewhere}): close it there first, or replay it.", severity="warning")
+            return
         minutes = self._number("#minutes", "Minutes per phase", 1)
         if minutes is not None:
             self.app.resume_exercise(entry.path, minutes)
@@ -328,4 +378,4 @@ class StartScreen(Screen):
     def _log_selected(self, event: OptionList.OptionSelected) -> None:
         entry = self._selected_log()
         if entry is not None:
-            self.action_replay() if entry.ended else self.action_resume()
+            self.action_replay() if entry.ended or entry.elsewhere else self.action_resume()

@@ -6,7 +6,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tabletop import model as m
-from tabletop.tui.describe import event_line, is_sealed
+from tabletop.sealing import event_sealed
+from tabletop.tui import literal
+from tabletop.tui.describe import event_line
 
 KEEP = 200
 
@@ -32,19 +34,20 @@ class LogTail(Static):
         self._scenario, self._rules, self._state = scenario, rules, state
         subtitle = f"{self._count} events"
         if subtitle != getattr(self, "_subtitle", None):
-            self._subtitle = self.border_subtitle = subtitle
+            self._subtitle = subtitle
+            self.border_subtitle = literal.text(subtitle)
         self.refresh()
 
     def _line(self, index: int) -> Content:
         event = self._events[index]
         assert self._scenario is not None and self._rules is not None and self._state is not None
-        sealed = is_sealed(event, self._state)
+        sealed = event_sealed(event, self._state)
         key = (index, sealed)
         line = self._described.get(key)
         if line is None:
             if len(self._described) > 4 * KEEP:
                 self._described.clear()
-            line = self._described[key] = Content.assemble(
+            line = self._described[key] = literal.assemble(
                 (f"#{event.get('seq')} ", "dim"), event_line(event, self._scenario, self._rules, sealed=sealed)
             )
         return line

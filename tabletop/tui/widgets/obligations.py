@@ -10,14 +10,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
+from tabletop.sealing import answer_sealed
+from tabletop.tui import literal
 from tabletop.tui.describe import article_text, treaty_label
 
 STATUS_STYLE = {"triggered": "bold $warning", "contested": "bold $error", "answered": "$success", "void": "dim strike"}
-
-
-def answer_sealed(open_ob: m.OpenObligation, state: m.WorldState) -> bool:
-    """An answer given in a decide phase that is still open: the other seats must not see it yet."""
-    return open_ob.status == "answered" and state.phase == "decide" and open_ob.answered_turn == state.turn
 
 
 def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = False) -> Content:
@@ -26,7 +23,7 @@ def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = Fa
     if status == "answered":
         status = "answered (sealed)" if sealed else f"answered: {open_ob.answer}"
     # Status first: in a narrow panel the line is cut at the right, and the status matters most.
-    return Content.assemble(
+    return literal.assemble(
         (f"{open_ob.id} ", "dim"),
         (status, STATUS_STYLE.get(open_ob.status, "")),
         "  ",
@@ -38,7 +35,7 @@ def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = Fa
 def obligation_detail(open_ob: m.OpenObligation, rules: m.Rules) -> Content:
     ob = open_ob.obligation
     treaty = rules.treaties.get(ob.treaty)
-    parts: list[str | tuple[str, str]] = [
+    parts: list[literal.Part] = [
         (f"{treaty.title if treaty else ob.treaty}, Art. {ob.article}", "bold"), "\n",
         ("duty: ", "dim"), ob.duty, "\n",
         ("because: ", "dim"), ob.because, "\n",
@@ -49,7 +46,7 @@ def obligation_detail(open_ob: m.OpenObligation, rules: m.Rules) -> Content:
     text = article_text(rules, ob.treaty, ob.article)
     if text:
         parts += ["\n\n", (text, "italic")]
-    return Content.assemble(*parts)
+    return literal.assemble(*parts)
 
 
 class ObligationPanel(Vertical):
@@ -79,7 +76,8 @@ class ObligationPanel(Vertical):
         open_count = sum(1 for v in self._obligations.values() if v.status in ("triggered", "contested"))
         subtitle = f"{open_count} open / {len(self._obligations)}"
         if subtitle != self._subtitle:
-            self._subtitle = self.border_subtitle = subtitle
+            self._subtitle = subtitle
+            self.border_subtitle = literal.text(subtitle)
         self.set_class(not shown, "-empty")
         if shown == self._shown:
             return

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tabletop.palette import seat_colour
+from tabletop.tui import literal
 
 if TYPE_CHECKING:  # annotations only: the start screen imports seat_kind from here before any scenario is loaded
     from tabletop import model as m
@@ -22,7 +23,7 @@ class SeatCard(Static):
         super().__init__(id=f"seat-{seat}", classes="seat-card")
         self.seat = seat
         self.colour = seat_colour(seat)
-        self.border_title = Content.styled(name, f"bold {self.colour}")
+        self.border_title = literal.styled(name, f"bold {self.colour}")
         self.kind = kind
 
     def on_mount(self) -> None:
@@ -38,13 +39,13 @@ class SeatCard(Static):
             mark = ""
             if decided is not None:
                 mark = " ✓" if decided else " …"
-            self.border_subtitle = Content.styled(f"{self.kind}{mark}", "dim" if not decided else "")
+            self.border_subtitle = literal.styled(f"{self.kind}{mark}", "dim" if not decided else "")
 
     def render(self) -> Content:
         posture, credibility, pending = getattr(self, "_figures", ("", None, 0))
         wide = self.content_size.width >= len(f"cred {credibility} ob {pending}")
         owed_style = "bold $warning" if pending else "dim"
-        return Content.assemble(
+        return literal.assemble(
             (posture, ""), "\n",
             ("cred " if wide else "c", "dim"), (f"{credibility}", "bold"), " ", ("ob " if wide else "o", owed_style), (f"{pending}", owed_style),
         )

@@ -10,6 +10,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from tabletop import model as m
+from tabletop.tui import literal
 
 
 def released_injects(scenario: m.Scenario, state: m.WorldState) -> list[m.Inject]:
@@ -34,13 +35,13 @@ def _inject(scenario: m.Scenario, state: m.WorldState, inject_id: str) -> m.Inje
 
 def inject_content(inject: m.Inject, scenario: m.Scenario, with_text: bool = True) -> Content:
     when = inject.date.isoformat() if inject.date else "standby"
-    parts: list[str | tuple[str, str]] = [(when, "bold $accent"), "  ", (inject.title, "bold"), "  ", (f"[{inject.source}]", "dim")]
+    parts: list[literal.Part] = [(when, "bold $accent"), "  ", (inject.title, "bold"), "  ", (f"[{inject.source}]", "dim")]
     audience = [a for a in inject.to if a != "all"]
     if audience:
         parts += ["\n", ("to: " + ", ".join(scenario.seats[a].name if a in scenario.seats else a for a in audience), "italic")]
     if with_text and inject.text:
         parts += ["\n", (inject.text.strip(), "")]
-    return Content.assemble(*parts)
+    return literal.assemble(*parts)
 
 
 _GAP = Content("")
@@ -105,7 +106,8 @@ class SituationPanel(ScrollView, can_focus=True):
             else:
                 subtitle = f"none scheduled left{spare}"
         if subtitle != self._subtitle:
-            self._subtitle = self.border_subtitle = subtitle
+            self._subtitle = subtitle
+            self.border_subtitle = literal.text(subtitle)
 
     @property
     def text(self) -> str:

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from tabletop import model as m
 from tabletop.session import PHASES
+from tabletop.tui import literal
 
 
 def next_step(scenario: m.Scenario, state: m.WorldState) -> str:
@@ -39,13 +40,13 @@ class StatusLine(Static):
             turn_text = "Not started"
         phase = state.phase
         position = f" ({PHASES.index(phase) + 1}/{len(PHASES)})" if phase in PHASES else ""
-        parts: list[str | tuple[str, str] | Content] = []
+        parts: list[literal.Part] = []
         if prefix:
             parts += [(prefix, "bold $accent"), "  "]
         parts += [(scenario.title, "bold")]
         if note is not None:
             parts += ["  ", note]
-        second: list[str | tuple[str, str]] = [
+        second: list[literal.Part] = [
             (turn_text, "bold"),
             "  ",
             ("ENDED" if state.ended else phase.upper(), "reverse bold" if not state.ended else "bold $error"),
@@ -55,7 +56,7 @@ class StatusLine(Static):
         ]
         if advance_hint and not state.ended:
             second += ["  ", (f"space: {next_step(scenario, state)}", "dim")]
-        content = Content.assemble(*parts, "\n", *second)
+        content = literal.assemble(*parts, "\n", *second)
         if self._shown is not None and content.is_same(self._shown):
             return  # most commands leave the header as it was: no repaint
         super().update(content, layout=False)  # two lines, sized by the stylesheet

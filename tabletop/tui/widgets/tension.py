@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.widgets import Sparkline, Static
 
 from tabletop import model as m
 from tabletop.palette import OKABE_ITO
+from tabletop.tui import literal
 
 
 def starting_tension(events: list[dict]) -> int | None:
@@ -41,7 +41,7 @@ class TensionChart(Vertical):
     def show(self, rules: m.Rules, state: m.WorldState, start: int | None = None) -> None:
         esc = rules.escalation
         series = tension_series(state, start)
-        label = Content.assemble(
+        label = literal.assemble(
             (f"{state.tension}", "bold"), (f"/{esc.top} ", "dim"), (esc.rung_name(state.tension), "bold"),
         )
         live = state.turn not in state.adjudicated and len(series) > 1
@@ -55,4 +55,4 @@ class TensionChart(Vertical):
         self.query_one("#tension-label", Static).update(label, layout=False)
         # One point would fill the whole box as if it were the maximum: show a flat line until there are two.
         self.query_one(Sparkline).data = series if len(series) > 1 else []
-        self.border_subtitle = " ".join(shown[-10:])
+        self.border_subtitle = literal.text(" ".join(shown[-10:]))

@@ -6,6 +6,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from tabletop.tui import literal
+
 
 class PhaseTimer(Static):
     remaining: reactive[int] = reactive(600)
@@ -55,5 +57,5 @@ class PhaseTimer(Static):
         clock = f"{sign}{left // 60:02d}:{left % 60:02d}"
         style = "bold $error" if self.remaining <= 0 else ("bold $warning" if self.remaining < 60 else "bold")
         if self.running:
-            return Content.assemble((clock, style), (" running", "dim"), "\n", ("p pause +1 min", "dim"))
-        return Content.assemble((clock, style), (" paused", "dim"), "\n", ("p start", "dim"))
+            return literal.assemble((clock, style), (" running", "dim"), "\n", ("p pause +1 min", "dim"))
+        return literal.assemble((clock, style), (" paused", "dim"), "\n", ("p start", "dim"))

@@ -1,0 +1,266 @@
+"""The model of the conflict the rule engine reads: who fights whom, in which war, and who began it.
+
+Treaty articles do not ask whether the attacked state struck *this* attacker
+first: they ask whether it suffered an armed attack "by any State or coalition
+of States" (USSR-DPRK 1961), "by any state or several states jointly"
+(PRC-DPRK 1961), an "armed invasion" (Russia-DPRK 2024), an "external armed
+attack" (the US understanding of US-ROK 1953). Whether the attacked state is a
+victim depends on the war the attack belongs to, and on which side began it.
+So, before any article is read, the facts are grouped into wars:
+
+* An armed attack (or a declared state of war) puts the attackers -- ``by`` and
+  its ``with:`` partners, a coalition -- and the state they act for
+  (``on_behalf_of``: collective self-defence) on one side, and the attacked
+  state on the other.
+* The attack belongs to the war in which an attacker (or the state it acts for)
+  already fights the attacked state. Failing that, the attackers join the war
+  the attacked state fights (the first it joined that none of them is in yet),
+  on the other side: a state that strikes the aggressor joins the victim's
+  side, one that strikes the victim joins the aggressor's. An attack on a state
+  that fights no war begins a new one.
+* The side of the war's first armed attack began it. A first attack that
+  claims self-defence (``self_defence: true`` or ``on_behalf_of``) with no
+  armed attack on record to answer, a war declared by one side and first
+  fought by the other, and a state found on both sides (or attacked by its own
+  side) leave who began it disputed: the engine says ``contested``, with why.
+
+Each act is read as it comes, in date order (the order of the facts within a
+date): what it says about who began the war is fixed when it is made, so a
+later fact never rewrites it. The model is pure: it is rebuilt from the facts
+on every resolution and holds nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from tabletop import model as m
+
+WAR_KINDS = frozenset({"armed_attack", "state_of_war"})
+
+
+class Names(Protocol):
+    def state(self, state: str | None, treaty: m.Treaty | None = None) -> str: ...
+
+    def states(self, states: Iterable[str | None], treaty: m.Treaty | None = None) -> str: ...
+
+    def place(self, territory: str | None) -> str: ...
+
+
+def full_scale(fact: m.Fact) -> bool:
+    """An armed attack of scale ``war`` (the default): it puts the attacked state in a state of war by itself."""
+    scale = fact.details.get("scale") if fact.details else None
+    return scale is None or scale == "war"
+
+
+def partners(fact: m.Fact, canonical: Callable[[str], str]) -> tuple[str, ...]:
+    """The states of a fact's ``with:``, by id."""
+    value = fact.details.get("with") if fact.details else None
+    if value is None:
+        return ()
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return tuple(canonical(str(x)) for x in items)
+
+
+class Act:
+    """One armed attack or declaration of war, as the model read it when it was made.
+
+    ``started`` says whether the attacked state's side began the war the act
+    belongs to: ``no``, ``yes`` or ``disputed``; ``why`` words it (empty for
+    ``no``). ``responds`` marks an act that answers aggression by the attacked
+    state's side (it is self-defence, individual or collective).
+    """
+
+    __slots__ = ("number", "fact", "when", "attackers", "words", "claim", "war", "side", "started", "why", "individual")
+
+    def __init__(self, number: int, fact: m.Fact, when: dt.date, attackers: tuple[str, ...], words: str) -> None:
+        self.number = number  # 1-based place among all facts (history and new)
+        self.fact = fact
+        self.when = when
+        self.attackers = attackers
+        self.words = words  # "the armed attack by the DPRK on the ROK at Seoul on 2025-01-15"
+        self.claim = bool(fact.on_behalf_of) or fact.details.get("self_defence") is True
+        self.war: War | None = None
+        self.side = 0
+        self.started = "no"
+        self.why = ""
+        self.individual: frozenset[str] = frozenset()  # attackers already attacked in this war
+
+    @property
+    def ref(self) -> str:
+        return f"fact {self.number}: {self.words}"
+
+    @property
+    def responds(self) -> bool:
+        return self.started == "yes"
+
+
+class War:
+    """Two sides, the act that began the war and its first armed attack, and states whose side is unclear."""
+
+    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked")
+
+    def __init__(self, first: Act) -> None:
+        self.side: dict[str, int] = {}
+        self.order: tuple[list[str], list[str]] = ([], [])  # members of each side, in order of joining
+        self.first = first
+        self.first_attack: Act | None = None
+        self.blurred: dict[str, str] = {}  # state -> why its side cannot be told
+        self.attacked: set[str] = set()
+
+    def verdict(self, state: str, names: Names) -> tuple[str, str]:
+        """Whether ``state``'s side began this war: ``no``, ``yes`` or ``disputed``, and why in words."""
+        blurred = self.blurred.get(state)
+        if blurred is not None:
+            return "disputed", blurred
+        mine = self.side.get(state)
+        first, attack = self.first, self.first_attack
+        who = names.state(state)
+        if attack is None:  # declared, not yet fought
+            if first.side == mine:
+                return "yes", _own(who, first, state, "declared")
+            return "no", ""
+        if attack is not first and attack.side != first.side:
+            return "disputed", (
+                f"{names.states(first.attackers)} declared the war ({first.ref}), "
+                f"but {names.states(attack.attackers)} made the first armed attack ({attack.ref})"
+            )
+        if attack.claim:
+            helper = attack.fact.on_behalf_of
+            defended = names.state(helper) if helper else names.states(attack.attackers)
+            return "disputed", (
+                f"{names.states(attack.attackers)} began the war ({attack.ref}) saying it acted in "
+                f"{'collective ' if helper else ''}self-defence, though no armed attack by "
+                f"{names.state(attack.fact.target)} on {defended} is on record"
+            )
+        if attack.side == mine:
+            return "yes", _own(who, attack, state, "began")
+        return "no", ""
+
+    def summary(self, names: Names, this: Act | None = None) -> str:
+        """The war in a phrase a facilitator reads: its sides, and which side struck first with which fact.
+
+        ``this``: the act the sentence is about, named as such rather than described again.
+        """
+        first, attack = self.first, self.first_attack
+        begun = first.side
+        war = f"the war of {names.states(self.order[begun])} against {names.states(self.order[1 - begun])}"
+
+        def ref(act: Act) -> str:
+            return f"with this attack, fact {act.number}" if act is this else act.ref
+
+        if attack is None:
+            return f"{war}, which {names.states(first.attackers)} declared ({ref(first)}) and nobody has yet fought"
+        lead = names.states(attack.attackers)
+        if set(attack.attackers) >= set(self.order[attack.side]):
+            struck = lead
+        else:
+            struck = possessive(lead) + " side" if len(attack.attackers) == 1 else f"the side of {lead}"
+        if attack is not first:
+            if attack.side != first.side:
+                return f"{war}, which {names.states(first.attackers)} declared ({ref(first)}) and {struck} fought first ({ref(attack)})"
+            return f"{war}, which {names.states(first.attackers)} declared ({ref(first)}) and in which {struck} struck first ({ref(attack)})"
+        claim = " saying it acted in self-defence" if attack.claim else ""
+        return f"{war}, in which {struck} struck first ({ref(attack)}){claim}"
+
+
+def _own(who: str, act: Act, state: str, verb: str) -> str:
+    """That ``state`` began (or declared) the war with ``act``, itself or by its side."""
+    if state in act.attackers:
+        return f"{who} {verb} the war itself ({act.ref})"
+    return f"{who} fights on the side that {verb} the war ({act.ref})"
+
+
+def possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+class Conflict:
+    """Every war the facts so far make, built one act at a time (see the module docstring)."""
+
+    def __init__(self, names: Names) -> None:
+        self.names = names
+        self.wars: list[War] = []
+        self.of: dict[str, list[War]] = {}  # state -> the wars it fights, in the order it joined them
+        self.struck: dict[str, set[str]] = {}  # state -> the states it attacked or was attacked by, whatever their sides
+
+    def opposed(self, a: str | None, b: str | None) -> War | None:
+        """The first war in which ``a`` and ``b`` fight on opposite sides, if any."""
+        for war in self.of.get(a or "", ()):
+            theirs = war.side.get(b or "")
+            if theirs is not None and theirs != war.side[a]:  # type: ignore[index]
+                return war
+        return None
+
+    def _allied(self, a: str, b: str | None) -> War | None:
+        for war in self.of.get(a, ()):
+            if war.side.get(b or "") == war.side[a]:
+                return war
+        return None
+
+    def enemies(self, state: str | None) -> set[str]:
+        """Every state that fights ``state``: on the other side of one of its wars, or in an attack between the two."""
+        out: set[str] = set(self.struck.get(state or "", ()))
+        for war in self.of.get(state or "", ()):
+            mine = war.side[state]  # type: ignore[index]
+            out.update(war.order[1 - mine])
+        return out
+
+    def _join(self, war: War, state: str, side: int, act: Act) -> None:
+        have = war.side.get(state)
+        if have is None:
+            war.side[state] = side
+            war.order[side].append(state)
+            self.of.setdefault(state, []).append(war)
+        elif have != side and state not in war.blurred:
+            names = self.names
+            war.blurred[state] = f"{names.state(state)} has fought on both sides since {act.ref}"
+
+    def add(self, act: Act) -> None:
+        """Read one armed attack or declaration of war into the model; fills in ``act``'s reading."""
+        fact = act.fact
+        target, helper = fact.target or "", fact.on_behalf_of
+        attackers = act.attackers
+        war = None
+        for attacker in attackers:
+            war = self.opposed(attacker, target)
+            if war is not None:
+                break
+        if war is None and helper is not None:
+            war = self.opposed(helper, target)
+        new = False
+        if war is None:
+            war = next((w for a in attackers if (w := self._allied(a, target)) is not None), None)
+            if war is not None:  # an attack within one side: its sides can no longer be told apart
+                names = self.names
+                why = f"{names.states(attackers)} and {names.state(target)} had fought on the same side until {act.ref}"
+                for state in (target, *attackers):
+                    war.blurred.setdefault(state, why)
+        if war is None:  # a state that strikes a belligerent joins its war, on the other side
+            involved = [s for s in (*attackers, helper) if s is not None]
+            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved)), None)
+        if war is None:
+            war = War(act)
+            self.wars.append(war)
+            new = True
+        act.war = war
+        if new:
+            self._join(war, target, 1, act)
+        theirs = war.side[target]
+        act.side = 1 - theirs
+        for state in attackers:
+            self._join(war, state, act.side, act)
+        if helper is not None and helper not in war.side:  # a claim to act for a state never moves it
+            self._join(war, helper, act.side, act)
+        for state in attackers:
+            self.struck.setdefault(state, set()).add(target)
+            self.struck.setdefault(target, set()).add(state)
+        if fact.kind == "armed_attack":
+            act.individual = frozenset(a for a in attackers if a in war.attacked)
+            war.attacked.add(target)
+            if war.first_attack is None:
+                war.first_attack = act
+        # read once the act is in: a war's first armed attack decides who began it, this one included
+        act.started, act.why = war.verdict(target, self.names)

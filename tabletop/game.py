@@ -1,0 +1,578 @@
+"""The rules of play: ``decide(state, command) -> events`` and ``evolve(state, event) -> state``.
+
+Both are pure. ``decide`` checks a command against the phase and the seat and
+returns the events it amounts to, or raises :class:`CommandError` saying why
+not; it never changes anything. ``evolve`` folds one event into a new state
+and is the only fold there is: a live session, a replay, a resumed exercise
+and the replay viewer all build their state with it. Replay and ``verify``
+re-decide every logged command and require the same events, so what is
+checked is the adjudication itself, not only the bytes.
+
+A :class:`Game` holds what does not change during an exercise: the scenario,
+the rules, the rule engine built from them and who plays each seat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from tabletop import events as ev
+from tabletop import model as m
+from tabletop.state import Key, OpenObligation, State, _at
+from tabletop.treaties import Engine, force_fact
+
+PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
+ANSWERS = ("honour", "partial", "consult", "decline")
+RELEASE_PHASES = ("brief", "deliberate")
+OVERRIDABLE = ("tension", "credibility", "posture", "obligation")
+OVERRIDE_PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
+OPEN_STATUSES = ("triggered", "contested")
+
+
+class CommandError(Exception):
+    """A command the facilitator or a seat cannot give now; the message says why."""
+
+
+# ------------------------------------------------------------------ the hash
+
+
+def summary(state: State) -> dict[str, Any]:
+    """What the board shows, in a size that does not grow with the length of the exercise.
+
+    Everything that accumulates (injects, facts, obligations) enters as a count
+    and its latest items; the hash chain of the log covers the rest. Its shape
+    is part of the log format: every ``adjudicated`` event ever written carries
+    the digest of this summary, so it must not change.
+    """
+    obligations = state.obligations
+    open_obs = [[k, obligations[k].status] for k in state.open_ids]
+    return {
+        "turn": state.turn,
+        "phase": state.phase,
+        "date": state.date.isoformat() if state.date else None,
+        "tension": state.tension,
+        "credibility": sorted(state.credibility.items()),
+        "posture": sorted(state.posture.items()),
+        "released": [len(state.released), state.released[-1] if state.released else None],
+        "facts": len(state.facts),
+        "obligations": [len(obligations), open_obs[-50:]],
+        "adjudicated": state.adjudicated_turns,
+        "history": list(state.tension_history[-1]) if state.tension_history else None,
+        "ended": state.ended,
+    }
+
+
+def state_hash(state: State) -> str:
+    """A digest of what the board shows; a replay must arrive at the same one."""
+    return hashlib.sha256(json.dumps(summary(state), separators=(",", ":")).encode()).hexdigest()
+
+
+class _Known(Mapping[Key, str]):
+    """The obligations already raised, key -> the status they were raised with, as the engine reads them."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __getitem__(self, key: Key) -> str:
+        status = self._state.status_of(key)
+        if status is None:
+            raise KeyError(key)
+        return status
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state.known
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._state.known)
+
+    def __len__(self) -> int:
+        return len(self._state.known)
+
+
+# ------------------------------------------------------------------ the game
+
+
+@attrs.frozen
+class Game:
+    """One scenario under one set of rules, with who plays each seat (``human`` or ``bot``)."""
+
+    scenario: m.Scenario
+    rules: m.Rules
+    seats: Mapping[str, str] = attrs.field(factory=dict)
+    seed: int = 0  # the bots' seed
+    engine: Engine = attrs.field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "engine", Engine(self.rules, self.scenario.treaties))
+        object.__setattr__(self, "seats", {s: dict(self.seats).get(s, "bot") for s in self.scenario.seats})
+
+    def initial(self) -> State:
+        esc, scenario = self.rules.escalation, self.scenario
+        return State(
+            tension=scenario.initial.tension if scenario.initial.tension is not None else esc.initial_tension,
+            credibility={s: scenario.initial.credibility.get(s, esc.credibility_initial) for s in scenario.seats},
+            posture={s: scenario.initial.posture.get(s, esc.postures[0].id) for s in scenario.seats},
+            date=scenario.start,
+        )
+
+    # ---------------------------------------------------------- queries
+    def turn(self, state: State) -> m.Turn:
+        return self.scenario.turn(state.turn)
+
+    def is_last_turn(self, state: State) -> bool:
+        return state.turn == self.scenario.turns[-1].id
+
+    def options(self, state: State, seat: str) -> tuple[m.Option, ...]:
+        return self.scenario.options_for(seat, state.turn)
+
+    def inject(self, state: State, inject_id: str) -> m.Inject:
+        adhoc = state.adhoc
+        if inject_id in adhoc:
+            return adhoc[inject_id]
+        return self.scenario.inject(inject_id)
+
+    def unreleased(self, state: State, include_standby: bool = True) -> list[m.Inject]:
+        done = state.released_now
+        return [i for i in self.scenario.injects_for(state.turn) if i.id not in done and (include_standby or not i.standby)]
+
+    def undecided(self, state: State) -> list[str]:
+        decided = state.decisions.get(state.turn, {})
+        return [s for s in self.scenario.seats if s not in decided]
+
+    def unanswered(self, state: State, seat: str | None = None) -> list[OpenObligation]:
+        """Obligations due in this turn's decide phase and not yet answered."""
+        return [o for o in state.open.values() if o.due <= state.turn and (seat is None or o.obligation.obligor == seat)]
+
+    # ----------------------------------------------------------- decide
+    def decide(self, state: State, command: ev.Command) -> list[Any]:
+        """The events ``command`` amounts to in ``state``; CommandError if it cannot be given now."""
+        if isinstance(command, ev.Decide):
+            return [self._decision(state, command)]
+        if isinstance(command, ev.Advance):
+            return [self._advance(state)]
+        if isinstance(command, ev.Release):
+            return self._release(state, command)
+        if isinstance(command, ev.Answer):
+            return self._answer(state, command)
+        if isinstance(command, ev.Adjudicate):
+            return self._adjudicate(state)
+        if isinstance(command, ev.ReleaseAdhoc):
+            return self._release_adhoc(state, command)
+        if isinstance(command, ev.Override):
+            return [self._override(state, command)]
+        if isinstance(command, ev.Assess):
+            return [self._assess(state, command)]
+        if isinstance(command, ev.Note):
+            return [self._note(state, command)]
+        if isinstance(command, ev.End):
+            if state.ended:
+                raise CommandError("the exercise has already ended")
+            return [ev.ExerciseEnded(state.turn, command.reason)]
+        raise CommandError(f"unknown command {type(command).__name__}")
+
+    def _phase(self, state: State, allowed: tuple[str, ...], action: str) -> None:
+        if state.ended:
+            raise CommandError("the exercise has ended")
+        if state.phase not in allowed:
+            raise CommandError(f"cannot {action} in the {state.phase} phase; only in: {', '.join(allowed)}")
+
+    def _seat(self, seat: str | None) -> None:
+        if seat not in self.scenario.seats:
+            raise CommandError(f"no seat {seat!r}; seats: {', '.join(self.scenario.seats)}")
+
+    def _release(self, state: State, command: ev.Release) -> list[Any]:
+        self._phase(state, RELEASE_PHASES, "release an inject")
+        inject_id = command.inject
+        try:
+            inject = self.scenario.inject(inject_id)
+        except KeyError:
+            raise CommandError(f"no inject {inject_id!r} in scenario {self.scenario.id}") from None
+        if inject.turn != state.turn:
+            raise CommandError(f"inject {inject_id!r} belongs to turn {inject.turn}; this is turn {state.turn}")
+        if inject_id in state.released_now:
+            raise CommandError(f"inject {inject_id!r} was already released")
+        event = ev.InjectReleased(state.turn, inject_id)
+        return [event, *self._resolve(state, self._facts_released(state, inject), inject.date or state.date)]
+
+    def _release_adhoc(self, state: State, command: ev.ReleaseAdhoc) -> list[Any]:
+        self._phase(state, RELEASE_PHASES, "release an inject")
+        if not command.title.strip():
+            raise CommandError("an ad-hoc inject needs a title")
+        for fact in command.facts:
+            if fact.kind not in self.rules.fact_kinds:
+                raise CommandError(f"unknown fact kind {fact.kind!r}")
+        adhoc = ev.Adhoc(command.title.strip(), command.text.strip(), tuple(command.to), tuple(command.facts), command.tension)
+        event = ev.InjectReleased(state.turn, f"adhoc-{len(state.adhoc_injects) + 1}", adhoc)
+        inject = _adhoc_inject(event, state)
+        return [event, *self._resolve(state, self._facts_released(state, inject), state.date)]
+
+    def _decision(self, state: State, command: ev.Decide) -> ev.Decision:
+        self._phase(state, ("decide",), "decide")
+        seat = command.seat
+        self._seat(seat)
+        by = command.by or "human"
+        if command.option is None:
+            # In its own words: where the seat has no menu (an open-response exercise), or a person prefers to.
+            if not (command.text or "").strip():
+                raise CommandError("a decision in the seat's own words needs its text: what the seat does")
+            if by != "human" and not self.scenario.free_text(seat):
+                raise CommandError(f"only a person writes a decision of their own; {seat} has options to choose from")
+        elif not self.scenario.has_option(seat, state.turn, command.option):
+            options = [o.id for o in self.options(state, seat)]
+            raise CommandError(f"{seat} has no option {command.option!r} in turn {state.turn}; open options: {', '.join(options) or 'none'}")
+        if seat in state.decisions.get(state.turn, {}):
+            raise CommandError(f"{seat} has already decided this turn")
+        if not command.rationale.strip():
+            raise CommandError("a decision needs a rationale: one sentence on why")
+        answers = command.answers
+        if answers is not None and not self._released_this_turn(state, answers):
+            raise CommandError(f"{answers!r} is not an inject released this turn")
+        return ev.Decision(
+            state.turn, seat, command.option, command.rationale.strip(), by, ev.Answers(inject=answers) if answers else None,
+            command.text.strip() if command.option is None and command.text else None,
+        )
+
+    def _assess(self, state: State, command: ev.Assess) -> ev.Assessed:
+        self._phase(state, ("decide", "adjudicate"), "assess a decision")
+        if state.turn in state.adjudicated:
+            raise CommandError(f"turn {state.turn} is already adjudicated")
+        self._seat(command.seat)
+        decision = state.decisions.get(state.turn, {}).get(command.seat)
+        if decision is None or not decision.free:
+            raise CommandError(f"{command.seat} has no decision in its own words this turn to assess")
+        if not command.reason.strip():
+            raise CommandError("an assessment needs a reason: what the decision does, and why")
+        esc = self.rules.escalation
+        span = esc.top - esc.bottom
+        if type(command.tension) is not int or not -span <= command.tension <= span:
+            raise CommandError(f"a change of tension is a whole number from {-span} to {span}")
+        for fact in command.facts:
+            if fact.kind not in self.rules.fact_kinds:
+                raise CommandError(f"unknown fact kind {fact.kind!r}")
+        return ev.Assessed(state.turn, command.seat, command.tension, tuple(command.facts), command.reason.strip())
+
+    def _released_this_turn(self, state: State, inject_id: str) -> bool:
+        # Any ad-hoc inject counts, as it always has: logs written so far rely on it.
+        return inject_id in state.released_now or inject_id in state.adhoc
+
+    def _answer(self, state: State, command: ev.Answer) -> list[Any]:
+        self._phase(state, ("decide",), "answer an obligation")
+        seat = command.seat
+        self._seat(seat)
+        open_ob = state.obligations.get(command.obligation)
+        if open_ob is None:
+            raise CommandError(f"no obligation {command.obligation!r}")
+        if open_ob.obligation.obligor != seat:
+            raise CommandError(f"obligation {open_ob.id} is owed by {open_ob.obligation.obligor}, not {seat}")
+        if open_ob.status not in OPEN_STATUSES:
+            raise CommandError(f"obligation {open_ob.id} is {open_ob.status}; nothing to answer")
+        if command.answer not in ANSWERS:
+            raise CommandError(f"expected one of {', '.join(ANSWERS)}, got {command.answer!r}")
+        if not command.rationale.strip():
+            raise CommandError("an answer needs a rationale: one sentence on why")
+        by = command.by or "human"
+        return [
+            ev.Decision(state.turn, seat, command.answer, command.rationale.strip(), by, ev.Answers(obligation=open_ob.id)),
+            ev.ObligationAnswered(state.turn, open_ob.id, seat, command.answer),
+        ]
+
+    def _adjudicate(self, state: State) -> list[Any]:
+        self._phase(state, ("adjudicate",), "adjudicate")
+        if state.turn in state.adjudicated:
+            raise CommandError(f"turn {state.turn} is already adjudicated")
+        changes, facts = self._changes(state)
+        event = ev.Adjudicated(state.turn, changes, tuple(facts))
+        # The hash of the state this event gives: folded, not predicted.
+        event = attrs.evolve(event, state_hash=state_hash(self.evolve(state, event)))
+        return [event, *self._resolve(state, facts, self.turn(state).end)]
+
+    def _override(self, state: State, command: ev.Override) -> ev.Overridden:
+        self._phase(state, OVERRIDE_PHASES, "override")
+        reason = (command.reason or "").strip()
+        if not reason:
+            raise CommandError("an override needs a reason")
+        what, value, esc = command.what, command.value, self.rules.escalation
+        if what not in OVERRIDABLE:
+            raise CommandError(f"can override {', '.join(OVERRIDABLE)}, not {what!r}")
+        seat = obligation = None
+        if what == "tension":
+            if type(value) is not int or not esc.bottom <= value <= esc.top:  # not a bool, not 2.0
+                raise CommandError(f"tension is a rung from {esc.bottom} to {esc.top}")
+        elif what in ("credibility", "posture"):
+            self._seat(command.seat)
+            seat = command.seat
+            if what == "credibility" and (type(value) is not int or not esc.credibility_min <= value <= esc.credibility_max):
+                raise CommandError(f"credibility runs from {esc.credibility_min} to {esc.credibility_max}")
+            if what == "posture" and value not in {p.id for p in esc.postures}:
+                raise CommandError(f"unknown posture {value!r}")
+        else:
+            if command.obligation not in state.obligations:
+                raise CommandError(f"no obligation {command.obligation!r}")
+            if value not in ("triggered", "void"):
+                raise CommandError("an obligation can be upheld ('triggered') or set aside ('void')")
+            obligation = command.obligation
+        return ev.Overridden(state.turn, what, value, reason, seat, obligation)
+
+    def _note(self, state: State, command: ev.Note) -> ev.Noted:
+        if state.ended:
+            raise CommandError("the exercise has ended")
+        if not command.text.strip():
+            raise CommandError("an empty note")
+        if command.seat is not None:
+            self._seat(command.seat)
+        objectives = [o.id for o in self.scenario.objectives]
+        if command.objective is not None and command.objective not in objectives:
+            raise CommandError(f"no objective {command.objective!r}; objectives: {', '.join(objectives) or 'none in this scenario'}")
+        if command.finding is not None and command.finding not in m.FINDINGS:
+            raise CommandError(f"a finding is {' or '.join(m.FINDINGS)}, not {command.finding!r}")
+        if command.finding is not None and command.objective is None:
+            raise CommandError("a finding is made against an objective: name the objective too")
+        return ev.Noted(state.turn, command.text.strip(), command.seat or None, command.objective, command.finding)
+
+    def _advance(self, state: State) -> Any:
+        if state.ended:
+            raise CommandError("the exercise has ended")
+        if state.phase == "setup":
+            first = self.scenario.turns[0]
+            return ev.TurnStarted(first.id, first.start)
+        if state.phase == "decide":
+            missing = self.undecided(state)
+            if missing:
+                raise CommandError(f"waiting for decisions from: {', '.join(missing)}")
+            owed = self.unanswered(state)
+            if owed:
+                raise CommandError("waiting for answers to obligations: " + ", ".join(f"{o.id} ({o.obligation.obligor})" for o in owed))
+        if state.phase == "adjudicate" and state.turn not in state.adjudicated:
+            raise CommandError("adjudicate the turn before moving on")
+        if state.phase == "review":
+            if self.is_last_turn(state):
+                raise CommandError("this is the last turn: end the exercise")
+            following = self.scenario.turn(state.turn + 1)  # turn ids run 1, 2, 3 (the loader checks)
+            return ev.TurnStarted(following.id, following.start)
+        return ev.PhaseChanged(state.turn, PHASES[PHASES.index(state.phase) + 1])
+
+    def _changes(self, state: State) -> tuple[ev.Changes, list[m.Fact]]:
+        """What this turn's decisions and answers do, computed from the scenario and rules."""
+        esc = self.rules.escalation
+        tension = state.tension
+        cred = dict(state.credibility)
+        posture = dict(state.posture)
+        facts: list[m.Fact] = []
+        date = self.turn(state).end
+        for seat, decision in state.decisions.get(state.turn, {}).items():
+            if decision.free:  # what it does is the facilitator's assessment, below
+                continue
+            option = self.scenario.option(seat, decision.option)
+            tension += option.effects.tension
+            for s, d in option.effects.credibility.items():
+                cred[s] = cred.get(s, esc.credibility_initial) + d
+            posture.update(option.effects.posture)
+            facts.extend(f if f.date else _dated(f, date) for f in option.facts)
+        for assessed in state.assessments.get(state.turn, {}).values():
+            tension += assessed.tension
+            facts.extend(f if f.date else _dated(f, date) for f in assessed.facts)
+        obligations = state.obligations
+        for ob_id, answer in state.answers.get(state.turn, {}).items():
+            open_ob = obligations[ob_id]
+            ob = open_ob.obligation
+            contested = ob.status == "contested" and open_ob.ruling != "triggered"
+            effect = esc.answers.get("contested" if contested else ob.kind, {}).get(answer.answer)
+            if effect is None:
+                continue
+            tension += effect.tension
+            cred[ob.obligor] = cred.get(ob.obligor, esc.credibility_initial) + effect.credibility
+            if effect.posture:
+                posture[ob.obligor] = effect.posture
+            if effect.force:
+                fact = force_fact(ob, date)
+                if fact is not None:
+                    facts.append(fact)
+        tension = max(esc.bottom, min(esc.top, tension))
+        cred_changes = {}
+        for s, v in cred.items():
+            v = max(esc.credibility_min, min(esc.credibility_max, v))
+            if v != state.credibility.get(s):
+                cred_changes[s] = (state.credibility.get(s), v)
+        post_changes = {s: (state.posture.get(s), v) for s, v in posture.items() if v != state.posture.get(s)}
+        return ev.Changes((state.tension, tension), cred_changes, post_changes), facts  # type: ignore[arg-type]
+
+    def _facts_released(self, state: State, inject: m.Inject) -> list[m.Fact]:
+        date = inject.date or state.date
+        return [f if f.date else _dated(f, date) for f in inject.facts]  # type: ignore[arg-type]
+
+    def _resolve(self, state: State, new: list[m.Fact], date: dt.date | None) -> list[Any]:
+        """The events for what ``new`` facts set off, given every fact before them."""
+        if not new:
+            return []
+        result = self.engine.resolve(new, date or state.date or self.scenario.start, history=state.hostilities, known=_Known(state))
+        turn = state.turn
+        out: list[Any] = [ev.CouncilDecided(turn, c.fact, c.draft_by, c.outcome, tuple(c.vetoed_by), c.because) for c in result.council]
+        out.extend(ev.ReportOwed(turn, r.by, "51", r.fact, r.because) for r in result.reports)
+        count = len(state.all_obligations)
+        obligations = state.obligations
+        for ob in result.obligations:
+            known = state.known.get(ob.key)
+            if known is not None and obligations[known].status in OPEN_STATUSES:
+                out.append(ev.ObligationUpgraded(turn, known, ob.status, ob.because))
+                continue
+            count += 1
+            out.append(ev.ObligationTriggered(
+                turn, f"o{count}", ob.treaty, ob.article, ob.kind, ob.obligor, ob.beneficiary, ob.status, ob.duty, ob.because,
+                ob.attacker, ob.location, ob.scale,
+            ))
+        return out
+
+    # ----------------------------------------------------------- evolve
+    def evolve(self, state: State, event: Any) -> State:
+        """The state after ``event``. Deterministic; reads only the event, the state, the scenario and the rules."""
+        folded = state.events + 1
+        if isinstance(event, ev.Decision):
+            if event.answers is not None and event.answers.obligation is not None:
+                return state.replace(events=folded)
+            return state.replace(events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
+        if isinstance(event, ev.PhaseChanged):
+            return state.replace(events=folded, phase=event.phase)
+        if isinstance(event, ev.Assessed):
+            return state.replace(events=folded, turn_assessments=_at(state.turn_assessments, state.turn, event.seat, event))
+        if isinstance(event, ev.TurnStarted):
+            decisions = state.turn_decisions
+            while len(decisions) < event.turn:
+                decisions = decisions.append({})
+            return state.replace(events=folded, turn=event.turn, phase="brief", date=event.date,
+                                released_now=frozenset(), turn_decisions=decisions)
+        if isinstance(event, ev.InjectReleased):
+            return self._evolve_release(state, event, folded)
+        if isinstance(event, ev.ObligationTriggered):
+            ob = event.obligation()
+            # Set off by an inject before the decide phase: due in this turn; else in the next.
+            due = state.turn if state.phase in RELEASE_PHASES else state.turn + 1
+            return attrs.evolve(
+                state, events=folded, all_obligations=state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
+                open_ids=(*state.open_ids, event.id), known=state.known.set(ob.key, event.id),
+            )
+        if isinstance(event, ev.ObligationUpgraded):
+            index = state.obligations.index(event.obligation)
+            if index is None:
+                raise CommandError(f"no obligation {event.obligation!r} to upgrade")
+            open_ob = state.all_obligations[index]
+            ob = attrs.evolve(open_ob.obligation, status=event.status, because=event.because)
+            status = event.status if open_ob.status in OPEN_STATUSES else open_ob.status
+            return state.replace(events=folded, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
+        if isinstance(event, ev.ObligationAnswered):
+            index = state.obligations.index(event.obligation)
+            if index is None:
+                raise CommandError(f"no obligation {event.obligation!r} to answer")
+            open_ob = state.all_obligations[index]
+            known = state.known
+            if open_ob.obligation.kind == "consult":  # a fresh threat after consultations calls for consultations again
+                known = known.discard(open_ob.obligation.key)
+            return attrs.evolve(
+                state, events=folded,
+                all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, answer=event.answer, answered_turn=state.turn, status="answered")),
+                open_ids=tuple(i for i in state.open_ids if i != open_ob.id), known=known,
+                turn_answers=_at(state.turn_answers, state.turn, open_ob.id, event),
+            )
+        if isinstance(event, ev.Adjudicated):
+            changes = event.changes
+            credibility, posture = dict(state.credibility), dict(state.posture)
+            credibility.update((s, after) for s, (_, after) in changes.credibility.items())
+            posture.update((s, after) for s, (_, after) in changes.posture.items())
+            tension = changes.tension[1]
+            return attrs.evolve(
+                state, events=folded, tension=tension, credibility=credibility, posture=posture,
+                facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
+                tension_history=state.tension_history.append((state.turn, tension)),
+                date=self.turn(state).end if state.turn else state.date,
+            )
+        if isinstance(event, ev.CouncilDecided):
+            effect = self.rules.council.effects.get(event.outcome)
+            tension = state.tension if effect is None else self._clamp(state.tension + effect.tension)
+            return state.replace(events=folded, council=state.council.append(event), tension=tension)
+        if isinstance(event, ev.ReportOwed):
+            return state.replace(events=folded, reports=state.reports.append(event))
+        if isinstance(event, ev.Overridden):
+            return self._evolve_override(state.replace(events=folded, overrides=state.overrides.append(event)), event)
+        if isinstance(event, ev.Noted):
+            return state.replace(events=folded, notes=state.notes.append(event))
+        if isinstance(event, ev.ExerciseEnded):
+            return state.replace(events=folded, ended=True)
+        raise TypeError(f"not an event: {event!r}")
+
+    def _clamp(self, tension: int) -> int:
+        esc = self.rules.escalation
+        return max(esc.bottom, min(esc.top, tension))
+
+    def _evolve_release(self, state: State, event: ev.InjectReleased, folded: int) -> State:
+        adhoc = state.adhoc_injects
+        if event.adhoc is not None:
+            inject = _adhoc_inject(event, state)
+            adhoc = adhoc.append(inject)
+        else:
+            inject = self.scenario.inject(event.inject)
+        facts = self._facts_released(state, inject)
+        changes: dict[str, Any] = {}
+        effects = inject.effects
+        if not effects.is_empty():
+            esc = self.rules.escalation
+            changes["tension"] = self._clamp(state.tension + effects.tension)
+            if effects.credibility:
+                credibility = dict(state.credibility)
+                for seat, delta in effects.credibility.items():
+                    credibility[seat] = max(esc.credibility_min, min(esc.credibility_max, credibility.get(seat, esc.credibility_initial) + delta))
+                changes["credibility"] = credibility
+            if effects.posture:
+                changes["posture"] = {**state.posture, **effects.posture}
+        return attrs.evolve(
+            state, events=folded, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
+            adhoc_injects=adhoc, facts=state.facts.extend(facts), hostilities=_hostilities(state, facts),
+            date=inject.date if inject.date is not None else state.date, **changes,
+        )
+
+    def _evolve_override(self, state: State, event: ev.Overridden) -> State:
+        what, value = event.what, event.value
+        if what == "tension":
+            history = state.tension_history
+            if history and history[-1][0] == state.turn:
+                history = history.set(len(history) - 1, (state.turn, value))
+            return state.replace(tension=value, tension_history=history)
+        if what == "credibility":
+            return state.replace(credibility={**state.credibility, event.seat: value})
+        if what == "posture":
+            return state.replace(posture={**state.posture, event.seat: value})
+        index = state.obligations.index(event.obligation)
+        if index is None:
+            raise CommandError(f"no obligation {event.obligation!r} to rule on")
+        open_ob = state.all_obligations[index]
+        open_ids = state.open_ids
+        if open_ob.status in ("triggered", "contested", "void"):
+            open_ob = attrs.evolve(open_ob, ruling=value, status=value)
+            if value == "void":
+                open_ids = tuple(i for i in open_ids if i != open_ob.id)
+            elif open_ob.id not in open_ids:
+                open_ids = (*open_ids, open_ob.id)
+        else:
+            open_ob = attrs.evolve(open_ob, ruling=value)
+        return state.replace(all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
+
+
+def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
+    adhoc = event.adhoc
+    assert adhoc is not None
+    return m.Inject(
+        id=event.inject, turn=state.turn, title=adhoc.title, text=adhoc.text, source="facilitator", date=state.date,
+        to=tuple(adhoc.to), facts=tuple(adhoc.facts), effects=m.Effect(tension=adhoc.tension),
+    )
+
+
+def _hostilities(state: State, facts: Any) -> Any:
+    return state.hostilities.extend(list(facts)) if facts else state.hostilities
+
+
+def _dated(fact: m.Fact, date: dt.date | None) -> m.Fact:
+    return attrs.evolve(fact, date=date)

@@ -1,0 +1,274 @@
+"""Reading a log back: open it with its scenario, replay it (checked) or fold it (for looking).
+
+*Replay* re-issues every logged command: for each group of events a command
+wrote, ``Game.decide`` must give exactly the logged events (the state hash
+where one is logged, and for a bot seat, the choice its policy makes under
+the log's seed), and only then are they folded with ``Game.evolve``. This is
+what ``verify``, resuming, branching and the report rest on.
+
+*Fold* only evolves the logged events, without re-deciding: for a viewer that
+steps through a log event by event, inside a command's group too. It checks
+the shape of every event but not that the engine would have produced it.
+
+:func:`open_log` is the one way the CLI, the TUI and the report open a saved
+exercise: the log, the scenario it names (by its recorded path, else by id)
+and that scenario's rules, with one set of messages for what can go wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from tabletop import bots, paths
+from tabletop import events as ev
+from tabletop import log as logmod
+from tabletop import model as m
+from tabletop.game import CommandError, Game
+from tabletop.state import State
+
+
+class ReplayMismatch(Exception):
+    """The log differs from what the engine gives at this line (1-based; line 1 is the header)."""
+
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(f"line {line}: {message}")
+
+
+def game_of(header: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> Game:
+    """The game a log's header describes: its scenario, rules, seed and who played each seat."""
+    return Game(scenario, rules, dict(header.get("seats") or {}), int(header.get("seed", 0)))
+
+
+@attrs.frozen
+class Replayed:
+    """A replayed log: the state after it and, for a log cut inside a command, the events that command still owes.
+
+    ``state`` is the fold of the logged events only; the owed ones are not in it.
+    """
+
+    state: State
+    events: int  # how many of the log's records were replayed (a group's end at or after ``upto``)
+    unwritten: tuple[Any, ...] = ()
+
+
+def replay(
+    game: Game,
+    records: Sequence[dict[str, Any]],
+    upto: int | None = None,
+    on_event: Callable[[int, State], None] | None = None,
+    partial: bool = False,
+) -> Replayed:
+    """Re-decide every logged command and compare; raise ReplayMismatch at the first difference.
+
+    With ``upto``, stop at the first end of a command's group at or after that
+    many records. With ``partial``, accept a log that stops inside a command, as
+    a crash between two of its events leaves it: the events still owed are
+    returned in ``unwritten`` (resuming writes them). Without it such a log is a
+    mismatch, since it cannot be told from an edited last line.
+    """
+    return replay_lines(game, ((i + 2, r, None) for i, r in enumerate(records)), upto, on_event, partial)
+
+
+def replay_lines(
+    game: Game,
+    lines: Iterable[tuple[int, dict[str, Any], bytes | None]],
+    upto: int | None = None,
+    on_event: Callable[[int, State], None] | None = None,
+    partial: bool = False,
+) -> Replayed:
+    """:func:`replay` over ``(line number, record, the line's bytes or None)``, as :class:`tabletop.log.Lines` reads them.
+
+    With the bytes at hand, a logged event must be the very line the writer
+    would write for the engine's event (same fields, same order, same JSON
+    types); without them, the same fields with the same JSON values.
+    """
+    state = game.initial()
+    done = 0
+    stream = iter(lines)
+    for number, record, raw in stream:
+        if upto is not None and done >= upto:
+            break
+        done += 1
+        if record.get("type") in ev.LOG_RECORDS:  # a signature: the log module checks it
+            continue
+        command = _command(record, number)
+        _check_bot(game, state, command, number)
+        try:
+            produced = game.decide(state, command)
+        except CommandError as exc:
+            raise ReplayMismatch(number, f"{record.get('type')} event cannot be replayed: {exc}") from None
+        for index, event in enumerate(produced):
+            if index:
+                following = next(stream, None)
+                if following is None:
+                    if partial:  # the state is that of the log; the owed events are for the writer to append
+                        return Replayed(state, done, tuple(produced[index:]))
+                    raise ReplayMismatch(number + 1, f"the log ends where the engine expected a {event.TYPE} event")
+                number, record, raw = following
+                done += 1
+            _compare(record, raw, event, number)
+            state = game.evolve(state, event)
+            if on_event is not None:
+                on_event(done, state)
+    return Replayed(state, done)
+
+
+def _command(record: dict[str, Any], line: int) -> ev.Command:
+    try:
+        event = ev.from_json(record)
+    except ev.EventError as exc:
+        raise ReplayMismatch(line, str(exc)) from None
+    try:
+        return ev.command_of(event)
+    except KeyError:
+        return_type = record.get("type")
+        raise ReplayMismatch(line, f"a {return_type} event that no command produced here (the engine gives a different result)") from None
+
+
+def _check_bot(game: Game, state: State, command: ev.Command, line: int) -> None:
+    """A decision logged as a bot's must be the one the bot makes here under the log's seed."""
+    if isinstance(command, ev.Decide) and command.by == "bot" and command.answers is None and command.seat in game.scenario.seats:
+        choice = bots.decide(state, game.scenario, game.rules, command.seat, game.seed)
+        if choice.option != command.option or choice.text != (command.text.strip() if command.text else None):
+            raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would choose {choice.option!r} here "
+                                       f"under seed {game.seed}, not {command.option!r}")
+        if choice.rationale != command.rationale.strip():
+            raise ReplayMismatch(line, f"decision event: the rationale is not the bot's for {command.seat} here "
+                                       f"(it gives: {choice.rationale!r})")
+    elif isinstance(command, ev.Answer) and command.by == "bot":
+        open_ob = state.obligations.get(command.obligation)
+        if open_ob is None or open_ob.obligation.obligor not in game.scenario.seats:
+            return  # decide names what is wrong with it
+        reply = bots.answer(state, game.scenario, game.rules, open_ob, game.seed)
+        if reply.answer != command.answer:
+            raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would answer {command.obligation} with "
+                                       f"{reply.answer!r} under seed {game.seed}, not {command.answer!r}")
+        if reply.rationale != command.rationale.strip():
+            raise ReplayMismatch(line, f"decision event: the rationale is not the bot's for {command.seat} here "
+                                       f"(it gives: {reply.rationale!r})")
+
+
+def _compare(logged: dict[str, Any], raw: bytes | None, event: Any, line: int) -> None:
+    produced = ev.to_json(event)
+    if raw is not None:
+        expected = {"type": produced["type"], "seq": logged.get("seq"), "turn": produced["turn"], "prev": logged.get("prev")}
+        expected.update(produced)
+        if "ts" in logged:
+            expected["ts"] = logged["ts"]
+        if logmod.encode(expected) == raw:
+            return
+    written = {k: v for k, v in logged.items() if k not in ("seq", "prev", "ts")}
+    # As JSON, not as Python values: 2.0 and true equal 2 and 1 in Python, not in the log.
+    if logmod.encode(written) == logmod.encode(produced):
+        if raw is None:
+            return
+        raise ReplayMismatch(line, f"{produced['type']} event: the line is not written as the engine writes it "
+                                   "(spacing, escapes or field order were changed)")
+    if logged.get("type") != produced["type"]:
+        raise ReplayMismatch(line, f"expected a {produced['type']} event here, the log has {logged.get('type')!r}")
+    if produced["type"] == "adjudicated" and {k: v for k, v in written.items() if k != "state_hash"} == {
+        k: v for k, v in produced.items() if k != "state_hash"
+    }:
+        if "state_hash" not in written:
+            raise ReplayMismatch(line, "adjudicated event lacks its state_hash")
+        raise ReplayMismatch(line, "state hash differs from the replayed state")
+    for key, value in produced.items():
+        if logmod.encode({key: written.get(key)}) != logmod.encode({key: value}):
+            raise ReplayMismatch(line, f"{produced['type']} event: {key} is {written.get(key)!r} in the log, but replay gives {value!r}")
+    extra = sorted(set(written) - set(produced))
+    if extra:
+        raise ReplayMismatch(line, f"{produced['type']} event has unexpected fields: {', '.join(extra)}")
+    raise ReplayMismatch(line, f"{produced['type']} event: its fields are not in the order the engine writes them (the line was rewritten)")
+
+
+def fold(game: Game, records: Sequence[dict[str, Any]], state: State | None = None, start: int = 0, stop: int | None = None) -> State:
+    """The state after records ``start`` to ``stop`` folded into ``state`` (default: the start), without re-deciding.
+
+    For viewers; raises ReplayMismatch for a record that is not a well-formed event.
+    """
+    state = game.initial() if state is None else state
+    for index in range(start, len(records) if stop is None else stop):
+        record = records[index]
+        if record.get("type") in ev.LOG_RECORDS:
+            continue
+        try:
+            event = ev.from_json(record)
+            state = game.evolve(state, event)
+        except ev.EventError as exc:
+            raise ReplayMismatch(index + 2, str(exc)) from None
+        except (CommandError, KeyError) as exc:
+            raise ReplayMismatch(index + 2, f"{record.get('type')} event does not fit the exercise here: {exc}") from None
+    return state
+
+
+# ------------------------------------------------------------------ opening
+
+
+class OpenError(Exception):
+    """A saved exercise that cannot be opened; the message says what and where, in one line."""
+
+
+@attrs.frozen
+class Opened:
+    """A log with the scenario and rules it was written against, and what changed since."""
+
+    contents: logmod.LogContents
+    scenario: m.Scenario
+    rules: m.Rules
+    changed: tuple[str, ...]  # the scenario or rule modules differ from those the log was written with
+
+    @property
+    def game(self) -> Game:
+        return game_of(self.contents.header, self.scenario, self.rules)
+
+
+def scenario_of(header: dict[str, Any], log: str | os.PathLike[str]) -> Path:
+    """The scenario file a log names (its recorded path, else its id); OpenError if neither is found."""
+    path = paths.scenario_for_log(header)
+    if path is None:
+        raise OpenError(
+            f"{log}: its scenario {header.get('scenario')!r} is not at {header.get('scenario_path')!r} "
+            "nor among the bundled and your own scenarios"
+        )
+    return path
+
+
+def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rules, tuple[str, ...]]:
+    """The scenario and rules a log's header names, loaded, and what changed since the log was written."""
+    from tabletop.loading import load_scenario
+    from tabletop.yamlnodes import InputError
+
+    scenario_path = scenario_of(header, log)
+    try:
+        scenario, rules = load_scenario(scenario_path)
+    except InputError as exc:
+        first = exc.problems[0] if exc.problems else ""
+        raise OpenError(f"{log}: its scenario {scenario_path} no longer loads ({len(exc.problems)} problem(s); first: {first})") from None
+    except OSError as exc:
+        raise OpenError(f"{log}: cannot read its scenario {scenario_path}: {exc.strerror or exc}") from None
+    changed = []
+    if header.get("scenario_sha256") and scenario.sha256 != header["scenario_sha256"]:
+        changed.append(
+            f"scenario {scenario_path} changed since the log was written "
+            f"(sha256 {str(scenario.sha256)[:12]}..., log has {str(header.get('scenario_sha256'))[:12]}...)"
+        )
+    if header.get("rules_sha256") and rules.sha256 != header["rules_sha256"]:
+        changed.append(f"rule modules in {rules.path} changed since the log was written")
+    return scenario, rules, tuple(changed)
+
+
+def open_log(path: str | os.PathLike[str], contents: logmod.LogContents | None = None) -> Opened:
+    """Read a log and load its scenario and rules. LogError for a bad log; OpenError when its scenario cannot be had.
+
+    A scenario that still loads but changed since the log was written is
+    opened all the same and named in ``changed``: the caller warns (verify fails).
+    """
+    contents = contents if contents is not None else logmod.read(path)
+    scenario, rules, changed = load_for(contents.header, path)
+    return Opened(contents, scenario, rules, changed)

@@ -1,0 +1,33 @@
+"""The sealing rule: a seat's decision, and its answers to obligations, stay hidden until every seat is in.
+
+Seminar games keep each team's choice from the others until all have
+chosen, so that nobody answers what another did this turn. A decision or an
+answer of a turn is *sealed* while that turn's decide phase is open; once the
+phase moves on (every seat has decided, the engine requires it), all are
+revealed together. The board, the obligations panel, the replay viewer and the
+report all ask here, so what one shows sealed no other shows open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabletop.state import OpenObligation, State
+
+SEALED = "sealed until every seat has decided"
+SEALED_KINDS = frozenset({"decision", "obligation_answered", "assessed"})
+
+
+def phase_open(state: State, turn: int) -> bool:
+    """Is ``turn``'s decide phase still open in ``state``?"""
+    return state.phase == "decide" and state.turn == turn and not state.ended
+
+
+def event_sealed(record: dict[str, Any], state: State) -> bool:
+    """A logged decision, answer or assessment whose turn's decide phase is still open."""
+    return record.get("type") in SEALED_KINDS and phase_open(state, record.get("turn", -1))
+
+
+def answer_sealed(open_ob: OpenObligation, state: State) -> bool:
+    """An obligation answered in a decide phase still open: the other seats must not see the answer yet."""
+    return open_ob.status == "answered" and open_ob.answered_turn is not None and phase_open(state, open_ob.answered_turn)

@@ -1,0 +1,195 @@
+"""The state of an exercise: a frozen value that :func:`tabletop.game.Game.evolve` folds events into.
+
+Everything the game remembers lives here, nothing beside it: the board
+(turn, phase, tension, credibility, posture), what was released and decided,
+every fact so far (the rule engine reads them to tell who started a war),
+every obligation and which ones must not trigger again.
+
+The state is immutable, so a fold is a pure function and any earlier state
+can be kept, compared or stepped from. What grows with the length of an
+exercise (facts, released injects, obligations, decisions by turn) is kept in
+persistent vectors (``pyrsistent``): appending or replacing one item shares
+the rest, so folding n events costs O(n), not the O(n^2) of copying a tuple
+per event. Maps that stay small (a turn's decisions, the open obligations, a
+seat's credibility) are plain dicts, copied when they change and never
+written in place. Ordered views give screens the mappings they read
+(``state.decisions.get(turn, {})``, ``state.obligations[id]``) in a fixed
+order: iteration never depends on hashing, so logs stay byte for byte the
+same from run to run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+from pyrsistent import PMap, PVector, pmap, pvector
+
+from tabletop import model as m
+from tabletop.treaties import Record
+
+V = TypeVar("V")
+Key = tuple[str, str, str, str, str, "str | None"]
+
+
+@attrs.frozen
+class OpenObligation:
+    """An obligation in play: triggered in one turn, answered in a later decide phase."""
+
+    id: str
+    obligation: m.Obligation
+    turn: int
+    status: str  # triggered | contested | answered | void
+    due: int = 0  # the turn in whose decide phase it must be answered
+    answer: str | None = None
+    answered_turn: int | None = None
+    ruling: str | None = None  # the facilitator's ruling, if any
+
+
+class Numbered(Mapping[str, V], Generic[V]):
+    """A read-only mapping over a vector whose ids are ``{prefix}1``, ``{prefix}2``, ... in order."""
+
+    __slots__ = ("_items", "_prefix")
+
+    def __init__(self, items: PVector[V], prefix: str) -> None:
+        self._items, self._prefix = items, prefix
+
+    def index(self, key: object) -> int | None:
+        if type(key) is not str or not key.startswith(self._prefix):
+            return None
+        digits = key[len(self._prefix):]
+        if not digits.isdigit() or digits.startswith("0"):
+            return None
+        n = int(digits)
+        return n - 1 if 0 < n <= len(self._items) else None
+
+    def __getitem__(self, key: str) -> V:
+        i = self.index(key)
+        if i is None:
+            raise KeyError(key)
+        return self._items[i]
+
+    def __contains__(self, key: object) -> bool:
+        return self.index(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{self._prefix}{n}" for n in range(1, len(self._items) + 1))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def values(self) -> Any:  # a sequence, in order
+        return self._items
+
+
+class ByTurn(Mapping[int, Mapping[str, V]], Generic[V]):
+    """Per-turn mappings (a turn's decisions, its answers) over a vector indexed by turn - 1."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: PVector[Mapping[str, V]]) -> None:
+        self._items = items
+
+    def __getitem__(self, turn: int) -> Mapping[str, V]:
+        if type(turn) is not int or not 0 < turn <= len(self._items):
+            raise KeyError(turn)
+        return self._items[turn - 1]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(1, len(self._items) + 1))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _at(items: PVector[Mapping[str, V]], turn: int, key: str, value: V) -> PVector[Mapping[str, V]]:
+    """``items`` with ``value`` under ``key`` in turn ``turn``'s mapping (a small dict, copied)."""
+    while len(items) < turn:
+        items = items.append({})
+    current = dict(items[turn - 1])
+    current[key] = value
+    return items.set(turn - 1, current)
+
+
+@attrs.frozen
+class State:
+    """The exercise after some events. Read it; only ``Game.evolve`` makes a new one."""
+
+    turn: int = 0
+    phase: str = "setup"
+    date: dt.date | None = None
+    tension: int = 0
+    credibility: Mapping[str, int] = attrs.field(factory=dict)
+    posture: Mapping[str, str] = attrs.field(factory=dict)
+    ended: bool = False
+    events: int = 0  # events folded so far
+    released: PVector[str] = pvector()  # every released inject's id, in order
+    released_now: frozenset[str] = frozenset()  # those released in this turn
+    adhoc_injects: PVector[m.Inject] = pvector()  # the facilitator's own, adhoc-1, adhoc-2, ...
+    facts: PVector[m.Fact] = pvector()
+    hostilities: Record = Record()  # every fact so far as the rule engine reads it: their count, and the attacks among them
+    turn_decisions: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Decision
+    turn_answers: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: obligation id -> events.ObligationAnswered
+    turn_assessments: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Assessed (the latest)
+    all_obligations: PVector[OpenObligation] = pvector()  # o1, o2, ...
+    open_ids: tuple[str, ...] = ()  # triggered or contested and not yet answered, in the order they opened
+    known: PMap[Key, str] = pmap()  # obligations that must not trigger again: key -> id
+    adjudicated_turns: int = 0  # turns 1..n are adjudicated (each must be before the next starts)
+    tension_history: PVector[tuple[int, int]] = pvector()  # (turn, tension) at each adjudication
+    notes: PVector[Any] = pvector()
+    overrides: PVector[Any] = pvector()
+    council: PVector[Any] = pvector()
+    reports: PVector[Any] = pvector()
+
+    def replace(self, **changes: Any) -> State:
+        """A copy with ``changes``: what ``attrs.evolve`` does, without its per-call introspection (a fold makes one per event)."""
+        new = object.__new__(State)
+        put = object.__setattr__
+        for name in _FIELDS:
+            put(new, name, changes[name] if name in changes else getattr(self, name))
+        return new
+
+    # ---- views
+    @property
+    def obligations(self) -> Numbered[OpenObligation]:
+        return Numbered(self.all_obligations, "o")
+
+    @property
+    def open(self) -> dict[str, OpenObligation]:
+        obligations = self.obligations
+        return {i: obligations[i] for i in self.open_ids}
+
+    @property
+    def adhoc(self) -> Numbered[m.Inject]:
+        return Numbered(self.adhoc_injects, "adhoc-")
+
+    @property
+    def decisions(self) -> ByTurn[Any]:
+        return ByTurn(self.turn_decisions)
+
+    @property
+    def answers(self) -> ByTurn[Any]:
+        return ByTurn(self.turn_answers)
+
+    @property
+    def assessments(self) -> ByTurn[Any]:
+        return ByTurn(self.turn_assessments)
+
+    @property
+    def adjudicated(self) -> range:
+        return range(1, self.adjudicated_turns + 1)
+
+    def pending_for(self, seat: str) -> list[OpenObligation]:
+        return [o for o in self.open.values() if o.obligation.obligor == seat]
+
+    def status_of(self, key: Key) -> str | None:
+        """The status an obligation with this key was raised with (for the engine's strongest-status rule)."""
+        ob_id = self.known.get(key)
+        return None if ob_id is None else self.obligations[ob_id].obligation.status
+
+
+_FIELDS = tuple(field.name for field in attrs.fields(State))
+
+__all__ = ["ByTurn", "Numbered", "OpenObligation", "State", "_at"]

@@ -1,0 +1,226 @@
+"""Wars with more than two states: sides, who began the war, collective self-defence.
+
+Written from the treaty texts (../shared/reference/treaties.md) and the UN Charter:
+an assistance article answers an armed attack on a party "by any State or
+coalition of States" / "several states jointly" / an "armed invasion"; the US
+understanding of US-ROK Art. III asks for an "external armed attack". A party
+that began the war, or that fights on the side that did, is not plainly the
+victim of one: its partner's duty is for the facilitator (contested). A state
+that strikes in collective self-defence (UN Charter Art. 51) does not thereby
+become the aggressor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tabletop import treaties
+from tabletop.model import Fact
+
+D = dt.date(2025, 1, 15)
+
+
+def attack(by, target, location=None, on_behalf_of=None, **details):
+    return Fact(kind="armed_attack", by=by, target=target, location=location or target, details=details, on_behalf_of=on_behalf_of)
+
+
+def resolve(rules, *facts, date=D):
+    return treaties.resolve(list(facts), date, rules)
+
+
+def duty(result, treaty, obligor, beneficiary, attacker=None):
+    found = [o for o in result.obligations if (o.treaty, o.obligor, o.beneficiary) == (treaty, obligor, beneficiary)
+             and (attacker is None or o.attacker == attacker)]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+# --- the aggressor's partners, when the victim's side strikes back -----------------
+
+
+def test_the_aggressors_partners_are_contested_when_a_third_state_defends_the_victim(rules):
+    result = resolve(rules, attack("dprk", "rok", "seoul"), attack("us", "dprk", on_behalf_of="rok"))
+    for treaty, partner in (("ru-dprk-2024", "russia"), ("prc-dprk-1961", "china")):
+        ob = duty(result, treaty, partner, "dprk", "us")
+        assert ob.status == "contested"
+        assert "the DPRK began the war itself (fact 1" in ob.because
+    assert duty(result, "us-rok-1953", "us", "rok", "dprk").status == "triggered"
+
+
+def test_a_strike_on_the_aggressor_joins_the_victims_side_even_without_on_behalf_of(rules):
+    result = resolve(rules, attack("dprk", "rok", "seoul"), attack("us", "dprk"))
+    assert duty(result, "ru-dprk-2024", "russia", "dprk", "us").status == "contested"
+    assert "the war of the DPRK against the ROK and the United States" in duty(result, "ru-dprk-2024", "russia", "dprk").because
+
+
+def test_a_state_with_no_seat_and_no_treaty_striking_the_aggressor_changes_nothing(rules):
+    result = resolve(rules, attack("dprk", "rok", "seoul"), attack("australia", "dprk"))
+    for treaty, partner in (("ru-dprk-2024", "russia"), ("prc-dprk-1961", "china")):
+        assert duty(result, treaty, partner, "dprk", "australia").status == "contested"
+    assert "Australia" in result.wars[0]
+
+
+def test_a_state_that_joins_the_aggressor_is_no_victim_when_it_is_struck_in_collective_self_defence(rules):
+    result = resolve(
+        rules,
+        attack("dprk", "rok", "seoul"),
+        attack("russia", "rok", "busan"),  # Russia joins the DPRK's war
+        attack("us", "russia", "primorye", on_behalf_of="rok"),
+    )
+    assert duty(result, "us-rok-1953", "us", "rok", "russia").status == "triggered"  # the ROK, attacked again
+    ob = duty(result, "ru-dprk-2024", "dprk", "russia", "us")
+    assert ob.status == "contested"
+    assert "Russia fights on the side that began the war (fact 1" in ob.because
+
+
+def test_the_aggressor_several_steps_back_in_the_chain_still_decides(rules):
+    result = resolve(
+        rules,
+        attack("dprk", "rok", "seoul"),
+        attack("us", "dprk", on_behalf_of="rok"),
+        attack("china", "us", "guam"),  # China joins the DPRK's side
+        attack("japan", "china", on_behalf_of="us"),
+    )
+    # China's partner: China fights on the side that began the war
+    ob = duty(result, "prc-dprk-1961", "dprk", "china", "japan")
+    assert ob.status == "contested" and "China fights on the side that began the war" in ob.because
+    # the ROK's duty to the United States, attacked by China at Guam: the US side did not begin it
+    assert duty(result, "us-rok-1953", "rok", "us", "china").status == "triggered"
+    assert result.wars == ("The war of the DPRK and China against the ROK, the United States and Japan, in which the DPRK's side "
+                           "struck first (fact 1: the armed attack by the DPRK on the ROK at Seoul on 2025-01-15).",)
+
+
+def test_a_coalition_that_strikes_first_is_the_aggressor_and_its_victim_is_owed_assistance(rules):
+    result = resolve(rules, attack("us", "dprk", **{"with": ["rok"]}), attack("dprk", "rok", "seoul"), attack("dprk", "us", "guam"))
+    for treaty, partner in (("ru-dprk-2024", "russia"), ("prc-dprk-1961", "china")):
+        ob = duty(result, treaty, partner, "dprk", "us")
+        assert ob.status == "triggered" and "armed attack by the United States and the ROK" in ob.because
+    us = duty(result, "us-rok-1953", "us", "rok", "dprk")
+    assert us.status == "contested"
+    assert "the ROK began the war itself" in us.because and "only an external armed attack obliges it" in us.because
+    rok = duty(result, "us-rok-1953", "rok", "us", "dprk")
+    assert rok.status == "contested" and "the United States began the war itself" in rok.because
+
+
+def test_a_coalition_partner_that_is_a_party_is_not_an_attack_by_a_non_party(rules):
+    result = resolve(rules, attack("us", "dprk", **{"with": ["russia"]}))
+    assert duty(result, "ru-dprk-2024", "russia", "dprk") is None  # never obliged against itself
+    assert duty(result, "prc-dprk-1961", "china", "dprk", "us").status == "triggered"
+
+
+def test_a_coalition_of_the_aggressors_partners_on_both_fronts(rules):
+    result = resolve(rules, attack("dprk", "rok", "seoul", **{"with": ["china"]}), attack("us", "china", on_behalf_of="rok"))
+    ob = duty(result, "prc-dprk-1961", "dprk", "china", "us")
+    assert ob.status == "contested" and "China fights on the side that began the war" not in ob.because
+    assert "China began the war itself" in ob.because  # a co-attacker of the first attack
+
+
+def test_kursk_a_war_begun_by_russia_leaves_the_dprks_duty_to_the_facilitator(rules):
+    result = resolve(rules, attack("russia", "ukraine"), attack("ukraine", "russia", "kursk"), date=dt.date(2025, 4, 28))
+    ob = duty(result, "ru-dprk-2024", "dprk", "russia", "ukraine")
+    assert ob.status == "contested" and "Russia began the war itself" in ob.because
+
+
+# --- collective self-defence does not make the defender the aggressor ----------------
+
+
+def test_the_defenders_own_partners_are_owed_assistance_when_the_aggressor_strikes_the_defender(rules):
+    result = resolve(
+        rules,
+        attack("dprk", "rok", "seoul"),
+        attack("us", "dprk", on_behalf_of="rok"),
+        attack("dprk", "us", "guam"),
+        attack("dprk", "us", "okinawa"),
+    )
+    rok = [o for o in result.obligations if o.treaty == "us-rok-1953" and o.obligor == "rok"]
+    assert [o.status for o in rok] == ["triggered"]  # one duty to the US against the DPRK, at its strongest
+    japan = duty(result, "us-japan-1960", "japan", "us", "dprk")
+    assert japan.status == "triggered" and "Okinawa" in japan.because
+
+
+def test_individual_self_defence_by_the_victim_leaves_the_victims_partner_triggered(rules):
+    result = resolve(rules, attack("dprk", "rok", "seoul"), attack("rok", "dprk", "kaesong"), attack("dprk", "rok", "busan"))
+    assert duty(result, "us-rok-1953", "us", "rok", "dprk").status == "triggered"
+    assert duty(result, "ru-dprk-2024", "russia", "dprk", "rok").status == "contested"
+
+
+def test_a_first_strike_that_claims_self_defence_leaves_who_began_it_to_the_facilitator(rules):
+    result = resolve(rules, attack("rok", "dprk", "kaesong", self_defence=True))
+    ob = duty(result, "ru-dprk-2024", "russia", "dprk", "rok")
+    assert ob.status == "contested" and "who began the war is disputed" in ob.because and "self-defence" in ob.because
+
+
+# --- never against its own side --------------------------------------------------
+
+
+def test_a_state_is_never_obliged_to_assist_a_state_it_is_fighting(rules):
+    engine = treaties.Engine(rules)
+    result = engine.resolve([attack("russia", "dprk"), attack("ukraine", "dprk")], D, explain=True)
+    assert not [o for o in result.obligations if o.obligor == "russia"]
+    assert any("which it is itself fighting" in n.because for n in result.not_triggered)
+    assert [(o.obligor, o.attacker) for o in result.obligations if o.beneficiary == "dprk"] == [("china", "russia"), ("china", "ukraine")]
+
+
+# --- Art. 51 reports ---------------------------------------------------------------
+
+
+def test_art_51_reports_are_owed_for_collective_self_defence_too(rules):
+    result = resolve(
+        rules,
+        attack("dprk", "rok", "seoul"),
+        attack("rok", "dprk", "kaesong"),
+        attack("us", "dprk", on_behalf_of="rok"),
+        attack("australia", "dprk"),
+        attack("dprk", "rok", "busan"),  # the aggressor again: no report
+    )
+    reports = {r.by: r for r in result.reports}
+    assert list(reports) == ["rok", "us", "australia"]
+    assert "individual self-defence" in reports["rok"].because
+    assert "collective self-defence of the ROK" in reports["us"].because
+    assert "collective self-defence" in reports["australia"].because
+    assert all("Art. 51" in r.because for r in result.reports)
+
+
+def test_art_51_report_for_a_claimed_self_defence_says_it_is_claimed(rules):
+    [report] = resolve(rules, attack("rok", "dprk", "kaesong", self_defence=True)).reports
+    assert report.by == "rok" and "says it uses force in" in report.because
+
+
+# --- the cascade names its facts, and its words come from the model -------------------
+
+
+def test_the_cascade_writes_facts_with_target_scale_and_the_attack_they_answer(rules):
+    rounds = treaties.cascade([attack("dprk", "rok", "yeonpyeong", scale="limited")], D, rules)
+    [us] = rounds[0].obligations
+    force = treaties.force_fact(us, D)
+    assert (force.by, force.target, force.location, force.on_behalf_of) == ("us", "dprk", "dprk", "rok")
+    assert force.details["scale"] == "limited"
+    assert force.details["answers"] == "us-rok-1953 Art. III"
+    assert force.details["answered"] == "armed attack by dprk on rok at yeonpyeong"
+    second = rounds[1].obligations
+    assert {o.obligor for o in second} == {"russia", "china"}
+    for ob in second:
+        assert ob.status == "contested"
+        assert "the DPRK began the war itself (fact 1: the limited armed attack by the DPRK on the ROK at Yeonpyeong Island" in ob.because
+        assert "struck the United States first" not in ob.because
+        assert "honouring US-ROK 1953 Art. III" in ob.because or "in defence of the ROK" in ob.because
+
+
+def test_the_cascade_is_finite_for_a_war_that_draws_in_every_alliance(rules):
+    first = [attack("dprk", "rok", "seoul"), attack("china", "japan", "senkaku"), attack("russia", "us", "guam")]
+    rounds = treaties.cascade(first, D, rules, honours=lambda ob: True)
+    keys = [ob.key for r in rounds for ob in r.obligations]
+    assert rounds and len(rounds) < 20
+    assert len(keys) - len(set(keys)) <= len(set(keys))  # each key at most twice: raised, then made stronger
+
+
+def test_a_state_attacked_by_its_own_side_leaves_that_side_unclear_and_its_attacker_owes_it_nothing(rules):
+    result = treaties.Engine(rules).resolve([
+        attack("dprk", "rok", "seoul"),
+        attack("russia", "rok", "busan"),       # Russia joins the DPRK's side
+        attack("dprk", "russia", "primorye"),   # ... and the DPRK strikes Russia
+        attack("us", "russia", "primorye", on_behalf_of="rok"),
+    ], D, explain=True)
+    assert duty(result, "ru-dprk-2024", "dprk", "russia") is None  # the DPRK is fighting Russia itself
+    assert "Unclear sides: the DPRK and Russia had fought on the same side until fact 3" in result.wars[0]
+    assert duty(result, "us-rok-1953", "us", "rok", "russia").status == "triggered"

@@ -1,0 +1,153 @@
+"""Time in the rule engine: the strongest status reached, a state of war by date, administration by date.
+
+From the texts: Russia-DPRK Art. 4 and both 1961 treaties ask for an armed
+attack *and* a state of war; US-Japan Art. V covers "the territories under the
+administration of Japan", which Okinawa and the islands administered with it
+(the Senkakus among them) became only on the reversion of 15 May 1972.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tabletop import treaties
+from tabletop.model import Fact
+
+D = dt.date
+
+
+def attack(by, target, location=None, date=None, on_behalf_of=None, **details):
+    return Fact("armed_attack", by, target, location or target, details, on_behalf_of, date)
+
+
+def war(by, target, date=None):
+    return Fact("state_of_war", by, target, None, {}, None, date)
+
+
+def duties(result, treaty, obligor=None):
+    return [o for o in result.obligations if o.treaty == treaty and (obligor is None or o.obligor == obligor)]
+
+
+# --- the strongest status reached --------------------------------------------------
+
+
+def test_a_limited_strike_then_a_full_scale_attack_keeps_one_obligation_at_triggered(rules):
+    result = treaties.resolve([attack("us", "dprk", date=D(2025, 1, 10), scale="limited"), attack("us", "dprk", date=D(2025, 1, 12))],
+                              D(2025, 1, 15), rules)
+    [ob] = duties(result, "ru-dprk-2024")
+    assert ob.status == "triggered" and ob.fact == 1
+    assert "Fact 1 had left it contested" in ob.because and "fact 2 makes it triggered" in ob.because
+    assert "state of war" in ob.because
+
+
+def test_an_arguable_region_then_a_plainly_covered_one_keeps_the_stronger(rules):
+    result = treaties.resolve([attack("dprk", "us", "us"), attack("dprk", "us", "guam")], D(2025, 1, 15), rules)
+    [ob] = duties(result, "us-rok-1953", "rok")
+    assert ob.status == "triggered" and "Guam" in ob.because and "Pacific area is open to argument" in ob.because
+
+
+def test_the_weaker_status_never_replaces_the_stronger(rules):
+    result = treaties.resolve([attack("dprk", "us", "guam"), attack("dprk", "us", "us")], D(2025, 1, 15), rules)
+    [ob] = duties(result, "us-rok-1953", "rok")
+    assert ob.status == "triggered" and ob.fact == 0 and "contested" not in ob.because
+
+
+def test_a_known_contested_obligation_comes_back_triggered_with_the_same_key_and_why(rules):
+    engine = treaties.Engine(rules)
+    first = engine.resolve([attack("us", "dprk", scale="limited")], D(2025, 1, 10))
+    known = {ob.key: ob.status for ob in first.obligations}
+    assert set(known.values()) == {"contested"}
+    later = engine.resolve([attack("us", "dprk")], D(2025, 1, 12), history=[attack("us", "dprk", scale="limited", date=D(2025, 1, 10))], known=known)
+    assert {ob.key for ob in later.obligations} == set(known)
+    for ob in later.obligations:
+        assert ob.status == "triggered"
+        assert "It was contested after fact 1" in ob.because and "fact 2 makes it triggered" in ob.because
+
+
+def test_a_known_obligation_is_not_raised_again_at_the_same_or_a_weaker_status(rules):
+    engine = treaties.Engine(rules)
+    first = engine.resolve([attack("us", "dprk")], D(2025, 1, 10))
+    known = {ob.key: ob.status for ob in first.obligations}
+    again = engine.resolve([attack("us", "dprk", scale="limited")], D(2025, 1, 12), history=[attack("us", "dprk", date=D(2025, 1, 10))], known=known)
+    assert not again.obligations
+
+
+def test_history_decides_who_began_the_war_across_calls(rules):
+    engine = treaties.Engine(rules)
+    result = engine.resolve([attack("dprk", "rok", "seoul")], D(2025, 1, 15), history=[attack("rok", "dprk", "kaesong")])
+    [ob] = duties(result, "us-rok-1953")
+    assert ob.status == "contested" and "the ROK began the war itself (fact 1" in ob.because and "(fact 2)" in ob.because
+
+
+# --- a state of war, by date --------------------------------------------------------
+
+
+def test_a_limited_attack_and_a_declaration_of_war_on_one_date_trigger_in_either_order(rules):
+    strike, declared = attack("us", "dprk", scale="limited"), war("us", "dprk")
+    for facts in ([strike, declared], [declared, strike]):
+        result = treaties.resolve(facts, D(2025, 1, 15), rules)
+        for ob in duties(result, "ru-dprk-2024") + duties(result, "prc-dprk-1961"):
+            assert ob.status == "triggered"
+            assert "it is in a state of war (fact" in ob.because
+
+
+def test_a_declaration_of_war_by_the_attacked_party_counts_too(rules):
+    result = treaties.resolve([attack("us", "dprk", scale="limited"), war("dprk", "us")], D(2025, 1, 15), rules)
+    assert {ob.status for ob in duties(result, "ru-dprk-2024")} == {"triggered"}
+
+
+def test_a_declaration_of_a_later_date_makes_the_earlier_limited_attack_a_trigger_then(rules):
+    strike = attack("ukraine", "dprk", date=D(2025, 1, 10), scale="limited")
+    engine = treaties.Engine(rules)
+    first = engine.resolve([strike], D(2025, 1, 10))
+    [ob] = duties(first, "ru-dprk-2024")
+    assert ob.status == "contested" and "no fact of 2025-01-10 or earlier puts the DPRK in a state of war" in ob.because
+    later = engine.resolve([war("ukraine", "dprk", date=D(2025, 1, 20))], D(2025, 1, 20), history=[strike],
+                           known={o.key: o.status for o in first.obligations})
+    [up] = duties(later, "ru-dprk-2024")
+    assert up.key == ob.key and up.status == "triggered" and up.fact == 0
+    assert "the state of war declared by Ukraine on the DPRK on 2025-01-20" in up.because
+
+
+def test_a_declaration_of_a_later_date_does_not_reach_back_to_an_earlier_date(rules):
+    strike = attack("us", "dprk", date=D(2025, 1, 20), scale="limited")
+    result = treaties.resolve([war("us", "dprk", date=D(2025, 1, 10)), strike], D(2025, 1, 20), rules)
+    assert {ob.status for ob in duties(result, "ru-dprk-2024")} == {"triggered"}  # declared before: at war
+    result = treaties.resolve([strike, war("us", "rok", date=D(2025, 1, 25))], D(2025, 1, 20), rules)
+    assert {ob.status for ob in duties(result, "ru-dprk-2024")} == {"contested"}  # a war on someone else
+
+
+def test_the_states_at_war_are_the_same_whatever_the_order_within_a_date(rules):
+    engine = treaties.Engine(rules)
+    facts = [attack("dprk", "rok", scale="limited"), war("rok", "dprk"), attack("china", "japan", "senkaku")]
+    day = D(2025, 1, 15)
+    assert engine.at_war(facts, day, day) == engine.at_war(facts[::-1], day, day) == {"dprk", "rok", "china", "japan"}
+    assert engine.at_war(facts, day, D(2025, 1, 14)) == set()
+
+
+# --- administration on the date of the fact ---------------------------------------------
+
+
+def test_okinawa_before_the_1972_reversion_was_not_territory_under_the_administration_of_japan(rules):
+    in_1965 = treaties.Engine(rules).resolve([attack("china", "us", "okinawa")], D(1965, 3, 1), explain=True)
+    assert not duties(in_1965, "us-japan-1960")
+    [why] = [n.because for n in in_1965.not_triggered if n.treaty == "us-japan-1960"]
+    assert "administered by the United States on 1965-03-01" in why and "until 1972-05-14" in why
+    # the US-ROK treaty reached it then: territory under US administrative control, in the Pacific area
+    [rok] = duties(in_1965, "us-rok-1953")
+    assert (rok.obligor, rok.status) == ("rok", "triggered")
+    in_1975 = treaties.resolve([attack("china", "us", "okinawa")], D(1975, 3, 1), rules)
+    [japan] = duties(in_1975, "us-japan-1960")
+    assert (japan.obligor, japan.status) == ("japan", "triggered") and "administered by Japan" in japan.because
+    assert not duties(in_1975, "us-rok-1953")
+
+
+def test_the_reversion_takes_effect_on_15_may_1972_for_the_senkakus_too(rules):
+    for day, covered in ((D(1972, 5, 14), False), (D(1972, 5, 15), True)):
+        result = treaties.resolve([attack("china", "japan", "senkaku")], day, rules)
+        assert bool(duties(result, "us-japan-1960", "us")) is covered
+
+
+def test_a_fact_of_its_own_date_is_read_on_that_date(rules):
+    result = treaties.resolve([attack("china", "us", "okinawa", date=D(1965, 3, 1))], D(2025, 1, 15), rules)
+    assert not duties(result, "us-japan-1960") and duties(result, "us-rok-1953")
