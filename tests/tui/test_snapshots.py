@@ -168,6 +168,26 @@ def app_for(kind: str, folder: Path):
     return make_app(replay=log)
 
 
+@pytest.fixture(autouse=True)
+def _fixed_clock_and_key(monkeypatch, home):
+    """No wall clock in the log (the hot wash shows its head's hash), and one facilitator key made from fixed bytes.
+
+    The test session's own key is random, made once per run; its fingerprint and
+    the signatures it makes would show on the hot wash and the replay.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tabletop import session, signing
+
+    monkeypatch.setattr(session, "_now", lambda: "2025-01-01T09:00:00+00:00")
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    path = signing.key_path()
+    path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    signing._create_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()))
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, tmp_path, screen, size):
