@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -58,6 +59,7 @@ class ServerThread:
         self.call(self.server.close())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
 
     @property
     def ws(self) -> str:
@@ -170,15 +172,17 @@ class ServerProcess:
         self.output: list[str] = []
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        self.errors = tempfile.TemporaryFile("w+")  # read when it fails; a pipe nobody reads could fill and stall the server
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tabletop", "serve", *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT,
+            [sys.executable, "-m", "tabletop", "serve", *self.args], stdout=subprocess.PIPE, stderr=self.errors, text=True, env=_env(), cwd=ROOT,
         )
         deadline = time.monotonic() + timeout
         assert self.proc.stdout is not None
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
-                raise AssertionError(f"serve exited: {self.proc.wait()} {self.proc.stderr.read() if self.proc.stderr else ''}")
+                self.errors.seek(0)
+                raise AssertionError(f"serve exited: {self.proc.wait()} {self.errors.read()}")
             self.output.append(line.rstrip("\n"))
             found = re.search(r"at (http://\S+)$", line.strip())
             if found:
@@ -190,9 +194,13 @@ class ServerProcess:
     def kill(self) -> None:
         assert self.proc is not None
         self.proc.kill()
-        self.proc.wait(10)
+        self.proc.communicate(timeout=10)
+        self.errors.close()
 
     def stop(self) -> int:
+        """SIGTERM, as a facilitator's ctrl+c: the server closes its clients and the log, and exits 0."""
         assert self.proc is not None
         self.proc.terminate()
-        return self.proc.wait(15)
+        self.proc.communicate(timeout=15)
+        self.errors.close()
+        return self.proc.returncode

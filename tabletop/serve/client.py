@@ -35,6 +35,7 @@ from tabletop.state import OpenObligation, State
 
 FATAL = frozenset({"bad_code", "code_in_use", "protocol", "hello", "handed_over", "since"})
 COMMAND_TIMEOUT = 15.0
+FIRST_TRIES = 3  # attempts to reach the server before ``join`` gives up with one line
 
 
 class JoinError(Exception):
@@ -92,7 +93,7 @@ class Link:
         self.presence: dict[str, Any] = {}
         self.errors: list[dict[str, Any]] = []  # error frames not tied to a command, newest last
         self.connected = False
-        self.welcomed = asyncio.Event()
+        self.ready = threading.Event()  # set at the first welcome, or when refused for good
         self.fatal: str | None = None
         self.reconnects = 0
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -117,8 +118,9 @@ class Link:
                                     delay = self.backoff[0]
                             elif msg.type == aiohttp.WSMsgType.ERROR:
                                 break
-                except (TimeoutError, aiohttp.ClientError, OSError):
-                    pass
+                except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                    if self.view is None and self.reconnects >= FIRST_TRIES - 1:  # never in: say so, do not wait on
+                        self.fatal = f"cannot reach {self.url}: {_reason(exc)}; is the server running, and the address right?"
                 except JoinError as exc:
                     self.fatal = str(exc)
                 except ViewError:
@@ -133,7 +135,8 @@ class Link:
                     if was:
                         self.on_change("connection")
                 if self.fatal is not None:
-                    self.welcomed.set()
+                    self.ready.set()
+                    self.on_change("connection")
                     return
                 if self._closing:
                     return
@@ -206,7 +209,7 @@ class Link:
             self.header, self.role, self.exercise = header, frame.get("role") or {}, frame.get("exercise")
             self.control = dict(frame.get("control") or {})
         self.connected = True
-        self.welcomed.set()
+        self.ready.set()
         self.on_change("connection")
 
     # ------------------------------------------------------------ commands
@@ -235,6 +238,14 @@ class Link:
         self._pending.clear()
 
 
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.WSServerHandshakeError):
+        return f"it answered {exc.status} {exc.message}, not as a tabletop server"
+    if isinstance(exc, aiohttp.ClientConnectorError) and exc.os_error is not None:
+        return exc.os_error.strerror or str(exc.os_error)
+    return str(exc) or type(exc).__name__
+
+
 class RemoteSession:
     """A Session's read API and commands, over a :class:`Link` running on its own thread."""
 
@@ -248,15 +259,16 @@ class RemoteSession:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self.link.run())
+        try:
+            self._loop.run_until_complete(self.link.run())
+        finally:
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
 
     def connect(self, timeout: float = 10.0) -> RemoteSession:
         """Start the link and wait for the server's welcome; JoinError with the server's reason when refused or unreachable."""
         self._thread.start()
-        welcomed = asyncio.run_coroutine_threadsafe(asyncio.wait_for(self.link.welcomed.wait(), timeout), self._loop)
-        try:
-            welcomed.result(timeout + 1)
-        except TimeoutError:
+        if not self.link.ready.wait(timeout):
             self.close()
             raise JoinError(f"no answer from {self.link.url} within {timeout:g} seconds: is the server running, and the address right?") from None
         if self.link.fatal is not None:
@@ -266,7 +278,10 @@ class RemoteSession:
 
     def close(self) -> None:
         if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(self.link.close(), self._loop)
+            try:
+                asyncio.run_coroutine_threadsafe(self.link.close(), self._loop)
+            except RuntimeError:  # the loop has just finished on its own
+                pass
             self._thread.join(5)
 
     def add_listener(self, listener: Callable[[str], None]) -> None:
@@ -351,6 +366,8 @@ class RemoteSession:
     # ------------------------------------------------------------ commands, sent
     def execute(self, command: ev.Command) -> list[dict[str, Any]]:
         """Send one command and wait until the server has its events on disk; CommandError with the server's reason otherwise."""
+        if self.link.fatal is not None or not self._thread.is_alive():
+            raise CommandError(f"not connected: {self.link.fatal or 'the client was closed'}")
         future = asyncio.run_coroutine_threadsafe(self.link.command(command), self._loop)
         try:
             answer = future.result(COMMAND_TIMEOUT + 1)
