@@ -322,6 +322,11 @@ class RemoteSession:
         return self.game.rules
 
     @property
+    def header(self) -> dict[str, Any]:
+        """The log's header as the server gives it to this role (no seed but for the facilitator)."""
+        return self.link.header
+
+    @property
     def role(self) -> dict[str, Any]:
         return self.link.role
 
@@ -352,6 +357,9 @@ class RemoteSession:
         return self.game.options(self.state, seat)
 
     def unreleased(self, include_standby: bool = True) -> list[m.Inject]:
+        """The injects still to come, for the facilitator; a team or the projector is not shown the MSEL ahead."""
+        if self.link.role.get("kind") != "facilitator":
+            return []
         return self.game.unreleased(self.state, include_standby)
 
     def undecided(self) -> list[str]:
