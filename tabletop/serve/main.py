@@ -165,8 +165,29 @@ async def _serve(server: Server, host: str, port: int, log_path: Path, codes_pat
     return 0
 
 
+def lan_address() -> str | None:
+    """This machine's address on its network, as the class's devices reach it; None without a network.
+
+    A UDP socket "connected" to a documentation address (TEST-NET-1) sends
+    nothing; it only makes the system choose the interface it would use.
+    """
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
 def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: int | None, host: str) -> None:
     scenario = server.session.scenario
+    if host in ("0.0.0.0", "::", ""):  # every interface: print the address the class's devices can reach
+        address = lan_address()
+        if address is not None:
+            url = url.replace(f"//{host}:", f"//{address}:").replace("//[::]:", f"//{address}:")
     lines = [
         f"tabletop: serving {scenario.id} ({scenario.title}) at {url}",
         f"log: {log_path}",
@@ -180,7 +201,7 @@ def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: i
     if bots:
         lines.append(f"played by bots: {', '.join(bots)}")
     if web is not None:
-        lines.append(f"browser: http://{host}:{web}/ (the same codes)")
+        lines.append(f"browser: {url.rsplit(':', 1)[0]}:{web}/ (the same codes)")
     if host in ("127.0.0.1", "localhost", "::1"):
         lines.append("only this machine can join; to let the class's devices in, pass --host 0.0.0.0 (or this machine's address)")
     print("\n".join(lines), flush=True)
