@@ -232,7 +232,7 @@ class Server:
         reset = hello.get("exercise") not in (None, self.exercise)
         if reset:
             since, sealed = 0, []
-        for other in self.connections:
+        for other in list(self.connections):
             if other.role == role and role.kind != VIEW:
                 if other.client != client:
                     await _refuse(ws, "code_in_use", f"the code for {role} is in use by another connected client; "
@@ -311,6 +311,9 @@ class Server:
                 raise p.FrameError("malformed", f"unknown frame kind {kind!r}; expected command, control or ping")
         except p.FrameError as exc:
             conn.send(p.error(exc.code, str(exc), ref))
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the classroom down; say it, keep serving
+            self.say(f"error handling a frame from {conn.role}: {type(exc).__name__}: {exc}")
+            conn.send(p.error("server", f"the server could not handle that frame ({type(exc).__name__}); its terminal says more", ref))
 
     def _command(self, conn: Connection, frame: dict[str, Any], ref: Any) -> None:
         command = p.command_from_json(frame.get("command"))
@@ -329,7 +332,7 @@ class Server:
         except OSError as exc:
             self.say(f"cannot write the log: {exc}")
             if conn is not None:
-                conn.send(p.error("server", f"the server cannot write the log ({exc.strerror or exc}); nothing was recorded", ref))
+                conn.send(p.error("server", f"the server cannot write the log ({exc.strerror or exc}); its terminal says more", ref))
             self._broadcast(before)
             return
         seqs = [r["seq"] for r in session.events[before:]]
