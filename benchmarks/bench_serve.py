@@ -157,7 +157,7 @@ async def tabletop_latency(boss: Client, everyone: list[Client], commands: int) 
         last = max(boss.seqs)
         sent = time.perf_counter()
         await boss.ws.send_str(json.dumps({"kind": "command", "id": i, "command": {"type": "note", "text": f"timed {i}"}}))
-        await until(lambda: all(last + 1 in c.arrived for c in everyone))
+        await until(lambda last=last: all(last + 1 in c.arrived for c in everyone))
         times.append(max(c.arrived[last + 1] for c in everyone) - sent)
     return times
 
@@ -169,7 +169,7 @@ async def echo_latency(http: aiohttp.ClientSession, url: str, commands: int) -> 
     for n in range(commands):
         sent = time.perf_counter()
         await clients[0].ws.send_str(json.dumps({"n": n, "command": {"type": "note", "text": f"timed {n}"}}))
-        await until(lambda: all(n in c.arrived for c in clients))
+        await until(lambda n=n: all(n in c.arrived for c in clients))
         times.append(max(c.arrived[n] for c in clients) - sent)
     for c in clients:
         await c.ws.close()

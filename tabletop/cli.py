@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("join", help="join an exercise held by 'tabletop serve': as a seat's team, the facilitator, or the projector view")
     p.add_argument("url", metavar="URL", help="the address the server printed, like http://192.168.1.10:8765")
-    who = p.add_mutually_exclusive_group(required=True)
+    who = p.add_mutually_exclusive_group()  # neither: the TUI asks for the code (the browser page runs it so)
     who.add_argument("--code", help="the join code of your seat, or the facilitator's")
     who.add_argument("--view", action="store_true", help="the projector view: public information only, read-only")
     p.set_defaults(func=cmd_join)
@@ -503,16 +503,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from tabletop.serve.client import JoinError, RemoteSession
+    from tabletop.serve.client import JoinError, RemoteSession, ws_url
 
+    session = None
     try:
-        session = RemoteSession(args.url, code=args.code, view=args.view).connect()
+        if args.code is not None or args.view:
+            session = RemoteSession(args.url, code=args.code, view=args.view).connect()
+        else:
+            ws_url(args.url)  # a malformed address is said here, not on the join screen
     except JoinError as exc:
         print(f"tabletop join: {exc}", file=sys.stderr)
         return EXIT_INVALID
     from tabletop.tui.remote import run_remote
 
-    return run_remote(session)
+    return run_remote(session, args.url)
 
 
 def cmd_msel_export(args: argparse.Namespace) -> int:

@@ -100,6 +100,7 @@ class Link:
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._next = 0
         self._closing = False
+        self._catch_up = 0
 
     # ------------------------------------------------------------ connecting
     async def run(self) -> None:
@@ -170,6 +171,9 @@ class Link:
                 if self.view is None:
                     raise ViewError("a record before the welcome")
                 added = self.view.add(frame["record"])
+                caught_up = self.view.last >= self._catch_up
+            if caught_up:
+                self.ready.set()
             if added:
                 self.on_change("event")
         elif kind == "reveal":
@@ -209,7 +213,9 @@ class Link:
             self.header, self.role, self.exercise = header, frame.get("role") or {}, frame.get("exercise")
             self.control = dict(frame.get("control") or {})
         self.connected = True
-        self.ready.set()
+        self._catch_up = frame.get("last") if type(frame.get("last")) is int else 0
+        if self.view is not None and self.view.last >= self._catch_up:
+            self.ready.set()  # else once the records up to the welcome's "last" are in
         self.on_change("connection")
 
     # ------------------------------------------------------------ commands
@@ -266,7 +272,7 @@ class RemoteSession:
             self._loop.close()
 
     def connect(self, timeout: float = 10.0) -> RemoteSession:
-        """Start the link and wait for the server's welcome; JoinError with the server's reason when refused or unreachable."""
+        """Start the link and wait until it holds the exercise as the server had it at the welcome; JoinError when refused or unreachable."""
         self._thread.start()
         if not self.link.ready.wait(timeout):
             self.close()

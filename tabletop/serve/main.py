@@ -147,19 +147,20 @@ async def _serve(server: Server, host: str, port: int, log_path: Path, codes_pat
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    web_task = None
+    shown = shown_url(url, host)
+    page = None
     if web is not None:
         from tabletop.serve.web import start_web
 
         try:
-            web_task = await start_web(url, host, web, server.codes)
+            page = await start_web(url, host, web, f"{shown.rsplit(':', 1)[0]}:{web}")
         except OSError as exc:
             await server.close()
             raise ServeError(f"cannot serve the browser page on {host}:{web}: {exc.strerror or exc}") from None
-    _announce(server, url, log_path, codes_path, web, host)
+    _announce(server, shown, log_path, codes_path, web, host)
     await stop.wait()
-    if web_task is not None:
-        await web_task.close()
+    if page is not None:
+        await page.cleanup()
     await server.close()
     print("server stopped; the log is complete", file=sys.stderr)
     return 0
@@ -182,12 +183,17 @@ def lan_address() -> str | None:
     return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
-def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: int | None, host: str) -> None:
-    scenario = server.session.scenario
-    if host in ("0.0.0.0", "::", ""):  # every interface: print the address the class's devices can reach
+def shown_url(url: str, host: str) -> str:
+    """The address to hand out: on every interface, the one the class's devices can reach."""
+    if host in ("0.0.0.0", "::", ""):
         address = lan_address()
         if address is not None:
-            url = url.replace(f"//{host}:", f"//{address}:").replace("//[::]:", f"//{address}:")
+            return url.replace(f"//{host}:", f"//{address}:").replace("//[::]:", f"//{address}:")
+    return url
+
+
+def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: int | None, host: str) -> None:
+    scenario = server.session.scenario
     lines = [
         f"tabletop: serving {scenario.id} ({scenario.title}) at {url}",
         f"log: {log_path}",
@@ -201,7 +207,7 @@ def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: i
     if bots:
         lines.append(f"played by bots: {', '.join(bots)}")
     if web is not None:
-        lines.append(f"browser: {url.rsplit(':', 1)[0]}:{web}/ (the same codes)")
+        lines.append(f"browser: {url.rsplit(':', 1)[0]}:{web}/ (the page asks for the same codes, or opens the projector view)")
     if host in ("127.0.0.1", "localhost", "::1"):
         lines.append("only this machine can join; to let the class's devices in, pass --host 0.0.0.0 (or this machine's address)")
     print("\n".join(lines), flush=True)

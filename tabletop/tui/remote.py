@@ -16,16 +16,17 @@ decided on the server; these screens only draw it.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tabletop.serve.client import RemoteSession
+from tabletop.serve.client import JoinError, RemoteSession
 from tabletop.tui import literal
 from tabletop.tui.app import TabletopApp, _start_up_drawn
 from tabletop.tui.commands import run_command
@@ -197,17 +198,81 @@ class HandOver(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class JoinScreen(Screen):
+    """Asks for the join code (``tabletop join URL`` without one, as the browser page runs it)."""
+
+    DEFAULT_CSS = "JoinScreen { align: center middle; } JoinScreen > .dialog { width: 70; height: auto; }"
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="join-quit")]
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal.text(f"Join the exercise at {self.url}"), classes="dialog-title")
+            yield Static(literal.text("Your team's join code, or the facilitator's (from the facilitator):"))
+            yield Input(placeholder="join code", password=True, id="code")
+            yield Static("", id="join-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Join", variant="primary", id="join", compact=True)
+                yield Button("Projector view", id="view", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#code", Input).focus()
+
+    @on(Input.Submitted, "#code")
+    @on(Button.Pressed, "#join")
+    def _join(self) -> None:
+        code = self.query_one("#code", Input).value.strip()
+        if not code:
+            self.query_one("#join-error", Static).update(literal.styled("Type the code first.", "bold $error"))
+            return
+        self._connect(code, False)
+
+    @on(Button.Pressed, "#view")
+    def _view(self) -> None:
+        self._connect(None, True)
+
+    def _connect(self, code: str | None, view: bool) -> None:
+        self.query_one("#join-error", Static).update(literal.styled("Connecting...", "dim"))
+        for button in self.query(Button):
+            button.disabled = True
+        self.run_worker(partial(self._connecting, code, view), thread=True, exclusive=True)
+
+    def _connecting(self, code: str | None, view: bool) -> None:
+        try:
+            remote = RemoteSession(self.url, code=code, view=view).connect()
+        except JoinError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        self.app.call_from_thread(self.app.joined, remote)  # type: ignore[attr-defined]
+
+    def _refused(self, message: str) -> None:
+        self.query_one("#join-error", Static).update(literal.styled(message, "bold $error"))
+        for button in self.query(Button):
+            button.disabled = False
+        self.query_one("#code", Input).focus()
+
+
 class RemoteApp(TabletopApp):
     """The app over a joined exercise; redraws when the server sends something."""
 
-    def __init__(self, remote: RemoteSession) -> None:
+    def __init__(self, remote: RemoteSession | None = None, url: str | None = None) -> None:
         super().__init__()
-        self.remote = remote
+        self.remote = remote  # type: ignore[assignment]
+        self.url = url
         self._loop: asyncio.AbstractEventLoop | None = None
         self._due = False
-        self._was_connected = remote.connected
+        self._was_connected = remote.connected if remote is not None else False
 
     def get_default_screen(self) -> Screen:
+        if self.remote is None:
+            return Screen()  # under the join screen, which the role's screen will replace
+        return self._role_screen()
+
+    def _role_screen(self) -> Screen:
         role = self.remote.role
         if role.get("kind") == "facilitator":
             return FacilitatorConsole(self.remote)  # type: ignore[arg-type]
@@ -219,7 +284,17 @@ class RemoteApp(TabletopApp):
         event.prevent_default()  # not TabletopApp's: there is no start screen here
         self.call_after_refresh(_start_up_drawn)
         self._loop = asyncio.get_running_loop()
-        self.remote.add_listener(self._from_link)
+        if self.remote is not None:
+            self.remote.add_listener(self._from_link)
+        else:
+            self.push_screen(JoinScreen(self.url or ""))
+
+    def joined(self, remote: RemoteSession) -> None:
+        """The join screen got in: the role's screen takes its place."""
+        self.remote = remote
+        self._was_connected = remote.connected
+        remote.add_listener(self._from_link)
+        self.switch_screen(self._role_screen())
 
     def _from_link(self, kind: str) -> None:
         # On the link's thread: ask the app's loop to redraw, once for a burst of frames.
@@ -234,6 +309,8 @@ class RemoteApp(TabletopApp):
 
     def _redraw(self) -> None:
         self._due = False
+        if self.remote is None:
+            return
         connected = self.remote.connected
         if connected != self._was_connected:
             self._was_connected = connected
@@ -253,13 +330,15 @@ class RemoteApp(TabletopApp):
             literal.notify(self, str(frame.get("message")), severity="error")
 
     def on_unmount(self) -> None:
-        self.remote.close()
+        if self.remote is not None:
+            self.remote.close()
 
 
-def run_remote(session: RemoteSession) -> int:
-    """``tabletop join``: the app for the role the server gave this client."""
-    app = RemoteApp(session)
+def run_remote(session: RemoteSession | None, url: str | None = None) -> int:
+    """``tabletop join``: the app for the role the server gave this client (or, without a session, the join screen)."""
+    app = RemoteApp(session, url)
     try:
         return int(app.run() or 0)
     finally:
-        session.close()
+        if app.remote is not None:
+            app.remote.close()

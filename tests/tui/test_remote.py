@@ -114,8 +114,9 @@ def test_a_turn_played_from_the_console_three_team_clients_and_the_projector(tmp
                 session = app.remote
                 # Every seat is in: the console opens on the reveal, every team's choice and why.
                 await until(pilot, lambda: isinstance(app.screen, RevealScreen))
+                await until(pilot, lambda: "Decisions revealed" in screen_text(app) and "Offer talks" in screen_text(app))  # mounted
                 text = screen_text(app)
-                assert all(f"WHY-{seat}" in text for seat in HUMANS)
+                assert all(f"WHY-{seat}" in text for seat in HUMANS), text
                 await pilot.press("escape")
                 await pilot.press("space")  # decide -> adjudicate, which adjudicates and shows what changed
                 await until(pilot, lambda: isinstance(app.screen, AdjudicationScreen))
@@ -128,3 +129,27 @@ def test_a_turn_played_from_the_console_three_team_clients_and_the_projector(tmp
         settle(lambda: server.run(lambda: server.session.state.phase) == "review")
     checked = verify(log)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_join_screen_asks_for_the_code_refuses_a_wrong_one_and_opens_the_board(tmp_path):
+    """``tabletop join URL`` without a code, as the browser page runs it."""
+    from tabletop.tui.remote import JoinScreen
+
+    with ServerThread(tmp_path / "x.jsonl", HUMANS) as server:
+
+        async def main() -> None:
+            app = RemoteApp(None, server.url)
+            async with app.run_test(size=(110, 34)) as pilot:
+                await pilot.pause()
+                assert isinstance(app.screen, JoinScreen)
+                await type_text(pilot, "wrong-code")
+                await pilot.press("enter")
+                await until(pilot, lambda: "not one of this exercise's" in str(app.screen.query_one("#join-error").render()))
+                app.screen.query_one("#code").value = ""
+                await type_text(pilot, server.code("rok"))
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(app.screen, SeatBoard))
+                assert app.remote.seat == "rok"
+                assert app.screen.query_one(StatusLine).render().plain.startswith("ROK team")
+
+        run(main())
