@@ -12,7 +12,7 @@ from tabletop.tui.screens.adjudication import AdjudicationScreen
 from tabletop.tui.screens.decide import DecisionScreen, RevealScreen
 from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.status import StatusLine
-from tests.serving import ServerThread, verify
+from tests.serving import ServerThread, log_records, verify
 
 from .conftest import choose, run, type_text
 
@@ -153,3 +153,36 @@ def test_the_join_screen_asks_for_the_code_refuses_a_wrong_one_and_opens_the_boa
                 assert app.screen.query_one(StatusLine).render().plain.startswith("ROK team")
 
         run(main())
+
+
+def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
+    """``h``: a seat whose team has no client is played on the facilitator's keyboard, another by a bot; both logged."""
+    from tabletop.tui.remote import HandOver
+    from tabletop.tui.screens.decide import HandoverScreen
+
+    log = tmp_path / "x.jsonl"
+    with ServerThread(log, ("us", "rok")) as server:
+
+        async def main() -> None:
+            app = RemoteApp(RemoteSession(server.url, code=server.code(None)).connect())
+            async with app.run_test(size=(110, 34)) as pilot:
+                session = app.remote
+                await until(pilot, lambda: bool(session.link.presence))
+                for wanted in ("ROK → the hot seat on this machine", "US → a bot on the server"):
+                    await pilot.press("h")
+                    await until(pilot, lambda: isinstance(app.screen, HandOver))
+                    options = app.screen.query_one("#hand-over")
+                    index = next(i for i in range(options.option_count) if str(options.get_option_at_index(i).prompt) == wanted)
+                    options.highlighted = index
+                    await pilot.press("enter")
+                    await until(pilot, lambda: not isinstance(app.screen, HandOver))
+                await until(pilot, lambda: session.seats["rok"] == "human" and session.seats["us"] == "bot")
+                await pilot.press("space", "space")  # brief -> deliberate -> decide: the bot decides, rok gets the keyboard here
+                await until(pilot, lambda: isinstance(app.screen, HandoverScreen))
+                assert app.screen.seat == "rok"
+                assert "us" not in session.undecided()
+
+        run(main())
+    notes = [r["text"] for r in log_records(log) if r["type"] == "note"]
+    assert notes == ["rok is played by the facilitator's keyboard (hot seat) from now on", "us is played by a bot from now on"]
+    assert verify(log).returncode == 0
