@@ -400,3 +400,42 @@ def test_a_bad_hello_is_refused_and_closed(tmp_path, hello):
                 assert server.run(lambda: len(server.server.connections)) == 0
 
     run(main())
+
+
+def test_a_scripted_inject_addressed_to_some_seats_reaches_those_seats_alone():
+    from tabletop.loading import load_named
+    from tabletop.serve.visibility import FACILITATOR, SEAT, VIEW, Role, visible
+    from tabletop.state import State
+
+    scenario, _ = load_named("nea-2024")
+    inject = scenario.inject("hyp-us-dprk-channel")
+    assert set(inject.to) == {"us", "dprk"}
+    record = {"type": "inject_released", "seq": 40, "turn": inject.turn, "prev": "ab" * 32, "inject": inject.id}
+    state = State(turn=inject.turn, phase="brief")
+    board_after = {"tension": 3, "credibility": {}, "posture": {}, "date": "2025-01-27"}
+    seen = {str(role): visible(record, role, state, scenario, {40: board_after})
+            for role in (Role(FACILITATOR), Role(SEAT, "us"), Role(SEAT, "dprk"), Role(SEAT, "rok"), Role(VIEW))}
+    assert seen["facilitator"] == record
+    assert seen["seat us"] == seen["seat dprk"] == {k: v for k, v in record.items() if k != "prev"}
+    assert seen["seat rok"] == seen["view"] == {"type": "withheld", "seq": 40, "turn": inject.turn, "board": board_after}
+
+
+def test_a_client_keeps_ad_hoc_numbers_when_one_was_withheld(tmp_path):
+    """adhoc-1 went to the US alone; ROK's client still knows adhoc-2 as adhoc-2, and its board is the server's."""
+
+    async def main() -> None:
+        with ServerThread(tmp_path / "x.jsonl", HUMANS) as server:
+            async with aiohttp.ClientSession() as http:
+                boss = await join(http, server)
+                rok = await join(http, server, "rok")
+                await boss.command(1, {"type": "release_adhoc", "title": "for the US", "to": ["us"], "tension": 2})
+                await boss.command(2, {"type": "release_adhoc", "title": "for everyone", "to": ["all"]})
+                await caught_up(rok, server)
+                view = View(server.session.game)
+                for record in rok.records():
+                    view.add(record)
+                assert view.state.adhoc["adhoc-2"].title == "for everyone"
+                assert "for the US" not in "".join(rok.texts)
+                assert board(view.state) == server.run(lambda: board(server.session.state))
+
+    run(main())

@@ -213,7 +213,8 @@ class Link:
             self.header, self.role, self.exercise = header, frame.get("role") or {}, frame.get("exercise")
             self.control = dict(frame.get("control") or {})
         self.connected = True
-        self._catch_up = frame.get("last") if type(frame.get("last")) is int else 0
+        last = frame.get("last")
+        self._catch_up = last if isinstance(last, int) else 0
         if self.view is not None and self.view.last >= self._catch_up:
             self.ready.set()  # else once the records up to the welcome's "last" are in
         self.on_change("connection")
