@@ -1,12 +1,16 @@
-"""TUI figures: start-up against a bare Textual app, keypress-to-redraw, replay opening.
+"""TUI figures: start-up as a user sees it, keypress-to-redraw, replay opening.
 
-Prints figures; asserts nothing. Each start-up is a fresh process (imports
-included), measured until the first screen has been composed and drawn
-headless (App.run_test), median of several runs.
+Prints figures; asserts nothing.
 
-1. start-up: `tabletop` on the default scenario's board vs a bare Textual app
-   with a header, a data table and a log (goal: at most 1.25x), with the
-   compiled-scenario cache warm (as from the second start on) and off (parsed);
+1. start-up in a real terminal (the main figure): tmux at 120x40, from the
+   launch of ``tabletop`` until the six seat names show on its start screen,
+   read by polling ``tmux capture-pane -p``; against a bare Textual app with a
+   Header, a Static line, a DataTable, a RichLog and a Footer, timed the same
+   way until its static line shows. The two take turns, run by run; median
+   of --terminal-runs (at least 11). Goal: at most 1.15x the bare app.
+   The same pair headless (App.run_test, until the first screen has been
+   composed and drawn) follows as a second row: it hides the output and
+   counts the bare app's exit, so it is not what a user waits for;
 2. keypress to redraw on a board with 500 injects released (goal: under 50 ms),
    timed from the key to the written frame (see key_to_frame; Pilot's own
    idle waits add ~62 ms to any key and are shown apart);
@@ -17,9 +21,9 @@ headless (App.run_test), median of several runs.
    bundled nea-2024 (mostly notes), cache off, where the scenario is small.
 
 The benchmark keeps the scenario cache in a temporary folder of its own
-(TABLETOP_CACHE), never the user's.
+(TABLETOP_CACHE), never the user's, and TABLETOP_HOME in another.
 
-Run: python benchmarks/bench_tui.py [--runs N]
+Run: python benchmarks/bench_tui.py [--runs N] [--terminal-runs N] [--skip-replay]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +40,28 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+
+# The bare app of the terminal figure: what any Textual app of this shape costs to show.
+BARE_TERMINAL = r'''
+from textual.app import App
+from textual.widgets import DataTable, Footer, Header, RichLog, Static
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Static("bare app ready")
+        yield DataTable()
+        yield RichLog()
+        yield Footer()
+    def on_mount(self):
+        table = self.query_one(DataTable)
+        table.add_columns("seat", "posture", "credibility")
+        for i in range(6):
+            table.add_row(f"seat {i}", "routine", "5")
+        self.query_one(RichLog).write("ready")
+Bare().run()
+'''
 
 BARE = r'''
 import time, asyncio
@@ -75,6 +101,70 @@ print(time.perf_counter() - t0)
 
 # The same board with the compiled-scenario cache off: nea-2024 parsed, as on a first start or after an upgrade.
 BOARD_COLD = 'import os\nos.environ["TABLETOP_CACHE"] = "off"\n' + BOARD
+
+
+# A tmux server of the benchmark's own (its own socket), kept up by an idle session between runs.
+TMUX = ["tmux", "-L", f"tabletop-bench-{os.getpid()}"]
+
+
+def in_terminal(command: list[str], ready, env: dict[str, str], size: tuple[int, int] = (120, 40), timeout: float = 30.0) -> float:
+    """Seconds from launching ``command`` in a fresh tmux window of ``size`` until ``ready(screen_text)`` holds.
+
+    The window is polled with ``tmux capture-pane -p`` (a few milliseconds a
+    look, the same for both apps), then closed.
+    """
+    name = f"run-{time.monotonic_ns()}"
+    width, height = size
+    shell = " ".join(_quote(part) for part in command)
+    start = time.perf_counter()
+    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), shell], check=True, env=env)
+    try:
+        while True:
+            screen = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            if ready(screen):
+                return time.perf_counter() - start
+            if time.perf_counter() - start > timeout:
+                raise TimeoutError(f"{command} did not show what was awaited; last screen:\n{screen}")
+            time.sleep(0.002)
+    finally:
+        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
+
+
+def _quote(part: str) -> str:
+    import shlex
+
+    return shlex.quote(part)
+
+
+def terminal_start_up(runs: int) -> tuple[float, float, list[float], list[float]]:
+    """Median seconds to the awaited screen, bare app and ``tabletop``, alternating; and every run of each."""
+    home = tempfile.mkdtemp(prefix="tabletop-home-")
+    # Compiled modules cached for both apps, as an installed package runs: without this (PYTHONDONTWRITEBYTECODE
+    # set, say) tabletop's modules would compile from source on every run and Textual's never.
+    env = {**os.environ, "TABLETOP_HOME": home, "PYTHONPATH": str(ROOT), "TERM": os.environ.get("TERM", "xterm-256color"),
+           "PYTHONPYCACHEPREFIX": os.path.join(home, "pycache")}
+    env.pop("TMUX", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    from tabletop.loading import load_named
+
+    names = [seat.name for seat in load_named("nea-2024")[0].seats.values()]
+
+    def seats_shown(screen: str) -> bool:
+        return all(name in screen for name in names) and "Seats" in screen
+
+    subprocess.run([*TMUX, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True, env=env)
+    bare_cmd = [sys.executable, "-c", BARE_TERMINAL]
+    tabletop_cmd = [sys.executable, "-m", "tabletop"]
+    for command, ready in ((bare_cmd, lambda screen: "bare app ready" in screen), (tabletop_cmd, seats_shown)):
+        in_terminal(command, ready, env)  # once each first: bytecode compiled and the disk cache warm for both
+    bare: list[float] = []
+    board: list[float] = []
+    for _ in range(runs):
+        bare.append(in_terminal(bare_cmd, lambda screen: "bare app ready" in screen, env))
+        board.append(in_terminal(tabletop_cmd, seats_shown, env))
+    subprocess.run([*TMUX, "kill-server"], capture_output=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return statistics.median(bare), statistics.median(board), bare, board
 
 
 def fresh_processes(codes: list[str], runs: int, env: dict[str, str] | None = None) -> list[tuple[float, float]]:
@@ -264,10 +354,22 @@ def start_up(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--terminal-runs", type=int, default=11)
     parser.add_argument("--skip-replay", action="store_true")
+    parser.add_argument("--only-terminal", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["TABLETOP_CACHE"] = cache  # this benchmark's own: neither the user's nor warmed by anything else
+        if shutil.which("tmux"):
+            bare, board, bare_runs, board_runs = terminal_start_up(max(11, args.terminal_runs))
+            print(f"start-up in tmux 120x40, launch to the six seat names on the start screen: {board * 1000:.0f} ms; "
+                  f"bare Textual app (header, static, table, rich log, footer) to its static line: {bare * 1000:.0f} ms; "
+                  f"{board / bare:.2f}x (goal: at most 1.15x; median of {len(board_runs)}, alternating)")
+            print(f"  every run, ms: bare {' '.join(f'{x * 1000:.0f}' for x in bare_runs)}; tabletop {' '.join(f'{x * 1000:.0f}' for x in board_runs)}")
+        else:
+            print("start-up in a terminal: skipped, tmux is not installed")
+        if args.only_terminal:
+            return
         start_up(args.runs)
         with tempfile.TemporaryDirectory() as tmp:
             timings, piloted = keypress(Path(tmp))

@@ -92,17 +92,24 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
 
 
 def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
+    """The seat's choice this turn and the one sentence that says why.
+
+    Every open option is scored; only the chosen one is then explained, by the
+    same weighing run once more with its reasons written down.
+    """
     options = scenario.options_for(seat, state.turn)
     if not options:
         return _acknowledge(state, scenario, seat)
     doctrine = scenario.seats[seat].doctrine
     rng = rng_for(seed, state.turn, seat)
     seen = situation(state, scenario, rules, seat)
-    scored: list[tuple[float, int, m.Option, list[str]]] = []
+    best, best_key = options[0], (float("-inf"), 0)
     for order, option in enumerate(options):
-        score, reasons = _score(option, doctrine, state, rules, seen)
-        scored.append((score + rng.random() * JITTER, -order, option, reasons))
-    best_score, _, best, reasons = max(scored, key=lambda x: (x[0], x[1]))
+        key = (_weigh(option, doctrine, state, rules, seen) + rng.random() * JITTER, -order)
+        if key > best_key:  # the first of equal keys, as max() keeps it
+            best, best_key = option, key
+    reasons: list[str] = []
+    _weigh(best, doctrine, state, rules, seen, reasons)
     name = scenario.seats[seat].name
     why = "; ".join(reasons) if reasons else "no option stood out, so it took the one its doctrine ranks first"
     rationale = f"{name} chose '{best.label}' because {why}."
@@ -125,39 +132,47 @@ def _acknowledge(state: m.WorldState, scenario: m.Scenario, seat: str) -> Choice
     return Choice(None, rationale, text)
 
 
-def _score(option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m.Rules, seen: Situation) -> tuple[float, list[str]]:
+def _weigh(option: m.Option, doctrine: m.Doctrine, state: m.WorldState, rules: m.Rules, seen: Situation, reasons: list[str] | None = None) -> float:
+    """How much the seat likes ``option``; with ``reasons``, also why, in words, appended to it."""
     score = 0.0
-    reasons: list[str] = []
-    liked = [(tag, doctrine.prefers[tag]) for tag in option.tags if tag in doctrine.prefers]
+    prefers = doctrine.prefers
+    liked = [(tag, prefers[tag]) for tag in option.tags if tag in prefers]
     # The mean over all the option's tags: an option is not worth more for carrying more labels.
     score += sum(weight for _, weight in liked) / max(1, len(option.tags))
-    positive = sorted((t for t in liked if t[1] > 0), key=lambda t: -t[1])
-    if positive:
-        reasons.append("its doctrine favours " + ", ".join(t.replace("_", "-") for t, _ in positive[:3]))
+    if reasons is not None:
+        positive = sorted((t for t in liked if t[1] > 0), key=lambda t: -t[1])
+        if positive:
+            reasons.append("its doctrine favours " + ", ".join(t.replace("_", "-") for t, _ in positive[:3]))
     avoided = [t for t in option.tags if t in doctrine.avoids]
     if avoided:
         score -= AVOID_PENALTY
-        reasons.append(f"nothing better was open, though its doctrine avoids {', '.join(avoided)}")
-    rung = rules.escalation.rung_name(state.tension)
-    if option.effects.tension > 0 and state.tension >= doctrine.escalation_ceiling:
+        if reasons is not None:
+            reasons.append(f"nothing better was open, though its doctrine avoids {', '.join(avoided)}")
+    tension, ceiling, step = state.tension, doctrine.escalation_ceiling, option.effects.tension
+    if step > 0 and tension >= ceiling:
         score -= CEILING_PENALTY
-        reasons.append(f"even with tension at rung {state.tension} ({rung}), its ceiling of {doctrine.escalation_ceiling}")
-    elif option.effects.tension < 0 and state.tension >= doctrine.escalation_ceiling:
+        if reasons is not None:
+            reasons.append(f"even with tension at rung {tension} ({rules.escalation.rung_name(tension)}), its ceiling of {ceiling}")
+    elif step < 0 and tension >= ceiling:
         score += CEILING_PENALTY / 2
-        reasons.append(f"tension at rung {state.tension} ({rung}) has reached its ceiling of {doctrine.escalation_ceiling}, so it steps back")
-    firm = any(t in FIRM_TAGS for t in option.tags)
+        if reasons is not None:
+            reasons.append(f"tension at rung {tension} ({rules.escalation.rung_name(tension)}) has reached its ceiling of {ceiling}, so it steps back")
+    firm = bool(seen.targeted or seen.escalated) and any(t in FIRM_TAGS for t in option.tags)  # asked only where it counts
     if seen.targeted and firm:
         score += THREAT_BONUS
-        reasons.append(f"it answers '{seen.targeted}', aimed at it this turn")
+        if reasons is not None:
+            reasons.append(f"it answers '{seen.targeted}', aimed at it this turn")
     if seen.escalated and firm:
         score += RECIPROCITY
-        reasons.append(f"it matches {seen.escalated[0]}'s '{seen.escalated[1]}' last turn")
+        if reasons is not None:
+            reasons.append(f"it matches {seen.escalated[0]}'s '{seen.escalated[1]}' last turn")
     elif seen.offered and any(t in OPEN_TAGS for t in option.tags):
         score += RECIPROCITY
-        reasons.append(f"it reciprocates {seen.offered[0]}'s '{seen.offered[1]}' last turn")
+        if reasons is not None:
+            reasons.append(f"it reciprocates {seen.offered[0]}'s '{seen.offered[1]}' last turn")
     if option.id == seen.last:
         score -= REPEAT_PENALTY
-    return score, reasons
+    return score
 
 
 def _targeted_by(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str) -> str | None:
@@ -189,21 +204,24 @@ def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m
         word = "partial"
         reason = (f"its doctrine would honour it, but tension at rung {state.tension} "
                   f"({rules.escalation.rung_name(state.tension)}) is at its ceiling, so it gives aid short of combat")
-    beneficiary = scenario.seats[ob.beneficiary].name if ob.beneficiary in scenario.seats else rules.state_name(ob.beneficiary)
+    beneficiary = m.seat_name(scenario, rules, ob.beneficiary)
     rationale = f"{seat.name} answers its {cite} obligation to {beneficiary} with '{word}' because {reason}."
     return Answer(open_ob.id, word, rationale)
 
 
-def play_turn_decisions(session: Any, seats: list[str] | None = None) -> None:
-    """Have the bot seats decide and answer everything owed in this decide phase.
+def play_turn_decisions(session: Any, seats: list[str] | None = None) -> list[Any]:
+    """Have the bot seats decide and answer everything owed in this decide phase; the events logged.
 
-    Each choice is made on the state as it stands when the command is given,
-    as replay re-derives it (a bot's logged choice must be the one it makes).
+    The facilitation policy (``tabletop/facilitation.py``) calls this on entering
+    the decide phase. Each choice is made on the state as it stands when the
+    command is given, as replay re-derives it (a bot's logged choice must be the one it makes).
     """
+    events: list[Any] = []
     for seat in seats if seats is not None else [s for s, k in session.seats.items() if k == "bot"]:
         for open_ob in session.unanswered(seat):
             reply = answer(session.state, session.scenario, session.rules, open_ob, session.seed)
-            session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
+            events += session.answer(seat, reply.obligation, reply.answer, reply.rationale, by="bot")
         if seat in session.undecided():
             choice = decide(session.state, session.scenario, session.rules, seat, session.seed)
-            session.decide(seat, choice.option, choice.rationale, by="bot", text=choice.text)
+            events += session.decide(seat, choice.option, choice.rationale, by="bot", text=choice.text)
+    return events

@@ -186,12 +186,12 @@ def _problems(exc: Exception) -> int:
 
 
 def _load(scenario: str):
-    from tabletop.loading import ScenarioNotFound, load_named
+    from tabletop.loading import load_named
     from tabletop.yamlnodes import InputError
 
     try:
         return load_named(scenario)
-    except ScenarioNotFound as exc:
+    except paths.ScenarioNotFound as exc:
         raise UserError(str(exc)) from None
     except InputError as exc:
         for problem in exc.problems:
@@ -375,9 +375,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.log:
             raise UserError("--log writes one exercise; with --runs, leave it out")
         seeds = list(range(args.seed, args.seed + args.runs))
-        bar = _ProgressBar(safetext.raw_stream(sys.stderr))  # its own \r, and only figures
-        outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=bar)
-        bar.done()
+        with _progress() as bar:
+            task = bar.add_task(safetext.visible(f"{scenario.id}, {len(seeds)} exercises"), total=len(seeds))
+            outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=lambda done, total: bar.update(task, completed=done))
         print(runner.statistics(outcomes, scenario, rules))
         return 0
     from tabletop import log as logmod
@@ -424,23 +424,22 @@ def _has_lines(path: str) -> bool:
         return False
 
 
-class _ProgressBar:
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.last = -1
+def _progress():
+    """A progress bar on standard error (rich.progress).
 
-    def __call__(self, done: int, total: int) -> None:
-        percent = 100 * done // total
-        if percent == self.last and done != total:
-            return
-        self.last = percent
-        filled = 30 * done // total
-        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-        self.stream.flush()
+    Drawn and redrawn in place on a terminal; when standard error is a file or
+    a pipe, rich draws nothing while it runs and writes the finished bar once,
+    as one plain line: no carriage returns, no cursor movement in a log.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def done(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+    # The stream under the one that makes text visible: rich writes its own control codes, and only
+    # on a terminal. The description is the scenario's id, from a file: shown as text, never as markup.
+    return Progress(
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(file=safetext.raw_stream(sys.stderr)), transient=False,
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -526,10 +525,10 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
 
     if args.output:
         _writable(args.output)
-    path = paths.find_scenario(args.scenario)
-    if path is None:
-        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-        raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+    try:
+        path = paths.require_scenario(args.scenario)
+    except paths.ScenarioNotFound as exc:
+        raise UserError(str(exc)) from None
     try:
         scenario, _ = load_scenario(path)
         as_xlsx = bool(args.output) and Path(args.output).suffix.lower() in (".xlsx", ".xlsm")
@@ -563,10 +562,10 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
             _writable(target)
     base = None
     if args.scenario:
-        base = paths.find_scenario(args.scenario)
-        if base is None:
-            known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-            raise UserError(f"no scenario {args.scenario!r}: not a file, nor a bundled or user scenario (known: {known})")
+        try:
+            base = paths.require_scenario(args.scenario)
+        except paths.ScenarioNotFound as exc:
+            raise UserError(str(exc)) from None
     start = None
     if args.start:
         try:

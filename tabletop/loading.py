@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 import attrs
 
 from tabletop import model as m
-from tabletop.paths import bundled_rules
+from tabletop.paths import ScenarioNotFound as ScenarioNotFound  # re-exported: raised by load_named
+from tabletop.paths import bundled_rules, require_scenario
 from tabletop.yamlnodes import MAX_BYTES, InputError, Node, Problem, load, to_python
 
 T = TypeVar("T")
@@ -956,19 +957,12 @@ def load_scenario(path: str | os.PathLike[str], rules: m.Rules | None = None) ->
     return attrs.evolve(scenario, path=str(p.resolve()), sha256=sha), rules
 
 
-class ScenarioNotFound(Exception):
-    """No file of that name, and no bundled or user scenario of that id."""
-
-
 def load_named(name_or_path: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rules]:
-    """A scenario by path, or by the id of a bundled or user scenario, as the command line names it."""
-    from tabletop import paths
+    """A scenario by path, or by the id of a bundled or user scenario, as the command line names it.
 
-    path = paths.find_scenario(str(name_or_path))
-    if path is None:
-        known = ", ".join(p.stem for p in paths.scenario_files()) or "none"
-        raise ScenarioNotFound(f"no scenario {str(name_or_path)!r}: not a file, nor a bundled or user scenario (known: {known})")
-    return load_scenario(path)
+    Raises :class:`ScenarioNotFound` (from ``tabletop.paths``) when there is none.
+    """
+    return load_scenario(require_scenario(str(name_or_path)))
 
 
 def _rules_value(node: Node) -> Node | None:

@@ -800,6 +800,18 @@ class Obligation:
         return (self.treaty, self.article, self.kind, self.obligor, self.beneficiary, self.attacker)
 
 
+def seat_name(scenario: Scenario, rules: Rules, seat: str | None) -> str:
+    """How a seat or another state is named to people: the scenario's seat name, else the rules' state name, else its id.
+
+    The one naming rule for the board, the bots' rationales and the report;
+    no seat (None or empty) is the empty string.
+    """
+    if not seat:
+        return ""
+    known = scenario.seats.get(seat)
+    return known.name if known else rules.state_name(seat)
+
+
 def _normal(name: str) -> str:
     """``North Korea``, ``north-korea`` and ``NORTH_KOREA`` all read as ``north_korea``."""
     return "_".join(name.strip().lower().replace("-", " ").replace(".", " ").split())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = "nea-2024"
+APP = "tabletop"
 
 
 def _bundled(name: str) -> Path:
@@ -32,12 +33,20 @@ def bundled_scenarios() -> Path:
 
 
 def data_home() -> Path:
-    """The user's own folder: scenarios they write and the logs of their exercises."""
+    """The user's own folder: scenarios they write and the logs of their exercises.
+
+    ``$TABLETOP_HOME`` when set, else the platform's user data folder
+    (platformdirs): ``$XDG_DATA_HOME/tabletop`` or ``~/.local/share/tabletop``
+    on Linux, where the logs of earlier versions already are;
+    ``~/Library/Application Support/tabletop`` on macOS;
+    ``%LOCALAPPDATA%\\tabletop`` on Windows.
+    """
     base = os.environ.get("TABLETOP_HOME")
     if base:
         return Path(base)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "tabletop"
+    import platformdirs  # a few milliseconds; only the commands that need the folder pay them
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
 def user_scenarios() -> Path:
@@ -70,6 +79,19 @@ def find_scenario(name_or_path: str) -> Path | None:
         if candidate.stem == name_or_path:
             return candidate
     return None
+
+
+class ScenarioNotFound(LookupError):
+    """No file of that name, and no bundled or user scenario of that id; the message lists the ones there are."""
+
+
+def require_scenario(name_or_path: str) -> Path:
+    """:func:`find_scenario`, or the one message every command gives for a scenario that is not there."""
+    path = find_scenario(name_or_path)
+    if path is None:
+        known = ", ".join(p.stem for p in scenario_files()) or "none"
+        raise ScenarioNotFound(f"no scenario {name_or_path!r}: not a file, nor a bundled or user scenario (known: {known})")
+    return path
 
 
 def recorded_scenario(header: dict) -> tuple[Path | None, str]:

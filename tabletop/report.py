@@ -24,30 +24,19 @@ import html
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from tabletop import events as ev
 from tabletop import model as m
+from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
 from tabletop.sealing import SEALED, answer_sealed, event_sealed
 from tabletop.session import Session
 
 FORMATS = ("md", "html")
 GENERATOR = "tabletop"
-
-# Okabe-Ito: colour-blind safe, and every colour below is paired with a shape or a word.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-}
 
 # --------------------------------------------------------------------- values
 
@@ -311,10 +300,7 @@ def collect(session: Session) -> Report:
     esc = rules.escalation
 
     def seat_name(seat: str | None) -> str:
-        if not seat:
-            return ""
-        known = scenario.seats.get(seat)
-        return known.name if known else rules.state_name(seat)
+        return m.seat_name(scenario, rules, seat)
 
     def posture_name(posture: str | None) -> str:
         if posture is None:
@@ -509,25 +495,32 @@ def collect(session: Session) -> Report:
             points.append(TensionPoint(int(event.get("turn", 0)), tension, *_cause(event, find_inject)))
         previous = tension
 
-    # --- turns
+    # --- turns: everything grouped by turn in one pass each, so the report is linear in the log's length
     seat_order = {seat: index for index, seat in enumerate(scenario.seats)}
     played = [int(e["turn"]) for e in events if e.get("type") == "turn_started"]
+    span: dict[int, tuple[int, int]] = {}  # turn -> (first event, last event)
+    for index, event in enumerate(events):
+        turn_of = int(event.get("turn", 0))
+        span[turn_of] = (span[turn_of][0], index) if turn_of in span else (index, index)
+    injects_of = _by_turn(injects)
+    decisions_of = _by_turn(decisions)
+    obligations_of = _by_turn(obligations)
     turns = []
     for turn_id in played:
         try:
             turn = scenario.turn(turn_id)
         except KeyError:
             turn = m.Turn(turn_id, f"Turn {turn_id}", scenario.start, scenario.start)
-        indices = [i for i, e in enumerate(events) if int(e.get("turn", 0)) == turn_id]
-        start_t = after[indices[0]] if indices else initial
-        end_t = after[indices[-1]] if indices else start_t
+        first, last = span.get(turn_id, (None, None))
+        start_t = after[first] if first is not None and first < len(after) else initial
+        end_t = after[last] if last is not None and last < len(after) else start_t
         turns.append(
             TurnItem(
                 id=turn.id, title=turn.title, start=turn.start.isoformat(), end=turn.end.isoformat(), brief=turn.brief,
-                questions=tuple(turn.questions), injects=tuple(i for i in injects if i.turn == turn_id),
-                decisions=tuple(sorted((d for d in decisions if d.turn == turn_id), key=lambda d: seat_order.get(d.seat, len(seat_order)))),
+                questions=tuple(turn.questions), injects=tuple(injects_of.get(turn_id, ())),
+                decisions=tuple(sorted(decisions_of.get(turn_id, ()), key=lambda d: seat_order.get(d.seat, len(seat_order)))),
                 adjudications=tuple(adjudications.get(turn_id, ())),
-                obligations=tuple(o.id for o in obligations if o.turn == turn_id),
+                obligations=tuple(o.id for o in obligations_of.get(turn_id, ())),
                 tension_start=start_t, tension_end=end_t,
             )
         )
@@ -625,6 +618,17 @@ def collect(session: Session) -> Report:
         provenance=tuple(provenance),
         events=len(events),
     )
+
+
+_T = TypeVar("_T", InjectItem, DecisionItem, ObligationItem)
+
+
+def _by_turn(items: Iterable[_T]) -> dict[int, list[_T]]:
+    """Items grouped by their turn, each group in the order given."""
+    grouped: dict[int, list[_T]] = {}
+    for item in items:
+        grouped.setdefault(item.turn, []).append(item)
+    return grouped
 
 
 def _rung(esc: m.Escalation, value: Any) -> str:
@@ -975,9 +979,17 @@ def _html_citation(c: m.Source) -> str:
     return text
 
 
-CSS = """
+# Okabe-Ito (tabletop.palette): colour-blind safe, and every colour below is paired with a shape or a word.
+_PALETTE_VARIABLES = " ".join(
+    f"--{name}: {OKABE_ITO[colour]};"
+    for name, colour in (("blue", "blue"), ("vermillion", "vermillion"), ("green", "bluish_green"), ("orange", "orange"), ("purple", "reddish_purple"), ("sky", "sky_blue"))
+)
+CSS = (
+    """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --band: #f3f3f3;
-  --blue: #0072B2; --vermillion: #D55E00; --green: #009E73; --orange: #E69F00; --purple: #CC79A7; --sky: #56B4E9; }
+  """
+    + _PALETTE_VARIABLES
+    + """ }
 * { box-sizing: border-box; }
 html { font-size: 15px; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.5;
@@ -1049,6 +1061,7 @@ dl.answers dt { font-style: italic; font-weight: 600; } dl.answers dd { margin: 
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+)
 
 
 def html_page(r: Report) -> str:
@@ -1077,7 +1090,7 @@ def html_page(r: Report) -> str:
     sections.append(("tension", "Tension over the exercise", tension))
 
     obligations = {o.id: o for o in r.obligations}
-    turns_html = "" if r.turns else "<p>No turn was played.</p>"
+    turn_sections = [] if r.turns else ["<p>No turn was played.</p>"]
     for t in r.turns:
         body = [f'<h3 id="turn-{t.id}">Turn {t.id}: {_e(t.title)}</h3>',
                 f'<p class="turn-meta">{_e(t.start)} to {_e(t.end)} · tension {_e(r.rung(t.tension_start))} → {_e(r.rung(t.tension_end))}</p>']
@@ -1130,8 +1143,8 @@ def html_page(r: Report) -> str:
                 body.append(_html_table(["Seat", "Credibility", "Posture"], [[_e(c) for c in row] for row in rows], cls="changes"))
         if t.questions:
             body.append('<h4>Discussion questions</h4><ol class="questions">' + "".join(f"<li>{_e(q)}</li>" for q in t.questions) + "</ol>")
-        turns_html += f'<section class="turn">{"".join(body)}</section>'
-    sections.append(("turns", "Turn by turn", turns_html))
+        turn_sections.append(f'<section class="turn">{"".join(body)}</section>')
+    sections.append(("turns", "Turn by turn", "".join(turn_sections)))
 
     if r.obligations:
         obs = []
@@ -1325,7 +1338,7 @@ def tension_svg(r: Report) -> str:
         path.append(f"H{_fmt(x)} V{_fmt(y(p.tension))}")
         current = p.tension
     path.append(f"H{_fmt(left + plot_w)}")
-    blue, vermillion, purple = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["purple"]
+    blue, vermillion, purple = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"]
     out.append(f'<path d="{" ".join(path)}" fill="none" stroke="{blue}" stroke-width="3" stroke-linejoin="round"/>')
     out.append(f'<circle cx="{left}" cy="{_fmt(y(r.tension_initial))}" r="4" fill="{blue}"><title>Start: {_e(r.rung(r.tension_initial))}</title></circle>')
     for x, p in placed:

@@ -1,8 +1,9 @@
 """Headless play: bots take every seat and a scripted facilitator runs the turns.
 
-The scripted facilitator releases every scheduled inject of a turn in MSEL
-order (standby injects stay in reserve, as a human facilitator would keep
-them), walks the phases and adjudicates. Used by ``tabletop run`` and by the
+The scripted facilitator (``tabletop/facilitation.py``, the policy the board
+follows too) releases every scheduled inject of a turn in MSEL order (standby
+injects stay in reserve, as a human facilitator would keep them), walks the
+phases and adjudicates. Used by ``tabletop run`` and by the
 benchmarks; the same seed gives the same log byte for byte.
 """
 
@@ -17,25 +18,14 @@ from typing import Any
 
 import attrs
 
-from tabletop import bots
+from tabletop import facilitation
 from tabletop import model as m
 from tabletop.session import Session
 
 
 def facilitate_turn(session: Session) -> None:
-    """Play the current turn from wherever it stands to its review phase."""
-    if session.state.phase in ("brief", "deliberate"):
-        for inject in session.unreleased(include_standby=False):
-            session.release(inject.id)
-    while session.state.phase in ("brief", "deliberate"):
-        session.advance()
-    if session.state.phase == "decide":
-        bots.play_turn_decisions(session, list(session.scenario.seats))
-        session.advance()
-    if session.state.phase == "adjudicate":
-        if session.state.turn not in session.state.adjudicated:
-            session.adjudicate()
-        session.advance()
+    """Play the current turn from wherever it stands to its review phase, bots in every seat."""
+    facilitation.play_turn(session, list(session.scenario.seats))
 
 
 def play(

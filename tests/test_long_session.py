@@ -22,6 +22,8 @@ from tabletop import runner
 from tabletop.loading import load_scenario
 from tabletop.session import Session
 
+pytestmark = pytest.mark.slow  # plays and verifies exercises of 200 and 400 turns
+
 BOUND = 150 * 1024 * 1024
 
 

@@ -105,6 +105,7 @@ def test_the_first_bad_line_is_named_whichever_its_kind(tmp_path, played, nea):
     assert result[:2] == ("replay", early + 1)  # read and replayed in one pass: the early difference comes first
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_any_forged_field_is_named_at_its_line_or_accepted(tmp_path, played, nea, data):

@@ -15,18 +15,20 @@ import time
 from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from tabletop import log as logmod
-from tabletop import model as m
 from tabletop import paths
 from tabletop.safetext import visible
-from tabletop.session import CommandError, ReplayMismatch, Session
 from tabletop.tui import literal
+
+if TYPE_CHECKING:  # the engine loads when an exercise or a replay opens, not for the start screen's first frame
+    from tabletop import model as m
+    from tabletop.session import Session
 
 DEFAULT_MINUTES = 10
 
@@ -89,12 +91,12 @@ def parse_seats(specs: Iterable[str], seats: Iterable[str]) -> dict[str, str]:
 
 
 def load(scenario: str | Path) -> tuple[m.Scenario, m.Rules]:
-    from tabletop.loading import ScenarioNotFound, load_named
+    from tabletop.loading import load_named
     from tabletop.yamlnodes import InputError
 
     try:
         return load_named(scenario)
-    except ScenarioNotFound as exc:
+    except paths.ScenarioNotFound as exc:
         raise SetupError(str(exc)) from None
     except InputError as exc:
         lines = "\n".join(str(p) for p in exc.problems)
@@ -147,20 +149,20 @@ class TabletopApp(App[int]):
                 self._failed = True
                 return Screen()
             return self._board(session, self.minutes)
-        return Screen()  # under the start screen, which the board will replace
+        from tabletop.tui.screens.start import StartScreen
+
+        return StartScreen(self.start_scenario, self.seat_kinds, self.seed, self.minutes)
 
     def on_mount(self) -> None:
         # The start-up's objects are built: collect as usual again, once the first frame is out.
         self.call_after_refresh(_start_up_drawn)
         if self._failed:
             self.exit(2)
-        elif self.replay_path is None and self.initial is None:
-            from tabletop.tui.screens.start import StartScreen
-
-            self.push_screen(StartScreen(self.start_scenario, self.seat_kinds, self.seed, self.minutes))
 
     # ------------------------------------------------------------ exercises
     def _new_session(self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, log: Path | None = None) -> Session | None:
+        from tabletop.session import Session
+
         path = log or new_log_path(scenario)
         try:
             return Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
@@ -180,7 +182,9 @@ class TabletopApp(App[int]):
         return True
 
     def resume_exercise(self, path: Path, minutes: int) -> bool:
+        from tabletop import log as logmod
         from tabletop.replay import OpenError, open_log
+        from tabletop.session import ReplayMismatch, Session
 
         try:
             opened = open_log(path)
@@ -213,18 +217,21 @@ class TabletopApp(App[int]):
         return BoardScreen(session, minutes)
 
     def _open_board(self, session: Session, minutes: int) -> None:
-        """The board takes the start screen's place."""
+        """The board goes over the first screen (the start screen, or a replay), else takes the place of the top one."""
         board = self._board(session, minutes)
         if len(self.screen_stack) > 1:
             self.switch_screen(board)
         else:
-            self.push_screen(board)
+            self.push_screen(board)  # the first screen has no result to hand back, so it cannot be switched away
 
     def branch_exercise(self, parent: Path, at: int, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str] | None = None) -> bool:
         """Play on from event ``at`` of a saved log in a new one (Session.branch); the board replaces the replay.
 
         ``seats`` says who plays each seat from there on; None keeps the parent's.
         """
+        from tabletop import log as logmod
+        from tabletop.session import CommandError, ReplayMismatch, Session
+
         path = new_log_path(scenario)
         try:
             session = Session.branch(parent, at, path, scenario, rules, seats=seats, clock=True)

@@ -11,14 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tabletop import model as m
-
-
-def seat_name(scenario: m.Scenario, rules: m.Rules, seat: str | None) -> str:
-    if seat is None:
-        return "?"
-    if seat in scenario.seats:
-        return scenario.seats[seat].name
-    return rules.state_name(seat)
+from tabletop.model import seat_name
 
 
 def inject_title(scenario: m.Scenario, event: dict[str, Any]) -> str:

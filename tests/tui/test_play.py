@@ -25,6 +25,7 @@ def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
 
     async def scenario():
         async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()  # the scenarios load after the first frame
             await pilot.pause()
             start = app.screen
             assert isinstance(start, StartScreen)
@@ -149,6 +150,7 @@ def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, m
 
     async def scenario():
         async with app.run_test(message_hook=seen.append) as pilot:
+            await app.workers.wait_for_complete()
             await pilot.pause()
             start = app.screen
             assert start.entries[start.index].path.name == "mini.yaml"
@@ -282,21 +284,30 @@ def test_the_situation_adds_each_inject_on_top_without_redoing_the_others(tmp_pa
     run(scenario())
 
 
-def test_footer_keys_are_drawn_and_clicked_like_textuals_footer(tmp_path):
-    from tabletop.tui.widgets.footer import KeyFooter
+def test_each_screen_footer_shows_its_own_keys_and_a_click_presses_one(tmp_path):
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
 
     app = make_app(str(MINI), [], seed=1, log=tmp_path / "footer.jsonl")
 
+    def shown() -> list[tuple[str, str]]:
+        footer = app.screen.query_one(Footer)
+        return [(key.key_display, key.description) for key in footer.query(FooterKey)]
+
     async def scenario():
         async with app.run_test(size=(100, 32)) as pilot:
-            footer = app.screen.query_one(KeyFooter)
-            line = footer.render_line(0).text
-            assert line.startswith("n Inject N All a Ad-hoc spc Advance") and line.rstrip().endswith("▏^p palette")
-            await pilot.hover(KeyFooter, offset=(2, 0))
-            assert footer.tooltip == "Release the next scheduled inject"
-            await pilot.click(KeyFooter, offset=(2, 0))  # on "n Inject"
+            await pilot.pause()
+            keys = shown()
+            assert keys[:4] == [("n", "Inject"), ("N", "All"), ("a", "Ad-hoc"), ("spc", "Advance")]
+            assert ("^p", "palette") in keys  # the command palette, on the right
+            first = app.screen.query_one(Footer).query(FooterKey).first()
+            assert first.tooltip == "Release the next scheduled inject"
+            await pilot.click(Footer, offset=(1, 0))  # on "n Inject", wherever the footer has drawn it by now
             await pilot.pause()
             assert len(app.session.state.released) == 1
+            await pilot.press("t")  # the note dialog: its own keys, not the board's
+            await pilot.pause()
+            assert ("esc", "Cancel") in shown() and ("n", "Inject") not in shown()
 
     run(scenario())
 

@@ -281,3 +281,25 @@ def test_stay_leaves_the_replay_and_writes_nothing(played, home):
 
     run(scenario_())
     assert not list((home / "logs").glob("*.jsonl"))
+
+
+def test_a_replay_opened_from_the_start_screen_goes_back_to_it(tmp_path):
+    from tabletop.tui.screens.start import StartScreen
+
+    log = tmp_path / "ex.jsonl"
+    scenario, rules = load_scenario(MINI)
+    runner.play(scenario, rules, seed=4, log_path=log, fsync=False)
+    app = make_app(seed=1)
+
+    async def scenario_():
+        async with app.run_test() as pilot:
+            await app.workers.wait_for_complete()
+            app.open_replay(log)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            assert isinstance(app.screen, ReplayScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, StartScreen)
+
+    run(scenario_())

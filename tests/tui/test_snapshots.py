@@ -1,23 +1,175 @@
-"""SVG snapshots of the start screen and the board at 100x32.
+"""SVG snapshots of every main screen, at 80x24 and 120x40.
 
-Regenerate with ``pytest tests/tui --snapshot-update`` and look at every SVG
-that changed before keeping it. The bundled scenarios appear on the start
-screen, so editing their titles changes that snapshot too.
+Each screen is reached the way a facilitator reaches it, by keys, from a fixed
+start: the test scenario (tests/data/mini.yaml), seed 1, China played by a
+human (it owes no treaty answer in turn 1, so its private decision is one
+option and a rationale), no clock shown, no timer running, the cursor not
+blinking. The replay and its branch dialog open a log the headless runner
+wrote with the same seed.
+
+To add a screen, add a row to SCREENS: a name and the steps that reach it.
+Regenerate with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and
+look at every SVG that changed before keeping it (``rsvg-convert`` turns one
+into a PNG). The snapshots change whenever a screen's text or layout does, on
+purpose or not: that is what they are for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+from textual.worker import WorkerState
+
+from tabletop import runner
+from tabletop.loading import load_scenario
 from tabletop.tui.app import make_app
 
 from .conftest import MINI
 
-SIZE = (100, 32)
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+SEED = 1
+RATIONALE = "Keep the alliance steady"
+
+Steps = Callable[[Pilot], Awaitable[None]]
 
 
-def test_start_screen(snap_compare):
-    assert snap_compare(make_app(seed=7), terminal_size=SIZE)
+DIALOG_WORKERS = {"branch"}  # workers that wait for a dialog's answer: they end when it is closed
 
 
-def test_board_after_the_first_injects(snap_compare, tmp_path):
-    app = make_app(str(MINI), ["us=human"], seed=1, log=tmp_path / "board.jsonl")
-    assert snap_compare(app, terminal_size=SIZE, press=["N"])
+async def settle(pilot: Pilot) -> None:
+    """Every worker done, every message handled, no cursor blinking: the screen as it will stay."""
+    app = pilot.app
+    busy = [w for w in app.workers if w.group not in DIALOG_WORKERS and w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+    if busy:  # (an empty list would mean every worker to wait_for_complete)
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+    for widget in app.screen.query("Input, TextArea").results():
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
+async def keys(pilot: Pilot, *pressed: str) -> None:
+    for key in pressed:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def text(pilot: Pilot, words: str) -> None:
+    for ch in words:
+        await pilot.press("space" if ch == " " else ch)
+    await settle(pilot)
+
+
+# The board, turn 1: N releases the scheduled injects, space walks the phases.
+async def brief(pilot: Pilot) -> None:
+    await keys(pilot, "N")
+
+
+async def deliberate(pilot: Pilot) -> None:
+    await keys(pilot, "N", "space")
+
+
+async def handover(pilot: Pilot) -> None:  # entering decide: the bots decide, China is handed the keyboard
+    await keys(pilot, "N", "space", "space")
+
+
+async def decide_phase(pilot: Pilot) -> None:  # "not now": the board in its decide phase, China still to decide
+    await handover(pilot)
+    await keys(pilot, "escape")
+
+
+async def decision(pilot: Pilot) -> None:
+    await handover(pilot)
+    await keys(pilot, "enter")
+
+
+async def reveal(pilot: Pilot) -> None:
+    await decision(pilot)
+    await keys(pilot, "enter")  # the highlighted option; the rationale field has the focus next
+    await text(pilot, RATIONALE)
+    await keys(pilot, "enter")
+
+
+async def adjudication(pilot: Pilot) -> None:
+    await reveal(pilot)
+    await keys(pilot, "escape", "space")
+
+
+async def adjudicate_phase(pilot: Pilot) -> None:
+    await adjudication(pilot)
+    await keys(pilot, "escape")
+
+
+async def review(pilot: Pilot) -> None:
+    await adjudicate_phase(pilot)
+    await keys(pilot, "space")
+
+
+async def override(pilot: Pilot) -> None:
+    await review(pilot)
+    await keys(pilot, "o")
+
+
+async def hotwash(pilot: Pilot) -> None:
+    await review(pilot)
+    await keys(pilot, "e", "y")
+
+
+async def board_help(pilot: Pilot) -> None:
+    await keys(pilot, "question_mark")
+
+
+async def start(pilot: Pilot) -> None:
+    await settle(pilot)
+
+
+async def replay(pilot: Pilot) -> None:
+    await keys(pilot, "right", "right", "right")
+
+
+async def branch(pilot: Pilot) -> None:
+    await replay(pilot)
+    await keys(pilot, "b")
+
+
+# name: (which app, the steps from its first screen)
+SCREENS: dict[str, tuple[str, Steps]] = {
+    "start": ("start", start),
+    "board-brief": ("board", brief),
+    "board-deliberate": ("board", deliberate),
+    "hot-seat-handover": ("board", handover),
+    "board-decide": ("board", decide_phase),
+    "private-decision": ("board", decision),
+    "reveal": ("board", reveal),
+    "adjudication": ("board", adjudication),
+    "board-adjudicate": ("board", adjudicate_phase),
+    "board-review": ("board", review),
+    "override": ("board", override),
+    "hot-wash": ("board", hotwash),
+    "help": ("board", board_help),
+    "replay": ("replay", replay),
+    "branch-dialog": ("replay", branch),
+}
+
+
+def app_for(kind: str, folder: Path):
+    if kind == "start":
+        return make_app(seed=SEED, start=True)
+    if kind == "board":
+        return make_app(str(MINI), ["china=human"], seed=SEED, log=folder / "board.jsonl")
+    log = folder / "exercise.jsonl"  # the replay shows the file's name, so it is the same every run
+    scenario, rules = load_scenario(MINI)
+    runner.play(scenario, rules, seed=SEED, log_path=log, fsync=False)
+    return make_app(replay=log)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, tmp_path, screen, size):
+    kind, steps = SCREENS[screen]
+    assert snap_compare(app_for(kind, tmp_path), terminal_size=SIZES[size], run_before=steps)

@@ -21,11 +21,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tabletop import log as logmod
 from tabletop.loading import load_scenario
 from tabletop.session import Session
 
 from .conftest import MINI
+
+pytestmark = pytest.mark.slow  # kills the TUI's process again and again
 
 CHILD = r"""
 import asyncio, sys
@@ -99,8 +103,7 @@ def test_sigkill_the_tui_at_random_moments(tmp_path, home):
     rng = random.Random(20241204)
     acknowledged: dict[int, str] = {}
     kills = 0
-    started = time.monotonic()
-    while kills < 6 and time.monotonic() - started < 90:
+    while kills < 6:
         proc = start(log, 200, home)
         ready = None
         deadline = time.monotonic() + 20
@@ -126,7 +129,6 @@ def test_sigkill_the_tui_at_random_moments(tmp_path, home):
         logged = {e["seq"]: e["type"] for e in contents.events}
         for seq, kind in acknowledged.items():
             assert logged.get(seq) == kind, f"acknowledged event {seq} ({kind}) lost after kill {kills}"
-    assert kills >= 3, f"only {kills} kills landed"
     # One more child resumes and plays on; then the whole log replays and verifies.
     proc = start(log, 30, home)
     proc.communicate(timeout=120)

@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
+from tabletop.model import seat_name
 from tabletop.session import Session
 from tabletop.tui import literal
-from tabletop.tui.describe import article_text, seat_name, treaty_label
+from tabletop.tui.describe import article_text, treaty_label
 
 
 def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Content:
@@ -89,6 +90,7 @@ class AdjudicationScreen(ModalScreen[None]):
             yield Static(Content.styled("esc closes; then o overrides (with a reason), space goes on to review.", "dim"))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -1,9 +1,10 @@
 """The facilitator's board: header, seat cards, situation, treaty obligations, tension, log tail.
 
 Every key runs one Session command (or opens the dialog that does); the board
-then re-reads the session's state. Phase entry is where the TUI hands work to
-the engine: entering *decide* lets the bots decide and opens the hot seat for
-human seats; entering *adjudicate* adjudicates and shows what changed.
+then re-reads the session's state. What entering a phase does is the
+facilitation policy (tabletop.facilitation, shared with headless runs): the
+board adds what the facilitator sees of it, the hot seat for human seats after
+the bots have decided, and what changed once the turn is adjudicated.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widgets import Footer
 
+from tabletop import facilitation
 from tabletop.session import RELEASE_PHASES, CommandError, Session
 from tabletop.tui import literal
 from tabletop.tui.commands import run_command
-from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.obligations import ObligationPanel
 from tabletop.tui.widgets.seats import SeatCards
@@ -72,15 +74,16 @@ class BoardScreen(Screen):
         with Horizontal(id="bottom"):
             yield TensionChart(id="tension")
             yield LogTail(id="log-tail")
-        yield KeyFooter(compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_board()
         state = self.session.state
         if state.ended:
             self.call_after_refresh(self.action_hotwash)
-        elif state.phase == "decide":
-            # A resumed exercise in its decide phase: finish what the bots owe, then the hot seat.
+        elif state.phase in ("decide", "adjudicate"):
+            # A resumed exercise: finish what entering its phase still owes (the bots, the
+            # adjudication), then the hot seat or what changed.
             self.call_after_refresh(self.enter_phase)
 
     # ----------------------------------------------------------------- view
@@ -163,15 +166,13 @@ class BoardScreen(Screen):
 
     # --------------------------------------------------------------- phases
     def action_advance(self) -> None:
-        from tabletop.tui.screens.decide import pending_humans
-
         session = self.session
         state = session.state
         if state.ended:
             self.action_hotwash()
             return
         if state.phase == "adjudicate" and state.turn not in state.adjudicated:
-            self.adjudicate()
+            self.enter_phase()  # entering it did not adjudicate (refused, or resumed before it could)
             return
         if state.phase == "review" and session.is_last_turn:
             self.action_end()
@@ -179,40 +180,45 @@ class BoardScreen(Screen):
         if state.phase == "decide" and any(kind == "bot" and (s in session.undecided() or session.unanswered(s)) for s, kind in session.seats.items()):
             self.enter_phase()  # bots still owe a decision (their writes failed before): let them decide
             return
-        if state.phase == "decide" and pending_humans(session):
+        if state.phase == "decide" and facilitation.pending_humans(session):
             self.next_decision()
             return
         if self.command(session.advance) is not None:
             self.enter_phase()
 
     def enter_phase(self) -> None:
+        """What entering the phase asks (tabletop.facilitation), then what the facilitator sees of it."""
         session = self.session
-        state = session.state
-        if state.phase == "decide" and not getattr(self.app, "halted", ""):
-            from tabletop import bots
+        phase = session.state.phase
+        if phase == "decide" and getattr(self.app, "halted", ""):
+            return  # the log stopped inside a command: nothing more is written until the exercise is resumed
 
-            bot_seats = [s for s, kind in session.seats.items() if kind == "bot"]
+        def entering() -> list:
             try:
-                bots.play_turn_decisions(session, bot_seats)
+                return facilitation.enter_phase(session)
             except (CommandError, ValueError) as exc:
+                if phase != "decide":
+                    raise
                 literal.notify(self, f"A bot could not decide: {exc}", severity="error")
-            except OSError as exc:  # a full disk: the bots that did not decide do so at the next space
-                from tabletop.tui.commands import write_failed
+                return []
 
-                write_failed(self, exc, session)
-                self.refresh_board()
-                return
-            self.refresh_board()
+        events = run_command(self, entering)  # a failed write is told as any command's; what was not done is done at the next space
+        self.refresh_board()
+        if events is None and phase == "decide":
+            return
+        if phase == "decide":
             self.next_decision()
-        elif state.phase == "adjudicate" and state.turn not in state.adjudicated:
-            self.adjudicate()
+        elif phase == "adjudicate" and events:
+            from tabletop.tui.screens.adjudication import AdjudicationScreen
+
+            self.app.push_screen(AdjudicationScreen(session, events))
 
     def next_decision(self) -> None:
         """Hand the keyboard to the next human seat that owes something; reveal when none does."""
-        from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen, pending_humans
+        from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen
 
         session = self.session
-        pending = pending_humans(session)
+        pending = facilitation.pending_humans(session)
         if not pending:
             if session.state.phase == "decide" and not session.undecided() and not session.unanswered():
                 self.app.push_screen(RevealScreen(session))
@@ -238,13 +244,6 @@ class BoardScreen(Screen):
             literal.notify(self, f"Seats decide in the decide phase; this is {self.session.state.phase}.", severity="warning")
             return
         self.next_decision()
-
-    def adjudicate(self) -> None:
-        from tabletop.tui.screens.adjudication import AdjudicationScreen
-
-        events = self.command(self.session.adjudicate)
-        if events:
-            self.app.push_screen(AdjudicationScreen(self.session, events))
 
     def action_show_adjudication(self) -> None:
         from tabletop.tui.screens.adjudication import AdjudicationScreen

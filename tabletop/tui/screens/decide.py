@@ -2,7 +2,7 @@
 
 A human seat's choice is made on its own modal screen; the board behind it
 never shows another seat's option or rationale until every seat is in. Bots
-decide through :func:`tabletop.bots.play_turn_decisions`, called by the board.
+decide at once on entering the phase (:mod:`tabletop.facilitation`).
 """
 
 from __future__ import annotations
@@ -15,23 +15,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Collapsible, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Collapsible, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from tabletop.model import seat_name
+from tabletop.palette import seat_colour
 from tabletop.session import ANSWERS, Session
 from tabletop.tui import literal
-from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
-from tabletop.tui.describe import option_label, seat_name, treaty_label
+from tabletop.tui.describe import option_label, treaty_label
 from tabletop.tui.widgets.fields import TextInput
-
-
-def pending_humans(session: Session) -> list[str]:
-    """Human seats that still owe a decision or an answer this decide phase."""
-    if session.state.phase != "decide":
-        return []
-    undecided = set(session.undecided())
-    return [s for s, kind in session.seats.items() if kind == "human" and (s in undecided or session.unanswered(s))]
 
 
 class HandoverScreen(ModalScreen[bool]):
@@ -54,6 +47,7 @@ class HandoverScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(literal.text(f"I am {self.seat_name}"), variant="primary", id="ready", compact=True)
                 yield Button("Not now", id="later", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#ready")
     def action_ready(self) -> None:
@@ -144,6 +138,7 @@ class DecisionScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Submit (ctrl+s)", variant="primary", id="submit", compact=True)
                 yield Button("Later (esc)", id="later", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.deciding and not self.query("#options"):
@@ -258,6 +253,7 @@ class RevealScreen(ModalScreen[None]):
             yield Static(literal.styled("Close, then space on the board to adjudicate.", "dim"))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -13,13 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
+from tabletop.palette import seat_colour
 from tabletop.session import Session
 from tabletop.tui import literal
-from tabletop.tui.colours import seat_colour
 from tabletop.tui.commands import run_command
 from tabletop.tui.describe import treaty_label
 from tabletop.tui.widgets.fields import TextBox, TextInput
@@ -41,6 +41,7 @@ class Dialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(literal.text(self.OK_LABEL), variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield Footer(compact=True)
 
     def fields(self) -> ComposeResult:
         yield from ()
@@ -258,6 +259,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(literal.text(f"{self.yes} (y)"), variant="primary", id="yes", compact=True)
                 yield Button(literal.text(f"{self.no} (n)"), id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes").focus()
@@ -287,6 +289,7 @@ class InjectPicker(ModalScreen[str | None]):
                   for i in self.session.unreleased()],
                 id="picker",
             )
+        yield Footer(compact=True)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -324,6 +327,7 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Play on (y)", variant="primary", id="yes", compact=True)
                 yield Button("Stay (esc)", id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes").focus()

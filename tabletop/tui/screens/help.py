@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from tabletop.tui import literal
 
@@ -44,6 +44,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(literal.assemble(*parts))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield Footer(compact=True)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

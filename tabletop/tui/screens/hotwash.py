@@ -9,13 +9,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from tabletop import paths
 from tabletop.session import Session
 from tabletop.tui import literal
 from tabletop.tui.screens.decide import decisions_content
-from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.obligations import obligation_line
 from tabletop.tui.widgets.situation import inject_content, released_injects
 from tabletop.tui.widgets.status import StatusLine
@@ -89,7 +88,7 @@ class HotWashScreen(Screen):
             for t in scenario.turns:
                 questions += [literal.text(f"• {q}") for q in t.questions]
             yield Static(literal.join("\n", questions), classes="hotwash-section")
-        yield KeyFooter(compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         session = self.session

@@ -25,7 +25,7 @@ from textual.content import Content
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import LoadingIndicator, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import Footer, LoadingIndicator, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tabletop import log as logmod
@@ -35,7 +35,6 @@ from tabletop.state import State
 from tabletop.tui import literal
 from tabletop.tui.describe import event_details, event_line
 from tabletop.tui.snapshots import Snapshots
-from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.obligations import ObligationPanel
 from tabletop.tui.widgets.seats import SeatCards
 from tabletop.tui.widgets.situation import SituationPanel
@@ -146,7 +145,7 @@ class ReplayScreen(Screen):
                     with TabPane("Obligations", id="tab-obligations"):
                         yield Lazy(ObligationPanel(id="replay-obligations"))
                 yield TensionChart(id="replay-tension")
-        yield KeyFooter(compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#timeline", Timeline).display = False
@@ -359,7 +358,7 @@ class ReplayScreen(Screen):
             self._go(earlier[-1] if earlier else 1)
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:  # opened from the start screen: go back to it
+        if len(self.app.screen_stack) > 1:  # opened from the start screen (the first screen): go back to it
             self.dismiss()
 
     @work(exclusive=True, group="branch")

@@ -1,4 +1,9 @@
-"""The start screen: choose a scenario and who plays each seat, or resume or replay a log."""
+"""The start screen: choose a scenario and who plays each seat, or resume or replay a log.
+
+It is the app's first screen, so it draws at once: the scenarios are listed by
+file name and loaded in a worker thread, the wanted (or default) one first; as
+each arrives its line in the list gets its title, and the wanted one its seats.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,24 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tabletop import model as m
 from tabletop import paths
+from tabletop.palette import seat_colour
 from tabletop.tui import literal
-from tabletop.tui.colours import seat_colour
-from tabletop.tui.widgets.footer import KeyFooter
 from tabletop.tui.widgets.seats import seat_kind
+
+if TYPE_CHECKING:
+    from tabletop import model as m
 
 
 @dataclass
@@ -33,6 +39,21 @@ class ScenarioEntry:
     scenario: m.Scenario | None = None
     rules: m.Rules | None = None
     problems: list[str] = field(default_factory=list)
+    loaded: bool = False  # tried: either scenario or problems is set
+
+
+def load_entry(entry: ScenarioEntry) -> None:
+    """Load one scenario into its entry; an invalid one keeps its problems."""
+    from tabletop.loading import load_scenario
+    from tabletop.yamlnodes import InputError
+
+    try:
+        entry.scenario, entry.rules = load_scenario(entry.path)
+    except InputError as exc:
+        entry.problems = [str(p) for p in exc.problems]
+    except OSError as exc:
+        entry.problems = [f"{entry.path}: {exc}"]
+    entry.loaded = True
 
 
 @dataclass
@@ -47,38 +68,10 @@ class LogEntry:
     elsewhere: str = ""  # who else is writing it ('' when nobody is): listed as open elsewhere, not resumable
 
 
-def scan_scenarios() -> list[ScenarioEntry]:
-    """Every bundled and user scenario, loaded; an invalid one keeps its problems."""
-    from tabletop.loading import load_scenario
-    from tabletop.yamlnodes import InputError
-
-    entries = []
-    for path in paths.scenario_files():
-        entry = ScenarioEntry(path)
-        try:
-            entry.scenario, entry.rules = load_scenario(path)
-        except InputError as exc:
-            entry.problems = [str(p) for p in exc.problems]
-        except OSError as exc:
-            entry.problems = [f"{path}: {exc}"]
-        entries.append(entry)
-    return entries
-
-
-def default_index(entries: list[ScenarioEntry], wanted: Path | None = None) -> tuple[int | None, list[str]]:
-    """The wanted (or default) scenario if it loads, else the first that does; with the problems to tell."""
+def wanted_index(entries: list[ScenarioEntry], wanted: Path | None = None) -> int | None:
+    """Where the wanted (or default) scenario is in the list, loaded or not."""
     target = (wanted or paths.default_scenario()).resolve()
-    problems: list[str] = []
-    for i, entry in enumerate(entries):
-        if entry.path.resolve() == target:
-            if entry.scenario is not None:
-                return i, []
-            problems = entry.problems[:5]
-            break
-    else:
-        problems = [f"{target}: not found"]
-    first = next((i for i, e in enumerate(entries) if e.scenario is not None), None)
-    return first, problems
+    return next((i for i, entry in enumerate(entries) if entry.path.resolve() == target), None)
 
 
 def _last_record(fd: int, size: int) -> Any:
@@ -179,8 +172,10 @@ class StartScreen(Screen):
 
     def __init__(self, wanted: Path | None = None, seats: dict[str, str] | None = None, seed: int = 0, minutes: int = 10) -> None:
         super().__init__()
-        self.entries = scan_scenarios()
-        self.index, self.problems = default_index(self.entries, wanted)
+        self.wanted = wanted
+        self.entries = [ScenarioEntry(path) for path in paths.scenario_files()]  # loaded by load_scenarios, after the first frame
+        self.index = wanted_index(self.entries, wanted)
+        self.shown: int | None = None  # the entry whose seats are on screen
         self.logs = recent_logs()
         self.seat_choice = dict(seats or {})
         self.seed = seed
@@ -190,14 +185,7 @@ class StartScreen(Screen):
         yield Static(Content.assemble(("tabletop", "bold $accent"), "  new exercise, or resume one"), id="start-title")
         with Horizontal(id="start-main"):
             with Vertical(id="start-left"):
-                options = []
-                for i, entry in enumerate(self.entries):
-                    if entry.scenario is not None:
-                        s = entry.scenario
-                        options.append(Option(literal.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim")), id=f"scenario-{i}"))
-                    else:
-                        options.append(Option(literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error")), id=f"scenario-{i}", disabled=True))
-                yield OptionList(*options, id="scenarios")
+                yield OptionList(*[Option(self._prompt(entry), id=f"scenario-{i}") for i, entry in enumerate(self.entries)], id="scenarios")
                 log_options = [log_option(i, entry) for i, entry in enumerate(self.logs)]
                 yield OptionList(*log_options, id="logs")
                 with Horizontal(classes="button-row"):
@@ -214,9 +202,17 @@ class StartScreen(Screen):
                 yield Button("Start exercise", variant="primary", id="start", compact=True)
                 with VerticalScroll(id="scenario-setting"):
                     yield Static(id="setting-text", markup=False)
-        yield KeyFooter(compact=True)
+        yield Footer(compact=True)
 
-    async def on_mount(self) -> None:
+    def _prompt(self, entry: ScenarioEntry) -> Content:
+        if not entry.loaded:
+            return literal.assemble((entry.path.stem, "bold"), ("  loading...", "dim"))
+        if entry.scenario is None:
+            return literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error"))
+        s = entry.scenario
+        return literal.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim"))
+
+    def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.border_title = "Scenario"
         logs = self.query_one("#logs", OptionList)
@@ -224,24 +220,59 @@ class StartScreen(Screen):
         if not self.logs:
             logs.add_option(Option(Content.styled("No logs yet: they will appear here.", "dim italic"), disabled=True))
         self.query_one("#seat-rows").border_title = "Seats (checked: human)"
-        if self.problems:
-            literal.notify(self, "Default scenario did not load:\n" + "\n".join(self.problems), severity="error", timeout=15)
-        if self.index is not None:
+        if self.index is None:
+            target = self.wanted or paths.default_scenario()
+            literal.notify(self, f"Default scenario did not load:\n{target}: not found", severity="error", timeout=15)
+        else:
             scenarios.highlighted = self.index
-            await self.show_scenario(self.index)
         scenarios.focus()
+        self.load_scenarios()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scenarios")
+    def load_scenarios(self) -> None:
+        """Load every scenario, the wanted one first; each is handed to the UI thread as it is ready."""
+        order = list(range(len(self.entries)))
+        if self.index is not None:
+            order.remove(self.index)
+            order.insert(0, self.index)
+        for i in order:
+            load_entry(self.entries[i])
+            self.app.call_from_thread(self._loaded, i)
+        self.app.call_from_thread(self._all_loaded)
+
+    async def _loaded(self, i: int) -> None:
+        entry = self.entries[i]
+        scenarios = self.query_one("#scenarios", OptionList)
+        scenarios.replace_option_prompt(f"scenario-{i}", self._prompt(entry))
+        if entry.scenario is None:
+            scenarios.disable_option(f"scenario-{i}")
+            if i == self.index:
+                literal.notify(self, "Default scenario did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15)
+        elif i == self.index and self.shown != i:
+            await self.show_scenario(i)
+
+    async def _all_loaded(self) -> None:
+        """The wanted scenario did not load: the first that did takes its place."""
+        if self.index is not None and self.entries[self.index].scenario is not None:
+            return
+        first = next((i for i, e in enumerate(self.entries) if e.scenario is not None), None)
+        if first is not None:
+            self.index = first
+            self.query_one("#scenarios", OptionList).highlighted = first
+            await self.show_scenario(first)
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     async def _scenario_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         index = int((event.option.id or "scenario-0").split("-")[1])
-        if index != self.index or not self.query("#seat-rows Checkbox"):
+        self.index = index  # shown once it is loaded, if it is not yet
+        if self.entries[index].scenario is not None and self.shown != index:
             await self.show_scenario(index)
 
     async def show_scenario(self, index: int) -> None:
         entry = self.entries[index]
         if entry.scenario is None:
             return
-        self.index = index
+        self.index = self.shown = index
         s = entry.scenario
         end = f" to {s.end}" if s.end else ""
         self.query_one("#scenario-info", Static).update(
@@ -249,7 +280,8 @@ class StartScreen(Screen):
         )
         self.query_one("#setting-text", Static).update(literal.text(s.setting.strip()))
         rows = self.query_one("#seat-rows", Vertical)
-        await rows.remove_children()
+        if rows.children:
+            await rows.remove_children()
         humans = {k for k, v in self.seat_choice.items() if v == "human"}
         if not self.seat_choice:
             humans = {"us"} if "us" in s.seats else {next(iter(s.seats))}
@@ -295,7 +327,8 @@ class StartScreen(Screen):
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
         if self.index is None or self.entries[self.index].scenario is None:
-            self.notify("No valid scenario to start: check the list on the left.", severity="error")
+            waiting = self.index is not None and not self.entries[self.index].loaded
+            self.notify("The scenario is still loading." if waiting else "No valid scenario to start: check the list on the left.", severity="error")
             return
         seed = self._number("#seed", "The seed", 0)
         minutes = self._number("#minutes", "Minutes per phase", 1)

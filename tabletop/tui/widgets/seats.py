@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from tabletop import model as m
+from tabletop.palette import seat_colour
 from tabletop.tui import literal
-from tabletop.tui.colours import seat_colour
+
+if TYPE_CHECKING:  # annotations only: the start screen imports seat_kind from here before any scenario is loaded
+    from tabletop import model as m
 
 
 class SeatCard(Static):

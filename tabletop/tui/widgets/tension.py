@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
 from tabletop import model as m
+from tabletop.palette import OKABE_ITO
 from tabletop.tui import literal
-from tabletop.tui.colours import OKABE_ITO
 
 
 def starting_tension(events: list[dict]) -> int | None:

@@ -1,11 +1,14 @@
-"""Seat colours: the Okabe-Ito palette, which stays distinct under the common colour-vision deficiencies.
+"""Colours: the Okabe-Ito palette, which stays distinct under the common colour-vision deficiencies.
 
-Colour is never the only cue: every card and line also names its seat.
+One palette for the TUI (seat cards, the tension chart) and the HTML report
+(its chart and styles). Colour is never the only cue: every card, line and
+chart mark also names its seat or carries a shape or a word.
 """
 
 from __future__ import annotations
 
 OKABE_ITO = {
+    "black": "#000000",
     "orange": "#E69F00",
     "sky_blue": "#56B4E9",
     "bluish_green": "#009E73",
