@@ -121,6 +121,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--trust", metavar="FILE", help="add the public keys in FILE to the trusted keys that verify accepts")
     p.set_defaults(func=cmd_key)
 
+    p = sub.add_parser("serve", help="hold an exercise on this machine for teams joining from their own devices")
+    p.add_argument("scenario", nargs="?", help="scenario file or id (default: the bundled default); left out with --log on an existing log")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for the class's network)")
+    p.add_argument("--port", type=int, default=None, help="port to listen on (default 8765; 0 picks a free one)")
+    p.add_argument("--log", metavar="PATH", help="the exercise log: resumed if it exists, else a new exercise is written to it")
+    p.add_argument("--codes", metavar="FILE", help="where the join codes are kept, as JSON (default: beside the log)")
+    p.add_argument("--seat", action="append", default=[], metavar="SEAT=human|bot", help="who plays a seat (repeatable; default: every seat human)")
+    p.add_argument("--seed", type=int, default=None, help="the bots' seed")
+    p.add_argument("--web", type=int, default=None, metavar="PORT", help="also serve the clients to a browser on this port")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("join", help="join an exercise held by 'tabletop serve': as a seat's team, the facilitator, or the projector view")
+    p.add_argument("url", metavar="URL", help="the address the server printed, like http://192.168.1.10:8765")
+    who = p.add_mutually_exclusive_group()  # neither: the TUI asks for the code (the browser page runs it so)
+    who.add_argument("--code", help="the join code of your seat, or the facilitator's")
+    who.add_argument("--view", action="store_true", help="the projector view: public information only, read-only")
+    p.set_defaults(func=cmd_join)
+
     p = sub.add_parser("msel", help="the MSEL (the injects) as a spreadsheet in the HSEEP layout, and a planner's MSEL as a scenario")
     msel = p.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
     q = msel.add_parser("export", help="write a scenario's injects as an HSEEP MSEL, .csv or .xlsx")
@@ -470,6 +488,34 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from tabletop.tui.app import run_replay
 
     return run_replay(args.log)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tabletop.serve.main import DEFAULT_PORT, ServeError, serve
+
+    if args.port is not None and not 0 <= args.port <= 65535:
+        raise UserError(f"--port expects 0 to 65535, got {args.port}")
+    try:
+        return serve(args.scenario, args.host, DEFAULT_PORT if args.port is None else args.port, args.log, args.codes, args.seat, args.seed, args.web)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    from tabletop.serve.client import JoinError, RemoteSession, ws_url
+
+    session = None
+    try:
+        if args.code is not None or args.view:
+            session = RemoteSession(args.url, code=args.code, view=args.view).connect()
+        else:
+            ws_url(args.url)  # a malformed address is said here, not on the join screen
+    except JoinError as exc:
+        print(f"tabletop join: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    from tabletop.tui.remote import run_remote
+
+    return run_remote(session, args.url)
 
 
 def cmd_msel_export(args: argparse.Namespace) -> int:

@@ -1,0 +1,93 @@
+"""Join codes: one per human seat and one for the facilitator.
+
+A code is 12 characters of ``secrets.token_urlsafe`` (72 random bits): typed
+by a student in a few seconds, never guessed over a network (a million tries a
+second would take a hundred thousand years on average). Codes are compared
+with ``hmac.compare_digest`` against every code in turn, so the time a wrong
+code takes says nothing about the right ones.
+
+The codes are written as ``{"facilitator": CODE, "seats": {SEAT: CODE}}``,
+readable by the owner alone (0600) and replaced atomically, and read back when
+the server restarts, so the codes handed out stay good for the whole exercise.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from tabletop.serve.visibility import FACILITATOR, SEAT, Role
+
+CODE_BYTES = 9  # 12 characters of base64url
+
+
+class CodesError(Exception):
+    """A codes file that cannot be used; the message says why."""
+
+
+@attrs.frozen
+class Codes:
+    facilitator: str
+    seats: dict[str, str]
+
+    @classmethod
+    def generate(cls, seats: list[str]) -> Codes:
+        return cls(secrets.token_urlsafe(CODE_BYTES), {s: secrets.token_urlsafe(CODE_BYTES) for s in seats})
+
+    def role(self, code: Any) -> Role | None:
+        """The role a code opens, or None; every code is compared, in constant time each."""
+        if type(code) is not str:
+            return None
+        given = code.strip().encode("utf-8", "replace")
+        found: Role | None = None
+        if hmac.compare_digest(given, self.facilitator.encode()):
+            found = Role(FACILITATOR)
+        for seat, seat_code in self.seats.items():
+            if hmac.compare_digest(given, seat_code.encode()):
+                found = Role(SEAT, seat)
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        return {"facilitator": self.facilitator, "seats": dict(self.seats)}
+
+    def write(self, path: str | os.PathLike[str]) -> None:
+        """Owner-only and atomic: a temporary file in the same folder, then renamed over the name."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.to_json(), handle, indent=2)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> Codes:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CodesError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise CodesError(f"{path}: not valid JSON ({exc})") from None
+        if (
+            type(data) is not dict or type(data.get("facilitator")) is not str or type(data.get("seats")) is not dict
+            or not all(type(k) is str and type(v) is str and v for k, v in data["seats"].items()) or not data["facilitator"]
+        ):
+            raise CodesError(f'{path}: expected {{"facilitator": CODE, "seats": {{SEAT: CODE, ...}}}}')
+        return cls(data["facilitator"], dict(data["seats"]))
+
+    def for_seats(self, seats: list[str]) -> Codes:
+        """These codes for exactly ``seats``: the ones kept, fresh ones for seats that became human."""
+        return Codes(self.facilitator, {s: self.seats.get(s) or secrets.token_urlsafe(CODE_BYTES) for s in seats})
