@@ -16,6 +16,8 @@ purpose or not: that is what they are for.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -161,7 +163,15 @@ def app_for(kind: str, folder: Path):
     if kind == "start":
         return make_app(seed=SEED, start=True)
     if kind == "board":
-        return make_app(str(MINI), ["china=human"], seed=SEED, log=folder / "board.jsonl")
+        # The log's header names its scenario's path, and the hot wash shows the log's head hash:
+        # the scenario is read from the same place on every machine, whatever the checkout's.
+        fixed = Path(tempfile.gettempdir()) / "tabletop-snapshots" / MINI.name
+        fixed.parent.mkdir(exist_ok=True)
+        if not fixed.exists() or fixed.read_bytes() != MINI.read_bytes():
+            temp = fixed.with_name(f".{fixed.name}.{os.getpid()}")
+            temp.write_bytes(MINI.read_bytes())
+            os.replace(temp, fixed)
+        return make_app(str(fixed), ["china=human"], seed=SEED, log=folder / "board.jsonl")
     log = folder / "exercise.jsonl"  # the replay shows the file's name, so it is the same every run
     scenario, rules = load_scenario(MINI)
     runner.play(scenario, rules, seed=SEED, log_path=log, fsync=False)
