@@ -213,6 +213,17 @@ class BoardScreen(Screen):
 
             self.app.push_screen(AdjudicationScreen(session, events))
 
+    def adjudicate(self) -> None:
+        """Adjudicate the turn and show what changed: for a board whose session is elsewhere (tui/remote.py).
+
+        The local board reaches this through enter_phase and the facilitation policy.
+        """
+        from tabletop.tui.screens.adjudication import AdjudicationScreen
+
+        events = self.command(self.session.adjudicate)
+        if events:
+            self.app.push_screen(AdjudicationScreen(self.session, events))
+
     def next_decision(self) -> None:
         """Hand the keyboard to the next human seat that owes something; reveal when none does."""
         from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen
