@@ -89,12 +89,7 @@ class FacilitatorConsole(RemoteBoard):
         if state.phase == "decide":
             self.next_decision()  # the hot seat, for seats handed to this machine
         elif state.phase == "adjudicate" and state.turn not in state.adjudicated:
-            events = run_command(self, self.session.adjudicate)  # the server adjudicates; this console shows it
-            self.refresh_board()
-            if events:
-                from tabletop.tui.screens.adjudication import AdjudicationScreen
-
-                self.app.push_screen(AdjudicationScreen(self.session, events))  # type: ignore[arg-type]
+            self.adjudicate()  # the server adjudicates; this console shows what changed
 
     def action_hand_over(self) -> None:
         self.app.push_screen(HandOver(self.session), self._after_dialog)  # type: ignore[arg-type]
