@@ -521,7 +521,7 @@ class Writer:
             raise _io_error(exc, name, "create the log") from None
         writer = cls(p, fd, 0, digest(line), fsync, signer=signer, claim=claim, size=len(line) + 1)
         if fsync:
-            _fsync_dir(p.parent)
+            files.fsync_folder(p.parent)
         return writer
 
     @classmethod
@@ -755,19 +755,6 @@ def _create_with(path: Path, first: bytes, fsync: bool) -> tuple[int, _Claim]:
             raise
         return fd, claim
     return fd, _Claim.take(str(path), fd)  # the flock is ours already; this notes the PID (or takes the lock file)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def iter_lines(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
