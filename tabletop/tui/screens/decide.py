@@ -104,7 +104,7 @@ class DecisionScreen(ModalScreen[bool]):
                                 Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
                                 for o in options
                             ],
-                            Option(literal.styled("Our own course of action, in our words (the facilitator rules on what it does)", "italic"), id=OWN_WORDS),
+                            Option(literal.styled("Our own course of action, in our words", "italic"), id=OWN_WORDS),
                             id="options",
                         )
                     owed_note = f" You also owe an answer to {len(self.owed)} obligation(s), below." if self.owed else ""

@@ -76,11 +76,11 @@ class NoteScreen(Dialog):
         if objectives:
             with Horizontal(id="note-tags"):
                 yield Select([(literal.prompt(s.name), sid) for sid, s in self.session.scenario.seats.items()],
-                             prompt="About a seat (optional)", id="note-seat", compact=True)
+                             prompt="Seat", id="note-seat", compact=True)
                 yield Select([(literal.prompt(f"{o.id}: {o.text}"), o.id) for o in objectives],
-                             prompt="Objective (optional)", id="note-objective", compact=True)
+                             prompt="Objective", id="note-objective", compact=True)
                 yield Select([("Strength", "strength"), ("Area for improvement", "improvement")],
-                             prompt="Finding (optional)", id="note-finding", compact=True)
+                             prompt="Finding", id="note-finding", compact=True)
 
     def _chosen(self, selector: str) -> Any:
         found = self.query(selector)
