@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from tabletop import model as m
+from tabletop.game import answer_key, answers_for
 from tabletop.treaties import in_force
 
 JITTER = 1.5
@@ -28,6 +29,7 @@ CEILING_PENALTY = 6.0
 THREAT_BONUS = 2.0
 RECIPROCITY = 1.5
 REPEAT_PENALTY = 0.75
+SIMILAR = {"partial": ("measures",), "measures": ("partial",), "consult": ("honour",), "honour": ("consult",)}
 FIRM_TAGS = ("deter", "alliance", "force", "signal")
 OPEN_TAGS = ("diplomacy", "de_escalate")
 
@@ -195,13 +197,16 @@ def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m
     contested = ob.status == "contested" and open_ob.ruling != "triggered"
     key = "contested" if contested else ob.kind
     fallback = {"assist": "partial", "consult": "honour", "contested": "consult"}[key]
-    word = doctrine.answers.get(key, fallback)
+    offered = answers_for(rules, open_ob)
+    word = doctrine.answers.get(answer_key(rules, open_ob), doctrine.answers.get(key, fallback))
+    if word not in offered:  # the doctrine's word is not one this article's answers use: the nearest that is
+        word = next((w for w in SIMILAR.get(word, ()) if w in offered), next(iter(offered), word))
     treaty = rules.treaties[ob.treaty]
     cite = f"{treaty.label} Art. {ob.article}"
     kind = f"contested {ob.kind}" if contested else ob.kind
     reason = f"its doctrine answers {'an' if kind[0] in 'aeiou' else 'a'} {kind} obligation with '{word}'"
     if word == "honour" and ob.kind == "assist" and state.tension >= doctrine.escalation_ceiling:
-        word = "partial"
+        word = next((w for w in ("partial", "measures") if w in offered), word)
         reason = (f"its doctrine would honour it, but tension at rung {state.tension} "
                   f"({rules.escalation.rung_name(state.tension)}) is at its ceiling, so it gives aid short of combat")
     beneficiary = m.seat_name(scenario, rules, ob.beneficiary)

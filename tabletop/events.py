@@ -166,12 +166,28 @@ class ObligationAnswered:
 
 
 @attrs.frozen
+class Cause:
+    """Why a number moved, in one sentence: what moved (``tension``, ``credibility``, ``posture``), whose, by how much.
+
+    ``delta`` is the step in rungs or points (a posture moves to ``to``); the
+    steps of one number add up to its change, before the ladder's bounds.
+    """
+
+    what: str
+    because: str
+    seat: str | None = None
+    delta: int = 0
+    to: str | None = None
+
+
+@attrs.frozen
 class Changes:
-    """What an adjudication changed: each as [before, after]."""
+    """What an adjudication changed: each as [before, after], and ``causes``, the sentences that say why."""
 
     tension: tuple[int, int]
     credibility: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
     posture: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    causes: tuple[Cause, ...] = ()
 
 
 @attrs.frozen
@@ -470,13 +486,15 @@ def _make_converter() -> cattrs.Converter:
     c.register_structure_hook_func(_is(tuple[int, int]), _pair(whole))
     c.register_structure_hook_func(_is(Mapping[str, tuple[int, int]]), _mapping_of(_pair(whole)))
     c.register_structure_hook_func(_is(Mapping[str, tuple[str, str]]), _mapping_of(_pair(text)))
+    c.register_structure_hook(Cause, make_dict_structure_fn(Cause, c, _cattrs_forbid_extra_keys=True))
+    c.register_structure_hook_func(_is(tuple[Cause, ...]), _tuple_of(lambda v, _: c.structure(v, Cause)))
     omit = override(omit_if_default=True)
     # Fields left out of the JSON when they hold their default, as the log has always been written.
     optional: dict[type[Any], tuple[str, ...]] = {
         InjectReleased: ("adhoc",), Decision: ("answers", "text"), Answers: ("inject", "obligation"), Overridden: ("seat", "obligation"),
-        Noted: ("seat", "objective", "finding"), ObligationTriggered: ("scale",), ExerciseEnded: ("reason",), Changes: ("credibility", "posture"),
+        Noted: ("seat", "objective", "finding"), ObligationTriggered: ("scale",), ExerciseEnded: ("reason",), Changes: ("credibility", "posture", "causes"), Cause: ("seat", "delta", "to"),
     }
-    for cls in (Adhoc, Answers, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
+    for cls in (Adhoc, Answers, Cause, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
         fields = {name: omit for name in optional.get(cls, ())}
         c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **cast(Any, fields)))
         c.register_structure_hook(cls, make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True))

@@ -23,12 +23,13 @@ from typing import Any
 import attrs
 
 from tabletop import events as ev
+from tabletop import ladder
 from tabletop import model as m
 from tabletop.state import Key, OpenObligation, State, _at
 from tabletop.treaties import Engine, force_fact
 
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
-ANSWERS = ("honour", "partial", "consult", "decline")
+ANSWERS = ("honour", "partial", "measures", "consult", "decline")  # every word; each obligation offers those of its table
 RELEASE_PHASES = ("brief", "deliberate")
 OVERRIDABLE = ("tension", "credibility", "posture", "obligation")
 OVERRIDE_PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
@@ -126,7 +127,19 @@ class Game:
         return self.scenario.turn(state.turn)
 
     def is_last_turn(self, state: State) -> bool:
-        return state.turn == self.scenario.turns[-1].id
+        """True in the last turn of the scenario, and in a closing response round after it."""
+        return state.turn >= self.scenario.turns[-1].id
+
+    def closing_owed(self, state: State) -> bool:
+        """True when the scenario's turns are played out and obligations are still open: a closing response round is owed."""
+        return self.is_last_turn(state) and bool(state.open_ids)
+
+    def answer_key(self, open_ob: OpenObligation) -> str:
+        return answer_key(self.rules, open_ob)
+
+    def answers_for(self, open_ob: OpenObligation) -> Mapping[str, m.AnswerEffect]:
+        """The answers this obligation offers, word -> what it means and does, in the order the rules list them."""
+        return answers_for(self.rules, open_ob)
 
     def options(self, state: State, seat: str) -> tuple[m.Option, ...]:
         return self.scenario.options_for(seat, state.turn)
@@ -142,6 +155,8 @@ class Game:
         return [i for i in self.scenario.injects_for(state.turn) if i.id not in done and (include_standby or not i.standby)]
 
     def undecided(self, state: State) -> list[str]:
+        if self.scenario.is_closing(state.turn):  # a closing round asks only for the answers still owed
+            return []
         decided = state.decisions.get(state.turn, {})
         return [s for s in self.scenario.seats if s not in decided]
 
@@ -272,8 +287,9 @@ class Game:
             raise CommandError(f"obligation {open_ob.id} is owed by {open_ob.obligation.obligor}, not {seat}")
         if open_ob.status not in OPEN_STATUSES:
             raise CommandError(f"obligation {open_ob.id} is {open_ob.status}; nothing to answer")
-        if command.answer not in ANSWERS:
-            raise CommandError(f"expected one of {', '.join(ANSWERS)}, got {command.answer!r}")
+        offered = self.answers_for(open_ob)
+        if command.answer not in offered:
+            raise CommandError(f"obligation {open_ob.id} is answered with one of {', '.join(offered) or 'nothing'}, not {command.answer!r}")
         if not command.rationale.strip():
             raise CommandError("an answer needs a rationale: one sentence on why")
         by = command.by or "human"
@@ -351,6 +367,11 @@ class Game:
         if state.phase == "adjudicate" and state.turn not in state.adjudicated:
             raise CommandError("adjudicate the turn before moving on")
         if state.phase == "review":
+            if self.closing_owed(state):
+                # The treaty test is played: what the last adjudication raised is answered before the end.
+                # Its turn opens straight on the decide phase (evolve): there is nothing to brief or deliberate.
+                closing = self.scenario.turn(state.turn + 1)
+                return ev.TurnStarted(closing.id, closing.start)
             if self.is_last_turn(state):
                 raise CommandError("this is the last turn: end the exercise")
             following = self.scenario.turn(state.turn + 1)  # turn ids run 1, 2, 3 (the loader checks)
@@ -358,49 +379,112 @@ class Game:
         return ev.PhaseChanged(state.turn, PHASES[PHASES.index(state.phase) + 1])
 
     def _changes(self, state: State) -> tuple[ev.Changes, list[m.Fact]]:
-        """What this turn's decisions and answers do, computed from the scenario and rules."""
-        esc = self.rules.escalation
-        tension = state.tension
+        """What this turn's facts, decisions and answers do, computed from the scenario and rules, each change with its cause."""
+        esc, rules, scenario = self.rules.escalation, self.rules, self.scenario
+        words = ladder.Words(scenario, rules)
+        name = words.state
         cred = dict(state.credibility)
         posture = dict(state.posture)
+        causes: list[ev.Cause] = []
+        explicit: list[ladder.Step] = []
         facts: list[m.Fact] = []
         date = self.turn(state).end
-        for seat, decision in state.decisions.get(state.turn, {}).items():
+
+        def credit(seat: str, delta: int, because: str) -> None:
+            if delta:
+                cred[seat] = cred.get(seat, esc.credibility_initial) + delta
+                causes.append(ev.Cause("credibility", because, seat, delta))
+
+        def stance(seat: str, to: str, because: str) -> None:
+            if posture.get(seat) != to:
+                posture[seat] = to
+                causes.append(ev.Cause("posture", because, seat, to=to))
+
+        released = state.released[len(state.released) - len(state.released_now):]
+        for inject_id in released:
+            inject = self.inject(state, inject_id)
+            if inject.effects.tension:
+                explicit.append(ladder.Step(inject.effects.tension, f"The inject '{inject.title}' moves tension by {inject.effects.tension:+d} (the scenario says so)."))
+        decisions = state.decisions.get(state.turn, {})
+        for seat, decision in decisions.items():
             if decision.free:  # what it does is the facilitator's assessment, below
                 continue
-            option = self.scenario.option(seat, decision.option)
-            tension += option.effects.tension
+            option = scenario.option(seat, decision.option)
+            chose = f"{name(seat)} chose '{option.label}'."
+            if option.effects.tension:
+                explicit.append(ladder.Step(option.effects.tension, f"{name(seat)} chose '{option.label}', which moves tension by {option.effects.tension:+d} (the scenario says so)."))
             for s, d in option.effects.credibility.items():
-                cred[s] = cred.get(s, esc.credibility_initial) + d
-            posture.update(option.effects.posture)
+                credit(s, d, chose)
+            for s, p in option.effects.posture.items():
+                stance(s, p, chose)
             facts.extend(f if f.date else _dated(f, date) for f in option.facts)
-        for assessed in state.assessments.get(state.turn, {}).values():
-            tension += assessed.tension
+        for seat, assessed in state.assessments.get(state.turn, {}).items():
+            if assessed.tension:
+                explicit.append(ladder.Step(assessed.tension, f"The facilitator assessed {name(seat)}'s decision: {assessed.reason}"))
             facts.extend(f if f.date else _dated(f, date) for f in assessed.facts)
         obligations = state.obligations
+        answered_firmly: set[str] = set()
         for ob_id, answer in state.answers.get(state.turn, {}).items():
             open_ob = obligations[ob_id]
             ob = open_ob.obligation
-            contested = ob.status == "contested" and open_ob.ruling != "triggered"
-            effect = esc.answers.get("contested" if contested else ob.kind, {}).get(answer.answer)
+            effect = self.answers_for(open_ob).get(answer.answer)
             if effect is None:
                 continue
-            tension += effect.tension
-            cred[ob.obligor] = cred.get(ob.obligor, esc.credibility_initial) + effect.credibility
+            treaty = rules.treaties.get(ob.treaty)
+            cite = f"{treaty.label if treaty else ob.treaty} Art. {ob.article}"
+            said = effect.text.rstrip(".") if effect.text else answer.answer
+            because = f"{name(ob.obligor)} answered its {cite} obligation to {name(ob.beneficiary)}: {said[:1].lower() + said[1:]}."
+            credit(ob.obligor, effect.credibility, because)
+            if effect.tension:
+                explicit.append(ladder.Step(effect.tension, because))
             if effect.posture:
-                posture[ob.obligor] = effect.posture
+                stance(ob.obligor, effect.posture, because)
+            if effect.force or effect.aid:
+                answered_firmly.add(ob.obligor)
             if effect.force:
                 fact = force_fact(ob, date)
                 if fact is not None:
                     facts.append(fact)
-        tension = max(esc.bottom, min(esc.top, tension))
+            elif effect.aid and ob.obligor != ob.beneficiary:
+                facts.append(m.Fact("assistance", by=ob.obligor, target=ob.beneficiary, date=date,
+                                    details={"answers": f"{ob.treaty} Art. {ob.article}"}))
+        if not self.turn(state).closing:
+            # A red line crossed since the last adjudication, and the seat did nothing firm this turn.
+            crossing = state.facts[state.answerable_from:]
+            for seat_id, seat in scenario.seats.items():
+                for line in seat.watch:
+                    fact = ladder.crossed(line, seat_id, crossing, rules)
+                    if fact is None or seat_id in answered_firmly or self._firm(seat_id, decisions.get(seat_id)):
+                        continue
+                    credit(seat_id, esc.red_line_unanswered,
+                           f"{name(seat_id)}'s red line, '{line.text}', was crossed by {words.fact(fact)}, and {name(seat_id)} did nothing firm in answer.")
+        def recent(turns: int) -> list[m.Fact]:
+            return [*self.recent_facts(state, turns), *facts]
+
+        tension, steps = ladder.move(esc, rules, words, state.tension, recent(0), recent, explicit)
+        causes[:0] = [ev.Cause("tension", step.because, delta=step.delta) for step in steps]
         cred_changes = {}
         for s, v in cred.items():
             v = max(esc.credibility_min, min(esc.credibility_max, v))
             if v != state.credibility.get(s):
                 cred_changes[s] = (state.credibility.get(s), v)
         post_changes = {s: (state.posture.get(s), v) for s, v in posture.items() if v != state.posture.get(s)}
-        return ev.Changes((state.tension, tension), cred_changes, post_changes), facts  # type: ignore[arg-type]
+        return ev.Changes((state.tension, tension), cred_changes, post_changes, tuple(causes)), facts  # type: ignore[arg-type]
+
+    def _firm(self, seat: str, decision: Any) -> bool:
+        """Whether a seat's decision this turn answers a crossed red line: an option the rules call firm, or its own words (the facilitator judges those)."""
+        if decision is None:
+            return False
+        if decision.free:
+            return True
+        option = self.scenario.option(seat, decision.option)
+        return any(tag in self.rules.escalation.firm_tags for tag in option.tags)
+
+    def recent_facts(self, state: State, turns: int) -> list[m.Fact]:
+        """The facts of this turn and the ``turns`` before it (what a rung's ``needs`` reads)."""
+        first = max(1, state.turn - turns)
+        begin = state.turn_starts[first - 1] if len(state.turn_starts) >= first else len(state.facts)
+        return list(state.facts[begin:])
 
     def _facts_released(self, state: State, inject: m.Inject) -> list[m.Fact]:
         date = inject.date or state.date
@@ -444,8 +528,9 @@ class Game:
             decisions = state.turn_decisions
             while len(decisions) < event.turn:
                 decisions = decisions.append({})
-            return state.replace(events=folded, turn=event.turn, phase="brief", date=event.date,
-                                released_now=frozenset(), turn_decisions=decisions)
+            return state.replace(events=folded, turn=event.turn, date=event.date,
+                                 phase="decide" if self.scenario.is_closing(event.turn) else "brief",
+                                 released_now=frozenset(), turn_decisions=decisions, turn_starts=state.turn_starts.append(len(state.facts)))
         if isinstance(event, ev.InjectReleased):
             return self._evolve_release(state, event, folded)
         if isinstance(event, ev.ObligationTriggered):
@@ -487,12 +572,15 @@ class Game:
             return attrs.evolve(
                 state, events=folded, tension=tension, credibility=credibility, posture=posture,
                 facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
+                answerable_from=len(state.facts),
                 tension_history=state.tension_history.append((state.turn, tension)),
                 date=self.turn(state).end if state.turn else state.date,
             )
         if isinstance(event, ev.CouncilDecided):
             effect = self.rules.council.effects.get(event.outcome)
-            tension = state.tension if effect is None else self._clamp(state.tension + effect.tension)
+            # Under the ceiling the facts allow: a veto is no armed attack.
+            tension = state.tension if effect is None else ladder.capped(
+                self.rules.escalation, self.rules, state.tension + effect.tension, lambda k: self.recent_facts(state, k))
             return state.replace(events=folded, council=state.council.append(event), tension=tension)
         if isinstance(event, ev.ReportOwed):
             return state.replace(events=folded, reports=state.reports.append(event))
@@ -518,9 +606,8 @@ class Game:
         facts = self._facts_released(state, inject)
         changes: dict[str, Any] = {}
         effects = inject.effects
-        if not effects.is_empty():
+        if effects.credibility or effects.posture:  # its tension counts at the adjudication, with the turn's facts
             esc = self.rules.escalation
-            changes["tension"] = self._clamp(state.tension + effects.tension)
             if effects.credibility:
                 credibility = dict(state.credibility)
                 for seat, delta in effects.credibility.items():
@@ -559,6 +646,27 @@ class Game:
         else:
             open_ob = attrs.evolve(open_ob, ruling=value)
         return state.replace(all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
+
+
+def answer_key(rules: m.Rules, open_ob: OpenObligation) -> str:
+    """Which table of answers (rules/escalation.yaml) an obligation takes: its kind, and for assistance the article's strength.
+
+    ``contested`` while the facilitator has not upheld a contested trigger.
+    """
+    ob = open_ob.obligation
+    if ob.status == "contested" and open_ob.ruling != "triggered":
+        return "contested"
+    if ob.kind != "assist":
+        return ob.kind
+    treaty = rules.treaties.get(ob.treaty)
+    article = next((a for a in treaty.articles if a.id == ob.article), None) if treaty is not None else None
+    strength = next((c.obligation.strength for c in article.clauses if c.obligation.kind == ob.kind), "") if article else ""
+    return f"assist/{strength}" if strength else "assist"
+
+
+def answers_for(rules: m.Rules, open_ob: OpenObligation) -> Mapping[str, m.AnswerEffect]:
+    """The answers an obligation offers, word -> what it means and does, in the order the rules list them."""
+    return rules.escalation.answer_table(answer_key(rules, open_ob))
 
 
 def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:

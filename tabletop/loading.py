@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -284,7 +284,7 @@ def _load_rules(root: Path) -> m.Rules:
     reader, node = node_of(root / "facts.yaml")
     fact_kinds, fact_fields = _fact_kinds(reader, node)
     reader, node = node_of(root / "escalation.yaml")
-    escalation = _escalation(reader, node)
+    escalation = _escalation(reader, node, fact_kinds, fact_fields)
     reader, node = node_of(root / "unsc.yaml")
     council = _council(reader, node, states)
 
@@ -462,7 +462,7 @@ def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], di
                 r.error(kf["requires"], f"expected by, target or location in requires, got {field!r}")
         kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"), r.boolean(kf.get("hostile"), "hostile"))
     for name, key, value in r.mapping(f["fields"], "fields") if "fields" in f else []:
-        ff = r.fields(value, f"fact field {name!r}", [], ["type", "values", "kinds", "text"])
+        ff = r.fields(value, f"fact field {name!r}", [], ["type", "values", "kinds", "text", "default"])
         if ff is None:
             continue
         if name in ("kind", "by", "target", "location", "date"):
@@ -479,35 +479,143 @@ def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], di
         for fact_kind in applies:
             if fact_kind not in kinds:
                 r.error(ff["kinds"], f"undefined fact kind {fact_kind!r} for field {name!r}; expected one of: {', '.join(kinds)}")
-        fields[name] = m.FactField(name, kind, values, applies, r.text(ff.get("text"), "text"))
+        default = r.text(ff.get("default"), "default") or None
+        if default is not None and values and default not in values:
+            r.error(ff["default"], f"the default of fact field {name!r} must be one of its values: {', '.join(values)}")
+        fields[name] = m.FactField(name, kind, values, applies, r.text(ff.get("text"), "text"), default)
     return kinds, fields
 
 
 def _effect_numbers(r: Reader, node: Node, what: str) -> m.AnswerEffect:
-    f = r.fields(node, what, [], ["tension", "credibility", "posture", "force"]) or {}
+    f = r.fields(node, what, [], ["tension", "credibility", "posture", "force", "aid", "text", "honours"]) or {}
     return m.AnswerEffect(
         tension=r.integer(f.get("tension"), "tension"),
         credibility=r.integer(f.get("credibility"), "credibility"),
         posture=r.text(f.get("posture"), "posture") or None,
         force=r.boolean(f.get("force"), "force"),
+        aid=r.boolean(f.get("aid"), "aid"),
+        text=r.text(f.get("text"), "text").strip(),
+        honours=r.boolean(f.get("honours"), "honours"),
     )
 
 
-ANSWERS = ("honour", "partial", "consult", "decline")
+ANSWERS = ("honour", "partial", "measures", "consult", "decline")
+#: The tables of answers: an obligation's kind, with the article's strength where it has one.
+ANSWER_KEYS = ("assist", "assist/automatic", "assist/constitutional", "consult", "contested")
+_MATCH_WORDS = ("fact", "states", "home")
+_STANDARD_FIELDS = ("by", "target", "location", "on_behalf_of")
 
 
-def _escalation(r: Reader, node: Node | None) -> m.Escalation:
+def fact_match(r: Reader, node: Node | None, what: str, kinds: Mapping[str, m.FactKind],
+               fields: Mapping[str, m.FactField], kind: str | None = None, skip: tuple[str, ...] = ()) -> m.FactMatch | None:
+    """A structured test on a fact: ``{fact: KIND or [KINDS], FIELD: VALUE or [VALUES], states: N, home: BOOL}``.
+
+    ``kind`` is the fact kind when the test is written under one (``signals``),
+    and ``skip`` the keys its caller reads itself.
+    """
+    if node is None:
+        return None
+    if node.kind != "map":
+        r.error(node, f"expected {what} as a mapping such as {{fact: armed_attack, scale: war}}, got {node.describe()}")
+        return None
+    found: dict[str, tuple[object, ...]] = {}
+    kind_ids: tuple[str, ...] = (kind,) if kind else ()
+    states, home = 0, None
+    at_least: dict[str, float] = {}
+    for name, _key, value in r.mapping(node, what):
+        if name in skip:
+            continue
+        if name == "fact":
+            kind_ids = r.text_list(value, "fact") if value.kind == "seq" else (r.text(value, "fact"),)
+            for kind in kind_ids:
+                if kind not in kinds:
+                    r.error(value, f"undefined fact kind {kind!r} in {what}; expected one of: {', '.join(kinds)}")
+        elif name == "states":
+            states = r.integer(value, "states")
+            if states < 2:
+                r.error(value, f"expected states: 2 or more (how many states the matching facts involve), got {states}")
+        elif name == "home":
+            home = r.boolean(value, "home")
+        elif value.kind == "map":
+            bound = r.fields(value, f"{name} in {what}", ["at_least"])
+            if bound:
+                at_least[name] = r.number(bound["at_least"], "at_least")
+        else:
+            spec = fields.get(name)
+            values = []
+            for item in value.value if value.kind == "seq" else [value]:
+                if item.kind != "scalar" or item.value is None:
+                    r.error(item, f"expected a value for {name!r} in {what}, got {item.describe()}")
+                    continue
+                v = item.raw if isinstance(item.value, str) and item.raw is not None else item.value
+                if spec is not None and spec.values and v not in spec.values:
+                    r.error(item, f"unexpected {name} {v!r} in {what}; expected one of: {', '.join(spec.values)}")
+                values.append(v)
+            found[name] = tuple(values)
+    if not kind_ids:
+        r.error(node, f"missing field 'fact' in {what}: the kind of fact it tests")
+        return None
+    return m.FactMatch(kind_ids, found, states, home, at_least)
+
+
+def _matches(r: Reader, node: Node | None, what: str, kinds: Mapping[str, m.FactKind],
+             fields: Mapping[str, m.FactField]) -> tuple[m.FactMatch, ...]:
+    items = r.seq(node, what) if node is not None and node.kind == "seq" else ([node] if node is not None else [])
+    return tuple(x for x in (fact_match(r, item, what, kinds, fields) for item in items) if x is not None)
+
+
+def _signals(r: Reader, node: Node | None, kinds: Mapping[str, m.FactKind], fields: Mapping[str, m.FactField],
+             ladder: list[m.Rung]) -> dict[str, m.Signal]:
+    rungs = {x.rung for x in ladder}
+    signals: dict[str, m.Signal] = {}
+    for kind, key, value in r.mapping(node, "signals"):
+        if kind not in kinds:
+            r.error(key, f"undefined fact kind {kind!r} under signals; expected one of: {', '.join(kinds)}")
+            continue
+        sf = r.fields(value, f"signals.{kind}", [], ["rung", "relief", "when"]) or {}
+        rung = r.integer(sf.get("rung"), "rung")
+        if sf.get("rung") is not None and rung not in rungs:
+            r.error(sf["rung"], f"expected a rung of the ladder ({min(rungs)} to {max(rungs)}), got {rung}")
+        rules = []
+        for item in r.seq(sf.get("when"), f"signals.{kind}.when"):
+            if item.kind != "map":
+                r.error(item, f"expected a mapping such as {{scale: war, rung: 6}} in signals.{kind}.when, got {item.describe()}")
+                continue
+            rung_node = next((v for k, v in item.value if k.value == "rung"), None)
+            if rung_node is None:
+                r.error(item, f"missing field 'rung' in signals.{kind}.when: the rung a fact that matches shows")
+                continue
+            level = r.integer(rung_node, "rung")
+            if level not in rungs:
+                r.error(rung_node, f"expected a rung of the ladder ({min(rungs)} to {max(rungs)}), got {level}")
+            relief_node = next((v for k, v in item.value if k.value == "relief"), None)
+            match = fact_match(r, item, f"signals.{kind}.when", kinds, fields, kind=kind, skip=("rung", "relief"))
+            if match is not None:
+                rules.append((match, level, r.integer(relief_node, "relief")))
+        signals[kind] = m.Signal(kind, rung, tuple(rules), r.integer(sf.get("relief"), "relief"))
+    return signals
+
+
+def _escalation(r: Reader, node: Node | None, kinds: Mapping[str, m.FactKind] | None = None,
+                fields: Mapping[str, m.FactField] | None = None) -> m.Escalation:
+    kinds, fields = kinds or {}, fields or {}
     empty = m.Escalation(ladder=(m.Rung(0, "Stable"),), postures=(m.Posture("routine", "Routine"),))
     if node is None:
         return empty
-    f = r.fields(node, "escalation", ["ladder", "postures"], ["initial_tension", "credibility", "answers", "answer_text"])
+    f = r.fields(node, "escalation", ["ladder", "postures"],
+                 ["initial_tension", "credibility", "answers", "answer_text", "signals", "decay", "spiral", "max_fall"])
     if f is None:
         return empty
     ladder = []
     for item in r.seq(f["ladder"], "ladder"):
-        rf = r.fields(item, "a rung", ["rung", "name"], ["text"])
+        rf = r.fields(item, "a rung", ["rung", "name"], ["text", "needs", "within", "needs_text"])
         if rf:
-            ladder.append(m.Rung(r.integer(rf["rung"], "rung"), r.text(rf["name"], "name"), r.text(rf.get("text"), "text")))
+            needs = _matches(r, rf.get("needs"), "needs", kinds, fields)
+            within = r.integer(rf.get("within"), "within")
+            if within < 0:
+                r.error(rf["within"], f"expected within: 0 or more (turns before this one that count), got {within}")
+            ladder.append(m.Rung(r.integer(rf["rung"], "rung"), r.text(rf["name"], "name"), r.text(rf.get("text"), "text"),
+                                 needs, within, r.text(rf.get("needs_text"), "needs_text").strip()))
     if [x.rung for x in ladder] != list(range(ladder[0].rung, ladder[0].rung + len(ladder))) if ladder else True:
         r.error(f["ladder"], "expected ladder rungs numbered in order without gaps (0, 1, 2, ...)")
     postures = []
@@ -515,17 +623,19 @@ def _escalation(r: Reader, node: Node | None) -> m.Escalation:
         pf = r.fields(item, "a posture", ["id", "name"], ["text"])
         if pf:
             postures.append(m.Posture(r.ident(pf["id"], "posture"), r.text(pf["name"], "name"), r.text(pf.get("text"), "text")))
-    cred = {"initial": 5, "min": 0, "max": 10}
+    cred: dict[str, int] = {"initial": 5, "min": 0, "max": 10, "red_line_unanswered": -2, "unanswered": -2}
+    firm: tuple[str, ...] = ()
     if "credibility" in f:
-        cf = r.fields(f["credibility"], "credibility", [], ["initial", "min", "max"]) or {}
+        cf = r.fields(f["credibility"], "credibility", [], [*cred, "firm"]) or {}
         for k in cred:
             cred[k] = r.integer(cf.get(k), k, cred[k])
+        firm = r.text_list(cf.get("firm"), "firm")
     answers: dict[str, dict[str, m.AnswerEffect]] = {}
     if "answers" in f:
         posture_ids = {p.id for p in postures}
         for kind, key, value in r.mapping(f["answers"], "answers"):
-            if kind not in ("assist", "consult", "contested"):
-                r.error(key, f"expected assist, consult or contested under answers, got {kind!r}")
+            if kind not in ANSWER_KEYS:
+                r.error(key, f"expected one of {', '.join(ANSWER_KEYS)} under answers, got {kind!r}")
             table: dict[str, m.AnswerEffect] = {}
             for answer, akey, avalue in r.mapping(value, f"answers.{kind}"):
                 if answer not in ANSWERS:
@@ -549,6 +659,13 @@ def _escalation(r: Reader, node: Node | None) -> m.Escalation:
         credibility_max=cred["max"],
         answers=answers,
         answer_text=answer_text,
+        signals=_signals(r, f.get("signals"), kinds, fields, ladder) if "signals" in f else {},
+        decay=r.integer(f.get("decay"), "decay", 1),
+        max_fall=r.integer(f.get("max_fall"), "max_fall", 2),
+        spiral=r.integer(f.get("spiral"), "spiral", 2),
+        red_line_unanswered=cred["red_line_unanswered"],
+        firm_tags=firm,
+        unanswered=cred["unanswered"],
     )
 
 
@@ -1423,6 +1540,14 @@ def _seat(
     sources: tuple[str, ...] = ()
     if "sources" in f:
         sources = tuple(source_ref(n) if source_ref else r.text(n, "source") for n in r.seq(f["sources"], f"the sources of {seat_id!r}"))
+    red_lines: list[tuple[str, m.FactMatch | None]] = []
+    for item in r.seq(f.get("red_lines"), "red_lines"):
+        if item.kind == "map":  # {text: ..., when: {fact: ..., target: self}}: a red line the rules can see crossed
+            lf = r.fields(item, "a red line", ["text", "when"]) or {}
+            if lf:
+                red_lines.append((r.text(lf["text"], "text").strip(), fact_match(r, lf["when"], "a red line's 'when'", rules.fact_kinds, rules.fact_fields)))
+        else:
+            red_lines.append((r.text(item, "a red line"), None))
     alliances = []
     for item in r.seq(f["alliances"], "alliances") if "alliances" in f else []:
         af = r.fields(item, "an alliance", ["text"], ["treaty"])
@@ -1454,7 +1579,8 @@ def _seat(
         role=r.text(f.get("role"), "role"),
         interests=r.text_list(f.get("interests"), "interests"),
         objectives=r.text_list(f.get("objectives"), "objectives"),
-        red_lines=r.text_list(f.get("red_lines"), "red_lines"),
+        red_lines=tuple(text for text, _ in red_lines),
+        watch=tuple(m.RedLine(text, when) for text, when in red_lines if when is not None),
         alliances=tuple(alliances),
         doctrine=doctrine,
         kind=kind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -177,11 +177,20 @@ class Seat:
     interests: tuple[str, ...] = ()
     objectives: tuple[str, ...] = ()
     red_lines: tuple[str, ...] = ()
+    watch: tuple[RedLine, ...] = ()  # the red lines stated as a test on facts: crossing one and doing nothing firm costs credibility
     alliances: tuple[Alliance, ...] = ()
     doctrine: Doctrine = Doctrine()
     kind: str = "state"
     roles: tuple[Role, ...] = ()
     sources: tuple[str, ...] = ()  # the keys the brief draws on: the seat's read-ahead
+
+
+@attrs.frozen
+class RedLine:
+    """A red line as the rules can see it: its words, and the fact that crosses it."""
+
+    text: str
+    when: FactMatch
 
 
 @attrs.frozen
@@ -206,6 +215,12 @@ class Turn:
     brief: str = ""
     questions: tuple[str, ...] = ()
     minutes: Mapping[str, int] = attrs.field(factory=dict)  # phase -> minutes, over the scenario's default
+    closing: bool = False  # the closing response round after the last turn: obligations still owed are answered
+
+
+CLOSING_TITLE = "Closing round: obligations still owed"
+CLOSING_BRIEF = ("The scenario's turns are over, but treaty obligations raised at the end are still owed. "
+                 "Each seat that owes one answers it; then a last adjudication.")
 
 
 @attrs.frozen
@@ -404,7 +419,14 @@ class Scenario:
     debrief: Debrief = Debrief()
 
     def turn(self, turn_id: int) -> Turn:
-        return self._turns_by_id[turn_id]
+        found = self._turns_by_id.get(turn_id)
+        if found is not None:
+            return found
+        last = self.turns[-1] if self.turns else None
+        if last is not None and turn_id > last.id:
+            # A closing response round: after the last turn, while obligations are still owed.
+            return Turn(turn_id, CLOSING_TITLE, last.end, last.end, CLOSING_BRIEF, closing=True)
+        raise KeyError(turn_id)
 
     def inject(self, inject_id: str) -> Inject:
         return self._injects_by_id[inject_id]
@@ -412,7 +434,13 @@ class Scenario:
     def option(self, seat: str, option_id: str) -> Option:
         return self._options_by_id[(seat, option_id)]
 
+    def is_closing(self, turn: int) -> bool:
+        """True for a closing response round: no options, no injects, only the answers still owed."""
+        return bool(self.turns) and turn > self.turns[-1].id
+
     def options_for(self, seat: str, turn: int) -> tuple[Option, ...]:
+        if self.is_closing(turn):
+            return ()
         cache = self._options_by_turn
         key = (seat, turn)
         if key not in cache:
@@ -421,6 +449,8 @@ class Scenario:
 
     def has_option(self, seat: str, turn: int, option_id: str) -> bool:
         # By id, not by turn: a long exercise asks once per seat and turn, so an index by turn never hits.
+        if self.is_closing(turn):
+            return False
         return any(o.open_in(turn) for o in self._options_named.get((seat, option_id), ()))
 
     @functools.cached_property
@@ -622,10 +652,57 @@ class State:
 
 
 @attrs.frozen
+class FactMatch:
+    """A structured test on one fact: its kind, and values its fields must hold.
+
+    ``fields`` maps a field (``by``, ``target``, ``location``, ``on_behalf_of``
+    or a detail such as ``scale``, ``class``, ``weapon``, ``casualties``) to the
+    values allowed; the word ``self`` stands for the seat that asks (a red
+    line). ``states`` asks that the matching facts together involve at least
+    that many states (attackers and attacked): "attacks between several states".
+    ``home`` asks that the act took place on the target's own territory.
+    """
+
+    kinds: tuple[str, ...]
+    fields: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict)
+    states: int = 0
+    home: bool | None = None
+    at_least: Mapping[str, float] = attrs.field(factory=dict)  # a number field's lowest value: {personnel: {at_least: 1000}}
+
+
+@attrs.frozen
 class Rung:
+    """A rung of the escalation ladder; ``needs`` (any of) must hold on the facts of this turn or the ``within`` turns before it to stand on it."""
+
     rung: int
     name: str
     text: str = ""
+    needs: tuple[FactMatch, ...] = ()
+    within: int = 0
+    needs_text: str = ""  # the condition in words, for the help and the report
+
+
+@attrs.frozen
+class Signal:
+    """How high one kind of fact puts tension: the rung it shows, raised or lowered by its details.
+
+    ``rules`` are (match, rung, relief) triples, read in order: the first that
+    matches sets the rung (and the relief); none, the kind's own. ``relief`` is
+    how many rungs a de-escalating fact (talks, a conciliatory statement) eases
+    tension when nothing this turn holds it up.
+    """
+
+    kind: str
+    rung: int = 0
+    rules: tuple[tuple[FactMatch, int, int], ...] = ()
+    relief: int = 0
+
+    def read(self, fact: Fact, matches: Callable[[FactMatch, Fact], bool]) -> tuple[int, int]:
+        """The rung one fact shows and the relief it brings."""
+        for test, rung, relief in self.rules:
+            if matches(test, fact):
+                return rung, relief
+        return self.rung, self.relief
 
 
 @attrs.frozen
@@ -637,10 +714,15 @@ class Posture:
 
 @attrs.frozen
 class AnswerEffect:
+    """What one answer to an obligation means and does: ``force`` adds an armed attack on the beneficiary's attacker, ``aid`` an assistance fact."""
+
     tension: int = 0
     credibility: int = 0
     posture: str | None = None
     force: bool = False
+    aid: bool = False
+    text: str = ""
+    honours: bool = False  # whether this answer meets the duty (the report counts it as honoured)
 
 
 @attrs.frozen
@@ -653,6 +735,13 @@ class Escalation:
     credibility_max: int = 10
     answers: Mapping[str, Mapping[str, AnswerEffect]] = attrs.field(factory=dict)
     answer_text: Mapping[str, str] = attrs.field(factory=dict)
+    signals: Mapping[str, Signal] = attrs.field(factory=dict)
+    decay: int = 1  # rungs a turn falls when nothing that turn holds tension up
+    max_fall: int = 2  # the most rungs tension falls in one turn, whatever the relief
+    spiral: int = 2  # states acting at the current rung in one turn that push it one higher (action and reaction)
+    red_line_unanswered: int = -2  # credibility when a seat's red line is crossed and it does nothing firm
+    firm_tags: tuple[str, ...] = ()  # option tags that answer a crossed red line
+    unanswered: int = -2  # credibility of an obligation left unanswered at its due turn's end
 
     @property
     def top(self) -> int:
@@ -661,6 +750,16 @@ class Escalation:
     @property
     def bottom(self) -> int:
         return self.ladder[0].rung
+
+    def answer_table(self, key: str) -> Mapping[str, AnswerEffect]:
+        """The answers offered for an obligation of this key (``game.answer_key``), falling back from ``assist/automatic`` to ``assist``."""
+        table = self.answers.get(key)
+        if table is None and "/" in key:
+            table = self.answers.get(key.split("/")[0])
+        return table or {}
+
+    def rung(self, tension: int) -> Rung | None:
+        return next((r for r in self.ladder if r.rung == tension), None)
 
     def rung_name(self, tension: int) -> str:
         for rung in self.ladder:
@@ -713,6 +812,7 @@ class FactField:
     values: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     text: str = ""
+    default: str | None = None  # what a fact of these kinds means when it leaves the field out
 
 
 @attrs.frozen

@@ -129,6 +129,8 @@ class State:
     released_now: frozenset[str] = frozenset()  # those released in this turn
     adhoc_injects: PVector[m.Inject] = pvector()  # the facilitator's own, adhoc-1, adhoc-2, ...
     facts: PVector[m.Fact] = pvector()
+    turn_starts: PVector[int] = pvector()  # by turn - 1: how many facts there were when the turn began (the ladder reads a turn's facts)
+    answerable_from: int = 0  # facts from here on can still be answered this turn (a red line crossed since the last adjudication)
     hostilities: Record = Record()  # every fact so far as the rule engine reads it: their count, and the attacks among them
     turn_decisions: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Decision
     turn_answers: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: obligation id -> events.ObligationAnswered
