@@ -289,7 +289,8 @@ class Game:
             raise CommandError(f"obligation {open_ob.id} is {open_ob.status}; nothing to answer")
         offered = self.answers_for(open_ob)
         if command.answer not in offered:
-            raise CommandError(f"obligation {open_ob.id} is answered with one of {', '.join(offered) or 'nothing'}, not {command.answer!r}")
+            raise CommandError(f"expected one of {', '.join(offered) or 'nothing'} for obligation {open_ob.id} "
+                               f"({self.answer_key(open_ob)} in the rules' answers), got {command.answer!r}")
         if not command.rationale.strip():
             raise CommandError("an answer needs a rationale: one sentence on why")
         by = command.by or "human"

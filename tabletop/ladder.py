@@ -32,7 +32,6 @@ import attrs
 from tabletop import model as m
 from tabletop.conflict import partners
 
-
 GIVING = frozenset({"assistance", "guarantee"})  # facts whose target receives, not suffers, them
 
 

@@ -566,7 +566,7 @@ def _matches(r: Reader, node: Node | None, what: str, kinds: Mapping[str, m.Fact
 
 def _signals(r: Reader, node: Node | None, kinds: Mapping[str, m.FactKind], fields: Mapping[str, m.FactField],
              ladder: list[m.Rung]) -> dict[str, m.Signal]:
-    rungs = {x.rung for x in ladder}
+    rungs = {x.rung for x in ladder} or {0}
     signals: dict[str, m.Signal] = {}
     for kind, key, value in r.mapping(node, "signals"):
         if kind not in kinds:

@@ -30,6 +30,7 @@ import attrs
 
 from tabletop import events as ev
 from tabletop import model as m
+from tabletop.game import answers_for
 from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
 from tabletop.sealing import SEALED, answer_sealed, event_sealed
@@ -91,6 +92,7 @@ class ObligationItem:
     answer_rationale: str | None
     answer_by: str | None
     ruling: str | None
+    answer_meaning: str = ""  # what the answer means under this article (rules/escalation.yaml)
 
     @property
     def reference(self) -> str:
@@ -175,6 +177,7 @@ class Adjudication:
     credibility: tuple[tuple[str, int | None, int], ...]  # seat name, before, after
     posture: tuple[tuple[str, str, str], ...]  # seat name, before, after (names)
     facts: int
+    causes: tuple[str, ...] = ()  # why each number moved, one sentence each (logs before causes were logged have none)
 
 
 @attrs.frozen
@@ -360,6 +363,8 @@ def collect(session: Session) -> Report:
                 answer_rationale=SEALED if hidden else decision.get("rationale") if decision else None,
                 answer_by=decision.get("by") if decision else None,
                 ruling=open_ob.ruling if open_ob else None,
+                answer_meaning="" if hidden or open_ob is None or not open_ob.answer else
+                getattr(answers_for(rules, open_ob).get(open_ob.answer), "text", ""),
             )
         )
     by_id = {o.id: o for o in obligations}
@@ -447,8 +452,9 @@ def collect(session: Session) -> Report:
         tension = changes.get("tension") or [state.tension, state.tension]
         cred = tuple((seat_name(s), ba[0], ba[1]) for s, ba in (changes.get("credibility") or {}).items())
         post = tuple((seat_name(s), posture_name(ba[0]), posture_name(ba[1])) for s, ba in (changes.get("posture") or {}).items())
+        causes = tuple(_cause_text(c) for c in changes.get("causes") or () if isinstance(c, dict))
         adjudications.setdefault(int(event.get("turn", 0)), []).append(
-            Adjudication((int(tension[0]), int(tension[1])), cred, post, len(event.get("facts") or []))
+            Adjudication((int(tension[0]), int(tension[1])), cred, post, len(event.get("facts") or []), causes)
         )
 
     # --- council, Art. 51, overrides, notes
@@ -561,16 +567,18 @@ def collect(session: Session) -> Report:
     # --- overview
     stamps = [e["ts"] for e in events if isinstance(e.get("ts"), str)]
     ended_event = next((e for e in events if e.get("type") == "exercise_ended"), None)
-    last_turn = played[-1] if played else 0
+    closing = [t for t in played if scenario.is_closing(t)]
+    last_turn = next((t for t in reversed(played) if not scenario.is_closing(t)), 0)
     if state.ended:
         reason = (ended_event or {}).get("reason", "")
-        status = f"Ended after turn {last_turn}" + (f" ({reason})" if reason else "")
+        status = f"Ended after turn {last_turn}" + (" and a closing response round" if closing else "") + (f" ({reason})" if reason else "")
     elif played:
         status = f"In progress: turn {state.turn}, {state.phase} phase"
     else:
         status = "Not started"
     period_end = scenario.end or (scenario.turns[-1].end if scenario.turns else scenario.start)
-    answers_used = sorted({o.answer for o in obligations if o.answer}, key=lambda a: (list(esc.answer_text).index(a) if a in esc.answer_text else 99, a))
+    # What each answer given meant under its article: "honour" is force under one treaty, any act to meet the danger under another.
+    answers_used = list(dict.fromkeys((o.answer, o.answer_meaning) for o in obligations if o.answer and o.answer_meaning))
     provenance = [
         ("Scenario", f"{scenario.id} (sha256 {str(header.get('scenario_sha256', scenario.sha256))[:16]})"),
         ("Rules", f"sha256 {str(header.get('rules_sha256', rules.sha256))[:16]}"),
@@ -610,7 +618,7 @@ def collect(session: Session) -> Report:
         sources=tuple((citations[k], tuple(v)) for k, v in cited.items()),
         articles=tuple(articles),
         charter=tuple(charter),
-        answer_text=tuple((a, esc.answer_text.get(a, "")) for a in answers_used),
+        answer_text=tuple(answers_used),
         ladder=tuple((r.rung, r.name) for r in esc.ladder),
         tension_initial=initial,
         tension_final=after[-1] if after else initial,
@@ -641,12 +649,21 @@ def _cause(event: dict[str, Any], find_inject: Callable[[str], m.Inject | None])
         inject = find_inject(event.get("inject", ""))
         return "inject", f"inject: {inject.title if inject else event.get('inject')}"
     if kind == "adjudicated":
-        return "adjudication", "adjudication"
+        said = [str(c.get("because", "")) for c in (event.get("changes") or {}).get("causes") or ()
+                if isinstance(c, dict) and c.get("what") == "tension"]
+        return "adjudication", " ".join(said) if said else "adjudication: no change of tension"
     if kind == "council_decided":
-        return "council", f"Security Council: {event.get('outcome')}"
+        return "council", f"Security Council: {event.get('because') or event.get('outcome')}"
     if kind == "override":
         return "override", f"facilitator override: {event.get('reason', '')}"
     return "other", str(kind)
+
+
+def _cause_text(cause: dict[str, Any]) -> str:
+    """A logged cause as a line of the report: the sentence, with the step it made."""
+    what, delta = cause.get("what"), cause.get("delta")
+    step = f" ({what} {delta:+d})" if isinstance(delta, int) and delta and what in ("tension", "credibility") else ""
+    return f"{cause.get('because', '')}{step}"
 
 
 def _initial_credibility(session: Session) -> dict[str, int]:
@@ -792,6 +809,8 @@ def markdown(r: Report) -> str:
             out += ["#### Adjudication", ""]
             out.append(f"Tension {md_escape(r.rung(a.tension[0]))} → {md_escape(r.rung(a.tension[1]))}; {a.facts} new fact(s) from the decisions.")
             out.append("")
+            if a.causes:
+                out += ["Why:", ""] + [f"- {md_escape(c)}" for c in a.causes] + [""]
             rows = _changes_rows(a)
             if rows:
                 out += _md_table(["Seat", "Credibility", "Posture"], [[md_escape(c) for c in row] for row in rows]) + [""]
@@ -812,7 +831,8 @@ def markdown(r: Report) -> str:
             item = [f"**{md_escape(o.id)}** ({md_escape(o.reference)}{': ' + md_escape(o.article_title) if o.article_title else ''}): {md_escape(o.because)}",
                     f"Duty: {md_escape(o.duty)}."]
             if o.answer:
-                item.append(f"Answer: **{md_escape(o.answer)}** in turn {md_escape(o.answered_turn)} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
+                meaning = f" ({md_escape(o.answer_meaning)})" if o.answer_meaning else ""
+                item.append(f"Answer: **{md_escape(o.answer)}**{meaning} in turn {md_escape(o.answered_turn)} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
             if o.ruling:
                 item.append(f"Facilitator ruling: {md_escape(o.ruling)}.")
             out.append(_md_item(item))
@@ -1138,6 +1158,8 @@ def html_page(r: Report) -> str:
         for a in t.adjudications:
             body.append("<h4>Adjudication</h4>")
             body.append(f"<p>Tension {_e(r.rung(a.tension[0]))} → {_e(r.rung(a.tension[1]))}; {_e(a.facts)} new fact(s) from the decisions.</p>")
+            if a.causes:
+                body.append('<ul class="causes">' + "".join(f"<li>{_e(c)}</li>" for c in a.causes) + "</ul>")
             rows = _changes_rows(a)
             if rows:
                 body.append(_html_table(["Seat", "Credibility", "Posture"], [[_e(c) for c in row] for row in rows], cls="changes"))

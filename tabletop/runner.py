@@ -43,10 +43,10 @@ def finish(session: Session) -> Session:
     try:
         while not session.state.ended:
             facilitate_turn(session)
-            if session.is_last_turn:
+            if session.is_last_turn and not session.closing_owed:
                 session.end("all turns played")
                 break
-            session.advance()
+            session.advance()  # the next turn, or the closing response round for obligations still owed
     finally:
         session.close()
     return session

@@ -217,6 +217,11 @@ class Session:
     def is_last_turn(self) -> bool:
         return self.game.is_last_turn(self.state)
 
+    @property
+    def closing_owed(self) -> bool:
+        """The turns are played and obligations are still open: advancing opens the closing response round."""
+        return self.game.closing_owed(self.state)
+
     def options(self, seat: str) -> tuple[m.Option, ...]:
         return self.game.options(self.state, seat)
 

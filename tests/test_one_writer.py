@@ -161,7 +161,7 @@ HOLDER = textwrap.dedent(
     while not session.state.ended:  # then plays on slowly, so that a second writer meets it at work
         runner.facilitate_turn(session)
         time.sleep(0.05)
-        if session.is_last_turn:
+        if session.is_last_turn and not session.closing_owed:
             session.end("all turns played")
             break
         session.advance()

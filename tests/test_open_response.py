@@ -168,8 +168,11 @@ def test_a_person_may_decide_in_their_own_words_and_the_facilitator_assesses_it(
     decided = dict(s.state.decisions[s.state.turn])
     assert decided["us"].free and decided["us"].text == "Send an envoy to Beijing to ask for restraint."
     adjudicated = next(e for e in reversed(s.events) if e["type"] == "adjudicated")
-    options = sum(mini.option(seat, d.option).effects.tension for seat, d in decided.items() if not d.free)
-    assert adjudicated["changes"]["tension"][1] == max(rules.escalation.bottom, min(rules.escalation.top, before + options - 1))
+    # The assessment is one of the causes, in the facilitator's words, and moves tension by its step.
+    causes = adjudicated["changes"]["causes"]
+    assessed = [c for c in causes if c["what"] == "tension" and "A private envoy lowers the temperature a little." in c["because"]]
+    assert [c["delta"] for c in assessed] == [-1] and "US" in assessed[0]["because"]
+    assert adjudicated["changes"]["tension"][0] == before
     s.close()
     assert verify(path, mini, rules).events == len(s.events)
     from tabletop import log as logmod

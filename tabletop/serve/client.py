@@ -360,6 +360,10 @@ class RemoteSession:
     def is_last_turn(self) -> bool:
         return self.game.is_last_turn(self.state)
 
+    @property
+    def closing_owed(self) -> bool:
+        return self.game.closing_owed(self.state)
+
     def options(self, seat: str) -> tuple[m.Option, ...]:
         return self.game.options(self.state, seat)
 

@@ -23,6 +23,7 @@ from textual import events
 from textual.widgets import Input, Select, TextArea
 
 from tabletop import paths
+from tabletop.game import answer_key, answers_for
 from tabletop.safetext import CONTROL, visible
 from tabletop.session import Session
 from tabletop.tui.app import make_app
@@ -183,7 +184,9 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
                 for open_ob in session.unanswered(seat):
                     select = decision.query_one(f"#answer-{open_ob.id}", Select)
                     await _open(pilot, select)
-                    await look(pilot, f"answers open for {seat}", DecisionScreen, wide=("escalation.yaml.answer_text.honour",))
+                    first = next(iter(answers_for(session.rules, open_ob)))  # what the first answer of this obligation's table means
+                    await look(pilot, f"answers open for {seat}", DecisionScreen,
+                               wide=(f"escalation.yaml.answers.{answer_key(session.rules, open_ob)}.{first}.text",))
                     await pilot.press("down", "enter")
                     await _paste(pilot, decision, f"#why-{open_ob.id}", tags(f"log.why.{seat}.{open_ob.id}"))
                 await look(pilot, f"private decision of {seat}, filled", DecisionScreen)  # an Input shows the end of what is pasted

@@ -37,14 +37,38 @@ def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Cont
     parts += [
         "\n", (f"{before} {esc.rung_name(before)}", "bold"), ("  →  ", arrow_style), (f"{after} {esc.rung_name(after)}", arrow_style),
     ]
+    causes = [c for c in changes.get("causes", ()) if isinstance(c, dict)]
+    for cause in causes:
+        if cause.get("what") == "tension":
+            parts += ["\n", ("• ", "dim"), str(cause.get("because", ""))]
+    # What moved it since: the Council's votes that followed, and the facilitator's overrides (each says so, with its reason).
+    for e in events:
+        if e.get("type") == "council_decided" and e.get("outcome") in rules.council.effects:
+            parts += ["\n", ("• then the Security Council: ", "dim"), str(e.get("because") or e.get("outcome"))]
+    turn = session.state.turn
+    for override in session.state.overrides:
+        if override.turn == turn and override.what == "tension":
+            parts += ["\n", ("• then the facilitator set tension to ", "dim"), (f"{override.value} {esc.rung_name(override.value)}", "bold"),
+                      ": ", override.reason]
     if session.state.tension != after:
-        parts += ["\n", (f"now {session.state.tension} {esc.rung_name(session.state.tension)} after the Security Council", "dim")]
-    if changes.get("credibility") or changes.get("posture"):
+        parts += ["\n", (f"now {session.state.tension} {esc.rung_name(session.state.tension)}", "dim")]
+    if changes.get("credibility") or changes.get("posture") or any(c.get("what") != "tension" for c in causes):
         heading("Seats")
         for seat, (old, new) in changes.get("credibility", {}).items():
             parts += ["\n", (seat_name(scenario, rules, seat), "bold"), f" credibility {old} → {new}"]
         for seat, (old, new) in changes.get("posture", {}).items():
             parts += ["\n", (seat_name(scenario, rules, seat), "bold"), f" posture {postures.get(old, old)} → {postures.get(new, new)}"]
+        for cause in causes:
+            what, delta = cause.get("what"), cause.get("delta")
+            if what == "credibility" and isinstance(delta, int):
+                parts += ["\n", ("• ", "dim"), (f"credibility {delta:+d}: ", "bold"), str(cause.get("because", ""))]
+            elif what == "posture":
+                parts += ["\n", ("• ", "dim"), (f"posture {postures.get(cause.get('to'), cause.get('to'))}: ", "bold"), str(cause.get("because", ""))]
+        for override in session.state.overrides:
+            if override.turn == turn and override.what in ("credibility", "posture"):
+                shown = postures.get(override.value, override.value) if override.what == "posture" else override.value
+                parts += ["\n", ("• the facilitator set ", "dim"), (f"{seat_name(scenario, rules, override.seat)}'s {override.what} to {shown}", "bold"),
+                          ": ", override.reason]
     triggered = [e for e in events if e.get("type") == "obligation_triggered"]
     heading(f"New obligations ({len(triggered)})")
     if not triggered:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tabletop import facilitation
+from tabletop import model as m
 from tabletop.session import RELEASE_PHASES, CommandError, Session
 from tabletop.tui import literal
 from tabletop.tui.commands import run_command
@@ -174,7 +175,7 @@ class BoardScreen(Screen):
         if state.phase == "adjudicate" and state.turn not in state.adjudicated:
             self.enter_phase()  # entering it did not adjudicate (refused, or resumed before it could)
             return
-        if state.phase == "review" and session.is_last_turn:
+        if state.phase == "review" and session.is_last_turn and not session.closing_owed:
             self.action_end()
             return
         if state.phase == "decide" and any(kind == "bot" and (s in session.undecided() or session.unanswered(s)) for s, kind in session.seats.items()):
@@ -279,6 +280,24 @@ class BoardScreen(Screen):
             self.action_hotwash()
             return
         last = session.is_last_turn and session.state.phase == "review"
+        if last and session.closing_owed:
+            owed = ", ".join(f"{o.id} ({m.seat_name(session.scenario, session.rules, o.obligation.obligor)})" for o in session.state.open.values())
+
+            def end_anyway(yes: bool | None) -> None:
+                if yes and self.command(session.end, "ended with obligations still owed") is not None:
+                    self.action_hotwash()
+
+            def closing(yes: bool | None) -> None:
+                if yes and self.command(session.advance) is not None:
+                    self.enter_phase()
+                elif not yes:  # nothing irreversible on one key: ending without the round asks again
+                    self.app.push_screen(ConfirmScreen(f"End now, with {owed} unanswered? The report will list them as unanswered.",
+                                                       yes="End now", no="Not yet"), end_anyway)
+
+            self.app.push_screen(ConfirmScreen(
+                f"Obligations raised at the end are still owed: {owed}. Play the closing response round (each answers, then a last adjudication) before ending?",
+                yes="Closing round", no="End without it"), closing)
+            return
         question = "End the exercise and open the hot wash?" if last else "End the exercise now, before the last turn is played?"
 
         def confirmed(yes: bool | None) -> None:

@@ -18,9 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from tabletop.game import answers_for
 from tabletop.model import seat_name
 from tabletop.palette import seat_colour
-from tabletop.session import ANSWERS, Session
+from tabletop.session import Session
 from tabletop.tui import literal
 from tabletop.tui.commands import run_command
 from tabletop.tui.describe import option_label, treaty_label
@@ -128,7 +129,7 @@ class DecisionScreen(ModalScreen[bool]):
                         classes="owed",
                     )
                     yield Select(
-                        [(literal.prompt(f"{word}: {rules.escalation.answer_text.get(word, '')}"), word) for word in ANSWERS],
+                        [(literal.prompt(f"{word}: {effect.text}" if effect.text else word), word) for word, effect in answers_for(rules, open_ob).items()],
                         prompt="Answer", id=f"answer-{open_ob.id}", compact=True,
                     )
                     if self.deciding:
