@@ -405,7 +405,9 @@ class Game:
         for inject_id in released:
             inject = self.inject(state, inject_id)
             if inject.effects.tension:
-                explicit.append(ladder.Step(inject.effects.tension, f"The inject '{inject.title}' moves tension by {inject.effects.tension:+d} (the scenario says so)."))
+                # An inject addressed to some seats only is not named: the adjudication is public, the inject is not.
+                named = f"The inject '{inject.title}'" if "all" in inject.to else f"An inject to {words.states(inject.to)}"
+                explicit.append(ladder.Step(inject.effects.tension, f"{named} moves tension by {inject.effects.tension:+d} (the scenario says so)."))
         decisions = state.decisions.get(state.turn, {})
         for seat, decision in decisions.items():
             if decision.free:  # what it does is the facilitator's assessment, below

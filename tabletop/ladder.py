@@ -136,6 +136,9 @@ class Words:
     def state(self, state: str | None) -> str:
         return m.seat_name(self.scenario, self.rules, state) if state else "an unnamed state"
 
+    def states(self, states: Iterable[str]) -> str:
+        return _join(self.state(s) for s in states)
+
     def place(self, territory: str | None) -> str:
         known = self.rules.territories.get(territory or "")
         return known.name if known else (territory or "")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tabletop import ladder, treaties
 from tabletop import model as m
-from tabletop import treaties
 from tabletop.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,7 +332,10 @@ def test_a_nuclear_test_option_is_a_red_line_for_washington_and_beijing(nea):
 def test_the_nuclear_umbrella_comes_with_its_cost(nea):
     scenario, _ = nea
     umbrella = scenario.option("russia", "nuclear-umbrella")
-    assert "cost" in umbrella.text and umbrella.effects.tension > 0
+    _, rules = nea
+    # Its cost is on the ladder: the guarantee is a fact that shows a rung above "Stable", and Russia's posture moves.
+    assert "cost" in umbrella.text and umbrella.facts
+    assert max(ladder.level(rules.escalation, f, rules) for f in umbrella.facts) > rules.escalation.bottom and umbrella.effects.posture
     offer = inject(scenario, "hyp-umbrella-offer")
     assert set(offer.to) == {"russia", "dprk"}
     assert "would pay for it" in offer.text

@@ -131,7 +131,7 @@ REPORTED = (
     "scenario.injects[0].title", "scenario.injects[0].text", "scenario.injects[0].cite", "scenario.injects[0].note",
     "scenario.injects[1].title", "scenario.sources.ref-treaties.title", "scenario.sources.ref-treaties.note",
     "scenario.sources.ref-treaties.author", "scenario.sources.ref-treaties.publisher",
-    "scenario.options.us[1].label", "scenario.options.rok[0].label", "escalation.yaml.ladder[4].name", "escalation.yaml.answer_text.consult",
+    "scenario.options.us[1].label", "scenario.options.rok[0].label", "escalation.yaml.ladder[4].name", "escalation.yaml.answers.consult.consult.text",
     "treaties/us-rok-1953.yaml.short", "escalation.yaml.postures[1].name",
     "log.header.seats.japan", "log.header.created", "log.header.tabletop", "log.header.parent.log", "log.header.parent.at",
     "log.adhoc.title", "log.adhoc.text", "log.note.rok", "log.note.facilitator", "log.rationale.us", "log.rationale.rok", "log.decision.by",

@@ -241,7 +241,21 @@ def test_last_review_ends_in_the_hot_wash_and_exports_the_report(tmp_path):
                 assert isinstance(app.screen, AdjudicationScreen)
                 await pilot.press("escape", "space")  # review
                 assert session.state.phase == "review"
-                await pilot.press("space")  # next turn, or on the last: end?
+                owed = session.closing_owed
+                await pilot.press("space")  # next turn, or on the last: end? (or first the closing round, if answers are owed)
+                await pilot.pause()
+            if owed:  # the closing response round: the bots answer what they owe, then a last adjudication
+                await pilot.press("y")
+                await pilot.pause()
+                assert session.state.phase == "decide" and session.turn.closing and not session.unanswered()
+                await pilot.press("space")  # the reveal of the answers, then adjudicate
+                await pilot.pause()
+                await pilot.press("escape", "space")
+                await pilot.pause()
+                assert isinstance(app.screen, AdjudicationScreen)
+                await pilot.press("escape", "space")  # review
+                assert session.state.phase == "review"
+                await pilot.press("space")  # end?
                 await pilot.pause()
             await pilot.press("y")
             await pilot.pause()
