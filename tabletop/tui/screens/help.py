@@ -20,6 +20,14 @@ PHASE_HELP = [
 ]
 
 
+NUMBERS_HELP = [
+    ("tension", "a rung of the escalation ladder, moved by what happens: each rung above Crisis needs its facts (an armed attack for Armed clash)"),
+    ("credibility", "how far a seat's deeds match its commitments and stated red lines: up when it honours them at a cost, "
+                    "down when it declines an obligation it owes or lets a red line be crossed unanswered"),
+    ("posture", "the readiness a seat's decisions and answers put it in"),
+]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help-close")]
 
@@ -38,6 +46,9 @@ class HelpScreen(ModalScreen[None]):
         parts += ["\n\n", ("A turn", "bold underline")]
         for phase, text in PHASE_HELP:
             parts += ["\n", (f"{phase:>10}  ", "bold"), text]
+        parts += ["\n\n", ("The board's numbers", "bold underline")]
+        for name, text in NUMBERS_HELP:
+            parts += ["\n", (f"{name:>11}  ", "bold"), text]
         with Vertical(classes="dialog wide"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
