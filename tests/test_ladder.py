@@ -264,3 +264,46 @@ def test_the_closing_round_answers_what_the_last_turn_raised(nea, tmp_path):
             closing = [e for e in session.events if e.get("turn") == started[-1] and e["type"] == "decision"]
             assert closing and all((e.get("answers") or {}).get("obligation") for e in closing)
     assert left == 0
+
+
+# ------------------------------------------------------ the rules, validated
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("needs: [{fact: [armed_attack, state_of_war]}]", "needs: [{fact: [armed_atack, state_of_war]}]", "undefined fact kind 'armed_atack' in needs"),
+    ("      - {scale: war, rung: 6}", "      - {scale: total, rung: 6}", "unexpected scale 'total' in signals.armed_attack.when; expected one of: war, limited"),
+    ("  threat: {rung: 4}", "  threat: {rung: 9}", "expected a rung of the ladder (0 to 7), got 9"),
+    ("  state_of_war: {rung: 6}", "  state_of_warr: {rung: 6}", "undefined fact kind 'state_of_warr' under signals"),
+    ("    within: 1\n    needs_text: \"an armed attack", "    within: -1\n    needs_text: \"an armed attack", "expected within: 0 or more"),
+    ("      - {fact: armed_attack, states: 3}", "      - {fact: armed_attack, states: 1}", "expected states: 2 or more"),
+    ("    honour: {text: \"Military assistance with its forces", "    honor: {text: \"Military assistance with its forces", "expected one of honour, partial, measures, consult, decline, got 'honor'"),
+])
+def test_a_broken_ladder_is_refused_with_where_and_what(tmp_path, old, new, message):
+    import shutil
+
+    from tabletop.paths import bundled_rules
+    from tabletop.yamlnodes import InputError
+
+    folder = tmp_path / "rules"
+    shutil.copytree(bundled_rules(), folder)
+    path = folder / "escalation.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_rules(folder)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(message in p and p.startswith(f"{path}:") for p in problems), problems
+
+
+def test_a_red_line_that_tests_a_fact_is_validated(tmp_path):
+    from tabletop.yamlnodes import InputError
+
+    source = (bundled_scenarios() / "nea-2024.yaml").read_text(encoding="utf-8")
+    bad = source.replace("when: {fact: nuclear_test, by: dprk}", "when: {fact: nuclear_tst, by: dprk}", 1)
+    assert bad != source
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, load_rules())
+    assert any("undefined fact kind 'nuclear_tst'" in str(p) for p in caught.value.problems)
