@@ -80,7 +80,8 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
         )
     if kind == "adjudicated":
         before, after = (event.get("changes") or {}).get("tension", [None, None])
-        return f"Adjudicated: tension {before} → {after}"
+        why = [c.get("because", "") for c in (event.get("changes") or {}).get("causes", ()) if isinstance(c, dict) and c.get("what") == "tension"]
+        return f"Adjudicated: tension {before} → {after}" + (f". {why[0]}" if why else "")
     if kind == "council_decided":
         vetoed = event.get("vetoed_by") or []
         by = f" by {', '.join(vetoed)}" if vetoed else ""
@@ -158,6 +159,9 @@ def event_details(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -
             rows.append(("credibility", f"{seat_name(scenario, rules, seat)} {old} → {new}"))
         for seat, (old, new) in (changes.get("posture") or {}).items():
             rows.append(("posture", f"{seat_name(scenario, rules, seat)} {old} → {new}"))
+        for cause in changes.get("causes") or ():
+            if isinstance(cause, dict):
+                rows.append(("why", str(cause.get("because", ""))))
         for fact in event.get("facts") or []:
             rows.append(("fact", ", ".join(f"{k}={v}" for k, v in fact.items())))
     else:
