@@ -124,7 +124,8 @@ def test_a_full_turn_with_three_seats_on_three_clients(tmp_path):
                     assert [m for m in every if m in texts] == [m for s in HUMANS if s != own for m in markers[s]]
                     assert {r["seat"] for r in reveal["records"]} >= {"russia", "china", "japan"}
                     assert all("prev" not in r for r in reveal["records"])
-                await give({"type": "adjudicate"})
+                assert server.run(lambda: 1 in server.session.state.adjudicated)  # entering the phase adjudicated (the facilitation policy)
+                assert (await boss.command(99, {"type": "adjudicate"}))["kind"] == "refused"
                 await give({"type": "advance"})
                 assert secrets_in(projector, ["NOTE-MARKER", "ADHOC-MARKER"]) == []
                 for client in [boss, projector, *seats.values()]:
@@ -404,7 +405,7 @@ def test_a_bad_hello_is_refused_and_closed(tmp_path, hello):
 
 def test_a_scripted_inject_addressed_to_some_seats_reaches_those_seats_alone():
     from tabletop.loading import load_named
-    from tabletop.serve.visibility import FACILITATOR, SEAT, VIEW, Role, visible
+    from tabletop.serve.visibility import FACILITATOR, SEAT, VIEW, Ledger, Role, visible
     from tabletop.state import State
 
     scenario, _ = load_named("nea-2024")
@@ -412,8 +413,10 @@ def test_a_scripted_inject_addressed_to_some_seats_reaches_those_seats_alone():
     assert set(inject.to) == {"us", "dprk"}
     record = {"type": "inject_released", "seq": 40, "turn": inject.turn, "prev": "ab" * 32, "inject": inject.id}
     state = State(turn=inject.turn, phase="brief")
+    ledger = Ledger(scenario)
+    ledger.add(record, state)
     board_after = {"tension": 3, "credibility": {}, "posture": {}, "date": "2025-01-27"}
-    seen = {str(role): visible(record, role, state, scenario, {40: board_after})
+    seen = {str(role): visible(record, role, state, ledger, {40: board_after})
             for role in (Role(FACILITATOR), Role(SEAT, "us"), Role(SEAT, "dprk"), Role(SEAT, "rok"), Role(VIEW))}
     assert seen["facilitator"] == record
     assert seen["seat us"] == seen["seat dprk"] == {k: v for k, v in record.items() if k != "prev"}

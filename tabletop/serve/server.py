@@ -24,12 +24,12 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tabletop import bots
 from tabletop import events as ev
+from tabletop import facilitation
 from tabletop.game import CommandError
 from tabletop.serve import protocol as p
 from tabletop.serve.codes import Codes
-from tabletop.serve.visibility import FACILITATOR, SEAT, VIEW, Role, board, full, visible
+from tabletop.serve.visibility import FACILITATOR, SEAT, VIEW, Ledger, Role, board, full, visible
 from tabletop.session import Session
 
 MAX_QUEUE = 20_000  # frames waiting for one client before it is dropped as too slow
@@ -110,14 +110,16 @@ class Server:
         self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
         self.connections: list[Connection] = []
         self.exercise = _exercise_id(session)
+        self.ledger = Ledger(session.scenario)
         self.boards: dict[int, dict[str, Any]] = {}
-        self._board = self._prime_boards()
+        self._board = self._prime()
         session.listeners.append(self._on_record)
         self.runner: web.AppRunner | None = None
         self.url = ""
 
-    # ------------------------------------------------------------ the board after withheld injects
-    def _prime_boards(self) -> dict[str, Any]:
+    # ------------------------------------------------------------ who may see each record; the board after each
+    def _prime(self) -> dict[str, Any]:
+        """The ledger and the boards of the records already in the log (a resumed exercise)."""
         game = self.session.game
         state = game.initial()
         last = board(state)
@@ -125,18 +127,20 @@ class Server:
             if record.get("type") in ev.LOG_RECORDS:
                 continue
             state = game.evolve(state, ev.from_json(record))
-            now = board(state)
-            if record.get("type") == "inject_released" and now != last:
-                self.boards[record["seq"]] = now
-            last = now
+            self.ledger.add(record, state)
+            last = self._moved(record, state, last)
         return last
+
+    def _moved(self, record: dict[str, Any], state: Any, last: dict[str, Any]) -> dict[str, Any]:
+        now = board(state)
+        if now != last:
+            self.boards[record["seq"]] = now
+        return now
 
     def _on_record(self, record: dict[str, Any]) -> None:
         # Called by the session after each record is on disk, with the state folded to it.
-        now = board(self.session.state)
-        if record.get("type") == "inject_released" and now != self._board:
-            self.boards[record["seq"]] = now
-        self._board = now
+        self.ledger.add(record, self.session.state)
+        self._board = self._moved(record, self.session.state, self._board)
 
     # ------------------------------------------------------------ running
     def app(self) -> web.Application:
@@ -173,15 +177,18 @@ class Server:
 
     # ------------------------------------------------------------ the policy on the server
     def facilitate(self) -> None:
-        """What nobody needs to ask for: seats played by a bot decide and answer as soon as the decide phase is open."""
-        state = self.session.state
-        if state.phase != "decide" or state.ended:
-            return
+        """What nobody needs to ask for, by the one facilitation policy (``tabletop/facilitation.py``) the local board follows.
+
+        Entering the decide phase, the seats a bot plays (as handed over now)
+        decide and answer; entering the adjudicate phase, the turn is
+        adjudicated. Called after every command and at start-up, it does only
+        what is still owed.
+        """
         seats = [s for s, c in self.control.items() if c == "bot"]
         try:
-            bots.play_turn_decisions(self.session, seats)
-        except CommandError as exc:
-            self.say(f"a bot could not decide: {exc}")
+            facilitation.enter_phase(self.session, seats)
+        except (CommandError, ValueError) as exc:
+            self.say(f"the server could not do what entering the {self.session.state.phase} phase asks: {exc}")
 
     # ------------------------------------------------------------ one connection
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -241,15 +248,15 @@ class Server:
                 other.drop()  # the same client reconnecting before its old connection was seen to drop
                 self._leave(other)
         conn = Connection(ws, role, client, peer, self.rate, self.burst)
-        state, scenario, records = self.session.state, self.session.scenario, self.session.events
+        state, records = self.session.state, self.session.events
         conn.send({
             "kind": "welcome", "protocol": p.PROTOCOL, "role": role.to_json(), "exercise": self.exercise, "reset": reset,
             "last": len(records), "header": self._header(role), "control": dict(self.control), "heartbeat": self.heartbeat,
         })
-        opened = [records[s - 1] for s in sealed if full(records[s - 1], role, state, scenario)]
-        conn.redacted.update(s for s in sealed if not full(records[s - 1], role, state, scenario))
+        opened = [records[s - 1] for s in sealed if full(records[s - 1], role, state, self.ledger)]
+        conn.redacted.update(s for s in sealed if not full(records[s - 1], role, state, self.ledger))
         if opened:
-            conn.send({"kind": "reveal", "records": [visible(r, role, state, scenario, self.boards) for r in opened]})
+            conn.send({"kind": "reveal", "records": [visible(r, role, state, self.ledger, self.boards) for r in opened]})
         for record in records[since:]:
             self._send_record(conn, record)
         self.connections.append(conn)
@@ -367,7 +374,7 @@ class Server:
 
     # ------------------------------------------------------------ frames to clients
     def _send_record(self, conn: Connection, record: dict[str, Any]) -> None:
-        out = visible(record, conn.role, self.session.state, self.session.scenario, self.boards)
+        out = visible(record, conn.role, self.session.state, self.ledger, self.boards)
         if out.get("sealed"):
             conn.redacted.add(record["seq"])
         conn.send({"kind": "event", "record": out})
@@ -375,14 +382,14 @@ class Server:
     def _broadcast(self, before: int) -> None:
         session = self.session
         new = session.events[before:]
-        state, scenario, records = session.state, session.scenario, session.events
+        state, records = session.state, session.events
         for conn in list(self.connections):
             for record in new:
                 self._send_record(conn, record)
-            opened = sorted(s for s in conn.redacted if full(records[s - 1], conn.role, state, scenario))
+            opened = sorted(s for s in conn.redacted if full(records[s - 1], conn.role, state, self.ledger))
             if opened:
                 conn.redacted.difference_update(opened)
-                conn.send({"kind": "reveal", "records": [visible(records[s - 1], conn.role, state, scenario, self.boards) for s in opened]})
+                conn.send({"kind": "reveal", "records": [visible(records[s - 1], conn.role, state, self.ledger, self.boards) for s in opened]})
 
     def _presence(self) -> None:
         """Who is connected, for the facilitator: a seat is connected while its socket answers the heartbeat."""

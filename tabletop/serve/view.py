@@ -18,7 +18,7 @@ from tabletop import events as ev
 from tabletop import model as m
 from tabletop.game import Game
 from tabletop.sealing import SEALED
-from tabletop.state import State
+from tabletop.state import OpenObligation, State
 
 STAND_IN = "withheld"
 
@@ -44,6 +44,8 @@ def fold(game: Game, state: State, record: dict[str, Any]) -> State:
     event = ev.from_json(record)
     if isinstance(event, ev.InjectReleased) and event.adhoc is not None:
         state = _pad_adhoc(state, event.inject)
+    if isinstance(event, ev.ObligationTriggered):
+        state = _pad_obligations(state, event.id)
     return game.evolve(state, event)
 
 
@@ -70,6 +72,21 @@ def _pad_adhoc(state: State, inject_id: str) -> State:
         n = len(adhoc) + 1
         adhoc = adhoc.append(m.Inject(id=f"adhoc-{n}", turn=state.turn, title="(not addressed to you)", text="", source="facilitator", to=()))
     return state.replace(adhoc_injects=adhoc)
+
+
+WITHHELD = "withheld"  # the status of an obligation this role was not told of (the panels leave it out)
+
+
+def _pad_obligations(state: State, obligation_id: str) -> State:
+    """Obligations set off by what this role may not see were withheld: hold their numbers, so ``oN`` is still the Nth."""
+    digits = obligation_id.removeprefix("o")
+    if not digits.isdigit():
+        return state
+    held = state.all_obligations
+    while len(held) < int(digits) - 1:
+        blank = m.Obligation(treaty="", article="", kind="", obligor="", beneficiary="", status=WITHHELD, duty="", because="")
+        held = held.append(OpenObligation(f"o{len(held) + 1}", blank, state.turn, WITHHELD))
+    return state.replace(all_obligations=held)
 
 
 class View:

@@ -1,23 +1,39 @@
-"""What each client may see of the log, decided on the server.
+"""What each client may see of the log, decided on the server: one table, :data:`ACCESS`.
 
 Three roles: the *facilitator* sees every record as written; a *seat* (one
-team) sees public records, its own decisions, answers and assessments, the
-injects addressed to it or to all, and other seats' decisions only once they
-are revealed (:mod:`tabletop.sealing`); the *projector view* sees public
-records only: no notes, no injects addressed to some seats, nothing sealed.
+team) sees what is addressed to everyone, what is addressed to it, and its own
+decisions; the *projector view* sees only what is addressed to everyone. Two
+rules decide it, and :data:`ACCESS` says for every event type which apply:
 
-A record a role may not see in full crosses the wire as a stand-in that
-carries no more than the shared board shows anyway:
+* **Audience** (who may ever see the record): everyone, or a set of seats. An
+  inject's audience is its ``to``. A record *derived* from another (an
+  obligation, a Security Council outcome or an Art. 51 report that a released
+  inject or an adjudication set off; an answer to an obligation; an override of
+  an obligation) has the audience of what it derives from, so nothing an inject
+  addressed to some seats set off reaches the others. The one widening: the seat
+  that *owes* an obligation is told it even when the inject was not addressed to
+  it, because the rules require its answer this turn (it learns what its treaty
+  makes it learn, as it would by diplomatic note).
+* **Sealing** (:mod:`tabletop.sealing`): a decision, an answer or an assessment
+  is hidden from all but its own seat until its turn's decide phase is over.
+
+A record a role may not see crosses the wire as a stand-in that carries no more
+than the shared board shows anyway:
 
 * ``{"type": "decision", "seq", "turn", "seat", "sealed": true}`` (and, for an
   answer, ``"answers": {"obligation": ID}``; ``obligation_answered`` and
-  ``assessed`` alike): that a seat is in, as the seat cards show, never what
-  it chose or why. The full record follows in a ``reveal`` frame once the
-  turn's decide phase is over.
-* ``{"type": "withheld", "seq", "turn"}``: a note, an inject addressed to
-  other seats, a signature. When the withheld inject moved the board (tension,
-  credibility, posture, the date), ``"board"`` carries the values after it, so
-  every client shows the same board without learning the inject.
+  ``assessed`` alike), for a sealed record the role may see once revealed: that
+  a seat is in, as the seat cards show, never what it chose or why. The full
+  record follows in a ``reveal`` frame once the turn's decide phase is over.
+* ``{"type": "withheld", "seq", "turn"}`` for a record outside the role's
+  audience (never revealed). When it moved the board (tension, credibility,
+  posture, the date), ``"board"`` carries the values after it, so every client
+  shows the same board without learning what moved it.
+
+Two records are sent with a part left out for roles outside a part's audience:
+an adjudication's facts include the force a seat used in answer to an
+obligation the role may not see (it would repeat the attack it answers), and a
+decision names the inject it answers.
 
 No record but the facilitator's carries ``prev``: the hash of the line before
 would let a team test guesses at a sealed line (a bot's rationale follows from
@@ -33,8 +49,51 @@ import attrs
 from tabletop import model as m
 from tabletop.sealing import SEALED_KINDS, event_sealed
 from tabletop.state import State
+from tabletop.treaties import force_fact
 
 FACILITATOR, SEAT, VIEW = "facilitator", "seat", "view"
+STAND_IN = "withheld"
+
+# An audience: None for everyone, else the seats that may see a record (the facilitator always may).
+Audience = frozenset[str] | None
+NOBODY: Audience = frozenset()
+
+
+@attrs.frozen
+class Access:
+    """Who may see one event type, and when: the row of :data:`ACCESS`."""
+
+    audience: str  # everyone | addressees | cause | obligation | facilitator (see AUDIENCES)
+    sealed: bool = False  # hidden from all but its seat while its turn's decide phase is open
+    part: str = ""  # a part left out for roles outside that part's audience
+
+
+AUDIENCES = {
+    "everyone": "every role",
+    "addressees": "the seats the inject is addressed to (its `to`)",
+    "cause": "the audience of what set it off (the inject or the adjudication it follows), and the seat that owes it",
+    "obligation": "the audience of the obligation it concerns (every role, unless an inject addressed to some seats set the obligation off)",
+    "facilitator": "the facilitator alone",
+}
+
+# The table: every event type of tabletop/events.py, and the log's own records. docs/protocol.md shows the same.
+ACCESS: dict[str, Access] = {
+    "turn_started": Access("everyone"),
+    "phase_changed": Access("everyone"),
+    "inject_released": Access("addressees"),
+    "decision": Access("obligation", sealed=True, part="answers"),  # an answer: the obligation's audience; else everyone
+    "assessed": Access("everyone", sealed=True),
+    "obligation_triggered": Access("cause"),
+    "obligation_upgraded": Access("cause"),  # and no wider than the obligation's own audience
+    "obligation_answered": Access("obligation", sealed=True),
+    "adjudicated": Access("everyone", part="facts"),
+    "council_decided": Access("cause"),
+    "report_owed": Access("cause"),
+    "override": Access("obligation"),  # of an obligation: its audience; of tension, credibility, posture: everyone
+    "note": Access("facilitator"),
+    "exercise_ended": Access("everyone"),
+    "signature": Access("facilitator"),
+}
 
 
 @attrs.frozen
@@ -61,53 +120,184 @@ def board(state: State) -> dict[str, Any]:
     }
 
 
-def audience(record: dict[str, Any], scenario: m.Scenario) -> tuple[str, ...]:
-    """Whom an ``inject_released`` record is addressed to (``all`` or seat ids)."""
+def addressees(record: dict[str, Any], scenario: m.Scenario) -> Audience:
+    """Whom an ``inject_released`` record is addressed to: None for all, else the seats."""
     adhoc = record.get("adhoc")
     if isinstance(adhoc, dict):
-        return tuple(adhoc.get("to") or ("all",))
-    try:
-        return tuple(scenario.inject(record.get("inject", "")).to)
-    except KeyError:
-        return ()  # an inject the scenario does not know: nobody but the facilitator
+        to = tuple(adhoc.get("to") or ("all",))
+    else:
+        try:
+            to = tuple(scenario.inject(record.get("inject", "")).to)
+        except KeyError:
+            return NOBODY  # an inject the scenario does not know: nobody but the facilitator
+    return None if "all" in to else frozenset(to)
 
 
-def full(record: dict[str, Any], role: Role, state: State, scenario: m.Scenario) -> bool:
-    """May ``role`` see ``record`` as written, given the exercise's current ``state``?"""
+def sees(audience: Audience, role: Role) -> bool:
+    return role.kind == FACILITATOR or audience is None or (role.kind == SEAT and role.seat in audience)
+
+
+def _narrow(a: Audience, b: Audience) -> Audience:
+    """Both audiences at once: the seats in each (None is everyone)."""
+    if a is None:
+        return b
+    return a if b is None else a & b
+
+
+def _widen(a: Audience, seat: str | None) -> Audience:
+    return a if a is None or seat is None else a | {seat}
+
+
+def _same_fact(a: m.Fact, b: m.Fact) -> bool:
+    strip = lambda f: {k: v for k, v in f.to_json().items() if k != "date"}  # noqa: E731
+    return strip(a) == strip(b)
+
+
+class Ledger:
+    """The audience of every record of one exercise, worked out record by record as the log is written.
+
+    The server keeps one, fed every record in order with the state folded to
+    it (on a restart, from the log), so the answer for a record never changes.
+    Kept apart from the state because the state does not say what set off what.
+    """
+
+    def __init__(self, scenario: m.Scenario) -> None:
+        self.scenario = scenario
+        self.audience: dict[int, Audience] = {}  # seq -> who may see it (the row of ACCESS applied)
+        self.parts: dict[int, dict[Any, Audience]] = {}  # seq -> the parts left out for some: fact index, or "answers"
+        self._injects: dict[str, Audience] = {}
+        self._obligations: dict[str, Audience] = {}
+        self._obligors: dict[str, str | None] = {}
+        self._cause: Audience = None  # the audience of the record that leads the current command's group
+        self._cause_facts: dict[int, Audience] = {}  # of an adjudication leading it: its facts not for everyone
+
+    def add(self, record: dict[str, Any], state: State) -> None:
+        """Work out ``record``'s audience; ``state`` is the exercise folded up to and including it."""
+        kind, seq = record.get("type"), record.get("seq")
+        if type(seq) is not int:
+            return
+        access = ACCESS.get(str(kind))
+        audience: Audience = NOBODY
+        if access is None or access.audience == "facilitator":
+            pass
+        elif kind == "inject_released":
+            audience = addressees(record, self.scenario)
+            self._injects[str(record.get("inject"))] = audience
+            self._lead(audience)
+        elif kind == "adjudicated":
+            audience = None
+            self._lead(None, self._force_facts(record, state))
+            if self._cause_facts:
+                self.parts[seq] = dict(self._cause_facts)
+        elif access.audience == "cause":
+            audience = self._caused(record)
+        elif access.audience == "obligation":
+            obligation = _obligation_of(record)
+            audience = self._obligations.get(obligation, None) if obligation else None
+            if kind == "decision":
+                audience = _widen(audience, record.get("seat"))
+                answers = record.get("answers")
+                inject = answers.get("inject") if isinstance(answers, dict) else None
+                if inject is not None and self._injects.get(inject) is not None:
+                    self.parts[seq] = {"answers": _widen(self._injects[inject], record.get("seat"))}
+            self._lead(audience)
+        else:
+            audience = None
+            self._lead(None)
+        self.audience[seq] = audience
+
+    def _lead(self, audience: Audience, facts: dict[int, Audience] | None = None) -> None:
+        self._cause, self._cause_facts = audience, facts or {}
+
+    def _caused(self, record: dict[str, Any]) -> Audience:
+        kind = record.get("type")
+        audience = self._cause
+        if kind in ("council_decided", "report_owed"):
+            index = record.get("fact")
+            return self._cause_facts.get(index, audience) if type(index) is int else audience
+        # An obligation an adjudication set off may follow from any of its facts: from a withheld one, only its audience sees it.
+        for part in self._cause_facts.values():
+            audience = _narrow(audience, part)
+        obligor = record.get("obligor")
+        if kind == "obligation_upgraded":
+            known = str(record.get("obligation"))
+            audience = _narrow(audience, self._obligations.get(known))
+            obligor = self._obligors.get(known)
+        audience = _widen(audience, obligor if type(obligor) is str else None)
+        if kind == "obligation_triggered":
+            self._obligations[str(record.get("id"))] = audience
+            self._obligors[str(record.get("id"))] = obligor if type(obligor) is str else None
+        return audience
+
+    def _force_facts(self, record: dict[str, Any], state: State) -> dict[int, Audience]:
+        """The facts of an adjudication that are force used in answer to an obligation not everyone may see, by index."""
+        facts = record.get("facts")
+        if not isinstance(facts, list):
+            return {}
+        turn = record.get("turn", state.turn)
+        out: dict[int, Audience] = {}
+        for ob_id in state.answers.get(turn, {}):
+            audience = self._obligations.get(ob_id)
+            open_ob = state.obligations.get(ob_id)
+            if audience is None or open_ob is None:
+                continue
+            force = force_fact(open_ob.obligation)
+            if force is None:
+                continue
+            for index, fact in enumerate(facts):
+                if index not in out and isinstance(fact, dict) and _same_fact(m.Fact.from_json(fact), force):
+                    out[index] = audience
+        return out
+
+
+def _obligation_of(record: dict[str, Any]) -> str | None:
+    """The obligation a record concerns, if any (an answer, an override of an obligation)."""
+    if record.get("type") == "decision":
+        answers = record.get("answers")
+        value = answers.get("obligation") if isinstance(answers, dict) else None
+    else:
+        value = record.get("obligation")
+    return value if type(value) is str else None
+
+
+def full(record: dict[str, Any], role: Role, state: State, ledger: Ledger) -> bool:
+    """May ``role`` see ``record`` whole now (in its audience, and not sealed from it), given the exercise's ``state``?"""
     if role.kind == FACILITATOR:
         return True
-    kind = record.get("type")
-    if kind in SEALED_KINDS:
-        return not event_sealed(record, state) or (role.kind == SEAT and record.get("seat") == role.seat)
-    if kind == "inject_released":
-        to = audience(record, scenario)
-        return "all" in to or (role.kind == SEAT and role.seat in to)
-    if kind in ("note", "signature"):
+    if not sees(ledger.audience.get(record.get("seq", -1), NOBODY), role):
         return False
+    if record.get("type") in SEALED_KINDS and event_sealed(record, state):
+        return role.kind == SEAT and record.get("seat") == role.seat
     return True
 
 
-def visible(record: dict[str, Any], role: Role, state: State, scenario: m.Scenario, boards: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The record as ``role`` receives it: whole, sealed or withheld (see the module's docstring).
+def visible(record: dict[str, Any], role: Role, state: State, ledger: Ledger, boards: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The record as ``role`` receives it: whole, sealed, withheld, or with a part left out (see the module's docstring).
 
-    ``boards`` holds, by seq, the board after each inject that moved it.
+    ``boards`` holds, by seq, the board after each record that moved it.
     """
     if role.kind == FACILITATOR:
         return record
     seq, turn, kind = record.get("seq"), record.get("turn", 0), record.get("type")
-    if full(record, role, state, scenario):
-        return {k: v for k, v in record.items() if k != "prev"}
-    if kind in SEALED_KINDS:
-        out: dict[str, Any] = {"type": kind, "seq": seq, "turn": turn}
-        if kind == "obligation_answered":
-            out["obligation"] = record.get("obligation")
-        out["seat"] = record.get("seat")
-        answers = record.get("answers")
-        if kind == "decision" and isinstance(answers, dict) and "obligation" in answers:
-            out["answers"] = {"obligation": answers["obligation"]}
-        out["sealed"] = True
+    if not sees(ledger.audience.get(seq if type(seq) is int else -1, NOBODY), role):
+        out: dict[str, Any] = {"type": STAND_IN, "seq": seq, "turn": turn}
+        if seq in boards:
+            out["board"] = boards[seq]
         return out
-    out = {"type": "withheld", "seq": seq, "turn": turn}
-    if kind == "inject_released" and seq in boards:
-        out["board"] = boards[seq]
+    if full(record, role, state, ledger):
+        out = {k: v for k, v in record.items() if k != "prev"}
+        hidden = {part for part, audience in ledger.parts.get(seq, {}).items() if not sees(audience, role)}  # type: ignore[arg-type]
+        if "answers" in hidden:
+            out.pop("answers", None)
+        if hidden - {"answers"} and isinstance(record.get("facts"), list):
+            out["facts"] = [f for i, f in enumerate(record["facts"]) if i not in hidden]
+        return out
+    out = {"type": kind, "seq": seq, "turn": turn}
+    if kind == "obligation_answered":
+        out["obligation"] = record.get("obligation")
+    out["seat"] = record.get("seat")
+    answers = record.get("answers")
+    if kind == "decision" and isinstance(answers, dict) and "obligation" in answers:
+        out["answers"] = {"obligation": answers["obligation"]}
+    out["sealed"] = True
     return out

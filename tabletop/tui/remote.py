@@ -67,6 +67,7 @@ class FacilitatorConsole(RemoteBoard):
         Binding("h", "hand_over", "Hand over", tooltip="Hand a seat to a bot, to the hot seat here, or back to its team", id="hand-over"),
     ]
     who = "FACILITATOR"
+    _seen_adjudicated: int | None = None  # the turn whose adjudication this console has shown
     advance_hint = True
 
     def note(self):
@@ -85,11 +86,26 @@ class FacilitatorConsole(RemoteBoard):
         return literal.assemble(*parts) if parts else None
 
     def enter_phase(self) -> None:
+        """The server did what entering the phase asks (the facilitation policy, before the advance was acknowledged); here what is left.
+
+        In *decide*, the hot seat for the seats handed to this machine; in
+        *adjudicate*, what the server's adjudication changed (or, if the server
+        could not adjudicate on entering, asking it again).
+        """
         state = self.session.state
         if state.phase == "decide":
-            self.next_decision()  # the hot seat, for seats handed to this machine
-        elif state.phase == "adjudicate" and state.turn not in state.adjudicated:
-            self.adjudicate()  # the server adjudicates; this console shows what changed
+            self.next_decision()
+        elif state.phase == "adjudicate":
+            if state.turn not in state.adjudicated:
+                self.adjudicate()
+            elif state.turn != self._seen_adjudicated:  # not when the console opens on a turn adjudicated before (j shows it)
+                self.action_show_adjudication()
+            self._seen_adjudicated = state.turn
+
+    def on_mount(self) -> None:
+        # Before BoardScreen's on_mount (Textual calls both, this class's first), which enters the phase.
+        state = self.session.state
+        self._seen_adjudicated = state.turn if state.turn in state.adjudicated else None
 
     def action_hand_over(self) -> None:
         self.app.push_screen(HandOver(self.session), self._after_dialog)  # type: ignore[arg-type]

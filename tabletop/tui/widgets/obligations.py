@@ -70,7 +70,7 @@ class ObligationPanel(Vertical):
 
     def show(self, rules: m.Rules, state: m.WorldState) -> None:
         self._rules = rules
-        self._obligations = {k: v for k, v in state.obligations.items()}
+        self._obligations = {k: v for k, v in state.obligations.items() if v.status != "withheld"}  # withheld: set off by what this client may not see
         sealed = {k for k, v in self._obligations.items() if answer_sealed(v, state)}
         shown = [(k, v.status, None if k in sealed else v.answer) for k, v in self._obligations.items()]
         open_count = sum(1 for v in self._obligations.values() if v.status in ("triggered", "contested"))
