@@ -47,12 +47,14 @@ from typing import Any
 import attrs
 
 from tabletop import model as m
+from tabletop.conflict import WAR_KINDS
 from tabletop.sealing import SEALED_KINDS, event_sealed
 from tabletop.state import State
 from tabletop.treaties import force_fact
 
 FACILITATOR, SEAT, VIEW = "facilitator", "seat", "view"
 STAND_IN = "withheld"
+WITHHELD_BECAUSE = "(why is not yours to see: it follows from information addressed to other seats; the facilitator knows)"
 
 # An audience: None for everyone, else the seats that may see a record (the facilitator always may).
 Audience = frozenset[str] | None
@@ -65,7 +67,7 @@ class Access:
 
     audience: str  # everyone | addressees | cause | obligation | facilitator (see AUDIENCES)
     sealed: bool = False  # hidden from all but its seat while its turn's decide phase is open
-    part: str = ""  # a part left out for roles outside that part's audience
+    part: str = ""  # the parts left out for roles outside that part's audience (see Ledger)
 
 
 AUDIENCES = {
@@ -83,12 +85,12 @@ ACCESS: dict[str, Access] = {
     "inject_released": Access("addressees"),
     "decision": Access("obligation", sealed=True, part="answers"),  # an answer: the obligation's audience; else everyone
     "assessed": Access("everyone", sealed=True),
-    "obligation_triggered": Access("cause"),
-    "obligation_upgraded": Access("cause"),  # and no wider than the obligation's own audience
+    "obligation_triggered": Access("cause", part="cause, because"),
+    "obligation_upgraded": Access("cause", part="because"),  # and no wider than the obligation's own audience
     "obligation_answered": Access("obligation", sealed=True),
     "adjudicated": Access("everyone", part="facts"),
-    "council_decided": Access("cause"),
-    "report_owed": Access("cause"),
+    "council_decided": Access("cause", part="because"),
+    "report_owed": Access("cause", part="because"),
     "override": Access("obligation"),  # of an obligation: its audience; of tension, credibility, posture: everyone
     "note": Access("facilitator"),
     "exercise_ended": Access("everyone"),
@@ -159,17 +161,28 @@ class Ledger:
     The server keeps one, fed every record in order with the state folded to
     it (on a restart, from the log), so the answer for a record never changes.
     Kept apart from the state because the state does not say what set off what.
+
+    Besides a record's audience it keeps, by seq, the *parts* some of its
+    audience may not see: an adjudication's facts (by index); a decision's
+    ``answers``; an obligation's ``cause`` (attacker, location, scale: the
+    attack it answers) for the obligor told of it outside the inject's
+    audience; and the ``because`` of a derived record, whose sentence may cite
+    any earlier attack (the conflict model reads every armed attack so far), so
+    it is shown only to those who saw every attack not addressed to everyone.
     """
 
     def __init__(self, scenario: m.Scenario) -> None:
         self.scenario = scenario
         self.audience: dict[int, Audience] = {}  # seq -> who may see it (the row of ACCESS applied)
-        self.parts: dict[int, dict[Any, Audience]] = {}  # seq -> the parts left out for some: fact index, or "answers"
+        self.parts: dict[int, dict[Any, Audience]] = {}  # seq -> part -> who may see that part
         self._injects: dict[str, Audience] = {}
-        self._obligations: dict[str, Audience] = {}
+        self._obligations: dict[str, Audience] = {}  # who sees the obligation (its reasons' audience and its obligor)
+        self._reasons: dict[str, Audience] = {}  # who sees what set it off
         self._obligors: dict[str, str | None] = {}
         self._cause: Audience = None  # the audience of the record that leads the current command's group
         self._cause_facts: dict[int, Audience] = {}  # of an adjudication leading it: its facts not for everyone
+        self._wars: Audience = None  # those who saw every armed attack so far that was not for everyone
+        self._wars_before: Audience = None  # the same before the current group's own facts
 
     def add(self, record: dict[str, Any], state: State) -> None:
         """Work out ``record``'s audience; ``state`` is the exercise folded up to and including it."""
@@ -183,14 +196,15 @@ class Ledger:
         elif kind == "inject_released":
             audience = addressees(record, self.scenario)
             self._injects[str(record.get("inject"))] = audience
-            self._lead(audience)
+            self._lead(audience, {}, self._inject_facts(record))
         elif kind == "adjudicated":
             audience = None
-            self._lead(None, self._force_facts(record, state))
-            if self._cause_facts:
-                self.parts[seq] = dict(self._cause_facts)
+            hidden = self._force_facts(record, state)
+            self._lead(None, hidden, [(f.get("kind") if isinstance(f, dict) else None, hidden.get(i)) for i, f in enumerate(record.get("facts") or [])])
+            if hidden:
+                self.parts[seq] = dict(hidden)
         elif access.audience == "cause":
-            audience = self._caused(record)
+            audience = self._caused(seq, record)
         elif access.audience == "obligation":
             obligation = _obligation_of(record)
             audience = self._obligations.get(obligation, None) if obligation else None
@@ -200,33 +214,61 @@ class Ledger:
                 inject = answers.get("inject") if isinstance(answers, dict) else None
                 if inject is not None and self._injects.get(inject) is not None:
                     self.parts[seq] = {"answers": _widen(self._injects[inject], record.get("seat"))}
-            self._lead(audience)
+            self._lead(audience, {}, [])
         else:
             audience = None
-            self._lead(None)
+            self._lead(None, {}, [])
         self.audience[seq] = audience
 
-    def _lead(self, audience: Audience, facts: dict[int, Audience] | None = None) -> None:
-        self._cause, self._cause_facts = audience, facts or {}
+    def _lead(self, audience: Audience, hidden: dict[int, Audience], facts: list[tuple[Any, Audience]]) -> None:
+        """A record that leads its command's group; ``facts``: the kind and audience of each fact it adds to the exercise."""
+        self._cause, self._cause_facts = audience, hidden
+        self._wars_before = self._wars
+        for fact_kind, fact_audience in facts:
+            if fact_kind in WAR_KINDS:
+                self._wars = _narrow(self._wars, fact_audience)
 
-    def _caused(self, record: dict[str, Any]) -> Audience:
+    def _inject_facts(self, record: dict[str, Any]) -> list[tuple[Any, Audience]]:
+        audience = addressees(record, self.scenario)
+        adhoc = record.get("adhoc")
+        if isinstance(adhoc, dict):
+            kinds = [f.get("kind") for f in adhoc.get("facts") or [] if isinstance(f, dict)]
+        else:
+            try:
+                kinds = [f.kind for f in self.scenario.inject(str(record.get("inject"))).facts]
+            except KeyError:
+                kinds = []
+        return [(k, audience) for k in kinds]
+
+    def _caused(self, seq: int, record: dict[str, Any]) -> Audience:
+        """The audience of what a released inject or an adjudication set off, and the parts of it kept from some."""
         kind = record.get("type")
-        audience = self._cause
+        base = self._cause
         if kind in ("council_decided", "report_owed"):
             index = record.get("fact")
-            return self._cause_facts.get(index, audience) if type(index) is int else audience
-        # An obligation an adjudication set off may follow from any of its facts: from a withheld one, only its audience sees it.
-        for part in self._cause_facts.values():
-            audience = _narrow(audience, part)
-        obligor = record.get("obligor")
+            base = _narrow(base, self._cause_facts.get(index)) if type(index) is int else base
+        else:
+            # An obligation an adjudication set off may follow from any of its facts: from a withheld one, only its audience sees it.
+            for part in self._cause_facts.values():
+                base = _narrow(base, part)
+        obligor = record.get("obligor") if kind == "obligation_triggered" else None
         if kind == "obligation_upgraded":
             known = str(record.get("obligation"))
-            audience = _narrow(audience, self._obligations.get(known))
+            base = _narrow(base, self._reasons.get(known))
             obligor = self._obligors.get(known)
-        audience = _widen(audience, obligor if type(obligor) is str else None)
+        obligor = obligor if type(obligor) is str else None
+        audience = _widen(base, obligor)
+        parts: dict[Any, Audience] = {}
+        if audience != base:
+            parts["cause"] = base  # the obligor, told of it outside the inject's audience: not the attack itself
+        because = _narrow(base, self._wars_before)
+        if because != audience:
+            parts["because"] = because
+        if parts:
+            self.parts[seq] = parts
         if kind == "obligation_triggered":
-            self._obligations[str(record.get("id"))] = audience
-            self._obligors[str(record.get("id"))] = obligor if type(obligor) is str else None
+            ob_id = str(record.get("id"))
+            self._obligations[ob_id], self._reasons[ob_id], self._obligors[ob_id] = audience, base, obligor
         return audience
 
     def _force_facts(self, record: dict[str, Any], state: State) -> dict[int, Audience]:
@@ -237,16 +279,16 @@ class Ledger:
         turn = record.get("turn", state.turn)
         out: dict[int, Audience] = {}
         for ob_id in state.answers.get(turn, {}):
-            audience = self._obligations.get(ob_id)
+            reasons = self._reasons.get(ob_id)
             open_ob = state.obligations.get(ob_id)
-            if audience is None or open_ob is None:
+            if reasons is None or open_ob is None:
                 continue
             force = force_fact(open_ob.obligation)
             if force is None:
                 continue
             for index, fact in enumerate(facts):
                 if index not in out and isinstance(fact, dict) and _same_fact(m.Fact.from_json(fact), force):
-                    out[index] = audience
+                    out[index] = reasons
         return out
 
 
@@ -289,8 +331,14 @@ def visible(record: dict[str, Any], role: Role, state: State, ledger: Ledger, bo
         hidden = {part for part, audience in ledger.parts.get(seq, {}).items() if not sees(audience, role)}  # type: ignore[arg-type]
         if "answers" in hidden:
             out.pop("answers", None)
-        if hidden - {"answers"} and isinstance(record.get("facts"), list):
-            out["facts"] = [f for i, f in enumerate(record["facts"]) if i not in hidden]
+        if "cause" in hidden:
+            out.update(attacker=None, location=None)
+            out.pop("scale", None)
+        if "because" in hidden or "cause" in hidden:
+            out["because"] = WITHHELD_BECAUSE
+        indices = {i for i in hidden if type(i) is int}
+        if indices and isinstance(record.get("facts"), list):
+            out["facts"] = [f for i, f in enumerate(record["facts"]) if i not in indices]
         return out
     out = {"type": kind, "seq": seq, "turn": turn}
     if kind == "obligation_answered":
