@@ -442,3 +442,35 @@ def test_a_client_keeps_ad_hoc_numbers_when_one_was_withheld(tmp_path):
                 assert board(view.state) == server.run(lambda: board(server.session.state))
 
     run(main())
+
+
+def test_hand_overs_are_restored_from_the_log_on_a_restart(tmp_path):
+    """rok to a bot, japan (a bot) to its team, us to the hot seat: a server started again on the log plays them so."""
+    from tabletop.serve.main import open_session
+
+    log = tmp_path / "x.jsonl"
+
+    async def main() -> str:
+        with ServerThread(log, HUMANS) as server:
+            async with aiohttp.ClientSession() as http:
+                boss = await join(http, server)
+                for ref, (seat, to) in enumerate([("rok", "bot"), ("japan", "human"), ("us", "hotseat")], 1):
+                    await boss.send({"kind": "control", "id": ref, "seat": seat, "to": to})
+                    answer = await boss.answer(ref)
+                    assert answer["kind"] == "ack", answer
+                    if seat == "japan":
+                        code = answer["code"]  # japan began with a bot: its team is given a code now
+                assert server.run(lambda: server.server.codes.seats["japan"]) == code
+                japan = Raw(http, server.ws)
+                await japan.open(code=code)
+                await japan.until(lambda f: f.get("kind") == "welcome")
+                assert next(f for f in japan.frames if f["kind"] == "welcome")["role"] == {"kind": "seat", "seat": "japan"}
+        return code
+
+    run(main())
+    session, control, warnings = open_session(None, str(log), ["rok=human"], None)
+    try:
+        assert control == {"dprk": "human", "rok": "bot", "us": "hotseat", "russia": "bot", "china": "bot", "japan": "human"}
+        assert any("rok=human ignored" in w for w in warnings)  # the log decides; the console hands seats over
+    finally:
+        session.close()

@@ -400,8 +400,11 @@ class RemoteSession:
         with self.link.lock:
             return [r for r in self._view.records if r.get("seq") in wanted]
 
-    def control(self, seat: str, to: str) -> None:
-        """Hand a seat to its team's client (``human``), a bot, or the hot seat here (facilitator only)."""
+    def control(self, seat: str, to: str) -> str | None:
+        """Hand a seat to its team's client (``human``), a bot, or the hot seat here (facilitator only).
+
+        The join code the server made for the seat's team, when it had none (the seat began with a bot); else None.
+        """
         future = asyncio.run_coroutine_threadsafe(self.link.request({"kind": "control", "seat": seat, "to": to}), self._loop)
         try:
             answer = future.result(COMMAND_TIMEOUT + 1)
@@ -409,6 +412,8 @@ class RemoteSession:
             raise CommandError(f"the server did not take it: {exc}") from None
         if answer.get("kind") != "ack":
             raise CommandError(str(answer.get("message") or "refused"))
+        code = answer.get("code")
+        return code if type(code) is str else None
 
     def release(self, inject_id: str) -> list[dict[str, Any]]:
         return self.execute(ev.Release(inject_id))

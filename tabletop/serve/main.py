@@ -21,7 +21,7 @@ from tabletop import log as logmod
 from tabletop import paths
 from tabletop.replay import ReplayMismatch
 from tabletop.serve.codes import Codes, CodesError
-from tabletop.serve.server import Server
+from tabletop.serve.server import Server, handovers
 from tabletop.session import Session
 
 DEFAULT_PORT = 8765
@@ -70,8 +70,20 @@ def open_session(scenario_name: str | None, log: str | None, seat_specs: Sequenc
         if scenario_name is not None and Path(scenario_name).stem != session.scenario.id and scenario_name != session.scenario.id:
             session.close()
             raise ServeError(f"{log} is an exercise of {session.scenario.id}, not {scenario_name}")
-        control = dict(session.seats)
-        control.update(parse_seats(seat_specs, list(session.scenario.seats)) if seat_specs else {})
+        control = handovers(session.events, {s: session.seats.get(s, "bot") for s in session.scenario.seats})
+        asked: dict[str, str] = {}
+        for spec in seat_specs:
+            try:
+                parse_seats([spec], list(session.scenario.seats))  # a bad one is refused as on a new exercise
+            except ServeError:
+                session.close()
+                raise
+            seat, _, kind = spec.partition("=")
+            asked[seat] = kind
+        ignored = [f"{s}={k}" for s, k in asked.items() if control.get(s) != k]
+        if ignored:
+            warnings = [*warnings, f"--seat {' '.join(ignored)} ignored: on a resume the log says who plays each seat "
+                        "(its header and the hand-overs since); hand seats over from the facilitator's console"]
         return session, control, [*opened.changed, *warnings]
     try:
         scenario, rules = load_named(scenario_name or str(paths.default_scenario()))
@@ -93,10 +105,14 @@ def open_session(scenario_name: str | None, log: str | None, seat_specs: Sequenc
 
 
 def codes_for(path: Path, humans: list[str]) -> Codes:
-    """The codes in ``path`` when it exists (a restart), for exactly the human seats; else new ones; written back."""
+    """The codes in ``path`` when it exists (a restart), kept, with new ones for seats now human; else new ones; written back.
+
+    A seat handed to a bot keeps its code in the file (its team can be given the seat back).
+    """
     if path.exists():
         try:
-            codes = Codes.read(path).for_seats(humans)
+            kept = Codes.read(path)
+            codes = kept.for_seats([*kept.seats, *(s for s in humans if s not in kept.seats)])
         except CodesError as exc:
             raise ServeError(str(exc)) from None
     else:
@@ -129,7 +145,7 @@ def serve(
     except ServeError:
         session.close()
         raise
-    server = Server(session, codes, control)
+    server = Server(session, codes, control, codes_path=codes_path)
     try:
         return asyncio.run(_serve(server, host, port, log_path, codes_path, web))
     except KeyboardInterrupt:
@@ -201,7 +217,8 @@ def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: i
         f"facilitator: tabletop join {url} --code {server.codes.facilitator}",
     ]
     for seat, code in server.codes.seats.items():
-        lines.append(f"{seat}: tabletop join {url} --code {code}")
+        if server.control.get(seat) == "human":
+            lines.append(f"{seat}: tabletop join {url} --code {code}")
     lines.append(f"projector: tabletop join {url} --view")
     bots = [s for s, c in server.control.items() if c == "bot"]
     if bots:

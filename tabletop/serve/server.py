@@ -19,7 +19,8 @@ import asyncio
 import hashlib
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -35,6 +36,28 @@ from tabletop.session import Session
 MAX_QUEUE = 20_000  # frames waiting for one client before it is dropped as too slow
 HEADER_FIELDS = ("format", "scenario", "scenario_path", "scenario_sha256", "rules_sha256", "seats", "tabletop", "created")
 CONTROLS = ("human", "bot", "hotseat")  # a seat's team on its own client, a bot on the server, the facilitator's keyboard
+HANDED = {"human": "its team's own client", "bot": "a bot", "hotseat": "the facilitator's keyboard (hot seat)"}
+
+
+def handover_text(seat: str, to: str) -> str:
+    """The note a hand-over is logged as: the log's record of who plays a seat from then on."""
+    return f"{seat} is played by {HANDED[to]} from now on"
+
+
+def handovers(records: Iterable[dict[str, Any]], control: dict[str, str]) -> dict[str, str]:
+    """Who plays each seat after the hand-overs logged in ``records``, starting from ``control`` (the log's header).
+
+    A hand-over is a facilitator's note in exactly the words of
+    :func:`handover_text`, so a restarted server plays the seats as they were
+    played when it stopped.
+    """
+    said = {handover_text(seat, to): (seat, to) for seat in control for to in CONTROLS}
+    out = dict(control)
+    for record in records:
+        if record.get("type") == "note" and record.get("seat") is None and record.get("text") in said:
+            seat, to = said[record["text"]]
+            out[seat] = to
+    return out
 
 
 class Connection:
@@ -101,9 +124,10 @@ class Server:
         rate: float = p.RATE,
         burst: int = p.BURST,
         say: Callable[[str], None] | None = None,
+        codes_path: Path | None = None,
     ) -> None:
         self.session = session
-        self.codes = codes
+        self.codes, self.codes_path = codes, codes_path
         seats = session.seats
         self.control = {s: (control or {}).get(s, seats.get(s, "bot")) for s in session.scenario.seats}
         self.heartbeat, self.rate, self.burst = heartbeat, rate, burst
@@ -327,7 +351,7 @@ class Server:
         _allowed(conn.role, command)
         self._execute(conn, command, ref)
 
-    def _execute(self, conn: Connection | None, command: Any, ref: Any) -> None:
+    def _execute(self, conn: Connection | None, command: Any, ref: Any, extra: dict[str, Any] | None = None) -> None:
         session = self.session
         before = len(session.events)
         try:
@@ -346,7 +370,7 @@ class Server:
         self.facilitate()
         self._broadcast(before)
         if conn is not None:
-            conn.send({"kind": "ack", "id": ref, "seqs": seqs})
+            conn.send({"kind": "ack", "id": ref, "seqs": seqs, **(extra or {})})
 
     def _control(self, conn: Connection, frame: dict[str, Any], ref: Any) -> None:
         """The facilitator hands a seat to its team's client (``human``), a bot, or the hot seat; the change is logged as a note."""
@@ -365,11 +389,20 @@ class Server:
                 if other.role == Role(SEAT, seat):
                     other.send(p.error("handed_over", f"the facilitator gave {seat} to {'a bot' if to == 'bot' else 'the facilitator'}"))
                     other.drop()
-        words = {"human": "its team's own client", "bot": "a bot", "hotseat": "the facilitator's keyboard (hot seat)"}
+        extra: dict[str, Any] = {}
+        if to == "human" and seat not in self.codes.seats:
+            self.codes = self.codes.for_seats([*self.codes.seats, seat])  # a seat that began with a bot: its team needs a code
+            if self.codes_path is not None:
+                try:
+                    self.codes.write(self.codes_path)
+                except OSError as exc:
+                    self.say(f"cannot write the codes to {self.codes_path}: {exc.strerror or exc}")
+            self.say(f"{seat}: tabletop join {self.url} --code {self.codes.seats[seat]}")
+            extra["code"] = self.codes.seats[seat]
         self.control[seat] = to
         for other in self.connections:
             other.send({"kind": "control", "control": dict(self.control)})
-        self._execute(conn, ev.Note(f"{seat} is played by {words[to]} from now on", None), ref)
+        self._execute(conn, ev.Note(handover_text(seat, to), None), ref, extra)
         self._presence()
 
     # ------------------------------------------------------------ frames to clients

@@ -205,8 +205,11 @@ class HandOver(ModalScreen[bool]):
     @on(OptionList.OptionSelected, "#hand-over")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         seat, _, to = (event.option.id or "").partition(":")
-        if run_command(self, self.session.control, seat, to) is not None:
-            literal.notify(self, f"{seat} is played by {HANDS[to]} from now on.")
+        done = run_command(self, lambda: (self.session.control(seat, to),))  # a tuple: done, with or without a new code
+        if done is not None:
+            code = done[0]
+            literal.notify(self, f"{seat} is played by {HANDS[to]} from now on." + (f" Its team joins with the code {code}." if code else ""),
+                           timeout=30 if code else 5)
             self.dismiss(True)
 
     @on(Button.Pressed, "#cancel")
