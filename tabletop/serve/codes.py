@@ -3,8 +3,9 @@
 A code is 12 characters of ``secrets.token_urlsafe`` (72 random bits): typed
 by a student in a few seconds, never guessed over a network (a million tries a
 second would take a hundred thousand years on average). Codes are compared
-with ``hmac.compare_digest`` against every code in turn, so the time a wrong
-code takes says nothing about the right ones.
+with ``hmac.compare_digest`` (as SHA-256 digests, all of one length) against
+every code in turn, so the time a wrong code takes says nothing about the
+right ones.
 
 The codes are written as ``{"facilitator": CODE, "seats": {SEAT: CODE}}``,
 readable by the owner alone (0600) and replaced atomically, and read back when
@@ -13,6 +14,7 @@ the server restarts, so the codes handed out stay good for the whole exercise.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import os
@@ -25,6 +27,11 @@ import attrs
 from tabletop.serve.visibility import FACILITATOR, SEAT, Role
 
 CODE_BYTES = 9  # 12 characters of base64url
+
+
+def _digest(code: str) -> bytes:
+    """Codes are compared as SHA-256 digests: the same length whatever was typed, so not even the length of a code shows in the time."""
+    return hashlib.sha256(code.encode("utf-8", "replace")).digest()
 
 
 class CodesError(Exception):
@@ -44,12 +51,12 @@ class Codes:
         """The role a code opens, or None; every code is compared, in constant time each."""
         if type(code) is not str:
             return None
-        given = code.strip().encode("utf-8", "replace")
+        given = _digest(code.strip())
         found: Role | None = None
-        if hmac.compare_digest(given, self.facilitator.encode()):
+        if hmac.compare_digest(given, _digest(self.facilitator)):
             found = Role(FACILITATOR)
         for seat, seat_code in self.seats.items():
-            if hmac.compare_digest(given, seat_code.encode()):
+            if hmac.compare_digest(given, _digest(seat_code)):
                 found = Role(SEAT, seat)
         return found
 

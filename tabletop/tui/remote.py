@@ -22,6 +22,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -80,6 +81,8 @@ class FacilitatorConsole(RemoteBoard):
                 mark, style = "bot", "dim"
             elif control == "hotseat":
                 mark, style = "here", "$accent"
+            elif not session.connected:
+                mark, style = "?", "dim"  # this console is not connected: it does not know who is
             else:
                 mark, style = ("on" if info.get("connected") else "OFF"), ("$success" if info.get("connected") else "bold $error")
             parts += [(f"{seat}:", "dim"), (mark, style), " "]
@@ -111,10 +114,14 @@ class FacilitatorConsole(RemoteBoard):
         self.app.push_screen(HandOver(self.session), self._after_dialog)  # type: ignore[arg-type]
 
 
-class SeatBoard(RemoteBoard):
-    """A team's own screen: the board as its seat may see it, and its private decision screen."""
+class SeatBoard(RemoteBoard, inherit_bindings=False):
+    """A team's own screen: the board as its seat may see it, and its private decision screen.
+
+    Not the facilitator's keys (the server would refuse them): only its own.
+    """
 
     BINDINGS = [
+        *Screen.BINDINGS,
         Binding("d", "decisions", "Decide", tooltip="Open your decision for this turn", id="seat-decide"),
         Binding("j", "show_adjudication", "Adjudication", show=False, tooltip="Show this turn's adjudication again", id="seat-adjudication"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys", id="seat-help"),
@@ -161,10 +168,11 @@ class SeatBoard(RemoteBoard):
         return None
 
 
-class ProjectorBoard(RemoteBoard):
+class ProjectorBoard(RemoteBoard, inherit_bindings=False):
     """The board for the room: public information only, nothing to press but help and quit."""
 
     BINDINGS = [
+        *Screen.BINDINGS,
         Binding("j", "show_adjudication", "Adjudication", show=False, tooltip="Show this turn's adjudication again", id="view-adjudication"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys", id="view-help"),
         Binding("q", "app.quit", "Quit", tooltip="Close the view", id="view-quit"),
@@ -275,6 +283,10 @@ class JoinScreen(Screen):
         self.query_one("#code", Input).focus()
 
 
+class Redraw(Message):
+    """Something came from the server: draw it (posted from the link's thread)."""
+
+
 class RemoteApp(TabletopApp):
     """The app over a joined exercise; redraws when the server sends something."""
 
@@ -316,15 +328,19 @@ class RemoteApp(TabletopApp):
         self.switch_screen(self._role_screen())
 
     def _from_link(self, kind: str) -> None:
-        # On the link's thread: ask the app's loop to redraw, once for a burst of frames.
-        loop = self._loop
-        if loop is None or self._due:
+        # On the link's thread: ask the app to redraw, once for a burst of frames. A message, not a bare
+        # callback on the app's loop: its handler runs in the app's context (a screen pushed from a bare
+        # callback has no active app and fails to compose).
+        if self._loop is None or self._due:
             return
         self._due = True
         try:
-            loop.call_soon_threadsafe(self._redraw)
+            self.post_message(Redraw())
         except RuntimeError:  # the app has closed
             pass
+
+    def on_redraw(self, message: Redraw) -> None:
+        self._redraw()
 
     def _redraw(self) -> None:
         self._due = False
