@@ -275,3 +275,18 @@ def test_nothing_private_or_sealed_reaches_a_client_not_entitled_and_the_reveal_
         held = revealed_live[r["seq"]]
         assert r == held or (held.get("sealed") and r["type"] == held["type"]), (r, held)
     assert json.dumps(fresh).count("PRIV-") == 0
+
+
+def test_the_table_of_who_sees_what_names_every_event_type_and_the_protocol_shows_it():
+    from pathlib import Path
+
+    from tabletop import events as ev
+    from tabletop.sealing import SEALED_KINDS
+    from tabletop.serve.visibility import ACCESS, AUDIENCES
+
+    assert set(ACCESS) == set(ev.EVENTS) | set(ev.LOG_RECORDS)
+    assert all(access.audience in AUDIENCES for access in ACCESS.values())
+    assert {kind for kind, access in ACCESS.items() if access.sealed} == SEALED_KINDS  # the sealing rule's own list
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text(encoding="utf-8")
+    table = doc[doc.index("| record | who sees it whole"):doc.index("\n\n", doc.index("| record | who sees it whole"))]
+    assert all(f"`{kind}`" in table for kind in ACCESS), [k for k in ACCESS if f"`{k}`" not in table]

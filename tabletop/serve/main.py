@@ -223,6 +223,9 @@ def _announce(server: Server, url: str, log_path: Path, codes_path: Path, web: i
     bots = [s for s, c in server.control.items() if c == "bot"]
     if bots:
         lines.append(f"played by bots: {', '.join(bots)}")
+    here = [s for s, c in server.control.items() if c == "hotseat"]
+    if here:
+        lines.append(f"hot seat on the facilitator's console: {', '.join(here)}")
     if web is not None:
         lines.append(f"browser: {url.rsplit(':', 1)[0]}:{web}/ (the page asks for the same codes, or opens the projector view)")
     if host in ("127.0.0.1", "localhost", "::1"):
