@@ -87,7 +87,7 @@ def test_a_full_turn_with_three_seats_on_three_clients(tmp_path):
                     for ob in owed:
                         markers[seat].append(f"SECRET-{seat}-answer")
                         answer = await client.command(100 + i * 10 + len(ob), {
-                            "type": "answer", "seat": seat, "obligation": ob, "answer": "consult", "rationale": f"SECRET-{seat}-answer",
+                            "type": "answer", "seat": seat, "obligation": ob, "answer": "honour", "rationale": f"SECRET-{seat}-answer",
                         })
                         assert answer["kind"] == "ack", answer
                     answer = await client.command(200 + i, {"type": "decide", "seat": seat, "option": "talk", "rationale": f"SECRET-{seat}-why"})

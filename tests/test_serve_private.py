@@ -84,8 +84,8 @@ def entitlement(records):
             for i, fact in enumerate(r["facts"]):
                 count += 1
                 for ob_id, ob in obligations.items():
-                    if (cause[ob_id] is not None and ob_id in answered and fact.get("answers") and fact.get("by") == ob["obligor"]
-                            and fact.get("on_behalf_of") == ob["beneficiary"] and fact.get("target") == ob["attacker"]):
+                    if (cause[ob_id] is not None and ob_id in answered and fact.get("by") == ob["obligor"]
+                            and fact.get("answers") == f"{ob['treaty']} Art. {ob['article']}"):
                         group_facts[i] = private_facts[count] = cause[ob_id]
             answered = {}
         elif kind in ("note", "signature"):

@@ -30,10 +30,12 @@ than the shared board shows anyway:
   posture, the date), ``"board"`` carries the values after it, so every client
   shows the same board without learning what moved it.
 
-Two records are sent with a part left out for roles outside a part's audience:
-an adjudication's facts include the force a seat used in answer to an
-obligation the role may not see (it would repeat the attack it answers), and a
-decision names the inject it answers.
+Some records are sent with a part left out for roles outside that part's
+audience (:class:`Ledger` says which): an adjudication's facts include the force
+or aid a seat gave in answer to an obligation whose reasons the role is not
+shown, and its causes' sentences cite the turn's injects, answers and facts; a
+derived record's ``because`` cites earlier attacks; a decision names the inject
+it answers.
 
 No record but the facilitator's carries ``prev``: the hash of the line before
 would let a team test guesses at a sealed line (a bot's rationale follows from
@@ -50,7 +52,6 @@ from tabletop import model as m
 from tabletop.conflict import WAR_KINDS
 from tabletop.sealing import SEALED_KINDS, event_sealed
 from tabletop.state import State
-from tabletop.treaties import force_fact
 
 FACILITATOR, SEAT, VIEW = "facilitator", "seat", "view"
 STAND_IN = "withheld"
@@ -88,7 +89,7 @@ ACCESS: dict[str, Access] = {
     "obligation_triggered": Access("cause", part="cause, because"),
     "obligation_upgraded": Access("cause", part="because"),  # and no wider than the obligation's own audience
     "obligation_answered": Access("obligation", sealed=True),
-    "adjudicated": Access("everyone", part="facts"),
+    "adjudicated": Access("everyone", part="facts, causes"),
     "council_decided": Access("cause", part="because"),
     "report_owed": Access("cause", part="because"),
     "override": Access("obligation"),  # of an obligation: its audience; of tension, credibility, posture: everyone
@@ -183,6 +184,7 @@ class Ledger:
         self._cause_facts: dict[int, Audience] = {}  # of an adjudication leading it: its facts not for everyone
         self._wars: Audience = None  # those who saw every armed attack so far that was not for everyone
         self._wars_before: Audience = None  # the same before the current group's own facts
+        self._private: Audience = None  # those who were sent every inject and fact so far that was not for everyone
 
     def add(self, record: dict[str, Any], state: State) -> None:
         """Work out ``record``'s audience; ``state`` is the exercise folded up to and including it."""
@@ -197,12 +199,18 @@ class Ledger:
             audience = addressees(record, self.scenario)
             self._injects[str(record.get("inject"))] = audience
             self._lead(audience, {}, self._inject_facts(record))
+            self._private = _narrow(self._private, audience)  # the causes may name the inject itself, facts or none
         elif kind == "adjudicated":
             audience = None
-            hidden = self._force_facts(record, state)
+            hidden = self._answer_facts(record, state)
             self._lead(None, hidden, [(f.get("kind") if isinstance(f, dict) else None, hidden.get(i)) for i, f in enumerate(record.get("facts") or [])])
-            if hidden:
-                self.parts[seq] = dict(hidden)
+            parts: dict[Any, Audience] = dict(hidden)
+            causes = self._causes(record, state)
+            changes = record.get("changes")
+            if causes is not None and isinstance(changes, dict) and changes.get("causes"):
+                parts["causes"] = causes
+            if parts:
+                self.parts[seq] = parts
         elif access.audience == "cause":
             audience = self._caused(seq, record)
         elif access.audience == "obligation":
@@ -225,6 +233,7 @@ class Ledger:
         self._cause, self._cause_facts = audience, hidden
         self._wars_before = self._wars
         for fact_kind, fact_audience in facts:
+            self._private = _narrow(self._private, fact_audience)
             if fact_kind in WAR_KINDS:
                 self._wars = _narrow(self._wars, fact_audience)
 
@@ -271,8 +280,11 @@ class Ledger:
             self._obligations[ob_id], self._reasons[ob_id], self._obligors[ob_id] = audience, base, obligor
         return audience
 
-    def _force_facts(self, record: dict[str, Any], state: State) -> dict[int, Audience]:
-        """The facts of an adjudication that are force used in answer to an obligation not everyone may see, by index."""
+    def _answer_facts(self, record: dict[str, Any], state: State) -> dict[int, Audience]:
+        """The facts of an adjudication that answer an obligation whose reasons not everyone is shown (force, aid), by index.
+
+        The engine marks such a fact as answering the article (``answers``: "TREATY Art. N"), done by the obligor.
+        """
         facts = record.get("facts")
         if not isinstance(facts, list):
             return {}
@@ -283,13 +295,18 @@ class Ledger:
             open_ob = state.obligations.get(ob_id)
             if reasons is None or open_ob is None:
                 continue
-            force = force_fact(open_ob.obligation)
-            if force is None:
-                continue
+            ob = open_ob.obligation
             for index, fact in enumerate(facts):
-                if index not in out and isinstance(fact, dict) and _same_fact(m.Fact.from_json(fact), force):
-                    out[index] = reasons
+                if isinstance(fact, dict) and fact.get("by") == ob.obligor and fact.get("answers") == f"{ob.treaty} Art. {ob.article}":
+                    out[index] = _narrow(out.get(index), reasons) if index in out else reasons
         return out
+
+    def _causes(self, record: dict[str, Any], state: State) -> Audience:
+        """Who may read an adjudication's causes: their sentences cite this turn's injects, answers and facts, and earlier facts."""
+        audience = self._private
+        for ob_id in state.answers.get(record.get("turn", state.turn), {}):
+            audience = _narrow(audience, self._reasons.get(ob_id))
+        return audience
 
 
 def _obligation_of(record: dict[str, Any]) -> str | None:
@@ -336,6 +353,9 @@ def visible(record: dict[str, Any], role: Role, state: State, ledger: Ledger, bo
             out.pop("scale", None)
         if "because" in hidden or "cause" in hidden:
             out["because"] = WITHHELD_BECAUSE
+        changes = record.get("changes")
+        if "causes" in hidden and isinstance(changes, dict):
+            out["changes"] = {**changes, "causes": [{**c, "because": WITHHELD_BECAUSE} if isinstance(c, dict) else c for c in changes.get("causes") or []]}
         indices = {i for i in hidden if type(i) is int}
         if indices and isinstance(record.get("facts"), list):
             out["facts"] = [f for i, f in enumerate(record["facts"]) if i not in indices]
