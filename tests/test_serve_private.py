@@ -228,6 +228,10 @@ def test_nothing_private_or_sealed_reaches_a_client_not_entitled_and_the_reveal_
                     for number, audience in private_facts.items():
                         if seat not in audience:
                             assert not re.search(rf"\bfact {number}\b", text), (role, number)
+                    # The adjudications' cause sentences may cite any inject or fact so far: the private ones went to no seat in
+                    # common, so no seat (nor the projector) reads a cause sentence, though every number comes.
+                    causes = [c["because"] for r in records if r["type"] == "adjudicated" for c in r["changes"].get("causes", [])]
+                    assert causes and not [c for c in causes if c in text], role
                     assert "NOTE-MARKER" not in text
                     assert all("prev" not in r for r in client.records())
                     # Answers to obligations it may not see stay unseen after the reveal too.
