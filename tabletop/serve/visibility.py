@@ -151,11 +151,6 @@ def _widen(a: Audience, seat: str | None) -> Audience:
     return a if a is None or seat is None else a | {seat}
 
 
-def _same_fact(a: m.Fact, b: m.Fact) -> bool:
-    strip = lambda f: {k: v for k, v in f.to_json().items() if k != "date"}  # noqa: E731
-    return strip(a) == strip(b)
-
-
 class Ledger:
     """The audience of every record of one exercise, worked out record by record as the log is written.
 
@@ -164,7 +159,9 @@ class Ledger:
     Kept apart from the state because the state does not say what set off what.
 
     Besides a record's audience it keeps, by seq, the *parts* some of its
-    audience may not see: an adjudication's facts (by index); a decision's
+    audience may not see: an adjudication's facts (by index) and its
+    ``causes`` (their sentences may cite any inject or fact so far, so they are
+    shown only to those sent every one not addressed to everyone); a decision's
     ``answers``; an obligation's ``cause`` (attacker, location, scale: the
     attack it answers) for the obligor told of it outside the inject's
     audience; and the ``because`` of a derived record, whose sentence may cite
