@@ -228,6 +228,9 @@ def test_bad_input_is_refused_to_its_sender_and_changes_nothing(tmp_path):
                 view = await join(http, server, view=True)
                 size = server.run(lambda: len(server.session.events))
                 state = server.run(lambda: server.session.state)
+                rok = await join(http, server, "rok")
+                await caught_up(rok, server)
+                rok_heard = len(rok.frames)
                 cases = [
                     (us, "{not json", "malformed"),
                     (us, "[1, 2]", "malformed"),
@@ -263,6 +266,7 @@ def test_bad_input_is_refused_to_its_sender_and_changes_nothing(tmp_path):
                 assert server.run(lambda: len(server.session.events)) == size
                 assert server.run(lambda: server.session.state) is state
                 assert not us.closed.is_set() and not view.closed.is_set()
+                assert len(rok.frames) == rok_heard  # the other clients heard nothing of it
                 # the connection still works
                 assert (await us.command(11, {"type": "decide", "seat": "us", "option": "talk", "rationale": "fine"}))["kind"] == "ack"
 
@@ -474,3 +478,36 @@ def test_hand_overs_are_restored_from_the_log_on_a_restart(tmp_path):
         assert any("rok=human ignored" in w for w in warnings)  # the log decides; the console hands seats over
     finally:
         session.close()
+
+
+def test_a_command_that_cannot_reach_the_disk_is_not_acknowledged_nor_sent(tmp_path):
+    """The ack follows the fsync: a write that fails (a full disk) gets an error, no client hears of the command, the next write works."""
+
+    async def main() -> None:
+        with ServerThread(tmp_path / "x.jsonl", HUMANS) as server:
+            async with aiohttp.ClientSession() as http:
+                boss = await join(http, server)
+                view = await join(http, server, view=True)
+                await caught_up(view, server)
+                writer = server.session.writer
+                real = writer.append_all
+
+                def full_disk(data):
+                    raise OSError(28, "No space left on device")
+
+                server.run(setattr, writer, "append_all", full_disk)
+                size = server.run(lambda: len(server.session.events))
+                heard = len(view.frames)
+                answer = await boss.command(1, {"type": "advance"})
+                assert answer["kind"] == "error" and answer["code"] == "server" and "No space left" in answer["message"]
+                assert not [f for f in boss.frames if f.get("kind") == "ack"]
+                assert server.run(lambda: len(server.session.events)) == size and len(log_records(tmp_path / "x.jsonl")) == size
+                await asyncio.sleep(0.3)
+                assert len(view.frames) == heard
+                server.run(setattr, writer, "append_all", real)
+                assert (await boss.command(2, {"type": "advance"}))["kind"] == "ack"
+                record = await view.record(size + 1)
+                assert record["type"] in ("turn_started", "phase_changed")  # the advance, written once the disk takes it
+        assert verify(tmp_path / "x.jsonl").returncode == 0
+
+    run(main())
