@@ -22,8 +22,8 @@ from typing import Any
 
 import attrs
 
+from tabletop import conditions, ladder
 from tabletop import events as ev
-from tabletop import ladder
 from tabletop import model as m
 from tabletop.state import Key, OpenObligation, State, _at
 from tabletop.treaties import Engine, force_fact
@@ -142,7 +142,8 @@ class Game:
         return answers_for(self.rules, open_ob)
 
     def options(self, state: State, seat: str) -> tuple[m.Option, ...]:
-        return self.scenario.options_for(seat, state.turn)
+        """The options ``seat`` can take now: open this turn, conditions met (tabletop/conditions.py)."""
+        return conditions.open_options(state, self.scenario, self.rules, seat)
 
     def inject(self, state: State, inject_id: str) -> m.Inject:
         adhoc = state.adhoc
@@ -241,6 +242,12 @@ class Game:
         elif not self.scenario.has_option(seat, state.turn, command.option):
             options = [o.id for o in self.options(state, seat)]
             raise CommandError(f"{seat} has no option {command.option!r} in turn {state.turn}; open options: {', '.join(options) or 'none'}")
+        else:
+            option = next(o for o in self.scenario.options_for(seat, state.turn) if o.id == command.option)
+            lacking = conditions.unmet(option, state, self.scenario, self.rules, seat)
+            if lacking is not None:
+                options = [o.id for o in self.options(state, seat)]
+                raise CommandError(f"{seat} cannot take {command.option!r} now: {lacking}; open options: {', '.join(options) or 'none'}")
         if seat in state.decisions.get(state.turn, {}):
             raise CommandError(f"{seat} has already decided this turn")
         if not command.rationale.strip():

@@ -1517,6 +1517,10 @@ def _debrief(r: Reader, node: Node | None, source_ref: Callable[[Node | None], s
     return m.Debrief(r.text_list(f.get("questions"), "questions"), tuple(after))
 
 
+#: The situations a doctrine may weigh besides fact kinds (bots.py reads them).
+SITUATIONS = ("attacked", "ally_attacked", "threatened")
+
+
 def _seat(
     r: Reader,
     seat_id: str,
@@ -1555,7 +1559,15 @@ def _seat(
             alliances.append(m.Alliance(r.text(af["text"], "text"), r.text(af.get("treaty"), "treaty") or None))
     doctrine = m.Doctrine()
     if "doctrine" in f:
-        df = r.fields(f["doctrine"], f"the doctrine of {seat_id!r}", [], ["style", "prefers", "avoids", "escalation_ceiling", "answers"]) or {}
+        df = r.fields(
+            f["doctrine"], f"the doctrine of {seat_id!r}", [],
+            ["style", "prefers", "avoids", "escalation_ceiling", "answers", "situations", "talks_with_attacker"],
+        ) or {}
+        situations: dict[str, dict[str, float]] = {}
+        for name, key, value in r.mapping(df["situations"], "situations") if "situations" in df else []:
+            if name not in SITUATIONS and name not in rules.fact_kinds:
+                r.error(key, f"unknown situation {name!r}; expected one of {', '.join(SITUATIONS)} or a fact kind of rules/facts.yaml")
+            situations[name] = {k: r.number(v, f"weight of {k}") for k, _, v in r.mapping(value, f"what {name} calls for (tag or in_kind/defence: weight)")}
         prefers = {k: r.number(v, f"weight of {k}") for k, _, v in r.mapping(df["prefers"], "prefers")} if "prefers" in df else {}
         answers = {}
         for kind, key, value in r.mapping(df["answers"], "answers") if "answers" in df else []:
@@ -1571,6 +1583,8 @@ def _seat(
             avoids=r.text_list(df.get("avoids"), "avoids"),
             escalation_ceiling=r.integer(df.get("escalation_ceiling"), "escalation_ceiling", rules.escalation.top),
             answers=answers,
+            situations=situations,
+            talks_with_attacker=r.boolean(df.get("talks_with_attacker"), "talks_with_attacker"),
         )
     return m.Seat(
         id=seat_id,
@@ -1768,7 +1782,7 @@ def _inject(
 def _option(
     r: Reader, node: Node, seat: str, rules: m.Rules, seats: set[str], turns: dict[int, m.Turn]
 ) -> m.Option | None:
-    f = r.fields(node, f"an option of {seat!r}", ["id", "label"], ["text", "turns", "tags", "facts", "effects"])
+    f = r.fields(node, f"an option of {seat!r}", ["id", "label"], ["text", "turns", "tags", "facts", "effects", "requires"])
     if f is None:
         return None
     option_turns: tuple[int, ...] = ()
@@ -1787,7 +1801,48 @@ def _option(
         tags=r.text_list(f.get("tags"), "tags"),
         facts=_facts(r, f.get("facts"), rules),
         effects=_effects(r, f.get("effects"), rules, seats, seat),
+        requires=_condition(r, f["requires"], rules, seats) if "requires" in f else None,
     )
+
+
+def _condition(r: Reader, node: Node, rules: m.Rules, seats: set[str]) -> m.Condition | None:
+    """An option's ``requires:`` (model.Condition): structured, each key checked, never evaluated."""
+    f = r.fields(node, "an option's requires (a condition)", [], m.CONDITION_KEYS)
+    if f is None:
+        return None
+    if node.kind == "map" and not node.value:
+        r.error(node, f"an empty condition; expected one or more of: {', '.join(m.CONDITION_KEYS)}")
+        return None
+    draft = None
+    if "council_draft" in f:
+        df = r.fields(f["council_draft"], "council_draft (a Security Council draft tabled this turn)", [], ["by"])
+        if df is not None:
+            draft = r.text(df.get("by"), "by", "any") or "any"
+            if draft != "any" and draft not in seats:
+                r.error(df["by"], f"expected a seat or 'any' for the seat that tables the draft, got {draft!r}; seats: {', '.join(sorted(seats))}")
+    attacked = None
+    if "attacked" in f:
+        af = r.fields(f["attacked"], "attacked (an armed attack on the deciding seat)", [], ["within", "by", "on"])
+        if af is not None:
+            within = r.integer(af.get("within"), "within (turns before this one)", 0)
+            if within < 0:
+                r.error(af["within"], f"expected 0 (this turn) or more turns for within, got {within}")
+            by = r.text(af.get("by"), "by") or None
+            if by is not None and by != "other" and by not in rules.states and by not in seats:
+                r.error(af["by"], f"expected a state or 'other' for the attacker, got {by!r}")
+            on = r.text(af.get("on"), "on", "self") or "self"
+            if on not in ("self", "ally") and on not in rules.states and on not in seats:
+                r.error(af["on"], f"expected self, ally or a state for whom the attack is on, got {on!r}")
+            attacked = m.Attacked(max(0, within), None if by == "other" else by, on)
+    treaty = None
+    if "treaty_in_force" in f:
+        treaty = r.text(f["treaty_in_force"], "treaty_in_force") or None
+        if treaty is not None and rules.treaties and treaty not in rules.treaties:
+            r.error(f["treaty_in_force"], f"undefined treaty {treaty!r}; expected one of: {', '.join(sorted(rules.treaties))}")
+    any_of: tuple[m.Condition, ...] = ()
+    if "any_of" in f:
+        any_of = tuple(c for c in (_condition(r, n, rules, seats) for n in r.seq(f["any_of"], "any_of (conditions, one of which must hold)")) if c)
+    return m.Condition(draft, attacked, treaty, any_of)
 
 
 # ==========================================================================

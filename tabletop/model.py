@@ -126,6 +126,9 @@ class Doctrine:
     avoids: tuple[str, ...] = ()
     escalation_ceiling: int = 5
     answers: Mapping[str, str] = attrs.field(factory=dict)
+    # situation (attacked | ally_attacked | threatened | a fact kind) -> what it calls for: tag or in_kind/defence -> weight (bots.py)
+    situations: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict)
+    talks_with_attacker: bool = False  # offers talks to a state that has just attacked it or its allies
 
 
 #: What an observation against an exercise objective finds (HSEEP's after-action report): a strength, or an area for improvement.
@@ -373,6 +376,42 @@ class Debrief:
     after: tuple[TimelineEntry, ...] = ()
 
 
+#: The keys an option's ``requires:`` may use (tabletop/conditions.py reads them; the loader names them in its errors).
+CONDITION_KEYS = ("council_draft", "attacked", "treaty_in_force", "any_of")
+
+
+@attrs.frozen
+class Attacked:
+    """``attacked:`` an armed attack on the deciding seat this turn, or within ``within`` turns before it.
+
+    ``by`` narrows it to one attacker (a state id); ``other`` or None: anyone.
+    ``on`` names whom: ``self`` (the deciding seat, the default), ``ally`` (a
+    seat bound to it by a treaty in force) or a state id.
+    """
+
+    within: int = 0
+    by: str | None = None
+    on: str = "self"
+
+
+@attrs.frozen
+class Condition:
+    """What must hold in the situation for an option to be offered (``requires:``); every part given must hold.
+
+    ``council_draft``: a Security Council draft tabled this turn, by a decision
+    of another seat already taken this turn or in an inject released this
+    turn; its value is the seat that tabled it, or ``any``. ``treaty_in_force``:
+    a treaty id of the rules, in force on the state's date. ``any_of``: at
+    least one of these conditions holds. Read by tabletop/conditions.py, never
+    evaluated as code.
+    """
+
+    council_draft: str | None = None
+    attacked: Attacked | None = None
+    treaty_in_force: str | None = None
+    any_of: tuple[Condition, ...] = ()
+
+
 @attrs.frozen
 class Option:
     id: str
@@ -383,6 +422,7 @@ class Option:
     tags: tuple[str, ...] = ()
     facts: tuple[Fact, ...] = ()
     effects: Effect = Effect()
+    requires: Condition | None = None  # None: open whatever the situation (tabletop/conditions.py)
 
     def open_in(self, turn: int) -> bool:
         return not self.turns or turn in self.turns

@@ -436,6 +436,7 @@ class Engine:
         not_triggered: list[NotTriggered] = []
         force: dict[dt.date, dict[str, tuple[str, str]]] = {}  # date -> treaty id -> in_force()
         words: dict[int, str] = {}
+        joined = _join_vetoes(facts, self.rules)
         start = 0
         while start < len(timeline):
             day = timeline[start][0]
@@ -457,7 +458,8 @@ class Engine:
                 index = i - base
                 read = acts.get(i)
                 if fact.kind in ("council_vote", "veto"):
-                    council.append(self._council(fact, index))
+                    if index not in joined.merged:  # a veto cast on a draft of the same batch is part of that draft's vote
+                        council.append(self._council(fact, index, joined.against.get(index, ())))
                 elif read is not None and fact.kind == "armed_attack":
                     self._report(read, index, reports)
                 entries = self.for_target.get((fact.kind, fact.target or ""))
@@ -940,7 +942,7 @@ class Engine:
                 said = f"{who[0].upper()}{who[1:]} says it uses force in {kind} against {target} (fact {act.number}: {act.words}); whether it may is for the facilitator"
             out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
 
-    def _council(self, fact: m.Fact, index: int) -> CouncilOutcome:
+    def _council(self, fact: m.Fact, index: int, joined: tuple[str, ...] = ()) -> CouncilOutcome:
         names = self.names
         council = self.council
         drafter = fact.by or "?"
@@ -952,6 +954,7 @@ class Engine:
                 f"{names.state(drafter)} is not a permanent member, so its negative vote is not a veto.")
         votes = fact.details.get("votes") or {}
         against = [self.rules.canonical(str(s)) for s in _as_list(votes.get("against"))]
+        against += [s for s in joined if s not in against]  # vetoes cast on this draft in the same batch (_join_vetoes)
         abstain = [self.rules.canonical(str(s)) for s in _as_list(votes.get("abstain"))]
         chapter = str(fact.details.get("chapter", "VII"))
         disputants = {self.rules.canonical(str(s)) for s in _as_list(fact.details.get("parties"))}
@@ -975,6 +978,36 @@ class Engine:
                 f"The draft by {names.state(drafter)} is adopted with {affirmative} votes in favour and no permanent member against{tail}.")
         return CouncilOutcome(index, drafter, "failed", (),
             f"The draft by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
+
+
+@attrs.frozen
+class _Joined:
+    against: Mapping[int, tuple[str, ...]]  # index of a draft (council_vote) -> the states whose veto facts name it
+    merged: frozenset[int]  # indexes of those veto facts: decided with the draft, not on their own
+
+
+def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules) -> _Joined:
+    """Vetoes among ``facts`` that name a draft tabled among the same facts (``draft_by``): one vote, not two.
+
+    A seat that tables a draft and a seat that vetoes it decide in the same
+    turn, so both facts reach the engine in one adjudication; the draft is
+    then decided with the veto among its votes against. A veto whose draft is
+    not among them is decided on its own, as before.
+    """
+    drafts: dict[str, int] = {}
+    for i, fact in enumerate(facts):
+        if fact.kind == "council_vote" and fact.by is not None:
+            drafts.setdefault(fact.by, i)
+    against: dict[int, list[str]] = {}
+    merged: set[int] = set()
+    for i, fact in enumerate(facts):
+        if fact.kind != "veto" or fact.by is None:
+            continue
+        draft = drafts.get(rules.canonical(str(fact.details.get("draft_by", ""))))
+        if draft is not None:
+            against.setdefault(draft, []).append(rules.canonical(fact.by))
+            merged.add(i)
+    return _Joined({k: tuple(v) for k, v in against.items()}, frozenset(merged))
 
 
 def _war_words(war: War, names: _Names) -> str:

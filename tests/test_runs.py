@@ -22,3 +22,27 @@ def test_runs_print_statistics_and_a_progress_bar_without_carriage_returns_into_
     written = err.read_bytes()
     assert b"\r" not in written and b"\x1b" not in written, written  # no redraws, no cursor moves, no colours in a file
     assert b"12/12" in written and written.count(b"\n") == 1  # the finished bar, once
+
+
+def test_the_statistics_say_which_facts_took_exercises_up_the_ladder_and_how_obligations_and_attacks_were_answered():
+    from tabletop import runner
+    from tabletop.loading import load_named
+
+    scenario, rules = load_named("nea-2024")
+    outcomes = runner.run_many(scenario.path, [0, 1, 2], workers=1)
+    first = outcomes[0]
+    # Seed 0: the ROK answers the shelling of Yeonpyeong (turn 6) with counter-battery fire (tests/test_bots.py).
+    assert ("rok", runner.IN_KIND) in first.attacks
+    assert first.first_attack == 6
+    session = runner.play(scenario, rules, seed=0, fsync=False)
+    peaks = [e["changes"]["tension"][1] for e in session.events if e["type"] == "adjudicated"]
+    assert sorted(first.reached) == list(range(0, max(peaks) + 1))
+    assert all(first.reached[r] for r in first.reached)  # each rung names the facts of the turn that got there
+    assert {(obligor, answer) for obligor, _, answer in first.answers} >= {("russia", "honour"), ("us", "honour")}
+    text = runner.statistics(outcomes, scenario, rules)
+    for rung in rules.escalation.ladder:
+        assert f"  {rung.rung} {rung.name}" in text
+    assert "Russia     Russia-DPRK 2024 Art. 3 consult  raised      3: honour 3 (100%)" in text
+    assert "reached 'Armed clash' or above with no armed attack by then:" in text
+    assert "obligations left unanswered at the end: 0 of" in text
+    assert "ROK attacked" in text and "answered militarily" in text

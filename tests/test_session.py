@@ -145,7 +145,9 @@ def test_every_bot_decision_carries_a_rationale_that_says_why(mini, rules):
     decisions = [e for e in s.events if e["type"] == "decision"]
     assert decisions
     for d in decisions:
-        assert d["by"] == "bot" and " because " in d["rationale"] and d["rationale"].endswith(".")
+        # One plain sentence: it names the seat, ends once, and quotes what it chose or answers.
+        assert d["by"] == "bot" and d["rationale"].startswith(s.scenario.seats[d["seat"]].name + " ")
+        assert d["rationale"].endswith(".") and ";" not in d["rationale"] and "'" in d["rationale"]
 
 
 def test_resume_continues_where_the_log_stopped(mini, rules, tmp_path):
