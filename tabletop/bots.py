@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from tabletop import conditions
+from tabletop import conditions, ladder
 from tabletop import model as m
 from tabletop.conditions import Seen
 from tabletop.game import answer_key, answers_for
@@ -107,9 +107,19 @@ def said(scenario: m.Scenario, rules: m.Rules, state: str | None) -> str:
     return known.short if known is not None and known.short else m.seat_name(scenario, rules, state)
 
 
-def _pressure(option: m.Option, rules: m.Rules) -> int:
-    """How far the bot expects ``option`` to move tension: the one place that estimate is made."""
-    return option.effects.tension
+def _pressure(option: m.Option, rules: m.Rules, tension: int) -> int:
+    """How far the bot expects ``option`` to move tension from ``tension``: the one place that estimate is made.
+
+    Read off the ladder (tabletop/ladder.py, rules/escalation.yaml ``signals``):
+    the rung its facts show above tension, less the relief they bring, plus
+    any explicit tension effect the scenario gives the option.
+    """
+    esc = rules.escalation
+    shown = [ladder.read(esc, fact, rules) for fact in option.facts]
+    top = max((rung for rung, _ in shown), default=esc.bottom)
+    if top > tension:
+        return option.effects.tension + top - tension
+    return option.effects.tension - sum(relief for _, relief in shown)
 
 
 @attrs.frozen
@@ -171,7 +181,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
             continue
         option = scenario.option(other, decision.option)
         name = said(scenario, rules, other)
-        pressure = _pressure(option, rules)
+        pressure = _pressure(option, rules, state.tension)
         if escalated is None and pressure > 0:
             escalated = (name, option.label)
         # An offer is talks with this seat that do not raise tension; a "diplomatic" show of strength is not one.
@@ -244,7 +254,7 @@ def _weigh(
     score += sum(weight for _, weight in liked) / max(1, len(option.tags))
     if any(t in doctrine.avoids for t in option.tags):
         score -= AVOID_PENALTY
-    pressure, tension, ceiling = _pressure(option, rules), state.tension, doctrine.escalation_ceiling
+    pressure, tension, ceiling = _pressure(option, rules, state.tension), state.tension, doctrine.escalation_ceiling
     latest = f" after '{seen.latest}'" if seen.latest else ""
     # Attacked, a state defends itself whatever its ceiling: an answer to the attack is not escalation by choice.
     defends = any(p.key == "attacked" and _does(option, seat, p) for p in seen.prompts)
@@ -389,11 +399,16 @@ def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m
         what = f", after the {'armed attack' if ob.kind == 'assist' else 'danger'} from {said(scenario, rules, ob.attacker)}"
     else:
         what = ""
-    held_back = word == "honour" and ob.kind == "assist" and state.tension >= doctrine.escalation_ceiling
-    if held_back:
-        word = next((w for w in ("partial", "measures") if w in offered), word)
-        held_back = word != "honour"
-    if held_back:
+    # In proportion: force answers a limited attack only where the article leaves nothing short of force that honours it.
+    short = next((w for w, e in offered.items() if e.honours and not e.force), None)
+    forceful = word in offered and offered[word].force
+    proportion = forceful and ob.scale == "limited" and short is not None
+    held_back = forceful and not proportion and state.tension >= doctrine.escalation_ceiling and short is not None
+    if proportion or held_back:
+        word = short or word
+    if proportion:
+        why = f"to stand by {beneficiary} short of force, in proportion to the limited attack from {said(scenario, rules, ob.attacker)}"
+    elif held_back:
         why = f"to help {beneficiary} short of combat without widening the fighting{what}"
     elif word == "honour":
         why = f"to keep its word to {beneficiary}{what}"

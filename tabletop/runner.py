@@ -20,6 +20,7 @@ import attrs
 
 from tabletop import facilitation
 from tabletop import model as m
+from tabletop.conflict import WAR_KINDS
 from tabletop.session import Session
 
 
@@ -88,6 +89,8 @@ class Outcome:
     attacks: list[tuple[str, str]] = attrs.field(factory=list)
 
 
+#: What took an exercise to a rung it began on or above.
+STARTED = "the exercise began at or above it"
 #: How an attacked seat's next decision answered the attack (``Outcome.attacks``).
 IN_KIND, MILITARY, OTHER, NO_TURN = "in kind", "another military step", "not militarily", "no turn left to answer"
 
@@ -108,8 +111,9 @@ def outcome_of(session: Session) -> Outcome:
     for per_turn in state.decisions.values():
         for seat, decision in per_turn.items():
             decisions[seat].append(decision.option or "(own words)")
-    reached: dict[int, list[str]] = {}
-    reached_turn: dict[int, int] = {}
+    start = session.game.initial().tension
+    reached: dict[int, list[str]] = {r.rung: [STARTED] for r in rules.escalation.ladder if r.rung <= start}
+    reached_turn: dict[int, int] = dict.fromkeys(reached, 0)
     turn_facts: dict[int, list[m.Fact]] = collections.defaultdict(list)
     adjudicated: dict[int, list[m.Fact]] = {}
     for record in session.events:
@@ -122,14 +126,15 @@ def outcome_of(session: Session) -> Outcome:
             facts = [m.Fact.from_json(f) for f in record.get("facts", [])]
             adjudicated[turn] = facts
             turn_facts[turn].extend(facts)
-            causes = record.get("changes", {}).get("causes")  # one sentence each, once the ladder gives them
+            # The ladder's own sentences for the turn's moves in tension (events.Cause), else the turn's facts.
+            rises = [c.get("because", "") for c in record["changes"].get("causes", ()) if c.get("what") == "tension"]
             after = record["changes"]["tension"][1]
             for rung in rules.escalation.ladder:
                 if rung.rung <= after and rung.rung not in reached:
                     reached_turn[rung.rung] = turn
-                    reached[rung.rung] = list(causes) if isinstance(causes, list) else [_fact_line(f, scenario, rules) for f in turn_facts[turn]]
+                    reached[rung.rung] = rises or [_fact_line(f, scenario, rules) for f in turn_facts[turn]]
     attacks = _attack_answers(state, scenario, turn_facts, adjudicated)
-    first_attack = next((t for t, facts in sorted(turn_facts.items()) if any(f.kind == "armed_attack" for f in facts)), None)
+    first_attack = next((t for t, facts in sorted(turn_facts.items()) if any(f.kind in WAR_KINDS for f in facts)), None)
     return Outcome(session.seed, state.tension, dict(triggered), dict(honoured), dict(decisions),
                    reached=reached, answers=answers, attacks=attacks, first_attack=first_attack, reached_turn=reached_turn)
 
@@ -290,8 +295,8 @@ def _answer_lines(outcomes: list[Outcome], scenario: m.Scenario) -> list[str]:
 
 
 def clash_rung(rules: m.Rules) -> int | None:
-    """The lowest rung an armed attack is needed for ("Armed clash"), or None if the ladder has none by that name."""
-    return next((r.rung for r in rules.escalation.ladder if r.name.lower() == "armed clash"), None)
+    """The lowest rung that needs an armed attack (or a state of war) to stand on ("Armed clash"); None if no rung does."""
+    return next((r.rung for r in rules.escalation.ladder if r.needs and all(set(t.kinds) <= WAR_KINDS for t in r.needs)), None)
 
 
 def _check_lines(outcomes: list[Outcome], scenario: m.Scenario, rules: m.Rules) -> list[str]:

@@ -15,7 +15,7 @@ import json
 
 from tabletop import runner
 
-DIGEST = "5e70d81563f41155c874a16cf5c4d327f8fd60f10dd41b873448cb5c20fc4ee8"
+DIGEST = "49ff56bd8993c2286a4924e671692fa975f0034fd45759c3ffd453d8618a695b"
 # rows = [[e.get("turn"), e["seat"], e["option"], e["rationale"]] for seed in range(40) for e in play(seed).events if decision]
 # sha256(json.dumps(rows)), as decisions() below computes it.
 
@@ -39,8 +39,8 @@ def test_bot_choices_and_rationales_are_those_pinned(mini, rules):
 
 def test_a_rationale_names_the_option_chosen(mini, rules):
     for _turn, seat, option, rationale in decisions(mini, rules)[:60]:
-        if option in ("honour", "partial", "consult", "decline"):
-            continue  # an answer to an obligation
+        if not any(o.id == option for o in mini.options.get(seat, ())):
+            continue  # an answer to an obligation (honour, measures, ...)
         label = mini.option(seat, option).label
         assert rationale.startswith(f"{mini.seats[seat].name} chose '{label}' "), rationale
         for internal in ("rung", "doctrine", "ceiling", "favours"):  # plain words, not the bot's workings
