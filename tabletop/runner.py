@@ -86,6 +86,7 @@ class Outcome:
     answers: list[tuple[str, str, str]] = attrs.field(factory=list)
     first_attack: int | None = None  # the first turn with an armed attack, if any
     reached_turn: dict[int, int] = attrs.field(factory=dict)  # rung -> the turn it was first reached in
+    council: list[tuple[str, str]] = attrs.field(factory=list)  # (drafting state, outcome) of each Security Council decision
     attacks: list[tuple[str, str]] = attrs.field(factory=list)
 
 
@@ -136,7 +137,8 @@ def outcome_of(session: Session) -> Outcome:
     attacks = _attack_answers(state, scenario, turn_facts, adjudicated)
     first_attack = next((t for t, facts in sorted(turn_facts.items()) if any(f.kind in WAR_KINDS for f in facts)), None)
     return Outcome(session.seed, state.tension, dict(triggered), dict(honoured), dict(decisions),
-                   reached=reached, answers=answers, attacks=attacks, first_attack=first_attack, reached_turn=reached_turn)
+                   reached=reached, answers=answers, attacks=attacks, first_attack=first_attack, reached_turn=reached_turn,
+                   council=[(c.draft_by, c.outcome) for c in state.council])
 
 
 def _fact_line(fact: m.Fact, scenario: m.Scenario, rules: m.Rules) -> str:
@@ -312,6 +314,14 @@ def _check_lines(outcomes: list[Outcome], scenario: m.Scenario, rules: m.Rules) 
     raised = sum(len(o.answers) for o in outcomes)
     with_open = sum(1 for o in outcomes if any(answer == "unanswered" for _, _, answer in o.answers))
     lines.append(f"  obligations left unanswered at the end: {open_end} of {raised} raised, in {with_open} of {n} exercises (goal 0)")
+    council = collections.Counter(c for o in outcomes for c in o.council)
+    if council:
+        spread = ", ".join(f"{outcome} {k}" for (_, outcome), k in sorted(council.items(), key=lambda kv: -kv[1]))
+        drafters: collections.Counter[str] = collections.Counter()
+        for (by, _), k in council.items():
+            drafters[by] += k
+        by_whom = ", ".join(f"{m.seat_name(scenario, rules, by) or 'nobody'} {k}" for by, k in drafters.most_common())
+        lines.append(f"  Security Council decisions: {sum(council.values())} ({spread}); drafts by {by_whom}")
     by_seat: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for o in outcomes:
         for seat, how in o.attacks:
