@@ -46,7 +46,7 @@ def bots_alone(exercises: int = 100) -> tuple[float, int]:
             facilitation.release_scheduled(session)
             while session.state.phase in ("brief", "deliberate"):
                 session.advance()
-            states.append((session.state.copy(), seed))
+            states.append((session.state, seed))  # immutable: no copy needed
             facilitation.enter_phase(session, list(scenario.seats))
             session.advance()
             facilitation.enter_phase(session)

@@ -165,7 +165,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
             barred.add(seen.fact.by or "")
             if other in friends:
                 prompts.append(Prompt("ally_attacked", seen, seen.fact.by, other))
-    threatened = _targeted_by(state, scenario, rules, seat)
+    threatened = _targeted_by(recent, state, rules, seat)
     if threatened is not None:
         prompts.append(Prompt("threatened", threatened, threatened.fact.by))
     # Drafts are voted on in the turn they are tabled: this turn's, not last turn's.
@@ -370,9 +370,11 @@ def _latest(state: m.WorldState, scenario: m.Scenario, seat: str) -> str | None:
     return None
 
 
-def _targeted_by(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str) -> Seen | None:
+def _targeted_by(recent: list[Seen], state: m.WorldState, rules: m.Rules, seat: str) -> Seen | None:
     """This turn's latest inject fact that is hostile (rules/facts.yaml) and aimed at the seat, other than an armed attack."""
-    for seen in reversed(conditions.this_turns_injects(state, scenario)):
+    for seen in recent:  # the latest first, this turn's injects before anything else
+        if not seen.inject or seen.turn != state.turn:
+            break
         fact = seen.fact
         kind = rules.fact_kinds.get(fact.kind)
         if kind is not None and kind.hostile and fact.kind != "armed_attack" and fact.target == seat and fact.by != seat:
