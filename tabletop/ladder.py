@@ -196,15 +196,19 @@ def move(
     for lv, fact in shown:
         if lv >= tension > esc.bottom and fact.by and fact.by not in actors:
             actors.append(fact.by)
+    allowed, barred = ceiling(esc, recent, rules)
     if len(actors) >= esc.spiral and tension < esc.top:
         names = _join(words.state(s) for s in actors)
-        steps.append(Step(1, f"{names} each acted at the level of {name(tension)} this turn, action and reaction: tension rose to {name(tension + 1)}."))
-        tension += 1
+        if tension < allowed:
+            steps.append(Step(1, f"{names} each acted at the level of {name(tension)} this turn, action and reaction: tension rose to {name(tension + 1)}."))
+            tension += 1
+        elif barred is not None:  # a rung the facts do not allow is not climbed to: say so, it is what the turn teaches
+            need = barred.needs_text or "facts that are not there"
+            steps.append(Step(0, f"{names} each acted at the level of {name(tension)} this turn, but {barred.name} needs {need}: tension stays at {name(tension)}."))
     for step in explicit:
         if step.delta:
             steps.append(step)
             tension += step.delta
-    allowed, barred = ceiling(esc, recent, rules)
     if tension > allowed:
         need = barred.needs_text if barred is not None and barred.needs_text else "facts that are not there"
         assert barred is not None
