@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -37,6 +37,9 @@ from tabletop import conditions, ladder
 from tabletop import model as m
 from tabletop.conditions import Seen
 from tabletop.game import answer_key, answers_for
+
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
 
 JITTER = 1.5
 AVOID_PENALTY = 100.0
@@ -84,12 +87,12 @@ def rng_for(seed: int, turn: int, seat: str) -> random.Random:
     return random.Random(f"{seed}:{turn}:{seat}")
 
 
-def allies(rules: m.Rules, scenario: m.Scenario, seat: str, state: m.WorldState) -> set[str]:
+def allies(rules: m.Rules, scenario: m.Scenario, seat: str, state: State) -> set[str]:
     """Seats bound to ``seat`` by a treaty in force on the state's date (tabletop/conditions.py)."""
     return conditions.allies(rules, scenario, seat, state)
 
 
-def partners(rules: m.Rules, scenario: m.Scenario, seat: str, state: m.WorldState) -> set[str]:
+def partners(rules: m.Rules, scenario: m.Scenario, seat: str, state: State) -> set[str]:
     """Seats bound to ``seat`` by a treaty signed by the state's date and not ended: not rivals, even before it binds."""
     date = state.date or scenario.start
     found: set[str] = set()
@@ -144,7 +147,7 @@ class Situation:
     latest: str | None  # the title of the latest inject this turn that reached the seat
 
 
-def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str) -> Situation:
+def situation(state: State, scenario: m.Scenario, rules: m.Rules, seat: str) -> Situation:
     doctrine = scenario.seats[seat].doctrine
     friends = allies(rules, scenario, seat, state)
     not_rivals = friends | partners(rules, scenario, seat, state)
@@ -192,7 +195,7 @@ def situation(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: s
     return Situation(tuple(prompts), frozenset(barred), escalated, offered, mine.option if mine else None, _latest(state, scenario, seat))
 
 
-def decide(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
+def decide(state: State, scenario: m.Scenario, rules: m.Rules, seat: str, seed: int) -> Choice:
     """The seat's choice this turn and the one sentence that says why.
 
     Every option the seat can take now is scored; only the chosen one is then
@@ -226,7 +229,7 @@ def _because(option: m.Option, doctrine: m.Doctrine, seen: Situation, reasons: l
     purpose = next((PURPOSE[t] for t in liked if t in PURPOSE), None) or next((PURPOSE[t] for t in option.tags if t in PURPOSE), "as its government judged best")
     return f"{purpose}, after '{seen.latest}'" if seen.latest else purpose
 
-def _acknowledge(state: m.WorldState, scenario: m.Scenario, seat: str) -> Choice:
+def _acknowledge(state: State, scenario: m.Scenario, seat: str) -> Choice:
     """A seat with no menu (an open-response exercise): a bot cannot answer in its own words, so it acknowledges and says so."""
     name = scenario.seats[seat].name
     titles = []
@@ -243,7 +246,7 @@ def _acknowledge(state: m.WorldState, scenario: m.Scenario, seat: str) -> Choice
 
 
 def _weigh(
-    option: m.Option, seat: str, doctrine: m.Doctrine, state: m.WorldState, scenario: m.Scenario, rules: m.Rules, seen: Situation,
+    option: m.Option, seat: str, doctrine: m.Doctrine, state: State, scenario: m.Scenario, rules: m.Rules, seen: Situation,
     reasons: list[tuple[float, str]] | None = None,
 ) -> float:
     """How much the seat likes ``option``; with ``reasons``, also why: (weight, clause) for each thing that counted for it."""
@@ -361,7 +364,7 @@ def _talks_with(option: m.Option, state: str) -> bool:
     return False
 
 
-def _latest(state: m.WorldState, scenario: m.Scenario, seat: str) -> str | None:
+def _latest(state: State, scenario: m.Scenario, seat: str) -> str | None:
     """The title of the latest inject released this turn that reached the seat."""
     for inject_id in reversed(state.released[len(state.released) - len(state.released_now):]):
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
@@ -370,7 +373,7 @@ def _latest(state: m.WorldState, scenario: m.Scenario, seat: str) -> str | None:
     return None
 
 
-def _targeted_by(recent: list[Seen], state: m.WorldState, rules: m.Rules, seat: str) -> Seen | None:
+def _targeted_by(recent: list[Seen], state: State, rules: m.Rules, seat: str) -> Seen | None:
     """This turn's latest inject fact that is hostile (rules/facts.yaml) and aimed at the seat, other than an armed attack."""
     for seen in recent:  # the latest first, this turn's injects before anything else
         if not seen.inject or seen.turn != state.turn:
@@ -382,7 +385,7 @@ def _targeted_by(recent: list[Seen], state: m.WorldState, rules: m.Rules, seat: 
     return None
 
 
-def answer(state: m.WorldState, scenario: m.Scenario, rules: m.Rules, open_ob: m.OpenObligation, seed: int) -> Answer:
+def answer(state: State, scenario: m.Scenario, rules: m.Rules, open_ob: m.OpenObligation, seed: int) -> Answer:
     """The seat's answer to an obligation it owes, by its doctrine, and one plain sentence on why."""
     ob = open_ob.obligation
     seat = scenario.seats[ob.obligor]

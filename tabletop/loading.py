@@ -49,7 +49,7 @@ class Reader:
 
     # --- shapes -----------------------------------------------------------
     def fields(
-        self, node: Node, what: str, required: Iterable[str], optional: Iterable[str] = ()
+        self, node: Node | None, what: str, required: Iterable[str], optional: Iterable[str] = ()
     ) -> dict[str, Node] | None:
         """The mapping's values by key, after checking keys against what is allowed."""
         if node is None:
@@ -393,9 +393,9 @@ def _geography(
             name, r.text(tf["name"], "name"), administration, region_list, disputed, recognised, claimed,
             r.text_list(tf.get("aliases"), "aliases"),
         )
-    for state in states.values():
-        if state.type == "state" and state.id not in territories:
-            r.error(node, f"state {state.id!r} has no home territory of the same id under 'territories'")
+    for geo in states.values():
+        if geo.type == "state" and geo.id not in territories:
+            r.error(node, f"state {geo.id!r} has no home territory of the same id under 'territories'")
     return states, territories, regions
 
 
@@ -1155,7 +1155,7 @@ def _effects(r: Reader, node: Node | None, rules: m.Rules, seats: set[str], own:
     )
 
 
-def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
+def _scenario(r: Reader, node: Node | None, rules: m.Rules) -> m.Scenario | None:
     f = r.fields(node, "a scenario", SCENARIO_KEYS, SCENARIO_OPTIONAL)
     if f is None:
         return None
@@ -1164,11 +1164,11 @@ def _scenario(r: Reader, node: Node, rules: m.Rules) -> m.Scenario | None:
     end = r.optional_date(f.get("end"), "end")
 
     sources: dict[str, m.Source] = {}
-    for key, _knode, value in r.mapping(f["sources"], "sources") if "sources" in f else []:
-        sf = r.fields(value, f"source {key!r}", ["title"], ["author", "publisher", "date", "url", "note"])
+    for source_id, _knode, value in r.mapping(f["sources"], "sources") if "sources" in f else []:
+        sf = r.fields(value, f"source {source_id!r}", ["title"], ["author", "publisher", "date", "url", "note"])
         if sf:
-            sources[key] = m.Source(
-                key,
+            sources[source_id] = m.Source(
+                source_id,
                 r.text(sf["title"], "title"),
                 r.text(sf.get("author"), "author") or None,
                 r.text(sf.get("publisher"), "publisher") or None,

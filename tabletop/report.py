@@ -24,7 +24,7 @@ import html
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -35,6 +35,9 @@ from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
 from tabletop.sealing import SEALED, answer_sealed, event_sealed
 from tabletop.session import Session
+
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
 
 FORMATS = ("md", "html")
 GENERATOR = "tabletop"
@@ -156,7 +159,7 @@ def observations_by_objective(r: Report) -> list[tuple[str, str, list[tuple[str,
     """
     texts = dict(r.objectives)
     named = [n for n in r.notes if n.objective]
-    order = [o for o, _ in r.objectives] + sorted({n.objective for n in named if n.objective not in texts})  # type: ignore[misc]
+    order = [o for o, _ in r.objectives] + sorted({o for n in named if (o := n.objective) and o not in texts})
     out = []
     for objective in order:
         mine = [n for n in named if n.objective == objective]
@@ -299,7 +302,7 @@ def collect(session: Session) -> Report:
     rules: m.Rules = session.rules
     header: dict[str, Any] = dict(session.header or {})
     events: list[dict[str, Any]] = list(session.events)
-    state: m.WorldState = session.state
+    state: State = session.state
     esc = rules.escalation
 
     def seat_name(seat: str | None) -> str:
@@ -388,7 +391,7 @@ def collect(session: Session) -> Report:
             decisions.append(
                 DecisionItem(
                     turn=int(event.get("turn", 0)), seat=seat, seat_name=seat_name(seat), option=option,
-                    label=option, rationale=event.get("rationale", ""), by=event.get("by", ""),
+                    label=option or "", rationale=event.get("rationale", ""), by=event.get("by", ""),
                     answers_obligation=ob_id,
                     obligation_label=f"{ob.reference} to {ob.beneficiary}" if ob else ob_id,
                 )
@@ -482,7 +485,7 @@ def collect(session: Session) -> Report:
         elif what == "obligation":
             ob = by_id.get(e.get("obligation", ""))
             subject = f"{e.get('obligation')} ({ob.reference}, {ob.obligor} to {ob.beneficiary})" if ob else str(e.get("obligation", ""))
-            shown = {"void": "set aside (void)", "triggered": "upheld (triggered)"}.get(value, str(value))
+            shown = {"void": "set aside (void)", "triggered": "upheld (triggered)"}.get(str(value), str(value))
         else:
             shown = str(value)
         overrides.append(OverrideItem(int(e.get("turn", 0)), what, subject, shown, e.get("reason", ""), e.get("ts", "")))
@@ -880,11 +883,11 @@ def markdown(r: Report) -> str:
 
     if r.articles or r.charter:
         out += ["## Articles cited", ""]
-        for a in (*r.articles, *r.charter):
-            out += [f"**{md_escape(a.reference)}**{' (' + md_escape(a.title) + ')' if a.title else ''}", ""]
-            out += ["> " + p for p in _md_paragraphs(a.text)] + [""]
-            if a.source:
-                out += [f"Source: {md_escape(a.source)}", ""]
+        for art in (*r.articles, *r.charter):
+            out += [f"**{md_escape(art.reference)}**{' (' + md_escape(art.title) + ')' if art.title else ''}", ""]
+            out += ["> " + p for p in _md_paragraphs(art.text)] + [""]
+            if art.source:
+                out += [f"Source: {md_escape(art.source)}", ""]
 
     out += ["---", "", " · ".join(f"{md_escape(k)}: {md_escape(v)}" for k, v in r.provenance), ""]
     return "\n".join(out)
@@ -935,8 +938,8 @@ def _changes_rows(a: Adjudication) -> list[tuple[str, str, str]]:
     seats: dict[str, list[str]] = {}
     for name, before, after in a.credibility:
         seats.setdefault(name, ["", ""])[0] = f"{'-' if before is None else before} → {after}"
-    for name, before, after in a.posture:
-        seats.setdefault(name, ["", ""])[1] = f"{before} → {after}"
+    for name, was, now in a.posture:
+        seats.setdefault(name, ["", ""])[1] = f"{was} → {now}"
     return [(name, cred or "unchanged", post or "unchanged") for name, (cred, post) in seats.items()]
 
 
@@ -1233,12 +1236,12 @@ def html_page(r: Report) -> str:
 
     grouped = observations_by_objective(r)
     if grouped:
-        body = ""
+        observed = ""
         for objective, text, groups in grouped:
-            body += f"<h3>{_e(objective)}: {_e(text)}</h3>"
+            observed += f"<h3>{_e(objective)}: {_e(text)}</h3>"
             for heading, found in groups:
-                body += f"<h4>{_e(heading)}</h4><ul>" + "".join(f"<li>Turn {n.turn}, {_e(n.author)}: {_e(n.text)}</li>" for n in found) + "</ul>"
-        sections.append(("observations", "Observations by objective", body))
+                observed += f"<h4>{_e(heading)}</h4><ul>" + "".join(f"<li>Turn {n.turn}, {_e(n.author)}: {_e(n.text)}</li>" for n in found) + "</ul>"
+        sections.append(("observations", "Observations by objective", observed))
     loose = [n for n in r.notes if not n.objective]
     notes = _html_table(["Turn", "By", "Note"], [[str(n.turn), _e(n.author), _e(n.text)] for n in loose]) if loose else \
         ("<p>None beyond the observations above.</p>" if grouped else "<p>None.</p>")
@@ -1257,14 +1260,14 @@ def html_page(r: Report) -> str:
 
     if r.articles or r.charter:
         arts = []
-        for a in (*r.articles, *r.charter):
-            arts.append(f"<h4>{_e(a.reference)}{' (' + _e(a.title) + ')' if a.title else ''}</h4>"
-                        f"<blockquote>{_html_paragraphs(a.text)}</blockquote>"
-                        + (f'<p class="fnote">Source: {_e(a.source)}</p>' if a.source else ""))
+        for art in (*r.articles, *r.charter):
+            arts.append(f"<h4>{_e(art.reference)}{' (' + _e(art.title) + ')' if art.title else ''}</h4>"
+                        f"<blockquote>{_html_paragraphs(art.text)}</blockquote>"
+                        + (f'<p class="fnote">Source: {_e(art.source)}</p>' if art.source else ""))
         sections.append(("articles", "Articles cited", "".join(arts)))
 
     toc = '<nav class="toc" aria-label="Contents"><ol>' + "".join(f'<li><a href="#{sid}">{_e(h)}</a></li>' for sid, h, _ in sections) + "</ol></nav>"
-    body = "".join(f'<section id="{sid}"><h2>{_e(h)}</h2>{content}</section>' for sid, h, content in sections)
+    main = "".join(f'<section id="{sid}"><h2>{_e(h)}</h2>{content}</section>' for sid, h, content in sections)
     footer = "<footer><dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in r.provenance) + "</dl></footer>"
     csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     return (
@@ -1277,7 +1280,7 @@ def html_page(r: Report) -> str:
         f"<style>{CSS}</style>\n</head>\n<body>\n"
         f'<header class="report"><p class="kicker">After-action report · {_e(r.scenario_id)} · seed {_e(r.seed)}</p>'
         f"<h1>{_e(r.title)}</h1><p>{_e(r.status)}. Final tension: {_e(r.rung(r.tension_final))}.</p>{toc}</header>\n"
-        f"<main>\n{body}\n</main>\n{footer}\n</body>\n</html>\n"
+        f"<main>\n{main}\n</main>\n{footer}\n</body>\n</html>\n"
     )
 
 

@@ -225,8 +225,7 @@ def export_xlsx(scenario: m.Scenario) -> bytes:
     character, which the .xlsx format cannot store.
     """
     import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
     table = rows(scenario)
@@ -248,7 +247,7 @@ def export_xlsx(scenario: m.Scenario) -> bytes:
         sheet.column_dimensions[lay.column_letter(col)].width = widths.get(name, 16)
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
 
-    def cell(value: str, font: Font | None = None) -> WriteOnlyCell:
+    def styled(value: str, font: Font | None = None) -> Cell:
         out = WriteOnlyCell(sheet, value=value)
         out.data_type = "s"  # text, even when it starts with '=': nothing in an MSEL is a formula
         out.alignment = wrap
@@ -256,9 +255,9 @@ def export_xlsx(scenario: m.Scenario) -> bytes:
             out.font = font
         return out
 
-    sheet.append([cell(name, bold) for name in header])
+    sheet.append([styled(name, bold) for name in header])
     for record in table[1:]:
-        sheet.append([cell(value) for value in record])
+        sheet.append([styled(value) for value in record])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

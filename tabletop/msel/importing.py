@@ -210,7 +210,7 @@ class _Import:
                         titles.append(line)
             header = {c.col: lay.normal(c.header) for c in layout.columns}
             phase: str | None = None
-            unsaved = {}
+            unsaved: dict[int, list[int]] = {}
             for row, col in grid.unsaved:
                 unsaved.setdefault(row, []).append(col)
             for number, values in grid.rows:
@@ -425,7 +425,7 @@ class _Import:
         base_text = read_text(str(base_path), base_path.read_bytes())
         root = parse(str(base_path), base_text)
         assert root is not None and root.kind == "map"  # the base loaded
-        gone = {i.id for i in base.injects} - {str(e.inject["id"]) for e in built if e.inject is not None}
+        gone = {i.id for i in base.injects} - {str(data["id"]) for data, _node in built}
         if gone:  # the corrections' links to injects the sheet no longer has
             base_text, dropped = drop_inject_refs(base_text, root, gone)
             if dropped:
@@ -441,10 +441,10 @@ class _Import:
                 assert root is not None and root.kind == "map"
             else:
                 _add_objective_nodes(root, self.added)
-        items = Node("seq", 1, 1, [e.node for e in built])
+        items = Node("seq", 1, 1, [node for _data, node in built])
         merged = Node("map", root.line, root.col, [(k, items if k.value == "injects" else v) for k, v in root.value])
         scenario = self.check(merged, rules)
-        data = [e.inject for e in built]
+        data = [inject for inject, _node in built]
         text = self.base_text(base_text, root, base, scenario, data)
         check = loading.Reader(str(base_path))
         written = loading._scenario(check, parse(str(base_path), text), rules)
@@ -551,10 +551,10 @@ class _Import:
         head_text = _HEAD_COMMENT.format(file=Path(self.path).name) + dump(head)
         root = parse(self.path, head_text + "injects: []\n")
         assert root is not None and root.kind == "map"
-        items = Node("seq", 1, 1, [e.node for e in built])
+        items = Node("seq", 1, 1, [node for _data, node in built])
         merged = Node("map", root.line, root.col, [(k, items if k.value == "injects" else v) for k, v in root.value])
         scenario = self.check(merged, rules)
-        text = head_text + dump_injects([e.inject for e in built]) + _OPTIONS
+        text = head_text + dump_injects([inject for inject, _node in built]) + _OPTIONS
         check = loading.Reader(self.path)
         written = loading._scenario(check, parse(self.path, text), rules)
         if check.problems or written is None or attrs.evolve(written, path="", sha256="") != attrs.evolve(scenario, path="", sha256="") \
@@ -594,14 +594,14 @@ class _Import:
         turns: list[dict[str, Any]] = []
         previous: tuple[str, dt.date, _Entry | None] | None = None
         for number, k in enumerate(order, start=1):
-            dated = [e for e in members[k] if e.date is not None]
-            low = min((e.date for e in dated), default=None)
-            high = max((e.date for e in dated), default=None)
+            dates = [e.date for e in members[k] if e.date is not None]
+            low = min(dates, default=None)
+            high = max(dates, default=None)
             begin = low or (previous[1] if previous else start)
             end = high or begin
             title = label(k)
             if previous and begin < previous[1]:
-                first = next(e for e in dated if e.date == low)
+                first = next(e for e in members[k] if e.date == low)
                 self.error(first, first.col("time"), f"dates out of order: {title!r} has an inject dated {low}, before {previous[0]!r} ends on "
                            f"{previous[1]}; sort the sheet by time, or give each phase its own days")
             turns.append({"id": number, "title": title, "from": begin, "to": end})
@@ -652,16 +652,18 @@ class _Import:
         return seats, data
 
     # ------------------------------------------------------------ building
-    def build(self, entries: list[_Entry], base: m.Scenario | None, seats: Any, source_of: Any, rules: m.Rules) -> list[_Entry]:
-        """Each inject's node (for the loader, placed at its cells) and data (for the file); actions attached."""
+    def build(self, entries: list[_Entry], base: m.Scenario | None, seats: Any, source_of: Any,
+              rules: m.Rules) -> list[tuple[dict[str, Any], Node]]:
+        """Each inject's data (for the file) and node (for the loader, placed at its cells), in order; actions attached."""
         injects = [e for e in entries if e.kind in ("inject", "standby")]
         given_ids = {e.text("id") for e in injects if e.layout.tabletop}
         made: set[str] = set()
         by_id: dict[str, _Entry] = {}
+        built: list[tuple[dict[str, Any], Node]] = []
         for position, entry in enumerate(injects, start=1):
-            self.build_inject(entry, position, base, seats, source_of, given_ids, made)
-            assert entry.inject is not None
-            by_id.setdefault(str(entry.inject["id"]), entry)
+            data, node = self.build_inject(entry, position, base, seats, source_of, given_ids, made)
+            built.append((data, node))
+            by_id.setdefault(str(data["id"]), entry)
         previous: _Entry | None = None
         waiting: list[_Entry] = []
         for entry in entries:
@@ -684,10 +686,10 @@ class _Import:
                 waiting.append(entry)
         if waiting:
             self.error(waiting[0], 1, "an expected or controller action with no inject in the MSEL to go with")
-        return injects
+        return built  # the actions attached above are in these same dicts and nodes
 
     def build_inject(self, entry: _Entry, position: int, base: m.Scenario | None, seats: Any, source_of: Any,
-                     given_ids: set[str], made: set[str]) -> None:
+                     given_ids: set[str], made: set[str]) -> tuple[dict[str, Any], Node]:
         fields: list[tuple[Node, Node]] = []
         data: dict[str, Any] = {}
         line = entry.line
@@ -778,6 +780,7 @@ class _Import:
         entry.inject = data
         col = entry.col("time") if "time" in entry.layout.by_field else 1
         entry.node = Node("map", line, col, fields)
+        return entry.inject, entry.node
 
     def attach(self, action: _Entry, owner: _Entry, before: bool) -> None:
         line = action.line

@@ -138,8 +138,8 @@ def lay_out(grid: Grid, index: int, mapping: Mapping | None, problems: list[Prob
     if tabletop:  # tabletop's own layout: no column of it may go missing, none may repeat
         for column in columns:
             written = lay.header_text(cell_text(values[column.col - 1])) if column.col <= len(values) else ""
-            first = next((c for c in columns if c.col == column.first), None)
-            if column.how == "duplicate" and first is not None and lay.normal(written) == lay.normal(first.header):
+            original = next((c for c in columns if c.col == column.first), None)
+            if column.how == "duplicate" and original is not None and lay.normal(written) == lay.normal(original.header):
                 problems.append(Problem(path, grid.header, column.col, f"column {written!r} appears twice (also column {lay.column_letter(column.first)})"))
         for field in lay.REQUIRED:
             if field not in by_field:

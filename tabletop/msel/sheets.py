@@ -313,15 +313,20 @@ def _read_sheet(name: str, source: Any, workbook: Any, strings: list[str], grid:
         return False
     if parser.merged_cells is not None:
         for merged in parser.merged_cells.mergeCell:
-            grid.merged.append(_bounds(merged.ref))
+            bounds = _bounds(merged.ref)
+            if bounds is not None:
+                grid.merged.append(bounds)
     grid.unsaved = parser.unsaved
     return True
 
 
-def _bounds(ref: str) -> tuple[int, int, int, int]:
+def _bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """A merged range's corners, or None for one open on a side (a whole row or column), which no cell of it can name."""
     from openpyxl.utils.cell import range_boundaries
 
     min_col, min_row, max_col, max_row = range_boundaries(ref)
+    if min_col is None or min_row is None or max_col is None or max_row is None:
+        return None
     return min_row, min_col, max_row, max_col
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -9,6 +11,9 @@ from tabletop import model as m
 from tabletop.sealing import event_sealed
 from tabletop.tui import literal
 from tabletop.tui.describe import event_line
+
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
 
 KEEP = 200
 
@@ -22,13 +27,13 @@ class LogTail(Static):
         self._count = 0
         self._scenario: m.Scenario | None = None
         self._rules: m.Rules | None = None
-        self._state: m.WorldState | None = None
+        self._state: State | None = None
         self._described: dict[tuple[int, bool], Content] = {}
 
     def on_mount(self) -> None:
         self.border_title = "Log"
 
-    def show(self, events: list[dict], scenario: m.Scenario, rules: m.Rules, state: m.WorldState) -> None:
+    def show(self, events: list[dict], scenario: m.Scenario, rules: m.Rules, state: State) -> None:
         # The session's list only grows: keep it and the count, describe lazily what is drawn.
         self._events, self._count = events, len(events)
         self._scenario, self._rules, self._state = scenario, rules, state

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -13,6 +15,9 @@ from tabletop import model as m
 from tabletop.sealing import answer_sealed
 from tabletop.tui import literal
 from tabletop.tui.describe import article_text, treaty_label
+
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
 
 STATUS_STYLE = {"triggered": "bold $warning", "contested": "bold $error", "answered": "$success", "void": "dim strike"}
 
@@ -68,7 +73,7 @@ class ObligationPanel(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Treaty obligations"
 
-    def show(self, rules: m.Rules, state: m.WorldState) -> None:
+    def show(self, rules: m.Rules, state: State) -> None:
         self._rules = rules
         self._obligations = {k: v for k, v in state.obligations.items() if v.status != "withheld"}  # withheld: set off by what this client may not see
         sealed = {k for k, v in self._obligations.items() if answer_sealed(v, state)}

@@ -14,6 +14,7 @@ from tabletop.tui import literal
 
 if TYPE_CHECKING:  # annotations only: the start screen imports seat_kind from here before any scenario is loaded
     from tabletop import model as m
+    from tabletop.state import State
 
 
 class SeatCard(Static):
@@ -63,7 +64,7 @@ class SeatCards(Horizontal):
         for seat_id, seat in self.scenario.seats.items():
             yield SeatCard(seat_id, seat.name, self.seats.get(seat_id, "bot"))
 
-    def show(self, rules: m.Rules, state: m.WorldState) -> None:
+    def show(self, rules: m.Rules, state: State) -> None:
         postures = {p.id: p.name for p in rules.escalation.postures}
         deciding = state.phase == "decide"
         decided = state.decisions.get(state.turn, {})

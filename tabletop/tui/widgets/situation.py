@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Size
@@ -12,8 +14,11 @@ from textual.visual import Visual
 from tabletop import model as m
 from tabletop.tui import literal
 
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
 
-def released_injects(scenario: m.Scenario, state: m.WorldState) -> list[m.Inject]:
+
+def released_injects(scenario: m.Scenario, state: State) -> list[m.Inject]:
     """The injects in the order they were released (scripted ones from the scenario, ad-hoc ones from the state)."""
     out = []
     for inject_id in state.released:
@@ -23,7 +28,7 @@ def released_injects(scenario: m.Scenario, state: m.WorldState) -> list[m.Inject
     return out
 
 
-def _inject(scenario: m.Scenario, state: m.WorldState, inject_id: str) -> m.Inject | None:
+def _inject(scenario: m.Scenario, state: State, inject_id: str) -> m.Inject | None:
     inject = state.adhoc.get(inject_id)
     if inject is None:
         try:
@@ -72,7 +77,7 @@ class SituationPanel(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.border_title = "Situation"
 
-    def show(self, scenario: m.Scenario, state: m.WorldState, upcoming: list[m.Inject] | None = None) -> None:
+    def show(self, scenario: m.Scenario, state: State, upcoming: list[m.Inject] | None = None) -> None:
         released = state.released
         known = len(self._ids)
         if len(released) >= known and released[:known] == self._ids:

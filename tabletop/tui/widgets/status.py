@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.visual import VisualType
 from textual.widgets import Static
@@ -10,8 +12,11 @@ from tabletop import model as m
 from tabletop.session import PHASES
 from tabletop.tui import literal
 
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
 
-def next_step(scenario: m.Scenario, state: m.WorldState) -> str:
+
+def next_step(scenario: m.Scenario, state: State) -> str:
     """What the advance key does from here, in the facilitator's words."""
     if state.ended:
         return "exercise ended"
@@ -30,7 +35,7 @@ class StatusLine(Static):
     _shown: Content | None = None
 
     def show(
-        self, scenario: m.Scenario, state: m.WorldState, prefix: str = "", advance_hint: bool = True, note: Content | None = None
+        self, scenario: m.Scenario, state: State, prefix: str = "", advance_hint: bool = True, note: Content | None = None
     ) -> None:
         """``note`` follows the title on the first line (the replay says there whether the log verified)."""
         try:

@@ -7,6 +7,8 @@ exercise, and a flat exercise at "Crisis" does not look like one at "Stable".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -16,6 +18,9 @@ from tabletop import model as m
 from tabletop.palette import OKABE_ITO
 from tabletop.tui import literal
 
+if TYPE_CHECKING:  # annotations only
+    from tabletop.state import State
+
 
 def starting_tension(events: list[dict]) -> int | None:
     """Tension just before the first adjudication, read from its event; None before there is one."""
@@ -23,7 +28,7 @@ def starting_tension(events: list[dict]) -> int | None:
     return first["changes"]["tension"][0] if first is not None else None
 
 
-def tension_series(state: m.WorldState, start: int | None = None) -> list[int]:
+def tension_series(state: State, start: int | None = None) -> list[int]:
     """Tension before the first adjudication, after each one, and now (when the turn is still open)."""
     series: list[int] = []
     if start is not None and state.tension_history:
@@ -92,7 +97,7 @@ class TensionChart(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Tension"
 
-    def show(self, rules: m.Rules, state: m.WorldState, start: int | None = None) -> None:
+    def show(self, rules: m.Rules, state: State, start: int | None = None) -> None:
         esc = rules.escalation
         series = tension_series(state, start)
         label = literal.assemble(
