@@ -311,7 +311,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 return fail(1, str(exc).removeprefix(f"{args.log}: "))
             watched = signing.Watch(lines)  # notes the signature lines as the replay reads them: one pass
             try:
-                verdict = verify_lines(watched, scenario, rules)  # type: ignore[arg-type]
+                verdict = verify_lines(watched, scenario, rules)  # type: ignore[arg-type]  # Watch stands in for the Lines it wraps
             except ReplayMismatch as exc:
                 warn(lines)
                 for message in changed:

@@ -190,7 +190,7 @@ class Conflict:
         """The first war in which ``a`` and ``b`` fight on opposite sides, if any."""
         for war in self.of.get(a or "", ()):
             theirs = war.side.get(b or "")
-            if theirs is not None and theirs != war.side[a]:  # type: ignore[index]
+            if theirs is not None and theirs != war.side[a or ""]:
                 return war
         return None
 
@@ -204,7 +204,7 @@ class Conflict:
         """Every state that fights ``state``: on the other side of one of its wars, or in an attack between the two."""
         out: set[str] = set(self.struck.get(state or "", ()))
         for war in self.of.get(state or "", ()):
-            mine = war.side[state]  # type: ignore[index]
+            mine = war.side[state or ""]
             out.update(war.order[1 - mine])
         return out
 

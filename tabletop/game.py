@@ -498,7 +498,7 @@ class Game:
 
     def _facts_released(self, state: State, inject: m.Inject) -> list[m.Fact]:
         date = inject.date or state.date
-        return [f if f.date else _dated(f, date) for f in inject.facts]  # type: ignore[arg-type]
+        return [f if f.date else _dated(f, date) for f in inject.facts]
 
     def _resolve(self, state: State, new: list[m.Fact], date: dt.date | None) -> list[Any]:
         """The events for what ``new`` facts set off, given every fact before them."""

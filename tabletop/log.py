@@ -276,7 +276,7 @@ def _check_header(name: str, header: dict[str, Any]) -> None:
 try:
     import fcntl
 except ImportError:  # not on this platform: the lock file alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or None: every use checks
 
 _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, getattr(errno, "ENOSYS", -1), getattr(errno, "ENOTSUP", -1)}
 _LOCK_TRIES = 10  # a start screen's probe holds a shared lock for microseconds; ride over one
@@ -412,7 +412,7 @@ class _Claim:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
             except OSError:
                 pass
-        self.note = None  # type: ignore[assignment]
+        self.note = None  # type: ignore[assignment]  # released: a second release finds None and does nothing
 
 
 def open_elsewhere(path: str | os.PathLike[str]) -> Holder | None:

@@ -309,7 +309,7 @@ class _Entry:
 
     def name(self, state: str | None, plain: str) -> str:
         """The name of ``state`` in this treaty's own words, given its ``plain`` name."""
-        return self.own_names.get(state, plain) if self.own_names else plain  # type: ignore[arg-type]
+        return self.own_names.get(state or "", plain) if self.own_names else plain
 
 
 class _Found:
@@ -588,7 +588,7 @@ class Engine:
                 if explain:
                     not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index, status[1]))
                 continue
-            pairs = entry.pairs_to.get(target)  # type: ignore[arg-type]
+            pairs = entry.pairs_to.get(target or "")
             if pairs is None:
                 pairs = entry.all_pairs
             for obligor, beneficiary in pairs:
@@ -879,8 +879,8 @@ class Engine:
         fact = occasion.fact
         victim = entry.name(fact.target, occasion.target)
         where = match.where
-        if where and occasion.location == fact.target:  # a state's home territory: no need to name it
-            named = self.rules.territories[fact.target].name  # type: ignore[index]
+        if where and fact.target is not None and occasion.location == fact.target:  # a state's home territory: no need to name it
+            named = self.rules.territories[fact.target].name
             where = "its own territory" + where[len(named):] if where.startswith(named) else where
             at = " on "
         else:

@@ -19,7 +19,7 @@ import yaml
 try:  # the C parser is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the build of PyYAML
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # the pure-Python twin of the C loader: the same interface
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 48

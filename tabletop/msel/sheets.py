@@ -254,7 +254,7 @@ def _parser_class() -> type:
     """
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-    class Parser(WorkSheetParser):  # type: ignore[misc]
+    class Parser(WorkSheetParser):
         unsaved: set[tuple[int, int]]
 
         def parse_cell(self, element: Any) -> dict[str, Any]:

@@ -182,11 +182,11 @@ class Link:
                     self.view.reveal(frame.get("records") or [])
             self.on_change("reveal")
         elif kind in ("ack", "refused"):
-            future = self._pending.pop(frame.get("id"), None)  # type: ignore[arg-type]
+            future = self._pending.pop(frame.get("id"), None)  # type: ignore[arg-type]  # the id this client sent; a frame without one finds nothing
             if future is not None and not future.done():
                 future.set_result(frame)
         elif kind == "error":
-            future = self._pending.pop(frame.get("id"), None) if "id" in frame else None  # type: ignore[arg-type]
+            future = self._pending.pop(frame.get("id"), None) if "id" in frame else None  # type: ignore[arg-type]  # as above
             if future is not None and not future.done():
                 future.set_result(frame)
             elif frame.get("code") in FATAL:

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -153,7 +154,8 @@ class TabletopApp(App[int]):
 
         return StartScreen(self.start_scenario, self.seat_kinds, self.seed, self.minutes)
 
-    def on_mount(self) -> None:
+    def on_mount(self, event: events.Mount) -> None:
+        # The event is taken so that a subclass may take it too (RemoteApp prevents this default).
         # The start-up's objects are built: collect as usual again, once the first frame is out.
         self.call_after_refresh(_start_up_drawn)
         if self._failed:

@@ -22,6 +22,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, OptionList, Static
@@ -44,7 +45,7 @@ class RemoteBoard(BoardScreen):
 
     def refresh_board(self) -> None:
         super().refresh_board()
-        session: RemoteSession = self.session  # type: ignore[assignment]
+        session: RemoteSession = self.session  # type: ignore[assignment]  # the board's session is the link's
         link = "" if session.connected else "  RECONNECTING..."
         self.query_one(StatusLine).show(
             session.scenario, session.state, prefix=self.who + link, advance_hint=self.advance_hint, note=self.note(),
@@ -52,7 +53,7 @@ class RemoteBoard(BoardScreen):
 
     advance_hint = False
 
-    def note(self):
+    def note(self) -> Content | None:
         return None
 
     def enter_phase(self) -> None:
@@ -71,8 +72,8 @@ class FacilitatorConsole(RemoteBoard):
     _seen_adjudicated: int | None = None  # the turn whose adjudication this console has shown
     advance_hint = True
 
-    def note(self):
-        session: RemoteSession = self.session  # type: ignore[assignment]
+    def note(self) -> Content | None:
+        session: RemoteSession = self.session  # type: ignore[assignment]  # the board's session is the link's
         seats = (session.link.presence or {}).get("seats") or {}
         parts: list[literal.Part] = []
         for seat, info in seats.items():
@@ -111,7 +112,7 @@ class FacilitatorConsole(RemoteBoard):
         self._seen_adjudicated = state.turn if state.turn in state.adjudicated else None
 
     def action_hand_over(self) -> None:
-        self.app.push_screen(HandOver(self.session), self._after_dialog)  # type: ignore[arg-type]
+        self.app.push_screen(HandOver(self.session), self._after_dialog)  # type: ignore[arg-type]  # RemoteSession stands in for Session: the same methods, over the link
 
 
 class SeatBoard(RemoteBoard, inherit_bindings=False):
@@ -129,7 +130,7 @@ class SeatBoard(RemoteBoard, inherit_bindings=False):
     ]
 
     def __init__(self, session: RemoteSession, seat: str) -> None:
-        super().__init__(session)  # type: ignore[arg-type]
+        super().__init__(session)  # type: ignore[arg-type]  # RemoteSession stands in for Session: the same methods, over the link
         self.seat = seat
         self.who = f"{session.scenario.seats[seat].name} team"
         self._opened_for: int | None = None
@@ -162,7 +163,7 @@ class SeatBoard(RemoteBoard, inherit_bindings=False):
             phase = self.session.state.phase
             literal.notify(self, "Your decision for this turn is in." if phase == "decide" else f"Seats decide in the decide phase; this is {phase}.")
             return
-        self.app.push_screen(DecisionScreen(self.session, self.seat), self._after_dialog)  # type: ignore[arg-type]
+        self.app.push_screen(DecisionScreen(self.session, self.seat), self._after_dialog)
 
     def action_advance(self) -> None:
         return None
@@ -274,7 +275,7 @@ class JoinScreen(Screen):
         except JoinError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             return
-        self.app.call_from_thread(self.app.joined, remote)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.joined, remote)  # type: ignore[attr-defined]  # the join screen is RemoteApp's alone
 
     def _refused(self, message: str) -> None:
         self.query_one("#join-error", Static).update(literal.styled(message, "bold $error"))
@@ -292,7 +293,7 @@ class RemoteApp(TabletopApp):
 
     def __init__(self, remote: RemoteSession | None = None, url: str | None = None) -> None:
         super().__init__()
-        self.remote = remote  # type: ignore[assignment]
+        self.remote = remote
         self.url = url
         self._loop: asyncio.AbstractEventLoop | None = None
         self._due = False
@@ -301,15 +302,15 @@ class RemoteApp(TabletopApp):
     def get_default_screen(self) -> Screen:
         if self.remote is None:
             return Screen()  # under the join screen, which the role's screen will replace
-        return self._role_screen()
+        return self._role_screen(self.remote)
 
-    def _role_screen(self) -> Screen:
-        role = self.remote.role
+    def _role_screen(self, remote: RemoteSession) -> Screen:
+        role = remote.role
         if role.get("kind") == "facilitator":
-            return FacilitatorConsole(self.remote)  # type: ignore[arg-type]
+            return FacilitatorConsole(remote)  # type: ignore[arg-type]  # RemoteSession stands in for Session: the same methods, over the link
         if role.get("kind") == "seat":
-            return SeatBoard(self.remote, role["seat"])
-        return ProjectorBoard(self.remote)  # type: ignore[arg-type]
+            return SeatBoard(remote, role["seat"])
+        return ProjectorBoard(remote)  # type: ignore[arg-type]  # RemoteSession stands in for Session, as above
 
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # not TabletopApp's: there is no start screen here
@@ -325,7 +326,7 @@ class RemoteApp(TabletopApp):
         self.remote = remote
         self._was_connected = remote.connected
         remote.add_listener(self._from_link)
-        self.switch_screen(self._role_screen())
+        self.switch_screen(self._role_screen(remote))
 
     def _from_link(self, kind: str) -> None:
         # On the link's thread: ask the app to redraw, once for a burst of frames. A message, not a bare

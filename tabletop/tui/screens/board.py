@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,6 +23,7 @@ from tabletop import facilitation
 from tabletop import model as m
 from tabletop.session import RELEASE_PHASES, CommandError, Session
 from tabletop.tui import literal
+from tabletop.tui.app import TabletopApp
 from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.obligations import ObligationPanel
@@ -37,6 +39,7 @@ ADVANCE = "Advance to the next phase (entering adjudicate adjudicates the turn)"
 
 
 class BoardScreen(Screen):
+    app = getters.app(TabletopApp)  # typed: the methods of tabletop's own app (halted, ...)
     BINDINGS = [
         Binding("n", "release_next", "Inject", tooltip="Release the next scheduled inject", id="release-next"),
         Binding("N", "release_rest", "All", key_display="N", tooltip="Release the rest of this turn's scheduled injects", id="release-rest"),
@@ -191,7 +194,7 @@ class BoardScreen(Screen):
         """What entering the phase asks (tabletop.facilitation), then what the facilitator sees of it."""
         session = self.session
         phase = session.state.phase
-        if phase == "decide" and getattr(self.app, "halted", ""):
+        if phase == "decide" and self.app.halted:
             return  # the log stopped inside a command: nothing more is written until the exercise is resumed
 
         def entering() -> list:

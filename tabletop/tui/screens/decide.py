@@ -102,7 +102,7 @@ class DecisionScreen(ModalScreen[bool]):
                         yield Label("Choose one option (Enter or click), or write your own course of action (the last line):")
                         yield OptionList(
                             *[
-                                Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
+                                Option(literal.assemble((o.label, "bold"), *(("\n", (o.text.strip(), "dim")) if o.text.strip() else ())), id=o.id)
                                 for o in options
                             ],
                             Option(literal.styled("Our own course of action, in our words", "italic"), id=OWN_WORDS),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,6 +33,7 @@ from tabletop.replay import Opened as OpenedLog
 from tabletop.replay import OpenError, load_for, scenario_of
 from tabletop.state import State
 from tabletop.tui import literal
+from tabletop.tui.app import TabletopApp
 from tabletop.tui.describe import event_details, event_line
 from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.obligations import ObligationPanel
@@ -81,6 +82,7 @@ def check_log(path: str | Path) -> None:
 
 
 class ReplayScreen(Screen):
+    app = getters.app(TabletopApp)  # typed: the methods of tabletop's own app (branch_exercise)
     BINDINGS = [
         Binding("left", "step(-1)", "Back", priority=True, tooltip="One event back", id="replay-back"),
         Binding("right", "step(1)", "Forward", priority=True, tooltip="One event forward", id="replay-forward"),

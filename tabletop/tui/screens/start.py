@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from tabletop import paths
 from tabletop.palette import seat_colour
 from tabletop.tui import literal
+from tabletop.tui.app import TabletopApp
 from tabletop.tui.widgets.seats import seat_kind
 
 if TYPE_CHECKING:
@@ -165,6 +166,7 @@ def log_option(index: int, entry: LogEntry) -> Option:
 
 
 class StartScreen(Screen):
+    app = getters.app(TabletopApp)  # typed: the methods of tabletop's own app (start_exercise, resume_exercise, open_replay)
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", tooltip="Start a new exercise with these settings", id="start"),
         Binding("ctrl+r", "resume", "Resume", tooltip="Resume the selected unfinished log", id="resume"),
@@ -245,8 +247,8 @@ class StartScreen(Screen):
         for i, entry in enumerate(self.entries):
             if not entry.loaded:
                 load_entry(entry)
-                self.app.call_from_thread(self._loaded, i)
-        self.app.call_from_thread(self._all_loaded)
+                self.app.call_from_thread(self._loaded, i)  # type: ignore[arg-type]  # mypy cannot solve Textual's `T | Awaitable[T]` for a coroutine of None
+        self.app.call_from_thread(self._all_loaded)  # type: ignore[arg-type]  # mypy cannot solve Textual's `T | Awaitable[T]` for a coroutine of None
 
     async def _loaded(self, i: int) -> None:
         entry = self.entries[i]
@@ -359,7 +361,7 @@ class StartScreen(Screen):
 
     def _selected_log(self) -> LogEntry | None:
         option = self.query_one("#logs", OptionList).highlighted_option
-        if option is None or not (option.id or "").startswith("log-"):
+        if option is None or option.id is None or not option.id.startswith("log-"):
             return None
         return self.logs[int(option.id.split("-")[1])]
 

@@ -81,7 +81,7 @@ class SituationPanel(ScrollView, can_focus=True):
         released = state.released
         known = len(self._ids)
         if len(released) >= known and released[:known] == self._ids:
-            fresh = released[known:]
+            fresh = list(released[known:])
         else:  # fewer or other injects than last time (a replay stepping back): start over
             self._ids, self._shown, fresh = [], [], list(released)
             self._lines = []
