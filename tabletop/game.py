@@ -547,8 +547,8 @@ class Game:
             ob = event.obligation()
             # Set off by an inject before the decide phase: due in this turn; else in the next.
             due = state.turn if state.phase in RELEASE_PHASES else state.turn + 1
-            return attrs.evolve(
-                state, events=folded, all_obligations=state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
+            return state.replace(
+                events=folded, all_obligations=state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
                 open_ids=(*state.open_ids, event.id), known=state.known.set(ob.key, event.id),
             )
         if isinstance(event, ev.ObligationUpgraded):
@@ -567,8 +567,8 @@ class Game:
             known = state.known
             if open_ob.obligation.kind == "consult":  # a fresh threat after consultations calls for consultations again
                 known = known.discard(open_ob.obligation.key)
-            return attrs.evolve(
-                state, events=folded,
+            return state.replace(
+                events=folded,
                 all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, answer=event.answer, answered_turn=state.turn, status="answered")),
                 open_ids=tuple(i for i in state.open_ids if i != open_ob.id), known=known,
                 turn_answers=_at(state.turn_answers, state.turn, open_ob.id, event),
@@ -579,8 +579,8 @@ class Game:
             credibility.update((s, after) for s, (_, after) in changes.credibility.items())
             posture.update((s, after) for s, (_, after) in changes.posture.items())
             tension = changes.tension[1]
-            return attrs.evolve(
-                state, events=folded, tension=tension, credibility=credibility, posture=posture,
+            return state.replace(
+                events=folded, tension=tension, credibility=credibility, posture=posture,
                 facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
                 answerable_from=len(state.facts),
                 tension_history=state.tension_history.append((state.turn, tension)),
@@ -625,8 +625,8 @@ class Game:
                 changes["credibility"] = credibility
             if effects.posture:
                 changes["posture"] = {**state.posture, **effects.posture}
-        return attrs.evolve(
-            state, events=folded, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
+        return state.replace(
+            events=folded, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
             adhoc_injects=adhoc, facts=state.facts.extend(facts), hostilities=_hostilities(state, facts),
             date=inject.date if inject.date is not None else state.date, **changes,
         )

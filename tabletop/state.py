@@ -21,6 +21,7 @@ same from run to run.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -146,12 +147,17 @@ class State:
     reports: PVector[Any] = pvector()
 
     def replace(self, **changes: Any) -> State:
-        """A copy with ``changes``: what ``attrs.evolve`` does, without its per-call introspection (a fold makes one per event)."""
-        new = object.__new__(State)
-        put = object.__setattr__
-        for name in _FIELDS:
-            put(new, name, changes[name] if name in changes else getattr(self, name))
-        return new
+        """A copy with ``changes``: what ``attrs.evolve`` does, without its per-call introspection (a fold makes one per event).
+
+        Every field read at once, the changed ones put in place, one call of the
+        constructor: half the time of a field-by-field copy.
+        """
+        values = list(_VALUES(self))
+        for name, value in changes.items():
+            if name not in _INDEX:
+                raise TypeError(f"State has no field {name!r}")
+            values[_INDEX[name]] = value
+        return State(*values)
 
     # ---- views
     @property
@@ -193,5 +199,7 @@ class State:
 
 
 _FIELDS = tuple(field.name for field in attrs.fields(State))
+_VALUES = operator.attrgetter(*_FIELDS)
+_INDEX = {name: index for index, name in enumerate(_FIELDS)}
 
 __all__ = ["ByTurn", "Numbered", "OpenObligation", "State", "_at"]
