@@ -28,13 +28,61 @@ from tabletop.state import OpenObligation, State
 
 DERIVED = ev.FOLLOWERS  # the name tests and tools have used
 
-__all__ = ["ANSWERS", "DERIVED", "OVERRIDABLE", "PHASES", "RELEASE_PHASES", "CommandError", "ReplayMismatch", "Session", "state_hash"]
+__all__ = ["ANSWERS", "DERIVED", "OVERRIDABLE", "PHASES", "RELEASE_PHASES", "CommandError", "Commands", "ReplayMismatch", "Session", "state_hash"]
 
 # Events after which the writer signs the chain head: a turn's end (the next one's start) and the exercise's end.
 SIGNED_AFTER = (ev.TurnStarted, ev.ExerciseEnded)
 
 
-class Session:
+class Commands:
+    """The commands by their names, each a call of ``execute``: the local session's and the remote one's (serve/client.py)."""
+
+    def execute(self, command: ev.Command) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def release(self, inject_id: str) -> list[dict[str, Any]]:
+        """Release a scripted inject of the current turn to the seats."""
+        return self.execute(ev.Release(inject_id))
+
+    def release_adhoc(self, title: str, text: str, to: Iterable[str] = ("all",), facts: Iterable[m.Fact] = (), tension: int = 0) -> list[dict[str, Any]]:
+        """A facilitator's own inject, written during play."""
+        return self.execute(ev.ReleaseAdhoc(title, text, tuple(to), tuple(facts), tension))
+
+    def decide(
+        self, seat: str, option_id: str | None, rationale: str, by: str | None = None, answers: str | None = None, text: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A seat's decision for this turn (an option, or None and ``text``: its own words); sealed until every seat is in."""
+        return self.execute(ev.Decide(seat, option_id, rationale, by, answers, text))
+
+    def assess(self, seat: str, reason: str, tension: int = 0, facts: Iterable[m.Fact] = ()) -> list[dict[str, Any]]:
+        """The facilitator rules on what a seat's decision in its own words does this turn."""
+        return self.execute(ev.Assess(seat, reason, tension, tuple(facts)))
+
+    def answer(self, seat: str, obligation_id: str, answer: str, rationale: str, by: str | None = None) -> list[dict[str, Any]]:
+        """The obliged seat answers a treaty obligation: honour, partial, consult or decline."""
+        return self.execute(ev.Answer(seat, obligation_id, answer, rationale, by))
+
+    def adjudicate(self) -> list[dict[str, Any]]:
+        """Apply the turn's decisions and answers, then resolve what they set off."""
+        return self.execute(ev.Adjudicate())
+
+    def override(self, what: str, value: Any, reason: str, seat: str | None = None, obligation: str | None = None) -> list[dict[str, Any]]:
+        """The facilitator overrules the adjudication; the reason goes in the log."""
+        return self.execute(ev.Override(what, value, reason, seat, obligation))
+
+    def note(self, text: str, seat: str | None = None, objective: str | None = None, finding: str | None = None) -> list[dict[str, Any]]:
+        """A note for the log (an observer's, tagged with an objective and a finding, strength or improvement, goes into the AAR's evaluation)."""
+        return self.execute(ev.Note(text, seat, objective, finding))
+
+    def advance(self) -> list[dict[str, Any]]:
+        """Move to the next phase, or from review to the next turn's brief."""
+        return self.execute(ev.Advance())
+
+    def end(self, reason: str = "") -> list[dict[str, Any]]:
+        return self.execute(ev.End(reason))
+
+
+class Session(Commands):
     """One exercise of one scenario under one set of rules."""
 
     def __init__(
@@ -236,48 +284,6 @@ class Session:
 
     def inject(self, inject_id: str) -> m.Inject:
         return self.game.inject(self.state, inject_id)
-
-    # ------------------------------------------- commands, by their names
-    def release(self, inject_id: str) -> list[dict[str, Any]]:
-        """Release a scripted inject of the current turn to the seats."""
-        return self.execute(ev.Release(inject_id))
-
-    def release_adhoc(self, title: str, text: str, to: Iterable[str] = ("all",), facts: Iterable[m.Fact] = (), tension: int = 0) -> list[dict[str, Any]]:
-        """A facilitator's own inject, written during play."""
-        return self.execute(ev.ReleaseAdhoc(title, text, tuple(to), tuple(facts), tension))
-
-    def decide(
-        self, seat: str, option_id: str | None, rationale: str, by: str | None = None, answers: str | None = None, text: str | None = None
-    ) -> list[dict[str, Any]]:
-        """A seat's decision for this turn (an option, or None and ``text``: its own words); sealed until every seat is in."""
-        return self.execute(ev.Decide(seat, option_id, rationale, by, answers, text))
-
-    def assess(self, seat: str, reason: str, tension: int = 0, facts: Iterable[m.Fact] = ()) -> list[dict[str, Any]]:
-        """The facilitator rules on what a seat's decision in its own words does this turn."""
-        return self.execute(ev.Assess(seat, reason, tension, tuple(facts)))
-
-    def answer(self, seat: str, obligation_id: str, answer: str, rationale: str, by: str | None = None) -> list[dict[str, Any]]:
-        """The obliged seat answers a treaty obligation: honour, partial, consult or decline."""
-        return self.execute(ev.Answer(seat, obligation_id, answer, rationale, by))
-
-    def adjudicate(self) -> list[dict[str, Any]]:
-        """Apply the turn's decisions and answers, then resolve what they set off."""
-        return self.execute(ev.Adjudicate())
-
-    def override(self, what: str, value: Any, reason: str, seat: str | None = None, obligation: str | None = None) -> list[dict[str, Any]]:
-        """The facilitator overrules the adjudication; the reason goes in the log."""
-        return self.execute(ev.Override(what, value, reason, seat, obligation))
-
-    def note(self, text: str, seat: str | None = None, objective: str | None = None, finding: str | None = None) -> list[dict[str, Any]]:
-        """A note for the log (an observer's, tagged with an objective and a finding, strength or improvement, goes into the AAR's evaluation)."""
-        return self.execute(ev.Note(text, seat, objective, finding))
-
-    def advance(self) -> list[dict[str, Any]]:
-        """Move to the next phase, or from review to the next turn's brief."""
-        return self.execute(ev.Advance())
-
-    def end(self, reason: str = "") -> list[dict[str, Any]]:
-        return self.execute(ev.End(reason))
 
 
 def _signer(sign: bool) -> Any:

@@ -20,7 +20,7 @@ import asyncio
 import random
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -31,6 +31,7 @@ from tabletop import model as m
 from tabletop.game import CommandError, Game
 from tabletop.serve import protocol as p
 from tabletop.serve.view import View, ViewError
+from tabletop.session import Commands
 from tabletop.state import OpenObligation, State
 
 FATAL = frozenset({"bad_code", "code_in_use", "protocol", "hello", "handed_over", "since"})
@@ -253,7 +254,7 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-class RemoteSession:
+class RemoteSession(Commands):
     """A Session's read API and commands, over a :class:`Link` running on its own thread."""
 
     writer = None  # the log is the server's
@@ -414,35 +415,3 @@ class RemoteSession:
             raise CommandError(str(answer.get("message") or "refused"))
         code = answer.get("code")
         return code if type(code) is str else None
-
-    def release(self, inject_id: str) -> list[dict[str, Any]]:
-        return self.execute(ev.Release(inject_id))
-
-    def release_adhoc(self, title: str, text: str, to: Iterable[str] = ("all",), facts: Iterable[m.Fact] = (), tension: int = 0) -> list[dict[str, Any]]:
-        return self.execute(ev.ReleaseAdhoc(title, text, tuple(to), tuple(facts), tension))
-
-    def decide(
-        self, seat: str, option_id: str | None, rationale: str, by: str | None = None, answers: str | None = None, text: str | None = None
-    ) -> list[dict[str, Any]]:
-        return self.execute(ev.Decide(seat, option_id, rationale, by, answers, text))
-
-    def assess(self, seat: str, reason: str, tension: int = 0, facts: Iterable[m.Fact] = ()) -> list[dict[str, Any]]:
-        return self.execute(ev.Assess(seat, reason, tension, tuple(facts)))
-
-    def answer(self, seat: str, obligation_id: str, answer: str, rationale: str, by: str | None = None) -> list[dict[str, Any]]:
-        return self.execute(ev.Answer(seat, obligation_id, answer, rationale, by))
-
-    def adjudicate(self) -> list[dict[str, Any]]:
-        return self.execute(ev.Adjudicate())
-
-    def override(self, what: str, value: Any, reason: str, seat: str | None = None, obligation: str | None = None) -> list[dict[str, Any]]:
-        return self.execute(ev.Override(what, value, reason, seat, obligation))
-
-    def note(self, text: str, seat: str | None = None, objective: str | None = None) -> list[dict[str, Any]]:
-        return self.execute(ev.Note(text, seat, objective))
-
-    def advance(self) -> list[dict[str, Any]]:
-        return self.execute(ev.Advance())
-
-    def end(self, reason: str = "") -> list[dict[str, Any]]:
-        return self.execute(ev.End(reason))
