@@ -9,11 +9,9 @@ together as one :class:`InputError`.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -207,27 +205,6 @@ def read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise InputError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
     return data
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a scenario-sized regular file; OSError for anything else (never blocks on a FIFO).
-
-    A log's header may name any file: its type and size are checked on the open
-    file before a byte is hashed, and at most MAX_BYTES are read.
-    """
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not an ordinary file", str(path))
-        if info.st_size > MAX_BYTES:
-            raise OSError(errno.EFBIG, f"{info.st_size:,} bytes; a scenario is at most {MAX_BYTES:,}", str(path))
-        data = handle.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise OSError(errno.EFBIG, f"over {MAX_BYTES:,} bytes; a scenario is at most that", str(path))
-        digest.update(data)
-    return digest.hexdigest()
 
 
 # ==========================================================================

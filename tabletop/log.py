@@ -755,14 +755,3 @@ def _create_with(path: Path, first: bytes, fsync: bool) -> tuple[int, _Claim]:
             raise
         return fd, claim
     return fd, _Claim.take(str(path), fd)  # the flock is ours already; this notes the PID (or takes the lock file)
-
-
-def iter_lines(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """Records of a log without checks, for tools that only look (the log tail)."""
-    with open(path, "rb") as handle:
-        for line in handle:
-            if line.endswith(b"\n"):
-                try:
-                    yield json.loads(line)
-                except ValueError:
-                    return

@@ -44,7 +44,6 @@ if tuple(field.name for field in attrs.fields(m.Obligation)) != _OBLIGATION_FIEL
     raise ImportError("model.Obligation's fields changed: update Engine._obligation, which passes them by position")
 
 Key = tuple[str, str, str, str, str, "str | None"]
-RANK = {"contested": 1, "triggered": 2}
 
 
 @attrs.frozen

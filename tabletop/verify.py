@@ -17,7 +17,7 @@ import attrs
 
 from tabletop import log as logmod
 from tabletop import model as m
-from tabletop.replay import game_of, replay, replay_lines
+from tabletop.replay import game_of, replay_lines
 
 
 @attrs.frozen
@@ -66,13 +66,6 @@ class _Counted:
         if item[1].get("type") == "adjudicated":
             self.hashes += 1
         return item
-
-
-def verify_contents(contents: logmod.LogContents, scenario: m.Scenario, rules: m.Rules) -> Verdict:
-    """As :func:`verify`, for a log already read (and so already checked line by line)."""
-    done = replay(game_of(contents.header, scenario, rules), contents.events)
-    hashes = sum(1 for e in contents.events if e.get("type") == "adjudicated")
-    return Verdict(len(contents.events), hashes, done.state.turn, done.state.ended, contents.warnings)
 
 
 def describe(path: str | os.PathLike[str], verdict: Verdict) -> str:
