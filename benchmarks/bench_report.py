@@ -12,7 +12,6 @@ Run: python benchmarks/bench_report.py [--sizes 2000,20000,100000]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -27,7 +26,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="2000,20000,100000")
     args = parser.parse_args()
-    os.environ.setdefault("TABLETOP_CACHE", "off")
     import synthetic
 
     from tabletop import log as logmod

@@ -16,12 +16,10 @@ Prints figures; asserts nothing.
    idle waits add ~62 ms to any key and are shown apart);
 3. replay: a 100,000-event log to its first screen, the first step drawn
    (goal: under 1 s besides the engine's scenario load, shown apart), and to
-   the end of its verification in the background; once with the scenario
-   cache off (cold) and once with it warm; and a 100,000-event log of the
-   bundled nea-2024 (mostly notes), cache off, where the scenario is small.
+   the end of its verification in the background; and a 100,000-event log of
+   the bundled nea-2024 (mostly notes), where the scenario is small.
 
-The benchmark keeps the scenario cache in a temporary folder of its own
-(TABLETOP_CACHE), never the user's, and TABLETOP_HOME in another.
+The benchmark keeps TABLETOP_HOME in a temporary folder of its own, never the user's.
 
 Run: python benchmarks/bench_tui.py [--runs N] [--terminal-runs N] [--skip-replay]
 """
@@ -98,10 +96,6 @@ async def main():
 asyncio.run(main())
 print(time.perf_counter() - t0)
 '''
-
-# The same board with the compiled-scenario cache off: nea-2024 parsed, as on a first start or after an upgrade.
-BOARD_COLD = 'import os\nos.environ["TABLETOP_CACHE"] = "off"\n' + BOARD
-
 
 # A tmux server of the benchmark's own (its own socket), kept up by an idle session between runs.
 TMUX = ["tmux", "-L", f"tabletop-bench-{os.getpid()}"]
@@ -259,34 +253,26 @@ def keypress(folder: Path) -> tuple[list[float], list[float]]:
     return timings, piloted
 
 
-def replay_open(folder: Path) -> tuple[dict[str, tuple[float, float, float]], int, int]:
-    """For the scenario cache off ("cold") and warm: (first step drawn, log verified, the scenario's own load), in seconds.
+def replay_open(folder: Path) -> tuple[tuple[float, float, float], int, int]:
+    """(first step drawn, log verified, the scenario's own load) in seconds; the log's events; the scenario's turns.
 
-    A 100,000-event log is written once (cache off); each opening then times
-    the scenario's load by itself, and make_app(replay=LOG) to its first step
-    drawn and to the log verified. The warm cache is filled before timing.
-    Also the log's events and the scenario's turns.
+    A 100,000-event log is written once; the opening times the scenario's load
+    by itself, and make_app(replay=LOG) to its first step drawn and to the log verified.
     """
     import synthetic
 
     from tabletop.loading import load_scenario
 
-    os.environ["TABLETOP_CACHE"] = "off"
     log = synthetic.write_log(folder, 100_000)
     scenario_path = next(folder.glob("synthetic-*.yaml"))
-    figures: dict[str, tuple[float, float, float]] = {}
-    for label, cache in (("cold", "off"), ("warm", str(folder / "cache"))):
-        os.environ["TABLETOP_CACHE"] = cache
-        load_scenario(scenario_path)  # fills the warm cache; the cold one stays off
-        start = time.perf_counter()
-        scenario, _ = load_scenario(scenario_path)
-        scenario_load = time.perf_counter() - start
-        figures[label] = (*open_replay(log), scenario_load)
-    return figures, sum(1 for _ in open(log, "rb")) - 1, len(scenario.turns)
+    start = time.perf_counter()
+    scenario, _ = load_scenario(scenario_path)
+    scenario_load = time.perf_counter() - start
+    return (*open_replay(log), scenario_load), sum(1 for _ in open(log, "rb")) - 1, len(scenario.turns)
 
 
 def replay_open_real(folder: Path) -> tuple[float, float, int]:
-    """The same for a 100,000-event log of the bundled nea-2024, scenario cache off: (first step, verified, events).
+    """The same for a 100,000-event log of the bundled nea-2024: (first step, verified, events).
 
     A long log of a real scenario (turn 1 opened, then notes) separates what
     the log costs to open from what a synthetic scenario of thousands of turns
@@ -295,7 +281,6 @@ def replay_open_real(folder: Path) -> tuple[float, float, int]:
     from tabletop.loading import load_named
     from tabletop.session import Session
 
-    os.environ["TABLETOP_CACHE"] = "off"
     scenario, rules = load_named("nea-2024")
     log = folder / "nea-notes.jsonl"
     session = Session.new(scenario, rules, seed=1, log_path=log, fsync=False)
@@ -338,16 +323,14 @@ def open_replay(log: Path) -> tuple[float, float]:
 
 
 def start_up(runs: int) -> None:
-    """The start-up figures; the scenario cache (the caller's temporary one) is filled first, then warm or off by turns."""
-    fresh_processes([BOARD], 1)  # fills the cache, as any earlier start would have
-    (bare_wall, bare_inner), (board_wall, board_inner), (cold_wall, cold_inner) = fresh_processes([BARE, BOARD, BOARD_COLD], runs)
-    print(f"start-up, bare Textual app (header, table, log):          {bare_wall * 1000:7.0f} ms process, {bare_inner * 1000:6.0f} ms import-to-drawn")
-    print(f"start-up, tabletop board on nea-2024, scenario cache warm: {board_wall * 1000:7.0f} ms process, {board_inner * 1000:6.0f} ms import-to-drawn")
-    print(f"start-up, tabletop board on nea-2024, scenario cache off:  {cold_wall * 1000:7.0f} ms process, {cold_inner * 1000:6.0f} ms import-to-drawn")
-    print(f"ratio (process wall time): {board_wall / bare_wall:.2f}x warm, {cold_wall / bare_wall:.2f}x cache off   (goal: at most 1.25x)")
+    """The headless start-up figures (second row): the bare app and the board on nea-2024, by turns."""
+    (bare_wall, bare_inner), (board_wall, board_inner) = fresh_processes([BARE, BOARD], runs)
+    print(f"start-up headless, bare Textual app (header, table, log): {bare_wall * 1000:7.0f} ms process, {bare_inner * 1000:6.0f} ms import-to-drawn")
+    print(f"start-up headless, tabletop board on nea-2024:            {board_wall * 1000:7.0f} ms process, {board_inner * 1000:6.0f} ms import-to-drawn")
+    print(f"ratio (process wall time): {board_wall / bare_wall:.2f}x")
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         bare_cached, board_cached = with_bytecode(runs)
-        print(f"  with bytecode cached, as installed (scenario cache warm): {bare_cached * 1000:.0f} ms vs {board_cached * 1000:.0f} ms = "
+        print(f"  with bytecode cached, as installed: {bare_cached * 1000:.0f} ms vs {board_cached * 1000:.0f} ms = "
               f"{board_cached / bare_cached:.2f}x (PYTHONDONTWRITEBYTECODE is set: above, tabletop's modules compile on every run, Textual's never)")
 
 
@@ -358,35 +341,31 @@ def main() -> None:
     parser.add_argument("--skip-replay", action="store_true")
     parser.add_argument("--only-terminal", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as cache:
-        os.environ["TABLETOP_CACHE"] = cache  # this benchmark's own: neither the user's nor warmed by anything else
-        if shutil.which("tmux"):
-            bare, board, bare_runs, board_runs = terminal_start_up(max(11, args.terminal_runs))
-            print(f"start-up in tmux 120x40, launch to the six seat names on the start screen: {board * 1000:.0f} ms; "
-                  f"bare Textual app (header, static, table, rich log, footer) to its static line: {bare * 1000:.0f} ms; "
-                  f"{board / bare:.2f}x (goal: at most 1.15x; median of {len(board_runs)}, alternating)")
-            print(f"  every run, ms: bare {' '.join(f'{x * 1000:.0f}' for x in bare_runs)}; tabletop {' '.join(f'{x * 1000:.0f}' for x in board_runs)}")
-        else:
-            print("start-up in a terminal: skipped, tmux is not installed")
-        if args.only_terminal:
-            return
-        start_up(args.runs)
+    if shutil.which("tmux"):
+        bare, board, bare_runs, board_runs = terminal_start_up(max(11, args.terminal_runs))
+        print(f"start-up in tmux 120x40, launch to the six seat names on the start screen: {board * 1000:.0f} ms; "
+              f"bare Textual app (header, static, table, rich log, footer) to its static line: {bare * 1000:.0f} ms; "
+              f"{board / bare:.2f}x (goal: at most 1.15x; median of {len(board_runs)}, alternating)")
+        print(f"  every run, ms: bare {' '.join(f'{x * 1000:.0f}' for x in bare_runs)}; tabletop {' '.join(f'{x * 1000:.0f}' for x in board_runs)}")
+    else:
+        print("start-up in a terminal: skipped, tmux is not installed")
+    if args.only_terminal:
+        return
+    start_up(args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        timings, piloted = keypress(Path(tmp))
+        print(f"keypress to redraw, 500 injects released: median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (goal: under 50 ms)")
+        print(f"  the same through Pilot.press+pause: median {statistics.median(piloted):.1f} ms (its idle waits alone: ~62 ms a key)")
+    if not args.skip_replay:
         with tempfile.TemporaryDirectory() as tmp:
-            timings, piloted = keypress(Path(tmp))
-            print(f"keypress to redraw, 500 injects released: median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (goal: under 50 ms)")
-            print(f"  the same through Pilot.press+pause: median {statistics.median(piloted):.1f} ms (its idle waits alone: ~62 ms a key)")
-        if not args.skip_replay:
-            with tempfile.TemporaryDirectory() as tmp:
-                figures, events, turns = replay_open(Path(tmp))
-                for label, meaning in (("cold", "scenario cache off"), ("warm", "scenario cache warm")):
-                    first, verified, scenario_load = figures[label]
-                    print(f"replay of a {events:,}-event log to its first screen, {meaning}: {first:.2f} s (goal: under 1 s besides the scenario), "
-                          f"of which loading its synthetic {turns:,}-turn scenario {scenario_load:.2f} s")
-                    print(f"  the log read, chain-checked and replayed in the background: {verified:.2f} s after opening")
-            with tempfile.TemporaryDirectory() as tmp:
-                first, verified, events = replay_open_real(Path(tmp))
-                print(f"replay of a {events:,}-event log of nea-2024 (turn 1, then notes) to its first screen, scenario cache off: "
-                      f"{first:.2f} s (goal: under 1 s); verified in the background {verified:.2f} s after opening")
+            (first, verified, scenario_load), events, turns = replay_open(Path(tmp))
+            print(f"replay of a {events:,}-event log to its first screen: {first:.2f} s (goal: under 1 s besides the scenario), "
+                  f"of which loading its synthetic {turns:,}-turn scenario {scenario_load:.2f} s")
+            print(f"  the log read, chain-checked and replayed in the background: {verified:.2f} s after opening")
+        with tempfile.TemporaryDirectory() as tmp:
+            first, verified, events = replay_open_real(Path(tmp))
+            print(f"replay of a {events:,}-event log of nea-2024 (turn 1, then notes) to its first screen: "
+                  f"{first:.2f} s (goal: under 1 s); verified in the background {verified:.2f} s after opening")
 
 
 if __name__ == "__main__":
