@@ -461,8 +461,8 @@ class Game:
         if not self.turn(state).closing:
             # A red line crossed since the last adjudication, and the seat did nothing firm this turn.
             crossing = state.facts[state.answerable_from:]
-            for seat_id, seat in scenario.seats.items():
-                for line in seat.watch:
+            for seat_id, seat_def in scenario.seats.items():
+                for line in seat_def.watch:
                     fact = ladder.crossed(line, seat_id, crossing, rules)
                     if fact is None or seat_id in answered_firmly or self._firm(seat_id, decisions.get(seat_id)):
                         continue
@@ -479,7 +479,7 @@ class Game:
             if v != state.credibility.get(s):
                 cred_changes[s] = (state.credibility.get(s), v)
         post_changes = {s: (state.posture.get(s), v) for s, v in posture.items() if v != state.posture.get(s)}
-        return ev.Changes((state.tension, tension), cred_changes, post_changes, tuple(causes)), facts  # type: ignore[arg-type]
+        return ev.Changes((state.tension, tension), cred_changes, post_changes, tuple(causes)), facts  # type: ignore[arg-type]  # .get gives int | None; every seat has a credibility from Game.initial on
 
     def _firm(self, seat: str, decision: Any) -> bool:
         """Whether a seat's decision this turn answers a crossed red line: an option the rules call firm, or its own words (the facilitator judges those)."""

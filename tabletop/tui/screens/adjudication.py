@@ -63,7 +63,8 @@ def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Cont
             if what == "credibility" and isinstance(delta, int):
                 parts += ["\n", ("• ", "dim"), (f"credibility {delta:+d}: ", "bold"), str(cause.get("because", ""))]
             elif what == "posture":
-                parts += ["\n", ("• ", "dim"), (f"posture {postures.get(cause.get('to'), cause.get('to'))}: ", "bold"), str(cause.get("because", ""))]
+                to = str(cause.get("to"))
+                parts += ["\n", ("• ", "dim"), (f"posture {postures.get(to, to)}: ", "bold"), str(cause.get("because", ""))]
         for override in session.state.overrides:
             if override.turn == turn and override.what in ("credibility", "posture"):
                 shown = postures.get(override.value, override.value) if override.what == "posture" else override.value
