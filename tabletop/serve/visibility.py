@@ -342,7 +342,7 @@ def visible(record: dict[str, Any], role: Role, state: State, ledger: Ledger, bo
         return out
     if full(record, role, state, ledger):
         out = {k: v for k, v in record.items() if k != "prev"}
-        hidden = {part for part, audience in ledger.parts.get(seq, {}).items() if not sees(audience, role)}  # type: ignore[arg-type]
+        hidden = {part for part, audience in ledger.parts.get(seq if type(seq) is int else -1, {}).items() if not sees(audience, role)}
         if "answers" in hidden:
             out.pop("answers", None)
         if "cause" in hidden:
