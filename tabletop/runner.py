@@ -164,21 +164,22 @@ def _attack_answers(state: Any, scenario: m.Scenario, turn_facts: dict[int, list
     for turn, facts in sorted(turn_facts.items()):
         at_adjudication = adjudicated.get(turn, [])
         for fact in facts:
-            if fact.kind != "armed_attack" or fact.target not in scenario.seats or fact.by == fact.target:
+            target = fact.target
+            if fact.kind != "armed_attack" or target is None or target not in scenario.seats or fact.by == target:
                 continue
             answer_turn = turn + 1 if any(fact is f for f in at_adjudication) else turn
             if answer_turn > last:
-                out.append((fact.target, NO_TURN))
+                out.append((target, NO_TURN))
                 continue
-            decision = state.decisions.get(answer_turn, {}).get(fact.target)
-            option = scenario.option(fact.target, decision.option) if decision is not None and decision.option else None
+            decision = state.decisions.get(answer_turn, {}).get(target)
+            option = scenario.option(target, decision.option) if decision is not None and decision.option else None
             how = OTHER
             if option is not None:
                 if any(f.kind == "armed_attack" and f.target == fact.by for f in option.facts):
                     how = IN_KIND
                 elif any(f.kind in ("armed_attack", "deployment", "exercise") for f in option.facts):
                     how = MILITARY
-            out.append((fact.target, how))
+            out.append((target, how))
     return out
 
 
