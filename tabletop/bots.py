@@ -229,16 +229,21 @@ def _because(option: m.Option, doctrine: m.Doctrine, seen: Situation, reasons: l
     purpose = next((PURPOSE[t] for t in liked if t in PURPOSE), None) or next((PURPOSE[t] for t in option.tags if t in PURPOSE), "as its government judged best")
     return f"{purpose}, after '{seen.latest}'" if seen.latest else purpose
 
+
 def _acknowledge(state: State, scenario: m.Scenario, seat: str) -> Choice:
     """A seat with no menu (an open-response exercise): a bot cannot answer in its own words, so it acknowledges and says so."""
     name = scenario.seats[seat].name
-    titles = []
+    titles, private = [], 0
     for inject_id in reversed(state.released):
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
         if inject.turn != state.turn:
             break
-        if "all" in inject.to or seat in inject.to:
+        if "all" in inject.to:
             titles.append(inject.title)
+        elif seat in inject.to:  # the decision is revealed to every seat: an inject sent to it alone is counted, not named
+            private += 1
+    if private:
+        titles.insert(0, f"{private} report(s) sent to {name} alone")
     seen = "; ".join(reversed(titles)) if titles else "this turn's situation"
     text = f"Acknowledged: {seen}."
     rationale = f"{name} is played by a bot, which cannot answer in its own words; it acknowledges what reached it so the exercise can go on."
@@ -340,8 +345,8 @@ def _clause(prompt: Prompt, how: str, scenario: m.Scenario, rules: m.Rules) -> s
 
 def _where(seen: Seen, scenario: m.Scenario, rules: m.Rules) -> str:
     """Where a fact was seen, as a sentence quotes it: an inject's title, a seat's option, a seat's answer."""
-    if seen.inject:
-        return f"'{seen.source}'"
+    if seen.inject:  # a decision's rationale is revealed to every seat: an inject sent to some only is not quoted
+        return f"'{seen.source}'" if seen.public else "a report sent to it alone"
     who = said(scenario, rules, seen.seat)
     whose = f"{who}'" if who.endswith("s") else f"{who}'s"
     if seen.answer:
@@ -368,7 +373,7 @@ def _latest(state: State, scenario: m.Scenario, seat: str) -> str | None:
     """The title of the latest inject released this turn that reached the seat."""
     for inject_id in reversed(state.released[len(state.released) - len(state.released_now):]):
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
-        if inject.turn == state.turn and ("all" in inject.to or seat in inject.to):
+        if inject.turn == state.turn and "all" in inject.to:  # the rationale is revealed to all: only a public inject is named
             return inject.title
     return None
 

@@ -34,6 +34,7 @@ class Seen:
     inject: bool  # True: an inject released that turn; False: a decision or answer
     seat: str | None = None  # the seat that decided or answered
     answer: bool = False  # an answer to an obligation under the treaty ``source`` names
+    public: bool = True  # an inject sent to every seat (a rationale, revealed to all, never quotes one that was not)
 
 
 def open_options(state: State, scenario: m.Scenario, rules: m.Rules, seat: str) -> tuple[m.Option, ...]:
@@ -125,7 +126,7 @@ def this_turns_injects(state: State, scenario: m.Scenario) -> list[Seen]:
     for inject_id in state.released[len(state.released) - len(state.released_now):]:  # released_now: this turn's, scripted and ad hoc
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
         if inject.turn == state.turn:
-            out.extend(Seen(f, state.turn, inject.title, True) for f in inject.facts)
+            out.extend(Seen(f, state.turn, inject.title, True, public="all" in inject.to) for f in inject.facts)
     return out
 
 
@@ -172,7 +173,7 @@ def _injects_of(state: State, scenario: m.Scenario, turn: int) -> list[Seen]:
     for inject_id in state.released:
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
         if inject.turn == turn:
-            out.extend(Seen(f, turn, inject.title, True) for f in inject.facts)
+            out.extend(Seen(f, turn, inject.title, True, public="all" in inject.to) for f in inject.facts)
     return out
 
 
