@@ -179,7 +179,7 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
                            wide=(f"scenario.options.{seat}[0].label", f"scenario.options.{seat}[0].text"))
                 decision.query_one("Collapsible").collapsed = False
                 await look(pilot, f"private decision of {seat}, brief open", DecisionScreen, wide=(f"scenario.seats.{seat}.brief",))
-                await pilot.press("enter")  # the first option
+                await pilot.press("down", "enter")  # the first option
                 await _paste(pilot, decision, "#rationale", tags(f"log.rationale.{seat}"))
                 for open_ob in session.unanswered(seat):
                     select = decision.query_one(f"#answer-{open_ob.id}", Select)

@@ -68,7 +68,7 @@ def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
 
             await pilot.press("enter")
             assert isinstance(app.screen, DecisionScreen)
-            await pilot.press("down", "enter")  # the second option: Hold a drill
+            await pilot.press("down", "down", "enter")  # the second option: Hold a drill
             await type_text(pilot, RATIONALE)
             for open_ob in session.unanswered("us"):
                 await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))  # honour
@@ -196,7 +196,7 @@ def test_hot_seat_keeps_each_seat_private_until_all_are_in(tmp_path):
             await pilot.press("N", "space", "space")
             await pilot.pause()
             assert isinstance(app.screen, HandoverScreen) and app.screen.seat == "us"
-            await pilot.press("enter", "enter")  # the first option: Offer talks
+            await pilot.press("enter", "down", "enter")  # the hand-over, then the first option: Offer talks
             await type_text(pilot, "Talk from strength")
             for open_ob in session.unanswered("us"):
                 await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))
@@ -208,7 +208,7 @@ def test_hot_seat_keeps_each_seat_private_until_all_are_in(tmp_path):
             assert "sealed" in text and "honour" not in text and "Offer talks" not in text
             await pilot.press("enter")
             assert isinstance(app.screen, DecisionScreen) and app.screen.seat == "japan"
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await type_text(pilot, "Stay close to the ally")
             for open_ob in session.unanswered("japan"):
                 await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))

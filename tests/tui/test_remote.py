@@ -71,7 +71,7 @@ def test_a_turn_played_from_the_console_three_team_clients_and_the_projector(tmp
                 assert "sealed" in tail
                 assert not any(f"WHY-{other}" in screen_text(app) for other in HUMANS if other != seat)
                 assert board.query_one(StatusLine).render().plain.startswith(app.remote.scenario.seats[seat].name)
-                await pilot.press(*["down"] * option_steps, "enter")
+                await pilot.press(*["down"] * (option_steps + 1), "enter")  # nothing is highlighted when it opens
                 await type_text(pilot, why)
                 for open_ob in app.remote.unanswered(seat):
                     await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))

@@ -99,7 +99,7 @@ class DecisionScreen(ModalScreen[bool]):
                 if self.deciding:
                     options = session.options(seat)
                     if options:
-                        yield Label("Choose one option (Enter or click), or write your own course of action (the last line):")
+                        yield Label("Move to an option (down) and choose it (Enter or click), or write your own course of action (the last line):")
                         yield OptionList(
                             *[
                                 Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
@@ -146,8 +146,10 @@ class DecisionScreen(ModalScreen[bool]):
             self.chosen = OWN_WORDS
             self.query_one("#own-words", Input).focus()
         elif self.deciding:
+            # Nothing highlighted, so an Enter already on its way (pressed twice at the hand-over) chooses
+            # nothing: the seat moves to an option itself (down, or a click) before Enter takes it.
             options = self.query_one("#options", OptionList)
-            options.highlighted = 0
+            options.highlighted = None
             options.focus()
         elif self.owed:
             self.query_one(f"#answer-{self.owed[0].id}", Select).focus()
