@@ -279,6 +279,18 @@ class Session:
     def end(self, reason: str = "") -> list[dict[str, Any]]:
         return self.execute(ev.End(reason))
 
+    def withhold(self, injects: Iterable[str], how: str) -> list[dict[str, Any]]:
+        """Keep this turn's unreleased scheduled injects as standby (``how='standby'``), or drop them (``'drop'``)."""
+        return self.execute(ev.Withhold(tuple(injects), how))
+
+    def timer(self, action: str, remaining: int, minutes: int) -> list[dict[str, Any]]:
+        """Log the phase timer: start, pause, extend, reset or alarm, with the seconds left and the phase's minutes."""
+        return self.execute(ev.Timer(action, remaining, minutes))
+
+    def retract(self, reason: str) -> list[dict[str, Any]]:
+        """Take back the last command (logged with the reason; the state returns to what it was before it)."""
+        return self.execute(ev.Retract(reason))
+
 
 def _signer(sign: bool) -> Any:
     """The facilitator's key (read or made when first needed), or None for an unsigned log."""
