@@ -242,7 +242,7 @@ class TabletopApp(App[int]):
             literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
             return False
         if len(session.events) != at:
-            literal.notify(self, f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.")
+            literal.notify(self, f"Event {at} is part of a command that ends at event {len(session.events)}: playing on from there.")
         literal.notify(self, f"New exercise in {path}, branched from {parent.name}.")
         self._open_board(session, self.minutes)
         return True

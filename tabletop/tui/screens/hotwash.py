@@ -77,7 +77,8 @@ class HotWashScreen(Screen):
                     yield Static(decisions_content(session, t.id), classes="hotwash-section")
             if state.obligations:
                 lines = [Content.styled("Treaty obligations", "bold underline")]
-                lines += [obligation_line(o, rules) for o in state.obligations.values() if o.status != "withheld"]  # withheld: not this client's to see
+                lines += [obligation_line(o, rules, scenario=session.scenario)
+                          for o in state.obligations.values() if o.status != "withheld"]  # withheld: not this client's to see
                 yield Static(literal.join("\n", lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
