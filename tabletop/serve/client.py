@@ -446,3 +446,12 @@ class RemoteSession:
 
     def end(self, reason: str = "") -> list[dict[str, Any]]:
         return self.execute(ev.End(reason))
+
+    def withhold(self, injects: Iterable[str], how: str) -> list[dict[str, Any]]:
+        return self.execute(ev.Withhold(tuple(injects), how))
+
+    def timer(self, action: str, remaining: int, minutes: int) -> list[dict[str, Any]]:
+        return self.execute(ev.Timer(action, remaining, minutes))
+
+    def retract(self, reason: str) -> list[dict[str, Any]]:
+        return self.execute(ev.Retract(reason))

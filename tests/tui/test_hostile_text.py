@@ -30,7 +30,7 @@ from tabletop.tui.app import make_app
 from tabletop.tui.screens.adjudication import AdjudicationScreen
 from tabletop.tui.screens.board import BoardScreen
 from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen
-from tabletop.tui.screens.dialogs import AdhocScreen, BranchScreen, ConfirmScreen, InjectPicker, NoteScreen, OverrideScreen
+from tabletop.tui.screens.dialogs import AdhocScreen, BranchScreen, ChoiceScreen, InjectPicker, NoteScreen, OverrideScreen
 from tabletop.tui.screens.help import HelpScreen
 from tabletop.tui.screens.hotwash import HotWashScreen
 from tabletop.tui.screens.replay import ReplayScreen
@@ -223,7 +223,7 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
             await pilot.press("space")
             await look(pilot, "board, review", BoardScreen, wide=("log.override.reason",))
             await pilot.press("e")
-            await look(pilot, "end?", ConfirmScreen)
+            await look(pilot, "end?", ChoiceScreen)
             await pilot.press("y")
             await look.scrolled(pilot, "hot wash", HotWashScreen, "#hotwash-body",
                                 wide=("scenario.injects[0].title", "log.adhoc.title", "log.rationale.us", "log.note", "log.override.reason",
