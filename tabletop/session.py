@@ -100,8 +100,16 @@ class Session:
         parent: dict[str, Any] | None = None,
         fsync: bool = True,
         sign: bool = True,
+        name: str | None = None,
+        minutes: int | None = None,
+        timer_autostart: bool = False,
     ) -> Session:
-        """Start an exercise: write the header, then start turn 1. With ``sign``, the facilitator's key signs the log."""
+        """Start an exercise: write the header, then start turn 1. With ``sign``, the facilitator's key signs the log.
+
+        ``name`` (a class, a date), the default ``minutes`` of a phase and whether the
+        phase timer starts by itself go in the header when given (fields a log
+        without them simply lacks), for the resume list and a resumed board.
+        """
         game = Game(scenario, rules, seats or {}, seed)
         header: dict[str, Any] = {
             "scenario": scenario.id,
@@ -114,6 +122,12 @@ class Session:
         }
         if parent:
             header["parent"] = parent
+        if name and name.strip():
+            header["name"] = name.strip()
+        if minutes is not None:
+            header["minutes"] = minutes
+        if timer_autostart:
+            header["timer_autostart"] = True
         if clock:
             header["created"] = _now()
         writer = logmod.Writer.create(log_path, header, fsync=fsync, signer=_signer(sign)) if log_path else None

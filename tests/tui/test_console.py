@@ -32,3 +32,244 @@ def test_enter_pressed_twice_at_the_hand_over_chooses_nothing(tmp_path):
             assert screen.chosen == session.options("china")[0].id
 
     run(scenario())
+
+
+def _records(path):
+    import json
+
+    return [json.loads(line) for line in path.read_text().splitlines()[1:]]
+
+
+def test_advancing_past_unreleased_scheduled_injects_asks_and_logs_the_answer(tmp_path):
+    from tabletop.tui.screens.dialogs import ChoiceScreen
+
+    log = tmp_path / "ask.jsonl"
+    app = make_app(str(MINI), [], seed=1, log=log)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            session = app.session
+            await pilot.press("space")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceScreen) and session.state.phase == "brief"  # asked, nothing lost yet
+            assert "2 scheduled inject(s)" in app.screen.question
+            await pilot.press("n")  # cancel: still the brief, still unreleased
+            await pilot.pause()
+            assert session.state.phase == "brief" and len(session.unreleased(include_standby=False)) == 2
+            await pilot.press("space")
+            await pilot.pause()
+            await pilot.press("s")  # keep them as standby: logged, and on to deliberate
+            await pilot.pause()
+            assert session.state.phase == "deliberate"
+            assert session.unreleased(include_standby=False) == [] and len(session.unreleased()) == 2  # s still releases them
+            await pilot.press("space")  # nothing scheduled left: no question
+            await pilot.pause()
+            assert session.state.phase == "decide"
+
+    run(scenario())
+    withheld = [r for r in _records(log) if r["type"] == "injects_withheld"]
+    assert withheld == [{**withheld[0], "injects": ["missile", "threat"], "how": "standby"}]
+
+
+def test_release_from_the_question_stays_in_the_brief_and_drop_never_releases(tmp_path):
+    from tabletop.tui.screens.dialogs import ChoiceScreen
+
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "drop.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            session = app.session
+            await pilot.press("n", "space")  # one out, one left
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceScreen) and "1 scheduled inject(s)" in app.screen.question
+            await pilot.press("r")
+            await pilot.pause()
+            assert session.state.phase == "brief" and session.unreleased(include_standby=False) == []
+            await pilot.press("space")
+            assert session.state.phase == "deliberate"
+
+    run(scenario())
+
+
+def test_the_timer_is_in_the_log_and_a_resume_shows_the_time_that_was_left(tmp_path):
+    from tabletop.tui.screens.board import BoardScreen
+    from tabletop.tui.screens.dialogs import ChoiceScreen
+    from tabletop.tui.widgets.timer import PhaseTimer
+
+    scenario_file = tmp_path / "timed.yaml"
+    scenario_file.write_text(MINI.read_text() + "facilitation:\n  minutes: {brief: 5, deliberate: 15}\n")
+    log = tmp_path / "timed.jsonl"
+    app = make_app(str(scenario_file), [], seed=1, log=log)
+
+    async def first():
+        async with app.run_test(size=(100, 32)) as pilot:
+            timer = app.screen.query_one(PhaseTimer)
+            assert timer.remaining == 5 * 60  # the brief's own length, from the scenario's timings
+            await pilot.press("p")  # start
+            timer._ticker.pause()  # running as far as the board knows; no wall-clock second gets into the test
+            timer.remaining = 181
+            await pilot.press("plus")  # a minute more
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceScreen)  # quitting mid-exercise asks first
+            await pilot.press("y")
+            await pilot.pause()
+
+    run(first())
+    timers = [(r["action"], r["remaining"], r["minutes"], r["phase"]) for r in _records(log) if r["type"] == "timer"]
+    assert timers == [("start", 300, 5, "brief"), ("extend", 241, 5, "brief"), ("pause", 241, 5, "brief")]
+
+    again = make_app(log=log)  # `tabletop play --log PATH` on the log: resumed
+
+    async def second():
+        async with again.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert isinstance(again.screen, BoardScreen)
+            timer = again.screen.query_one(PhaseTimer)
+            assert timer.remaining == 241 and not timer.running and "04:01" in timer.render().plain
+            await pilot.press("N", "space")
+            await pilot.pause()
+            assert timer.remaining == 15 * 60  # deliberate: its own length
+            timer.remaining = 1
+            await pilot.press("p")
+            timer._tick()  # the second that takes it to zero
+            await pilot.pause()
+            assert timer.has_class("-alarm") and "TIME" in timer.render().plain
+
+    run(second())
+
+
+def test_the_timer_can_start_itself_on_entering_each_phase(tmp_path):
+    from tabletop.loading import load_scenario
+    from tabletop.session import Session
+
+    log = tmp_path / "auto.jsonl"
+    scenario, rules = load_scenario(MINI)
+    Session.new(scenario, rules, seed=1, log_path=log, timer_autostart=True, minutes=7).close()
+    app = make_app(log=log)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("N", "space")
+            await pilot.pause()
+
+    run(scenario_())
+    assert [(r["action"], r["phase"], r["minutes"]) for r in _records(log) if r["type"] == "timer"] == [("start", "deliberate", 7)]
+
+
+def test_undo_takes_back_the_last_command_and_says_it_was_seen(tmp_path):
+    from tabletop.tui.screens.dialogs import RetractScreen
+
+    from .conftest import type_text
+
+    log = tmp_path / "undo.jsonl"
+    app = make_app(str(MINI), [], seed=1, log=log)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            session = app.session
+            tension = session.state.tension
+            await pilot.press("n")
+            assert session.state.released_now
+            await pilot.press("u")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RetractScreen) and screen.revealed and "Inject:" in screen.what
+            await type_text(pilot, "wrong inject")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not session.state.released_now and session.state.tension == tension
+            await pilot.press("u")  # only once
+            await pilot.pause()
+            assert not isinstance(app.screen, RetractScreen)
+
+    run(scenario())
+    retracted = [r for r in _records(log) if r["type"] == "retracted"]
+    assert len(retracted) == 1 and retracted[0]["reason"] == "wrong inject" and retracted[0]["revealed"] is True
+    from tabletop.cli import main
+
+    assert main(["verify", str(log)]) == 0
+
+
+def test_the_report_so_far_goes_where_the_facilitator_says_and_the_path_stays_shown(tmp_path):
+    from textual.widgets import Input, Static
+
+    from tabletop.tui.screens.dialogs import ExportScreen
+
+    log = tmp_path / "interim.jsonl"
+    app = make_app(str(MINI), ["china=human"], seed=1, log=log)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("N", "space", "space")  # decide: the bots are in, China is not; sealed
+            await pilot.pause()
+            await pilot.press("escape", "x")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            field = screen.query_one("#export-path", Input)
+            assert field.value == str(tmp_path / "interim-turn1-decide.md")  # beside the log
+            field.value = str(tmp_path / "missing" / "r.md")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ExportScreen)  # said in one line; the dialog stays
+            field.value = str(tmp_path / "r.md")
+            await pilot.press("enter")
+            await pilot.pause()
+            shown = str(screen.query_one("#export-written", Static).render())
+            assert str(tmp_path / "r.md") in shown and str(tmp_path / "r.html") in shown
+            await pilot.pause(0.5)
+            assert app.screen is screen  # until dismissed
+
+    run(scenario())
+    text = (tmp_path / "r.md").read_text()
+    assert "sealed until every seat has decided" in text and "In progress: turn 1, decide phase" in text
+    assert not (tmp_path / "missing").exists()
+
+
+def test_play_log_on_an_unfinished_log_resumes_it(tmp_path):
+    from tabletop.loading import load_scenario
+    from tabletop.session import Session
+    from tabletop.tui.screens.board import BoardScreen
+
+    log = tmp_path / "half.jsonl"
+    scenario, rules = load_scenario(MINI)
+    s = Session.new(scenario, rules, seed=4, log_path=log)
+    s.release("missile")
+    s.close()
+    app = make_app(str(MINI), log=log)
+
+    async def go():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen) and app.session.state.released_now == frozenset({"missile"})
+            assert app.session.seed == 4
+
+    run(go())
+
+
+def test_ending_with_obligations_open_lists_them_first(tmp_path):
+    from tabletop.tui.screens.dialogs import ChoiceScreen
+
+    app = make_app(str(MINI), [], seed=1, log=tmp_path / "end.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            session = app.session
+            await pilot.press("N", "e")  # the injects set off treaty obligations, not yet answered
+            await pilot.pause()
+            open_ids = list(session.state.open)
+            assert open_ids
+            screen = app.screen
+            assert isinstance(screen, ChoiceScreen) and f"{len(open_ids)} obligation(s) still open" in screen.question
+            lines = str(screen.query_one("#choice-lines").render())
+            assert all(f"{i} " in lines for i in open_ids)
+            assert [c.label for c in screen.choices] == ["End anyway", "Cancel"]
+            await pilot.press("enter")  # Cancel is the one focused: an Enter pressed by habit ends nothing
+            await pilot.pause()
+            assert not session.state.ended
+            await pilot.press("e", "y")
+            await pilot.pause()
+            assert session.state.ended
+
+    run(scenario())

@@ -266,7 +266,9 @@ def test_last_review_ends_in_the_hot_wash_and_exports_the_report(tmp_path):
             await pilot.press("y")
             await pilot.pause()
             assert session.state.ended and isinstance(app.screen, HotWashScreen)
-            await pilot.press("x")
+            await pilot.press("x")  # where to: beside the log, as offered
+            await pilot.pause()
+            await pilot.press("enter")
             await pilot.pause()
 
     run(scenario())

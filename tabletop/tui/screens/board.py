@@ -476,7 +476,7 @@ class BoardScreen(Screen):
         if running and isinstance(last.get("ts"), str):  # the app stopped with the timer running: the time went on
             try:
                 then = dt.datetime.fromisoformat(last["ts"].replace("Z", "+00:00"))
-                remaining -= max(0, int((dt.datetime.now(dt.timezone.utc) - then).total_seconds()))
+                remaining -= max(0, int((dt.datetime.now(dt.UTC) - then).total_seconds()))
             except ValueError:
                 pass
         timer = self.query_one(PhaseTimer)
