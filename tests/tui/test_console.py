@@ -273,3 +273,75 @@ def test_ending_with_obligations_open_lists_them_first(tmp_path):
             assert session.state.ended
 
     run(scenario())
+
+
+def test_the_start_screen_names_an_exercise_reads_a_broken_scenario_and_archives_a_finished_log(home, mini_in_home):
+    from textual.widgets import Input, OptionList, Static
+
+    from tabletop import runner
+    from tabletop.loading import load_scenario
+    from tabletop.tui.screens.board import BoardScreen
+    from tabletop.tui.screens.dialogs import ChoiceScreen
+    from tabletop.tui.screens.help import HelpScreen
+    from tabletop.tui.screens.start import StartScreen
+
+    from .conftest import type_text
+
+    broken = home / "scenarios" / "broken.yaml"
+    broken.write_text(MINI.read_text().replace("id: mini", "id: broken", 1).replace("turns:", "turnz:", 1))
+    logs = home / "logs"
+    logs.mkdir(exist_ok=True)
+    scenario, rules = load_scenario(MINI)
+    runner.play(scenario, rules, seed=2, log_path=logs / "done.jsonl", fsync=False)
+    app = make_app(seed=3)
+
+    async def go():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            start = app.screen
+            assert isinstance(start, StartScreen)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            scenarios = start.query_one("#scenarios", OptionList)
+            index = next(i for i, e in enumerate(start.entries) if e.path == broken)
+            scenarios.focus()
+            scenarios.highlighted = index
+            await pilot.pause()
+            shown = str(start.query_one("#setting-text", Static).render())
+            assert "broken.yaml:" in shown and all(p.split(":")[0] in shown for p in start.entries[index].problems)
+            # The finished log: archived after a confirmation, never silently.
+            log_list = start.query_one("#logs", OptionList)
+            log_list.focus()
+            log_list.highlighted = 0
+            await pilot.press("ctrl+a")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceScreen)
+            await pilot.press("n")
+            assert (logs / "done.jsonl").exists()
+            await pilot.press("ctrl+a")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert not (logs / "done.jsonl").exists() and (logs / "archive" / "done.jsonl").exists()
+            # A named exercise; q typed into the name is a letter, not quit.
+            scenarios.highlighted = next(i for i, e in enumerate(start.entries) if e.path == mini_in_home)
+            await pilot.pause()
+            start.query_one("#exercise-name", Input).focus()
+            await type_text(pilot, "Seminar q3")
+            assert start.query_one("#exercise-name", Input).value == "Seminar q3" and app.is_running
+            await pilot.click("#start")
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen) and app.session.header["name"] == "Seminar q3"
+
+    run(go())
+    from tabletop.tui.screens.start import recent_logs
+
+    entry = next(e for e in recent_logs() if e.name)
+    assert entry.name == "Seminar q3" and entry.humans == ("us",) and entry.turn == 1
+    from tabletop.tui.screens.start import log_option
+
+    prompt = log_option(0, entry).prompt.plain
+    assert "Seminar q3" in prompt and "mini" in prompt and "turn 1, brief" in prompt and "us" in prompt

@@ -319,6 +319,10 @@ def test_each_screen_footer_shows_its_own_keys_and_a_click_presses_one(tmp_path)
     async def scenario():
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause()
+            for _ in range(50):  # the footer recomposes once the board has said which keys its phase has
+                if shown():
+                    break
+                await pilot.pause(0.05)
             keys = shown()
             assert keys[:5] == [("n", "Inject"), ("N", "All"), ("s", "Standby"), ("a", "Ad-hoc"), ("spc", "Advance")]
             # Every key of the brief is there, and none of another phase's (decide, adjudication, hot wash).
