@@ -345,3 +345,49 @@ def test_the_start_screen_names_an_exercise_reads_a_broken_scenario_and_archives
 
     prompt = log_option(0, entry).prompt.plain
     assert "Seminar q3" in prompt and "mini" in prompt and "turn 1, brief" in prompt and "us" in prompt
+
+
+def _linear(hex_colour: str) -> list[float]:
+    values = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    return [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = _linear(hex_colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _lab(rgb: list[float]) -> tuple[float, float, float]:
+    r, g, b = rgb
+    x, y, z = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def test_every_seat_colour_reads_on_the_board_and_stays_apart_under_colour_blindness():
+    """WCAG contrast of at least 4.5:1 on every background a seat's name is drawn on; pairs apart under simulated CVD."""
+    import itertools
+
+    from tabletop.palette import SEAT_COLOURS
+    from tabletop.tui.app import TabletopApp
+
+    css = TabletopApp().get_css_variables()
+    for seat, colour in SEAT_COLOURS.items():
+        for where in ("background", "surface", "panel"):
+            low, high = sorted((_luminance(colour), _luminance(css[where])))
+            assert (high + 0.05) / (low + 0.05) >= 4.5, (seat, colour, where)
+    # Viénot, Brettel and Mollon (1999), in linear RGB: how protanopes and deuteranopes see each colour.
+    simulations = {
+        "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+        "protanopia": ((0.11238, 0.88762, 0), (0.11238, 0.88762, 0), (0.00401, -0.00401, 1)),
+        "deuteranopia": ((0.29275, 0.70725, 0), (0.29275, 0.70725, 0), (-0.02234, 0.02234, 1)),
+    }
+    for name, matrix in simulations.items():
+        seen = {seat: _lab([max(0.0, min(1.0, sum(m * v for m, v in zip(row, _linear(c), strict=True)))) for row in matrix])
+                for seat, c in SEAT_COLOURS.items()}
+        for a, b in itertools.combinations(seen, 2):
+            distance = sum((p - q) ** 2 for p, q in zip(seen[a], seen[b], strict=True)) ** 0.5
+            assert distance >= 10, (name, a, b, distance)
