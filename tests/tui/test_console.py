@@ -391,3 +391,26 @@ def test_every_seat_colour_reads_on_the_board_and_stays_apart_under_colour_blind
         for a, b in itertools.combinations(seen, 2):
             distance = sum((p - q) ** 2 for p, q in zip(seen[a], seen[b], strict=True)) ** 0.5
             assert distance >= 10, (name, a, b, distance)
+
+
+def test_the_options_written_for_this_turn_come_first_and_the_list_shows_them_all(tmp_path):
+    from tabletop.tui.screens.decide import OWN_WORDS
+
+    app = make_app("nea-2024", [], seed=1, log=tmp_path / "nea.jsonl")
+
+    async def go():
+        async with app.run_test(size=(120, 40)) as pilot:
+            session = app.session
+            seat, turn = next((s, 1) for s, opts in session.scenario.options.items() if any(o.turns == (1,) for o in opts))
+            session.withhold([i.id for i in session.unreleased()], "drop")
+            session.advance()
+            session.advance()
+            app.push_screen(DecisionScreen(session, seat))
+            await pilot.pause()
+            listed = app.screen.query_one("#options", OptionList)
+            ids = [listed.get_option_at_index(i).id for i in range(listed.option_count)]
+            specific = [o.id for o in session.options(seat) if o.turns]
+            assert specific and ids[: len(specific)] == specific and ids[-1] == OWN_WORDS
+            assert listed.size.height >= listed.option_count  # no option below a short list's fold
+
+    run(go())

@@ -62,6 +62,11 @@ class HandoverScreen(ModalScreen[bool]):
 OWN_WORDS = "own-words"  # the option list's last line: a course of action in the seat's own words
 
 
+def this_turn_first(options: tuple[Any, ...], turn: int) -> list[Any]:
+    """The options written for this turn (they answer its injects) before those open in every turn; each group in scenario order."""
+    return [o for o in options if o.turns and turn in o.turns] + [o for o in options if not o.turns]
+
+
 class DecisionScreen(ModalScreen[bool]):
     """One seat's private choice: an option with a rationale, and an answer to each obligation it owes."""
 
@@ -97,12 +102,13 @@ class DecisionScreen(ModalScreen[bool]):
                 with Collapsible(title="Your brief", collapsed=True):
                     yield Static(literal.text("\n".join(b for b in brief if b)))
                 if self.deciding:
-                    options = session.options(seat)
+                    options = this_turn_first(session.options(seat), session.state.turn)
                     if options:
                         yield Label("Move to an option (down) and choose it (Enter or click), or write your own course of action (the last line):")
                         yield OptionList(
                             *[
-                                Option(literal.assemble((o.label, "bold"), *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
+                                Option(literal.assemble((o.label, "bold"), *([("  this turn", "italic $accent")] if o.turns else []),
+                                                        *(["\n", (o.text.strip(), "dim")] if o.text.strip() else [])), id=o.id)
                                 for o in options
                             ],
                             Option(literal.styled("Our own course of action, in our words", "italic"), id=OWN_WORDS),
