@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tabletop import facilitation
-from tabletop import model as m
 from tabletop.session import RELEASE_PHASES, CommandError, Session
 from tabletop.tui import literal
 from tabletop.tui.commands import run_command

@@ -372,7 +372,7 @@ class StartScreen(Screen):
         if self.index is None or self.entries[self.index].scenario is None:
             waiting = self.index is not None and not self.entries[self.index].loaded
             broken = self.index is not None and self.entries[self.index].problems
-            self.notify("The scenario is still loading." if waiting else
+            literal.notify(self, "The scenario is still loading." if waiting else
                         "This scenario does not load: its problems are listed on the right." if broken else
                         "No valid scenario to start: check the list on the left.", severity="error")
             return
