@@ -52,7 +52,7 @@ def test_advancing_past_unreleased_scheduled_injects_asks_and_logs_the_answer(tm
             await pilot.press("space")
             await pilot.pause()
             assert isinstance(app.screen, ChoiceScreen) and session.state.phase == "brief"  # asked, nothing lost yet
-            assert "2 scheduled inject(s)" in app.screen.question
+            assert app.screen.question.startswith("2 scheduled inject(s)")
             await pilot.press("n")  # cancel: still the brief, still unreleased
             await pilot.pause()
             assert session.state.phase == "brief" and len(session.unreleased(include_standby=False)) == 2
@@ -81,7 +81,7 @@ def test_release_from_the_question_stays_in_the_brief_and_drop_never_releases(tm
             session = app.session
             await pilot.press("n", "space")  # one out, one left
             await pilot.pause()
-            assert isinstance(app.screen, ChoiceScreen) and "1 scheduled inject(s)" in app.screen.question
+            assert isinstance(app.screen, ChoiceScreen) and app.screen.question.startswith("1 scheduled inject(s)")
             await pilot.press("r")
             await pilot.pause()
             assert session.state.phase == "brief" and session.unreleased(include_standby=False) == []

@@ -59,6 +59,8 @@ class BoardScreen(Screen):
         Binding("w", "hotwash", "Hot wash", tooltip="Open the hot wash (after the exercise has ended)", id="hotwash"),
         Binding("space", "advance", "Advance", key_display="spc", priority=True, tooltip=ADVANCE, id="advance"),
         Binding("enter", "advance", "Advance", show=False, priority=True, tooltip=ADVANCE, id="advance-enter"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys and how a turn runs", id="help"),
+        Binding("q", "quit", "Quit", tooltip="Quit (the log is already saved; asks first in mid-exercise)", id="quit"),
         Binding("u", "retract", "Undo", tooltip="Take back the last command, with a reason (logged as retracted)", id="retract"),
         Binding("o", "override", "Override", tooltip="Override tension, credibility, posture or an obligation, with a reason", id="override"),
         Binding("t", "note", "Note", tooltip="Add a note to the log", id="note"),
@@ -66,8 +68,6 @@ class BoardScreen(Screen):
         Binding("plus", "extend", "+1m", key_display="+", tooltip="Add a minute to the phase timer", id="extend"),
         Binding("x", "report", "Report", tooltip="Write the report so far (sealed decisions stay sealed), beside the log or where you say", id="report"),
         Binding("e", "end", "End", tooltip="End the exercise and open the hot wash", id="end"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys and how a turn runs", id="help"),
-        Binding("q", "quit", "Quit", tooltip="Quit (the log is already saved; asks first in mid-exercise)", id="quit"),
     ]
 
     def __init__(self, session: Session, minutes: int = 10) -> None:
@@ -230,9 +230,10 @@ class BoardScreen(Screen):
 
             titles = [literal.assemble(("• ", "dim"), i.title) for i in scheduled]
             self.app.push_screen(ChoiceScreen(
-                f"{len(scheduled)} scheduled inject(s) of this turn not released yet:", titles,
-                [Choice("release", "Release them", "r", primary=True), Choice("standby", "Keep as standby", "s"),
-                 Choice("drop", "Drop them", "d"), Choice("cancel", "Cancel", "n")],
+                f"{len(scheduled)} scheduled inject(s) of this turn not released yet: release them now, "
+                "keep them as standby, or drop them?", titles,
+                [Choice("release", "Release", "r", primary=True), Choice("standby", "Standby", "s"),
+                 Choice("drop", "Drop", "d"), Choice("cancel", "Cancel", "n")],
                 note="Standby ones stay for s to release by choice; dropped ones are never released. Either is logged.",
             ), self._withheld)
             return

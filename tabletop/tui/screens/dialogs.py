@@ -459,7 +459,9 @@ class ExportScreen(ModalScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        field = self.query_one("#export-path", Input)
+        self._offered = field.value  # as the field shows it: a name with control characters is shown made visible
+        field.focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#write")
@@ -471,7 +473,7 @@ class ExportScreen(ModalScreen[None]):
         if not raw:
             self.notify("Give a file name for the report.", severity="error")
             return
-        target = Path(raw).expanduser()
+        target = self.target if raw == self._offered.strip() else Path(raw).expanduser()
         if target.suffix.lower() not in (".md", ".markdown"):
             target = target.with_name(target.name + ".md")
         written = []

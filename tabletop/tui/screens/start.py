@@ -214,13 +214,13 @@ class StartScreen(Screen):
                 yield Vertical(*(self._seat_rows(first) if first else ()), id="seat-rows")
                 with Horizontal(classes="field-row name-row"):
                     yield Label("Name")
-                    yield Input(placeholder="class, date (shown when resuming)", id="exercise-name", compact=True)
+                    yield Input(placeholder="class, date", id="exercise-name", compact=True)
                 with Horizontal(classes="field-row"):
                     yield Label("Seed")
                     yield Input(str(self.seed), type="integer", id="seed", compact=True)
                     yield Label("Minutes/phase")
                     yield Input(str(self.minutes), type="integer", id="minutes", compact=True)
-                yield Checkbox("Start the timer on entering each phase", False, id="autostart", compact=True)
+                yield Checkbox("Timer starts on each phase", False, id="autostart", compact=True)
                 yield Button("Start exercise", variant="primary", id="start", compact=True)
                 with VerticalScroll(id="scenario-setting"):
                     yield Static(literal.text(first.setting.strip()) if first else "", id="setting-text")
