@@ -414,3 +414,21 @@ def test_the_options_written_for_this_turn_come_first_and_the_list_shows_them_al
             assert listed.size.height >= listed.option_count  # no option below a short list's fold
 
     run(go())
+
+
+def test_undo_in_an_open_decide_phase_keeps_the_decision_sealed(tmp_path):
+    from tabletop.tui.screens.dialogs import RetractScreen
+
+    app = make_app(str(MINI), ["china=human"], seed=1, log=tmp_path / "sealed.jsonl")
+
+    async def go():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("N", "space", "space")  # decide: the bots are in, China is handed the keyboard
+            await pilot.pause()
+            await pilot.press("escape", "u")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RetractScreen) and "(sealed)" in screen.what and "decides:" not in screen.what
+            assert not screen.revealed
+
+    run(go())

@@ -426,7 +426,10 @@ class BoardScreen(Screen):
             literal.notify(self, str(exc), severity="warning")
             return
         last = next((r for r in reversed(session.events) if r.get("type") not in ev.FOLLOWERS | ev.LOG_RECORDS | ev.UNDO_TRANSPARENT), None)
-        what = event_line(last, session.scenario, session.rules) if last is not None else preview.what
+        from tabletop.sealing import event_sealed
+
+        # Sealed as on the board: the screen is the room's, and the decide phase may still be open.
+        what = event_line(last, session.scenario, session.rules, sealed=event_sealed(last, session.state)) if last is not None else preview.what
         self.app.push_screen(RetractScreen(session, what, preview.revealed), self._after_dialog)
 
     def action_report(self) -> None:

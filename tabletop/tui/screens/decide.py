@@ -104,7 +104,7 @@ class DecisionScreen(ModalScreen[bool]):
                 if self.deciding:
                     options = this_turn_first(session.options(seat), session.state.turn)
                     if options:
-                        yield Label("Move to an option (down) and choose it (Enter or click), or write your own course of action (the last line):")
+                        yield Label("Down to an option, Enter (or a click) to choose it; the last line: your own words.")
                         yield OptionList(
                             *[
                                 Option(literal.assemble((o.label, "bold"), *([("  this turn", "italic $accent")] if o.turns else []),
