@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tabletop import paths, safetext
 
@@ -40,9 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if args.command is None:
-        args = parser.parse_args(["play", *(argv or [])])
+        args, extra = parser.parse_known_args(["play", *(argv or [])])
+    if extra:  # said by the command's own parser, so its usage is the one shown (`run --seeds 7`)
+        _subparsers(parser)[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -66,6 +69,14 @@ def _write_data(text: str) -> None:
     raw.write(safetext.visible(text) if isatty is not None and isatty() else text)
 
 
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each command's own parser, by its name (msel's subcommands under 'msel')."""
+    for action in parser._actions:  # argparse keeps them only here
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tabletop", description="Run, replay and report turn-based seminar wargames.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -83,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="headless: bots play every seat")
     p.add_argument("scenario")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="the bots' seed (default 0; with --resume, the log's own)")
     p.add_argument("--log", metavar="PATH")
     p.add_argument("--runs", type=int, default=None, metavar="K", help="play K seeds and print outcome statistics")
     p.add_argument("--resume", action="store_true", help="carry on the exercise in --log from where it stopped")
@@ -374,7 +385,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError("--runs must be at least 1")
         if args.log:
             raise UserError("--log writes one exercise; with --runs, leave it out")
-        seeds = list(range(args.seed, args.seed + args.runs))
+        first = args.seed or 0
+        seeds = list(range(first, first + args.runs))
         with _progress() as bar:
             task = bar.add_task(safetext.visible(f"{scenario.id}, {len(seeds)} exercises"), total=len(seeds))
             outcomes = runner.run_many(scenario.path, seeds, workers=args.workers, progress=lambda done, total: bar.update(task, completed=done))
@@ -388,6 +400,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError("--resume needs --log PATH, the log to carry on")
         from tabletop.replay import ReplayMismatch
 
+        _same_exercise(args, scenario)
         try:
             session, warnings = runner.resume(args.log, scenario, rules)
         except logmod.LogBusy as exc:
@@ -400,7 +413,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
     else:
         try:
-            session = runner.play(scenario, rules, seed=args.seed, log_path=args.log)
+            session = runner.play(scenario, rules, seed=args.seed or 0, log_path=args.log)
         except FileExistsError:
             raise UserError(f"{args.log} exists already; a log is never overwritten, choose another path") from None
         except logmod.LogWriteError as exc:
@@ -413,6 +426,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.log:
         print(f"log: {args.log}")
     return 0
+
+
+def _same_exercise(args: argparse.Namespace, scenario: Any) -> None:
+    """Refuse to carry on a log with another scenario or seed than its own: said in its words, before any replay."""
+    try:
+        with open(args.log, "rb") as handle:
+            header = json.loads(handle.readline() or b"{}")
+    except (OSError, ValueError):
+        return  # the resume itself says what is wrong with the file
+    if type(header) is not dict or header.get("type") != "header":
+        return
+    logged = header.get("scenario")
+    if logged is not None and logged != scenario.id:
+        raise UserError(f"{args.log} is an exercise of scenario {logged!r}, not {scenario.id!r}: "
+                        f"carry it on with 'tabletop run {logged} --log {args.log} --resume'")
+    seed = header.get("seed")
+    if args.seed is not None and seed is not None and args.seed != seed:
+        raise UserError(f"{args.log} was played with seed {seed}, not {args.seed}: a resumed exercise keeps its seed; "
+                        f"leave --seed out, or start a new log")
 
 
 def _has_lines(path: str) -> bool:

@@ -258,17 +258,64 @@ class ExerciseEnded:
     reason: str = ""
 
 
+@attrs.frozen
+class InjectsWithheld:
+    """Scheduled injects the facilitator chose not to release on time: kept as standby (``s`` releases one), or dropped."""
+
+    TYPE: ClassVar[str] = "injects_withheld"
+    turn: int
+    injects: tuple[str, ...]
+    how: str  # standby | drop
+
+
+@attrs.frozen
+class TimerSet:
+    """The phase timer: started, paused, extended or reset, with the seconds left at that moment and the phase's length.
+
+    It changes nothing in the game; it is logged so that a resumed exercise
+    shows the time that was left, and so that the report can say how long
+    phases ran. Undo passes over it (:class:`Retracted`).
+    """
+
+    TYPE: ClassVar[str] = "timer"
+    turn: int
+    phase: str
+    action: str  # start | pause | extend | reset | alarm
+    remaining: int
+    minutes: int
+
+
+@attrs.frozen
+class Retracted:
+    """The facilitator takes back the last command: the state is as it was before that command's events.
+
+    ``what`` is the type of the retracted command's first event; ``revealed``
+    says the players had already seen it (an inject, an adjudication, a phase
+    change), so the room must be told; ``reason`` is the facilitator's. The
+    retracted events stay in the log: the chain is never rewritten. Only the
+    last command can be retracted, once (:func:`retracted_groups`).
+    """
+
+    TYPE: ClassVar[str] = "retracted"
+    turn: int
+    what: str
+    revealed: bool
+    reason: str
+
+
 Event = (
     TurnStarted | PhaseChanged | InjectReleased | Decision | Assessed | ObligationTriggered | ObligationUpgraded | ObligationAnswered
-    | Adjudicated | CouncilDecided | ReportOwed | Overridden | Noted | ExerciseEnded
+    | Adjudicated | CouncilDecided | ReportOwed | Overridden | Noted | ExerciseEnded | InjectsWithheld | TimerSet | Retracted
 )
 EVENTS: dict[str, type[Any]] = {
     cls.TYPE: cls
     for cls in (TurnStarted, PhaseChanged, InjectReleased, Decision, Assessed, ObligationTriggered, ObligationUpgraded, ObligationAnswered,
-                Adjudicated, CouncilDecided, ReportOwed, Overridden, Noted, ExerciseEnded)
+                Adjudicated, CouncilDecided, ReportOwed, Overridden, Noted, ExerciseEnded, InjectsWithheld, TimerSet, Retracted)
 }
 # Events that only follow another in its command's group: no command is re-issued for them.
 FOLLOWERS = frozenset({"obligation_triggered", "obligation_upgraded", "obligation_answered", "council_decided", "report_owed"})
+# Events that undo passes over: they change nothing in the game, so "the last command" is the one before them.
+UNDO_TRANSPARENT = frozenset({"timer"})
 # Lines of the log that are not game events: replay passes over them (the log module checks them).
 LOG_RECORDS = frozenset({"signature"})
 # Fields every record carries beside the event's own: the log's bookkeeping, not the game's.
@@ -355,7 +402,31 @@ class End:
     reason: str = ""
 
 
-Command = Advance | Release | ReleaseAdhoc | Decide | Answer | Assess | Adjudicate | Override | Note | End
+@attrs.frozen
+class Withhold:
+    """Keep this turn's unreleased scheduled injects as standby, or drop them (``how``: standby | drop)."""
+
+    injects: tuple[str, ...]
+    how: str
+
+
+@attrs.frozen
+class Timer:
+    """Log the phase timer's state (``action``: start | pause | extend | reset | alarm)."""
+
+    action: str
+    remaining: int
+    minutes: int
+
+
+@attrs.frozen
+class Retract:
+    """Take back the last command, with a reason."""
+
+    reason: str
+
+
+Command = Advance | Release | ReleaseAdhoc | Decide | Answer | Assess | Adjudicate | Override | Note | End | Withhold | Timer | Retract
 
 
 def command_of(event: Any) -> Command:
@@ -386,7 +457,40 @@ def command_of(event: Any) -> Command:
         return Note(event.text, event.seat, event.objective, event.finding)
     if isinstance(event, ExerciseEnded):
         return End(event.reason)
+    if isinstance(event, InjectsWithheld):
+        return Withhold(event.injects, event.how)
+    if isinstance(event, TimerSet):
+        return Timer(event.action, event.remaining, event.minutes)
+    if isinstance(event, Retracted):
+        return Retract(event.reason)
     raise KeyError(type(event).TYPE)
+
+
+def retracted_groups(records: Any) -> set[int]:
+    """The seqs of every record a later ``retracted`` event took back (each command's whole group).
+
+    The log is read in order, as the fold reads it: a retraction takes back the
+    last command group before it that is not itself a retraction, nor one undo
+    passes over (the timer); the game allows one retraction of each command.
+    Reports, the log panel and the replay list leave these records out or mark them.
+    """
+    groups: list[list[int]] = []
+    gone: set[int] = set()
+    for record in records:
+        kind = record.get("type")
+        if kind in LOG_RECORDS or kind in UNDO_TRANSPARENT:
+            continue
+        seq = record.get("seq")
+        if kind == Retracted.TYPE:
+            if groups:
+                gone.update(groups.pop())
+            groups.clear()  # nothing before a retraction can be retracted in turn
+            continue
+        if kind in FOLLOWERS and groups:
+            groups[-1].append(seq)
+        else:
+            groups.append([seq])
+    return gone
 
 
 # ---------------------------------------------------------------- the JSON

@@ -34,6 +34,10 @@ RELEASE_PHASES = ("brief", "deliberate")
 OVERRIDABLE = ("tension", "credibility", "posture", "obligation")
 OVERRIDE_PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 OPEN_STATUSES = ("triggered", "contested")
+WITHHOLD = ("standby", "drop")
+TIMER_ACTIONS = ("start", "pause", "extend", "reset", "alarm")
+# A retracted command of these kinds had been seen by the players (a decision or answer: once revealed).
+PUBLIC = frozenset({"turn_started", "phase_changed", "inject_released", "adjudicated", "override", "exercise_ended"})
 
 
 class CommandError(Exception):
@@ -152,8 +156,12 @@ class Game:
         return self.scenario.inject(inject_id)
 
     def unreleased(self, state: State, include_standby: bool = True) -> list[m.Inject]:
-        done = state.released_now
-        return [i for i in self.scenario.injects_for(state.turn) if i.id not in done and (include_standby or not i.standby)]
+        """This turn's injects not yet released nor dropped; without ``include_standby``, the scheduled ones still due."""
+        done, dropped, withheld = state.released_now, state.dropped, state.withheld
+        return [
+            i for i in self.scenario.injects_for(state.turn)
+            if i.id not in done and i.id not in dropped and (include_standby or not (i.standby or i.id in withheld))
+        ]
 
     def undecided(self, state: State) -> list[str]:
         if self.scenario.is_closing(state.turn):  # a closing round asks only for the answers still owed
@@ -190,6 +198,12 @@ class Game:
             if state.ended:
                 raise CommandError("the exercise has already ended")
             return [ev.ExerciseEnded(state.turn, command.reason)]
+        if isinstance(command, ev.Withhold):
+            return [self._withhold(state, command)]
+        if isinstance(command, ev.Timer):
+            return [self._timer(state, command)]
+        if isinstance(command, ev.Retract):
+            return [self._retract(state, command)]
         raise CommandError(f"unknown command {type(command).__name__}")
 
     def _phase(self, state: State, allowed: tuple[str, ...], action: str) -> None:
@@ -213,6 +227,8 @@ class Game:
             raise CommandError(f"inject {inject_id!r} belongs to turn {inject.turn}; this is turn {state.turn}")
         if inject_id in state.released_now:
             raise CommandError(f"inject {inject_id!r} was already released")
+        if inject_id in state.dropped:
+            raise CommandError(f"inject {inject_id!r} was dropped this turn")
         event = ev.InjectReleased(state.turn, inject_id)
         return [event, *self._resolve(state, self._facts_released(state, inject), inject.date or state.date)]
 
@@ -342,6 +358,42 @@ class Game:
                 raise CommandError("an obligation can be upheld ('triggered') or set aside ('void')")
             obligation = command.obligation
         return ev.Overridden(state.turn, what, value, reason, seat, obligation)
+
+    def _withhold(self, state: State, command: ev.Withhold) -> ev.InjectsWithheld:
+        self._phase(state, RELEASE_PHASES, "withhold an inject")
+        if command.how not in WITHHOLD:
+            raise CommandError(f"an inject is kept as standby ('standby') or dropped ('drop'), not {command.how!r}")
+        if not command.injects:
+            raise CommandError("name the injects to withhold")
+        open_ids = {i.id for i in self.unreleased(state)}
+        for inject_id in command.injects:
+            if inject_id not in open_ids:
+                raise CommandError(f"inject {inject_id!r} is not an unreleased inject of turn {state.turn}")
+        return ev.InjectsWithheld(state.turn, tuple(command.injects), command.how)
+
+    def _timer(self, state: State, command: ev.Timer) -> ev.TimerSet:
+        if state.ended:
+            raise CommandError("the exercise has ended")
+        if command.action not in TIMER_ACTIONS:
+            raise CommandError(f"a timer is {', '.join(TIMER_ACTIONS)}, not {command.action!r}")
+        if type(command.remaining) is not int or type(command.minutes) is not int or command.minutes < 0:
+            raise CommandError("the timer's seconds left and minutes are whole numbers")
+        return ev.TimerSet(state.turn, state.phase, command.action, command.remaining, command.minutes)
+
+    def _retract(self, state: State, command: ev.Retract) -> ev.Retracted:
+        """Only the last command, once: its state before is kept (State.before), so the fold returns to it exactly."""
+        before = state.before
+        if before is None or not state.last_command:
+            raise CommandError("nothing to retract: only the last command can be taken back, once")
+        if before.phase == "setup":
+            raise CommandError("the exercise's start cannot be retracted")
+        if not command.reason.strip():
+            raise CommandError("a retraction needs a reason")
+        what = state.last_command
+        revealed = what in PUBLIC
+        if what in ("decision", "assessed"):  # sealed until every seat is in; then the reveal has shown them
+            revealed = state.phase != "decide" or (not self.undecided(state) and not self.unanswered(state))
+        return ev.Retracted(state.turn, what, revealed, command.reason.strip())
 
     def _note(self, state: State, command: ev.Note) -> ev.Noted:
         if state.ended:
@@ -524,7 +576,24 @@ class Game:
 
     # ----------------------------------------------------------- evolve
     def evolve(self, state: State, event: Any) -> State:
-        """The state after ``event``. Deterministic; reads only the event, the state, the scenario and the rules."""
+        """The state after ``event``. Deterministic; reads only the event, the state, the scenario and the rules.
+
+        The first event of each command keeps the state before it (one level,
+        ``State.before``): a retraction folds back to exactly that state, so the
+        fold, replay, verify and the report need nothing else to honour it.
+        """
+        if isinstance(event, ev.Retracted):
+            if state.before is None:
+                raise CommandError("nothing to retract")
+            return state.before.replace(events=state.events + 1, before=None, last_command="")
+        if isinstance(event, ev.TimerSet):
+            return state.replace(events=state.events + 1)
+        new = self._evolve(state, event)
+        if event.TYPE in ev.FOLLOWERS:
+            return new
+        return new.replace(before=state.replace(before=None), last_command=event.TYPE)
+
+    def _evolve(self, state: State, event: Any) -> State:
         folded = state.events + 1
         if isinstance(event, ev.Decision):
             if event.answers is not None and event.answers.obligation is not None:
@@ -600,6 +669,11 @@ class Game:
             return state.replace(events=folded, notes=state.notes.append(event))
         if isinstance(event, ev.ExerciseEnded):
             return state.replace(events=folded, ended=True)
+        if isinstance(event, ev.InjectsWithheld):
+            ids = frozenset(event.injects)
+            if event.how == "drop":
+                return state.replace(events=folded, dropped=state.dropped | ids, withheld=state.withheld - ids)
+            return state.replace(events=folded, withheld=state.withheld | ids)
         raise TypeError(f"not an event: {event!r}")
 
     def _clamp(self, tension: int) -> int:

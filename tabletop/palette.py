@@ -18,13 +18,21 @@ OKABE_ITO = {
     "reddish_purple": "#CC79A7",
 }
 
+# The seats' colours on the dark board: the Okabe-Ito hues, lifted where the palette's own
+# shade is too dark to read on the background (a projector washes dark colours out): every
+# one is at least 4.5:1 against the background, the dialogs' surface and the panels
+# (tests/tui/test_console.py computes it). Okabe-Ito's blue and sky blue differ in lightness
+# only, so lifting the blue would make it the sky blue: the US is a lighter, more violet
+# blue instead. Simulated protanopia and deuteranopia still keep every pair apart (CIELAB
+# distance at least 10; the closest, ROK and the US under deuteranopia, 10.6; it was 19 for
+# Russia and Japan before). Colour is never the only cue: every card and line names its seat.
 SEAT_COLOURS = {
-    "dprk": OKABE_ITO["vermillion"],
+    "dprk": "#E8743A",  # vermillion, lifted
     "rok": OKABE_ITO["sky_blue"],
-    "us": OKABE_ITO["blue"],
-    "russia": OKABE_ITO["reddish_purple"],
+    "us": "#8FA8FF",  # blue, lifted and turned towards violet
+    "russia": "#D98AB5",  # reddish purple, lifted
     "china": OKABE_ITO["orange"],
-    "japan": OKABE_ITO["bluish_green"],
+    "japan": "#2DB38A",  # bluish green, lifted
 }
 
 _SPARE = [OKABE_ITO["yellow"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"]]

@@ -229,6 +229,14 @@ class ArticleText:
 
 
 @attrs.frozen
+class Retraction:
+    turn: int
+    what: str
+    revealed: bool
+    reason: str
+
+
+@attrs.frozen
 class Report:
     title: str
     scenario_id: str
@@ -260,6 +268,7 @@ class Report:
     provenance: tuple[tuple[str, str], ...]
     events: int
     integrity: tuple[tuple[str, str], ...] = ()  # the log's head hash and who signed it (integrity_rows)
+    retractions: tuple[Retraction, ...] = ()  # commands the facilitator took back; what they did is left out above
 
     def rung(self, tension: int) -> str:
         for rung, name in self.ladder:
@@ -301,7 +310,9 @@ def collect(session: Session) -> Report:
     scenario: m.Scenario = session.scenario
     rules: m.Rules = session.rules
     header: dict[str, Any] = dict(session.header or {})
-    events: list[dict[str, Any]] = list(session.events)
+    every: list[dict[str, Any]] = list(session.events)
+    gone = ev.retracted_groups(every)  # a retracted command's records: left out, its retraction listed instead
+    events = [e for e in every if e.get("seq") not in gone] if gone else every
     state: State = session.state
     esc = rules.escalation
 
@@ -497,6 +508,8 @@ def collect(session: Session) -> Report:
 
     # --- tension: the exact value after every event, from the same fold replay uses
     initial, after = _tension_trace(session)
+    if gone:
+        after = [t for e, t in zip(every, after, strict=True) if e.get("seq") not in gone]
     points = []
     previous = initial
     for event, tension in zip(events, after, strict=False):
@@ -628,6 +641,10 @@ def collect(session: Session) -> Report:
         tension_points=tuple(points),
         provenance=tuple(provenance),
         events=len(events),
+        retractions=tuple(
+            Retraction(int(e.get("turn", 0)), str(e.get("what", "")), bool(e.get("revealed")), str(e.get("reason", "")))
+            for e in events if e.get("type") == "retracted"
+        ),
     )
 
 
@@ -659,6 +676,8 @@ def _cause(event: dict[str, Any], find_inject: Callable[[str], m.Inject | None])
         return "council", f"Security Council: {event.get('because') or event.get('outcome')}"
     if kind == "override":
         return "override", f"facilitator override: {event.get('reason', '')}"
+    if kind == "retracted":
+        return "retraction", f"retracted ({RETRACTED_WHAT.get(str(event.get('what')), event.get('what'))}): {event.get('reason', '')}"
     return "other", str(kind)
 
 
@@ -667,6 +686,18 @@ def _cause_text(cause: dict[str, Any]) -> str:
     what, delta = cause.get("what"), cause.get("delta")
     step = f" ({what} {delta:+d})" if isinstance(delta, int) and delta and what in ("tension", "credibility") else ""
     return f"{cause.get('because', '')}{step}"
+
+
+# What a retraction took back, in the report's words.
+RETRACTED_WHAT = {
+    "turn_started": "the start of a turn", "phase_changed": "an advance to the next phase", "inject_released": "an inject's release",
+    "decision": "a decision or an answer", "assessed": "an assessment", "adjudicated": "an adjudication", "override": "an override",
+    "note": "a note", "exercise_ended": "the end of the exercise", "injects_withheld": "withheld injects",
+}
+
+
+def _retraction_rows(r: Report) -> list[list[str]]:
+    return [[str(x.turn), RETRACTED_WHAT.get(x.what, x.what), "yes" if x.revealed else "no", x.reason] for x in r.retractions]
 
 
 def _initial_credibility(session: Session) -> dict[str, int]:
@@ -859,6 +890,10 @@ def markdown(r: Report) -> str:
                          [[str(o.turn), md_escape(_override_subject(o)), md_escape(o.value), md_escape(o.reason)] for o in r.overrides]) + [""]
     else:
         out += ["None: the adjudication stood as computed.", ""]
+
+    if r.retractions:
+        out += ["## Retractions", "", "Commands the facilitator took back; what they did is left out of this report.", ""]
+        out += _md_table(["Turn", "Took back", "Players had seen it", "Reason"], [[md_escape(c) for c in row] for row in _retraction_rows(r)]) + [""]
 
     grouped = observations_by_objective(r)
     if grouped:
@@ -1233,6 +1268,9 @@ def html_page(r: Report) -> str:
     else:
         overrides = "<p>None: the adjudication stood as computed.</p>"
     sections.append(("overrides", "Facilitator overrides", overrides))
+    if r.retractions:
+        sections.append(("retractions", "Retractions", "<p>Commands the facilitator took back; what they did is left out of this report.</p>"
+                         + _html_table(["Turn", "Took back", "Players had seen it", "Reason"], [[_e(c) for c in row] for row in _retraction_rows(r)])))
 
     grouped = observations_by_objective(r)
     if grouped:

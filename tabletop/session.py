@@ -81,6 +81,18 @@ class Commands:
     def end(self, reason: str = "") -> list[dict[str, Any]]:
         return self.execute(ev.End(reason))
 
+    def withhold(self, injects: Iterable[str], how: str) -> list[dict[str, Any]]:
+        """Keep this turn's unreleased scheduled injects as standby (``how='standby'``), or drop them (``'drop'``)."""
+        return self.execute(ev.Withhold(tuple(injects), how))
+
+    def timer(self, action: str, remaining: int, minutes: int) -> list[dict[str, Any]]:
+        """Log the phase timer: start, pause, extend, reset or alarm, with the seconds left and the phase's minutes."""
+        return self.execute(ev.Timer(action, remaining, minutes))
+
+    def retract(self, reason: str) -> list[dict[str, Any]]:
+        """Take back the last command (logged with the reason; the state returns to what it was before it)."""
+        return self.execute(ev.Retract(reason))
+
 
 class Session(Commands):
     """One exercise of one scenario under one set of rules."""
@@ -148,8 +160,16 @@ class Session(Commands):
         parent: dict[str, Any] | None = None,
         fsync: bool = True,
         sign: bool = True,
+        name: str | None = None,
+        minutes: int | None = None,
+        timer_autostart: bool = False,
     ) -> Session:
-        """Start an exercise: write the header, then start turn 1. With ``sign``, the facilitator's key signs the log."""
+        """Start an exercise: write the header, then start turn 1. With ``sign``, the facilitator's key signs the log.
+
+        ``name`` (a class, a date), the default ``minutes`` of a phase and whether the
+        phase timer starts by itself go in the header when given (fields a log
+        without them simply lacks), for the resume list and a resumed board.
+        """
         game = Game(scenario, rules, seats or {}, seed)
         header: dict[str, Any] = {
             "scenario": scenario.id,
@@ -162,6 +182,12 @@ class Session(Commands):
         }
         if parent:
             header["parent"] = parent
+        if name and name.strip():
+            header["name"] = name.strip()
+        if minutes is not None:
+            header["minutes"] = minutes
+        if timer_autostart:
+            header["timer_autostart"] = True
         if clock:
             header["created"] = _now()
         writer = logmod.Writer.create(log_path, header, fsync=fsync, signer=_signer(sign)) if log_path else None

@@ -145,6 +145,10 @@ class State:
     overrides: PVector[Any] = pvector()
     council: PVector[Any] = pvector()
     reports: PVector[Any] = pvector()
+    withheld: frozenset[str] = frozenset()  # scheduled injects the facilitator keeps as standby (injects_withheld)
+    dropped: frozenset[str] = frozenset()  # scheduled injects the facilitator dropped: never released
+    before: State | None = None  # the state before the last command's events: what a retraction returns to (one level)
+    last_command: str = ""  # the type of the last command's first event ('' once retracted)
 
     def replace(self, **changes: Any) -> State:
         """A copy with ``changes``: what ``attrs.evolve`` does, without its per-call introspection (a fold makes one per event).

@@ -37,6 +37,9 @@ COMMANDS: dict[str, type[Any]] = {
     "override": ev.Override,
     "note": ev.Note,
     "end": ev.End,
+    "withhold": ev.Withhold,
+    "timer": ev.Timer,
+    "retract": ev.Retract,
 }
 NAMES = {cls: name for name, cls in COMMANDS.items()}
 

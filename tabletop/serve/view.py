@@ -34,7 +34,8 @@ def fold(game: Game, state: State, record: dict[str, Any]) -> State:
         return state
     if kind == STAND_IN:
         board = record.get("board")
-        changes: dict[str, Any] = {"events": state.events + 1}
+        # A command like any other for undo: a retraction after it returns to the state before it.
+        changes: dict[str, Any] = {"events": state.events + 1, "before": state.replace(before=None), "last_command": "withheld"}
         if isinstance(board, dict):
             changes.update(tension=board["tension"], credibility=dict(board["credibility"]), posture=dict(board["posture"]))
             changes["date"] = dt.date.fromisoformat(board["date"]) if board.get("date") else state.date

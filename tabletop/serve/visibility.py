@@ -96,6 +96,9 @@ ACCESS: dict[str, Access] = {
     "note": Access("facilitator"),
     "exercise_ended": Access("everyone"),
     "signature": Access("facilitator"),
+    "injects_withheld": Access("facilitator"),  # which injects are still to come: the players must not learn it
+    "timer": Access("everyone"),
+    "retracted": Access("everyone"),  # what it takes back is said by type only; the board returns to before it
 }
 
 

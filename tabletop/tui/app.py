@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -119,6 +119,7 @@ class TabletopApp(App[int]):
         minutes: int = DEFAULT_MINUTES,
         replay: str | Path | None = None,
         start_scenario: Path | None = None,
+        resumed: Session | None = None,
     ) -> None:
         super().__init__()
         # The theme is chosen before any CSS is read: set in on_mount, it would parse every
@@ -134,6 +135,7 @@ class TabletopApp(App[int]):
         self.replay_path = Path(replay) if replay else None
         self.start_scenario = start_scenario
         self.session: Session | None = None
+        self.resumed = resumed  # `tabletop play --log PATH` on an existing log: opened before the app
         self._failed = False
         self.halted = ""  # set when the log stopped inside a command (tui/commands.py): no further command then
 
@@ -143,6 +145,8 @@ class TabletopApp(App[int]):
             from tabletop.tui.screens.replay import ReplayScreen
 
             return ReplayScreen(self.replay_path)
+        if self.resumed is not None:
+            return self._board(self.resumed, self.minutes)
         if self.initial is not None:
             scenario, rules = self.initial
             session = self._new_session(scenario, rules, self.seat_kinds, self.seed, log=self.log_path)
@@ -162,12 +166,15 @@ class TabletopApp(App[int]):
             self.exit(2)
 
     # ------------------------------------------------------------ exercises
-    def _new_session(self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, log: Path | None = None) -> Session | None:
+    def _new_session(
+        self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, log: Path | None = None, **settings: Any
+    ) -> Session | None:
+        """A new exercise; ``settings`` are Session.new's name, minutes and timer_autostart."""
         from tabletop.session import Session
 
         path = log or new_log_path(scenario)
         try:
-            return Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True)
+            return Session.new(scenario, rules, seed=seed, seats=seats, log_path=path, clock=True, **settings)
         except FileExistsError:
             literal.notify(self, f"{path} exists already; a log is never overwritten: choose another path.", severity="error")
         except OSError as exc:
@@ -175,9 +182,10 @@ class TabletopApp(App[int]):
         return None
 
     def start_exercise(
-        self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, minutes: int, log: Path | None = None
+        self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, minutes: int, log: Path | None = None,
+        name: str | None = None, timer_autostart: bool = False,
     ) -> bool:
-        session = self._new_session(scenario, rules, seats, seed, log)
+        session = self._new_session(scenario, rules, seats, seed, log, name=name, minutes=minutes, timer_autostart=timer_autostart)
         if session is None:
             return False
         self._open_board(session, minutes)
@@ -207,7 +215,7 @@ class TabletopApp(App[int]):
             return False
         for warning in dict.fromkeys([*opened.changed, *read_warnings]):
             literal.notify(self, warning, severity="warning")
-        self._open_board(session, minutes)
+        self._open_board(session, int(session.header.get("minutes", minutes)))
         return True
 
     def _board(self, session: Session, minutes: int) -> Screen:
@@ -244,7 +252,7 @@ class TabletopApp(App[int]):
             literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
             return False
         if len(session.events) != at:
-            literal.notify(self, f"Playing on from event {len(session.events)}, the end of the command event {at} belongs to.")
+            literal.notify(self, f"Event {at} is part of a command that ends at event {len(session.events)}: playing on from there.")
         literal.notify(self, f"New exercise in {path}, branched from {parent.name}.")
         self._open_board(session, self.minutes)
         return True
@@ -297,6 +305,8 @@ def make_app(
         except OpenError as exc:
             raise SetupError(str(exc)) from None
         return TabletopApp(replay=replay)
+    if log is not None and Path(log).exists():  # an existing log is carried on, never overwritten
+        return TabletopApp(resumed=resume_log(Path(log), scenario, seat_specs, seed), minutes=minutes)
     if scenario is None or start:
         wanted = None
         if scenario is not None:
@@ -307,9 +317,47 @@ def make_app(
         return TabletopApp(seats=specs, seed=seed, minutes=minutes, start_scenario=wanted)
     loaded = load(scenario)
     seats = parse_seats(seat_specs, loaded[0].seats)
-    if log is not None and Path(log).exists():
-        raise SetupError(f"{log} exists already; a log is never overwritten, choose another path")
     return TabletopApp(scenario=loaded, seats=seats, seed=seed, log=log, minutes=minutes)
+
+
+def resume_log(path: Path, scenario: str | Path | None, seat_specs: Sequence[str], seed: int | None) -> Session:
+    """``tabletop play [SCENARIO] --log PATH`` on a log that exists: the exercise in it, carried on.
+
+    Its own scenario (by the header's path, else its id), seed and seats are
+    kept; a SCENARIO, --seed or --seat that says otherwise is refused in words.
+    """
+    from tabletop import files
+    from tabletop import log as logmod
+    from tabletop.replay import OpenError, open_log
+    from tabletop.session import ReplayMismatch, Session
+
+    if seat_specs:
+        raise SetupError(f"{path} exists: resuming it keeps its seats; leave --seat out (or give a new --log to start another exercise)")
+    try:
+        opened = open_log(path)
+    except (OpenError, logmod.LogError) as exc:
+        raise SetupError(str(exc)) from None
+    header = opened.contents.header
+    if scenario is not None:
+        wanted = load(scenario)[0].id
+        if wanted != header.get("scenario"):
+            raise SetupError(f"{path} is an exercise of scenario {header.get('scenario')!r}, not {wanted!r}: "
+                             f"resume it with 'tabletop play --log {path}'")
+    if seed is not None and seed != header.get("seed"):
+        raise SetupError(f"{path} was played with seed {header.get('seed')}, not {seed}: a resumed exercise keeps its seed; leave --seed out")
+    if any(r.get("type") == "exercise_ended" for r in opened.contents.events):
+        raise SetupError(f"{path} has ended: replay it with 'tabletop replay {path}', or give a new --log")
+    try:
+        session, warnings = Session.resume(path, opened.scenario, opened.rules, clock=True)
+    except logmod.LogBusy as exc:
+        raise SetupError(f"cannot resume {exc}") from None
+    except (ReplayMismatch, logmod.LogError) as exc:
+        raise SetupError(f"cannot resume {path}: {exc}") from None
+    except OSError as exc:
+        raise SetupError(f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}") from None
+    for warning in dict.fromkeys([*opened.changed, *warnings]):
+        print(visible(f"tabletop: warning: {warning}"), file=sys.stderr)
+    return session
 
 
 def _run(app: TabletopApp) -> int:

@@ -30,7 +30,7 @@ def run_command(screen, command: Callable[..., Any], *args: Any, **kwargs: Any) 
     try:
         result = command(*args, **kwargs)
     except CommandError as exc:
-        screen.notify(visible(exc), title="Not now", severity="error", markup=False)  # not literal: no Textual import here
+        screen.notify(visible(exc), title="Not done", severity="error", markup=False)  # not literal: no Textual import here
         return None
     except OSError as exc:
         session = getattr(command, "__self__", None)

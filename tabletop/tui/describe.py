@@ -67,29 +67,26 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
             what = "answered an obligation" if "obligation" in answers else "decided"
             return f"{name} {what} (sealed)"
         if "obligation" in answers:
-            return f"{name} answers {answers['obligation']}: {event.get('option')}"
+            return f"{name} answers obligation {answers['obligation']}: {event.get('option')}"
         return f"{name} decides: {option_label(scenario, event.get('seat', ''), event.get('option'), event.get('text'))}"
     if kind == "obligation_answered":
         if sealed:
             return f"{name} answered {event.get('obligation')} (sealed)"
         return f"{event.get('obligation')} answered by {name}: {event.get('answer')}"
     if kind == "obligation_triggered":
-        return (
-            f"Obligation {event.get('id')}: {treaty_label(rules, event.get('treaty', ''))} Art. {event.get('article')} "
-            f"{event.get('kind')} {event.get('obligor')}→{event.get('beneficiary')} ({event.get('status')})"
-        )
+        return f"Obligation {obligation_line(event, scenario, rules)}"
     if kind == "adjudicated":
         before, after = (event.get("changes") or {}).get("tension", [None, None])
         why = [c.get("because", "") for c in (event.get("changes") or {}).get("causes", ()) if isinstance(c, dict) and c.get("what") == "tension"]
         return f"Adjudicated: tension {before} → {after}" + (f". {why[0]}" if why else "")
     if kind == "council_decided":
-        vetoed = event.get("vetoed_by") or []
+        vetoed = [seat_name(scenario, rules, s) for s in event.get("vetoed_by") or []]
         by = f" by {', '.join(vetoed)}" if vetoed else ""
-        return f"Security Council: draft by {event.get('draft_by')} {event.get('outcome')}{by}"
+        return f"Security Council: the draft by {seat_name(scenario, rules, event.get('draft_by'))} is {event.get('outcome')}{by}."
     if kind == "report_owed":
         return f"Art. 51 report owed by {seat_name(scenario, rules, event.get('by'))}"
     if kind == "override":
-        target = event.get("seat") or event.get("obligation") or ""
+        target = seat_name(scenario, rules, event.get("seat")) if event.get("seat") else event.get("obligation") or ""
         target = f" {target}" if target else ""
         return f"Override {event.get('what')}{target} = {event.get('value')}: {event.get('reason')}"
     if kind == "note":
@@ -100,7 +97,37 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
         return "Exercise ended" + (f": {reason}" if reason else "")
     if kind == "signature":
         return f"Log signed to here by {event.get('key')}"
+    if kind == "injects_withheld":
+        titles = ", ".join(inject_title(scenario, {"inject": i}) for i in event.get("injects") or [])
+        return f"{'Kept as standby' if event.get('how') == 'standby' else 'Dropped'}: {titles}"
+    if kind == "timer":
+        left = int(event.get("remaining") or 0)
+        sign, left = ("-" if left < 0 else ""), abs(left)
+        return f"Timer {event.get('action')}: {sign}{left // 60:02d}:{left % 60:02d} left of {event.get('minutes')} min ({event.get('phase')})"
+    if kind == "retracted":
+        seen = " (the players had seen it)" if event.get("revealed") else ""
+        return f"Retracted the last {RETRACTED.get(str(event.get('what')), event.get('what'))}{seen}: {event.get('reason')}"
     return str(kind)
+
+
+# The kind of command a retraction took back, in a facilitator's words.
+RETRACTED = {
+    "turn_started": "turn start", "phase_changed": "advance", "inject_released": "inject release", "decision": "decision or answer",
+    "assessed": "assessment", "adjudicated": "adjudication", "override": "override", "note": "note", "exercise_ended": "end of the exercise",
+    "injects_withheld": "withheld injects",
+}
+
+
+def obligation_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> str:
+    """An obligation in one line, by seat names: two contested ones of the same treaty tell apart by attacker and fact."""
+    obligor, beneficiary = seat_name(scenario, rules, event.get("obligor")), seat_name(scenario, rules, event.get("beneficiary"))
+    line = (f"{event.get('id')}: {treaty_label(rules, event.get('treaty', ''))} Art. {event.get('article')} "
+            f"{event.get('kind')}, {obligor} to {beneficiary} ({event.get('status')})")
+    attacker = event.get("attacker")
+    if attacker:
+        where = f" on {seat_name(scenario, rules, event.get('location'))}" if event.get("location") else ""
+        line += f": attack by {seat_name(scenario, rules, attacker)}{where}"
+    return line
 
 
 def event_details(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> list[tuple[str, str]]:

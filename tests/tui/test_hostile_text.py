@@ -30,7 +30,7 @@ from tabletop.tui.app import make_app
 from tabletop.tui.screens.adjudication import AdjudicationScreen
 from tabletop.tui.screens.board import BoardScreen
 from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen
-from tabletop.tui.screens.dialogs import AdhocScreen, BranchScreen, ConfirmScreen, InjectPicker, NoteScreen, OverrideScreen
+from tabletop.tui.screens.dialogs import AdhocScreen, BranchScreen, ChoiceScreen, ExportScreen, InjectPicker, NoteScreen, OverrideScreen
 from tabletop.tui.screens.help import HelpScreen
 from tabletop.tui.screens.hotwash import HotWashScreen
 from tabletop.tui.screens.replay import ReplayScreen
@@ -179,7 +179,7 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
                            wide=(f"scenario.options.{seat}[0].label", f"scenario.options.{seat}[0].text"))
                 decision.query_one("Collapsible").collapsed = False
                 await look(pilot, f"private decision of {seat}, brief open", DecisionScreen, wide=(f"scenario.seats.{seat}.brief",))
-                await pilot.press("enter")  # the first option
+                await pilot.press("down", "enter")  # the first option
                 await _paste(pilot, decision, "#rationale", tags(f"log.rationale.{seat}"))
                 for open_ob in session.unanswered(seat):
                     select = decision.query_one(f"#answer-{open_ob.id}", Select)
@@ -223,15 +223,17 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
             await pilot.press("space")
             await look(pilot, "board, review", BoardScreen, wide=("log.override.reason",))
             await pilot.press("e")
-            await look(pilot, "end?", ConfirmScreen)
+            await look(pilot, "end?", ChoiceScreen)
             await pilot.press("y")
             await look.scrolled(pilot, "hot wash", HotWashScreen, "#hotwash-body",
                                 wide=("scenario.injects[0].title", "log.adhoc.title", "log.rationale.us", "log.note", "log.override.reason",
                                       "scenario.turns[0].questions[0]", "scenario.turns[1].questions[0]"))
-            await pilot.press("x")  # the report, next to the log: the notification names its hostile path
-            await look(pilot, "hot wash, report written", HotWashScreen)
-            written = [n.message for n in app._notifications if "Report written" in n.message]
-            assert written and visible(str(log.with_suffix(".md"))) in written[0]
+            await pilot.press("x", "enter")  # the report, next to the log: the dialog shows its hostile path as written
+            await look(pilot, "report written", ExportScreen)
+            shown = str(app.screen.query_one("#export-written").render())
+            assert visible(str(log.with_suffix(".md"))) in shown
+            await pilot.press("escape")
+            await look(pilot, "hot wash again", HotWashScreen)
             assert app.is_running
 
     run(scenario())

@@ -11,7 +11,7 @@ from tabletop.tui.app import make_app
 from tabletop.tui.screens.adjudication import AdjudicationScreen
 from tabletop.tui.screens.board import BoardScreen
 from tabletop.tui.screens.decide import DecisionScreen, HandoverScreen, RevealScreen
-from tabletop.tui.screens.dialogs import NoteScreen, OverrideScreen
+from tabletop.tui.screens.dialogs import ChoiceScreen, NoteScreen, OverrideScreen
 from tabletop.tui.screens.start import StartScreen
 from tabletop.tui.widgets.log_tail import LogTail
 
@@ -68,7 +68,7 @@ def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
 
             await pilot.press("enter")
             assert isinstance(app.screen, DecisionScreen)
-            await pilot.press("down", "enter")  # the second option: Hold a drill
+            await pilot.press("down", "down", "enter")  # the second option: Hold a drill
             await type_text(pilot, RATIONALE)
             for open_ob in session.unanswered("us"):
                 await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))  # honour
@@ -103,14 +103,20 @@ def test_command_error_becomes_a_notification(tmp_path):
 
     async def scenario():
         async with app.run_test(message_hook=seen.append) as pilot:
-            await pilot.press("space", "space")
+            await pilot.press("u")  # nothing to take back: the start of the exercise is not a command to retract
+            await pilot.pause()
+            assert "start cannot be retracted" in notifications(seen)[-1].message
+            await pilot.press("space")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceScreen)  # the scheduled injects are not out: release, keep, drop?
+            await pilot.press("d", "space")  # dropped (logged), then on to decide
             await pilot.pause()
             assert isinstance(app.screen, RevealScreen)  # bots only: straight to the reveal
             await pilot.press("escape")
-            await pilot.press("n")  # injects are left, but not in the decide phase
+            app.screen.command(app.session.release, "missile")  # a refused command: said, and nothing breaks
             await pilot.pause()
             errors = [n for n in notifications(seen) if n.severity == "error"]
-            assert errors and "decide phase" in errors[-1].message
+            assert errors and "decide phase" in errors[-1].message and errors[-1].title == "Not done"
             assert app.is_running and isinstance(app.screen, BoardScreen)
 
             await pilot.press("o")
@@ -196,7 +202,7 @@ def test_hot_seat_keeps_each_seat_private_until_all_are_in(tmp_path):
             await pilot.press("N", "space", "space")
             await pilot.pause()
             assert isinstance(app.screen, HandoverScreen) and app.screen.seat == "us"
-            await pilot.press("enter", "enter")  # the first option: Offer talks
+            await pilot.press("enter", "down", "enter")  # the hand-over, then the first option: Offer talks
             await type_text(pilot, "Talk from strength")
             for open_ob in session.unanswered("us"):
                 await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))
@@ -208,7 +214,7 @@ def test_hot_seat_keeps_each_seat_private_until_all_are_in(tmp_path):
             assert "sealed" in text and "honour" not in text and "Offer talks" not in text
             await pilot.press("enter")
             assert isinstance(app.screen, DecisionScreen) and app.screen.seat == "japan"
-            await pilot.press("enter")
+            await pilot.press("down", "enter")
             await type_text(pilot, "Stay close to the ally")
             for open_ob in session.unanswered("japan"):
                 await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))
@@ -260,7 +266,9 @@ def test_last_review_ends_in_the_hot_wash_and_exports_the_report(tmp_path):
             await pilot.press("y")
             await pilot.pause()
             assert session.state.ended and isinstance(app.screen, HotWashScreen)
-            await pilot.press("x")
+            await pilot.press("x")  # where to: beside the log, as offered
+            await pilot.pause()
+            await pilot.press("enter")
             await pilot.pause()
 
     run(scenario())
@@ -311,8 +319,16 @@ def test_each_screen_footer_shows_its_own_keys_and_a_click_presses_one(tmp_path)
     async def scenario():
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause()
+            for _ in range(50):  # the footer recomposes once the board has said which keys its phase has
+                if shown():
+                    break
+                await pilot.pause(0.05)
             keys = shown()
-            assert keys[:4] == [("n", "Inject"), ("N", "All"), ("a", "Ad-hoc"), ("spc", "Advance")]
+            assert keys[:5] == [("n", "Inject"), ("N", "All"), ("s", "Standby"), ("a", "Ad-hoc"), ("spc", "Advance")]
+            # Every key of the brief is there, and none of another phase's (decide, adjudication, hot wash).
+            descriptions = {d for _, d in keys}
+            assert {"Undo", "Override", "Note", "Timer", "+1m", "Report", "End", "Help", "Quit"} <= descriptions
+            assert not {"Decide", "Assess", "Adjud.", "Hot wash"} & descriptions
             assert ("^p", "palette") in keys  # the command palette, on the right
             first = app.screen.query_one(Footer).query(FooterKey).first()
             assert first.tooltip == "Release the next scheduled inject"

@@ -71,7 +71,7 @@ def test_a_turn_played_from_the_console_three_team_clients_and_the_projector(tmp
                 assert "sealed" in tail
                 assert not any(f"WHY-{other}" in screen_text(app) for other in HUMANS if other != seat)
                 assert board.query_one(StatusLine).render().plain.startswith(app.remote.scenario.seats[seat].name)
-                await pilot.press(*["down"] * option_steps, "enter")
+                await pilot.press(*["down"] * (option_steps + 1), "enter")  # nothing is highlighted when it opens
                 await type_text(pilot, why)
                 for open_ob in app.remote.unanswered(seat):
                     await choose(pilot, app.screen.query_one(f"#answer-{open_ob.id}", Select))
@@ -159,6 +159,7 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
     """``h``: a seat whose team has no client is played on the facilitator's keyboard, another by a bot; both logged."""
     from tabletop.tui.remote import HandOver
     from tabletop.tui.screens.decide import HandoverScreen
+    from tabletop.tui.screens.dialogs import ChoiceScreen
 
     log = tmp_path / "x.jsonl"
     with ServerThread(log, ("us", "rok")) as server:
@@ -177,7 +178,11 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
                     await pilot.press("enter")
                     await until(pilot, lambda: not isinstance(app.screen, HandOver))
                 await until(pilot, lambda: session.seats["rok"] == "human" and session.seats["us"] == "bot")
-                await pilot.press("space", "space")  # brief -> deliberate -> decide: the bot decides, rok gets the keyboard here
+                await pilot.press("space")  # the scheduled injects are not out: asked first
+                await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+                await pilot.press("d")  # dropped, logged on the server; on to deliberate
+                await until(pilot, lambda: session.state.phase == "deliberate")
+                await pilot.press("space")  # -> decide: the bot decides, rok gets the keyboard here
                 await until(pilot, lambda: isinstance(app.screen, HandoverScreen))
                 assert app.screen.seat == "rok"
                 assert "us" not in session.undecided()

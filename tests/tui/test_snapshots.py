@@ -92,7 +92,7 @@ async def decision(pilot: Pilot) -> None:
 
 async def reveal(pilot: Pilot) -> None:
     await decision(pilot)
-    await keys(pilot, "enter")  # the highlighted option; the rationale field has the focus next
+    await keys(pilot, "down", "enter")  # the first option; the rationale field has the focus next
     await text(pilot, RATIONALE)
     await keys(pilot, "enter")
 

@@ -88,7 +88,7 @@ def adjudication_content(session: Session, events: list[dict[str, Any]]) -> Cont
     if council or reports:
         heading("Security Council")
         for e in council:
-            parts += ["\n", (f"draft by {seat_name(scenario, rules, e.get('draft_by'))}: {e.get('outcome')}", "bold"), " ", e.get("because", "")]
+            parts += ["\n", (f"draft by {seat_name(scenario, rules, e.get('draft_by'))}: {e.get('outcome')}.", "bold"), " ", e.get("because", "")]
         for e in reports:
             parts += ["\n", ("Art. 51 report owed by ", "dim"), (seat_name(scenario, rules, e.get("by")), "bold"), " ", e.get("because", "")]
     if session.turn.questions:

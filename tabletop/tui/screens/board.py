@@ -20,13 +20,12 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tabletop import facilitation
-from tabletop import model as m
 from tabletop.session import RELEASE_PHASES, CommandError, Session
 from tabletop.tui import literal
 from tabletop.tui.app import TabletopApp
 from tabletop.tui.commands import run_command
 from tabletop.tui.widgets.log_tail import LogTail
-from tabletop.tui.widgets.obligations import ObligationPanel
+from tabletop.tui.widgets.obligations import ObligationPanel, obligation_line
 from tabletop.tui.widgets.seats import SeatCards
 from tabletop.tui.widgets.situation import SituationPanel
 from tabletop.tui.widgets.status import StatusLine
@@ -38,26 +37,40 @@ from tabletop.tui.widgets.timer import PhaseTimer
 ADVANCE = "Advance to the next phase (entering adjudicate adjudicates the turn)"
 
 
+# The keys the footer shows in each phase (the rest still work from the palette and help): what matters there.
+PHASE_KEYS = {
+    "brief": {"release_next", "release_rest", "pick_inject", "adhoc"},
+    "deliberate": {"release_next", "release_rest", "pick_inject", "adhoc"},
+    "decide": {"decisions", "assess"},
+    "adjudicate": {"assess", "show_adjudication"},
+    "review": {"show_adjudication"},
+}
+EVERY_PHASE = {"advance", "override", "note", "timer", "extend", "retract", "report", "end", "help", "quit"}
+ENDED_KEYS = {"hotwash", "report", "retract", "help", "quit"}
+
+
 class BoardScreen(Screen):
     app = getters.app(TabletopApp)  # typed: the methods of tabletop's own app (halted, ...)
     BINDINGS = [
         Binding("n", "release_next", "Inject", tooltip="Release the next scheduled inject", id="release-next"),
         Binding("N", "release_rest", "All", key_display="N", tooltip="Release the rest of this turn's scheduled injects", id="release-rest"),
-        Binding("s", "pick_inject", "Standby", show=False, tooltip="Release a chosen inject, standby ones included", id="release-pick"),
+        Binding("s", "pick_inject", "Standby", tooltip="Release a chosen inject, standby ones included", id="release-pick"),
         Binding("a", "adhoc", "Ad-hoc", tooltip="Write and release an ad-hoc inject", id="adhoc"),
+        Binding("d", "decisions", "Decide", tooltip="Open the hot seat for human seats still to decide; or show the reveal", id="decisions"),
+        Binding("f", "assess", "Assess", tooltip="Rule on what a decision in a seat's own words does", id="assess"),
+        Binding("j", "show_adjudication", "Adjud.", tooltip="Show this turn's adjudication again", id="show-adjudication"),
+        Binding("w", "hotwash", "Hot wash", tooltip="Open the hot wash (after the exercise has ended)", id="hotwash"),
         Binding("space", "advance", "Advance", key_display="spc", priority=True, tooltip=ADVANCE, id="advance"),
         Binding("enter", "advance", "Advance", show=False, priority=True, tooltip=ADVANCE, id="advance-enter"),
-        Binding("d", "decisions", "Decide", show=False, tooltip="Open the hot seat for human seats still to decide; or show the reveal", id="decisions"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys and how a turn runs", id="help"),
+        Binding("q", "quit", "Quit", tooltip="Quit (the log is already saved; asks first in mid-exercise)", id="quit"),
+        Binding("u", "retract", "Undo", tooltip="Take back the last command, with a reason (logged as retracted)", id="retract"),
         Binding("o", "override", "Override", tooltip="Override tension, credibility, posture or an obligation, with a reason", id="override"),
         Binding("t", "note", "Note", tooltip="Add a note to the log", id="note"),
-        Binding("f", "assess", "Assess", show=False, tooltip="Rule on what a decision in a seat's own words does", id="assess"),
-        Binding("p", "timer", "Timer", show=False, tooltip="Start or pause the phase timer", id="timer"),
-        Binding("plus", "extend", "+1m", key_display="+", show=False, tooltip="Add a minute to the phase timer", id="extend"),
-        Binding("j", "show_adjudication", "Adjudication", show=False, tooltip="Show this turn's adjudication again", id="show-adjudication"),
-        Binding("e", "end", "End", show=False, tooltip="End the exercise and open the hot wash", id="end"),
-        Binding("w", "hotwash", "Hot wash", show=False, tooltip="Open the hot wash (after the exercise has ended)", id="hotwash"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys and how a turn runs", id="help"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit (the log is already saved)", id="quit"),
+        Binding("p", "timer", "Timer", tooltip="Start or pause the phase timer", id="timer"),
+        Binding("plus", "extend", "+1m", key_display="+", tooltip="Add a minute to the phase timer", id="extend"),
+        Binding("x", "report", "Report", tooltip="Write the report so far (sealed decisions stay sealed), beside the log or where you say", id="report"),
+        Binding("e", "end", "End", tooltip="End the exercise and open the hot wash", id="end"),
     ]
 
     def __init__(self, session: Session, minutes: int = 10) -> None:
@@ -66,6 +79,28 @@ class BoardScreen(Screen):
         self.minutes = minutes
         self._phase_key: tuple[int, str] | None = None
         self._start_tension: int | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows the keys of this phase; a key of another phase does nothing (help and the palette list them all)."""
+        if action not in BOARD_ACTIONS:  # a subclass's own key (the console's hand-over)
+            return True
+        state = self.session.state
+        if state.ended:
+            return action in ENDED_KEYS
+        return action in EVERY_PHASE or action in PHASE_KEYS.get(state.phase, set())
+
+    def phase_minutes(self) -> int:
+        """The current phase's length: the turn's own timing, else the scenario's (facilitation.minutes), else the chosen default."""
+        session = self.session
+        phase = session.state.phase
+        try:
+            turn = session.turn
+        except KeyError:
+            return self.minutes
+        own = turn.minutes.get(phase)
+        if own is None:
+            own = session.scenario.facilitation.minutes.get(phase)
+        return own if own is not None else int(session.header.get("minutes", self.minutes))
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-row"):
@@ -81,7 +116,9 @@ class BoardScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(PhaseTimer).reset(self.phase_minutes())
         self.refresh_board()
+        self.restore_timer()
         state = self.session.state
         if state.ended:
             self.call_after_refresh(self.action_hotwash)
@@ -98,14 +135,18 @@ class BoardScreen(Screen):
         self.query_one(StatusLine).show(scenario, state)
         self.query_one(SeatCards).show(rules, state)
         self.query_one(SituationPanel).show(scenario, state, session.unreleased() if state.phase in RELEASE_PHASES else None)
-        self.query_one(ObligationPanel).show(rules, state)
+        self.query_one(ObligationPanel).show(rules, state, scenario)
         if self._start_tension is None and state.tension_history:
             self._start_tension = starting_tension(session.events)
         self.query_one(TensionChart).show(rules, state, self._start_tension)
         self.query_one(LogTail).show(session.events, scenario, rules, state)
         key = (state.turn, state.phase)
         if self._phase_key is not None and key != self._phase_key:
-            self.query_one(PhaseTimer).reset()
+            self.query_one(PhaseTimer).reset(self.phase_minutes())
+            if self.session.header.get("timer_autostart") and not state.ended and state.phase != "setup":
+                self.action_timer(quiet=True)
+        if key != self._phase_key:
+            self.refresh_bindings()
         self._phase_key = key
 
     def command(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any | None:
@@ -125,6 +166,17 @@ class BoardScreen(Screen):
             literal.notify(self, "No scheduled inject left this turn." + (f" {standby} standby: s chooses one." if standby else ""), severity="warning")
             return
         self.command(self.session.release, scheduled[0].id)
+
+    def _withheld(self, choice: str | None) -> None:
+        """The answer to 'advance with scheduled injects unreleased?': release, keep as standby, drop (each logged), or stay."""
+        session = self.session
+        scheduled = [i.id for i in session.unreleased(include_standby=False)]
+        if choice == "release":
+            self.action_release_rest()
+            literal.notify(self, "Released. Space advances when the room has read them.")
+        elif choice in ("standby", "drop") and scheduled:
+            if self.command(session.withhold, scheduled, choice) is not None:
+                self.action_advance()
 
     def action_release_rest(self) -> None:
         scheduled = self.session.unreleased(include_standby=False)
@@ -174,6 +226,19 @@ class BoardScreen(Screen):
         state = session.state
         if state.ended:
             self.action_hotwash()
+            return
+        scheduled = session.unreleased(include_standby=False) if state.phase in RELEASE_PHASES else []
+        if scheduled:  # leaving the release phases would lose them without a word: ask
+            from tabletop.tui.screens.dialogs import Choice, ChoiceScreen
+
+            titles = [literal.assemble(("• ", "dim"), i.title) for i in scheduled]
+            self.app.push_screen(ChoiceScreen(
+                f"{len(scheduled)} scheduled inject(s) of this turn not released yet: release them now, "
+                "keep them as standby, or drop them?", titles,
+                [Choice("release", "Release", "r", primary=True), Choice("standby", "Standby", "s"),
+                 Choice("drop", "Drop", "d"), Choice("cancel", "Cancel", "n")],
+                note="Standby ones stay for s to release by choice; dropped ones are never released. Either is logged.",
+            ), self._withheld)
             return
         if state.phase == "adjudicate" and state.turn not in state.adjudicated:
             self.enter_phase()  # entering it did not adjudicate (refused, or resumed before it could)
@@ -275,39 +340,110 @@ class BoardScreen(Screen):
             end += 1
         self.app.push_screen(AdjudicationScreen(session, events[start:end]))
 
+    def end_choices(self) -> tuple[str, list[Any], list[Any]]:
+        """The question before the end, what is still open (obligations triggered or contested), and the choices.
+
+        A choice is a dialogs.Choice; :meth:`ended_with` carries out the one taken.
+        To offer another (a closing response round for the answers still owed),
+        add its Choice here and its branch in ended_with.
+        """
+        from tabletop.tui.screens.dialogs import Choice
+
+        session = self.session
+        last = session.is_last_turn and session.state.phase == "review"
+        scenario, rules = session.scenario, session.rules
+        open_obs = [o for o in session.state.open.values()]
+        lines: list[Any] = []
+        for o in open_obs:
+            lines.append(literal.assemble(("• ", "dim"), obligation_line(o, rules, scenario=scenario)))
+        if open_obs:
+            contested = sum(1 for o in open_obs if o.status == "contested")
+            question = (f"{len(open_obs)} obligation(s) still open" + (f", {contested} contested" if contested else "")
+                        + (": end the exercise anyway?" if last else ": end the exercise now, before the last turn is played?"))
+            choices = [Choice("end", "End anyway", "y"), Choice("cancel", "Cancel", "n", primary=True)]
+            if last and session.closing_owed:  # the closing response round: each answers, then a last adjudication
+                choices = [Choice("closing", "Closing response round", "c", primary=True), Choice("end", "End anyway", "y"),
+                           Choice("cancel", "Cancel", "n")]
+        else:
+            question = "End the exercise and open the hot wash?" if last else "End the exercise now, before the last turn is played?"
+            choices = [Choice("end", "End exercise", "y", primary=True), Choice("cancel", "Not yet", "n")]
+        return question, lines, choices
+
+    def ended_with(self, choice: str | None) -> None:
+        session = self.session
+        last = session.is_last_turn and session.state.phase == "review"
+        if choice == "closing":
+            if self.command(session.advance) is not None:
+                self.enter_phase()
+            return
+        if choice != "end":
+            return
+        reason = "ended by the facilitator"
+        if last:
+            reason = "ended with obligations still owed" if session.state.open_ids else "all turns played"
+        if self.command(session.end, reason) is not None:
+            self.action_hotwash()
+
     def action_end(self) -> None:
-        from tabletop.tui.screens.dialogs import ConfirmScreen
+        from tabletop.tui.screens.dialogs import ChoiceScreen
 
         session = self.session
         if session.state.ended:
             self.action_hotwash()
             return
-        last = session.is_last_turn and session.state.phase == "review"
-        if last and session.closing_owed:
-            owed = ", ".join(f"{o.id} ({m.seat_name(session.scenario, session.rules, o.obligation.obligor)})" for o in session.state.open.values())
+        question, lines, choices = self.end_choices()
+        note = "Open obligations stay unanswered in the log and the report." if lines else ""
+        self.app.push_screen(ChoiceScreen(question, lines, choices, note=note), self.ended_with)
 
-            def end_anyway(yes: bool | None) -> None:
-                if yes and self.command(session.end, "ended with obligations still owed") is not None:
-                    self.action_hotwash()
+    def action_quit(self) -> None:
+        """Quit; in mid-exercise, ask first (the log is saved: the exercise can be resumed)."""
+        from tabletop.tui.screens.dialogs import Choice, ChoiceScreen
 
-            def closing(yes: bool | None) -> None:
-                if yes and self.command(session.advance) is not None:
-                    self.enter_phase()
-                elif not yes:  # nothing irreversible on one key: ending without the round asks again
-                    self.app.push_screen(ConfirmScreen(f"End now, with {owed} unanswered? The report will list them as unanswered.",
-                                                       yes="End now", no="Not yet"), end_anyway)
-
-            self.app.push_screen(ConfirmScreen(
-                f"Obligations raised at the end are still owed: {owed}. Play the closing response round (each answers, then a last adjudication) before ending?",
-                yes="Closing round", no="End without it"), closing)
+        session = self.session
+        writer = getattr(session, "writer", None)
+        if session.state.ended or writer is None:
+            self.quit_now()
             return
-        question = "End the exercise and open the hot wash?" if last else "End the exercise now, before the last turn is played?"
+        where = f" ({writer.path})"
+        self.app.push_screen(ChoiceScreen(
+            f"Quit in the middle of turn {session.state.turn}?",
+            [literal.text(f"Everything so far is saved in the log{where}. Resume it from the start screen, or with 'tabletop play --log PATH'.")],
+            [Choice("quit", "Quit", "y"), Choice("stay", "Stay", "n", primary=True)],
+        ), lambda choice: self.quit_now() if choice == "quit" else None)
 
-        def confirmed(yes: bool | None) -> None:
-            if yes and self.command(session.end, "all turns played" if last else "ended by the facilitator") is not None:
-                self.action_hotwash()
+    def quit_now(self) -> None:
+        timer = self.query_one(PhaseTimer)
+        if timer.running and not self.session.state.ended:  # so a resume shows the time that was left
+            run_command(self, self.session.timer, "pause", timer.remaining, timer.minutes)
+        self.app.exit()
 
-        self.app.push_screen(ConfirmScreen(question, yes="End exercise", no="Not yet"), confirmed)
+    def action_retract(self) -> None:
+        from tabletop import events as ev
+        from tabletop.tui.describe import event_line
+        from tabletop.tui.screens.dialogs import RetractScreen
+
+        session = self.session
+        try:
+            preview = session.game.decide(session.state, ev.Retract("preview"))[0]
+        except CommandError as exc:
+            literal.notify(self, str(exc), severity="warning")
+            return
+        last = next((r for r in reversed(session.events) if r.get("type") not in ev.FOLLOWERS | ev.LOG_RECORDS | ev.UNDO_TRANSPARENT), None)
+        from tabletop.sealing import event_sealed
+
+        # Sealed as on the board: the screen is the room's, and the decide phase may still be open.
+        what = event_line(last, session.scenario, session.rules, sealed=event_sealed(last, session.state)) if last is not None else preview.what
+        self.app.push_screen(RetractScreen(session, what, preview.revealed), self._after_dialog)
+
+    def action_report(self) -> None:
+        from tabletop.tui.screens.dialogs import ExportScreen
+        from tabletop.tui.screens.hotwash import report_path
+
+        session = self.session
+        target = report_path(session)
+        if not session.state.ended:
+            target = target.with_name(f"{target.stem}-turn{session.state.turn}-{session.state.phase}{target.suffix}")
+        self.app.push_screen(ExportScreen(session, target, interim=not session.state.ended))
 
     def action_hotwash(self) -> None:
         if not self.session.state.ended:
@@ -318,14 +454,45 @@ class BoardScreen(Screen):
         self.app.push_screen(HotWashScreen(self.session))
 
     # ------------------------------------------------------------ the rest
-    def action_timer(self) -> None:
-        running = self.query_one(PhaseTimer).toggle()
-        self.notify("Timer running." if running else "Timer paused.", timeout=2)
+    def action_timer(self, quiet: bool = False) -> None:
+        timer = self.query_one(PhaseTimer)
+        running = timer.toggle()
+        run_command(self, self.session.timer, "start" if running else "pause", timer.remaining, timer.minutes)
+        if not quiet:
+            self.notify("Timer running." if running else "Timer paused.", timeout=2)
 
     def action_extend(self) -> None:
-        self.query_one(PhaseTimer).extend(60)
+        timer = self.query_one(PhaseTimer)
+        timer.extend(60)
+        run_command(self, self.session.timer, "extend", timer.remaining, timer.minutes)
+
+    def restore_timer(self) -> None:
+        """A resumed exercise: the phase timer as the log last had it in this phase (paused; p carries on)."""
+        import datetime as dt
+
+        state = self.session.state
+        records = [r for r in self.session.events if r.get("type") == "timer" and r.get("turn") == state.turn and r.get("phase") == state.phase]
+        if not records:
+            return
+        last = records[-1]
+        running = False
+        for r in records:
+            running = {"start": True, "pause": False, "reset": False}.get(str(r.get("action")), running)
+        remaining = int(last.get("remaining", 0))
+        if running and isinstance(last.get("ts"), str):  # the app stopped with the timer running: the time went on
+            try:
+                then = dt.datetime.fromisoformat(last["ts"].replace("Z", "+00:00"))
+                remaining -= max(0, int((dt.datetime.now(dt.UTC) - then).total_seconds()))
+            except ValueError:
+                pass
+        timer = self.query_one(PhaseTimer)
+        timer.restore(remaining, int(last.get("minutes", timer.minutes)))
+        literal.notify(self, f"Phase timer restored from the log: {timer.clock()} left, paused (p carries on).", timeout=6)
 
     def action_help(self) -> None:
         from tabletop.tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding) and b.id != "advance-enter"]))
+
+
+BOARD_ACTIONS = frozenset(b.action for b in BoardScreen.BINDINGS if isinstance(b, Binding))

@@ -62,6 +62,19 @@ class HandoverScreen(ModalScreen[bool]):
 OWN_WORDS = "own-words"  # the option list's last line: a course of action in the seat's own words
 
 
+def this_turn_first(options: tuple[Any, ...], turn: int) -> list[Any]:
+    """The options written for this turn (they answer its injects) before those open in every turn; each group in scenario order."""
+    return [o for o in options if o.turns and turn in o.turns] + [o for o in options if not o.turns]
+
+
+def option_notes(option: Any) -> list[literal.Part]:
+    """What follows an option's label in the list: "this turn" for one written for this turn, then its text."""
+    parts: list[literal.Part] = [("  this turn", "italic $accent")] if option.turns else []
+    if option.text.strip():
+        parts += ["\n", (option.text.strip(), "dim")]
+    return parts
+
+
 class DecisionScreen(ModalScreen[bool]):
     """One seat's private choice: an option with a rationale, and an answer to each obligation it owes."""
 
@@ -97,12 +110,12 @@ class DecisionScreen(ModalScreen[bool]):
                 with Collapsible(title="Your brief", collapsed=True):
                     yield Static(literal.text("\n".join(b for b in brief if b)))
                 if self.deciding:
-                    options = session.options(seat)
+                    options = this_turn_first(session.options(seat), session.state.turn)
                     if options:
-                        yield Label("Choose one option (Enter or click), or write your own course of action (the last line):")
+                        yield Label("Down to an option, Enter (or a click) to choose it; the last line: your own words.")
                         yield OptionList(
                             *[
-                                Option(literal.assemble((o.label, "bold"), *(("\n", (o.text.strip(), "dim")) if o.text.strip() else ())), id=o.id)
+                                Option(literal.assemble((o.label, "bold"), *option_notes(o)), id=o.id)
                                 for o in options
                             ],
                             Option(literal.styled("Our own course of action, in our words", "italic"), id=OWN_WORDS),
@@ -146,8 +159,10 @@ class DecisionScreen(ModalScreen[bool]):
             self.chosen = OWN_WORDS
             self.query_one("#own-words", Input).focus()
         elif self.deciding:
+            # Nothing highlighted, so an Enter already on its way (pressed twice at the hand-over) chooses
+            # nothing: the seat moves to an option itself (down, or a click) before Enter takes it.
             options = self.query_one("#options", OptionList)
-            options.highlighted = 0
+            options.highlighted = None
             options.focus()
         elif self.owed:
             self.query_one(f"#answer-{self.owed[0].id}", Select).focus()

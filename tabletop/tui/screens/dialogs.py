@@ -6,12 +6,14 @@ a notification and the dialog stays open, so nothing typed is lost.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import attrs
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -349,4 +351,147 @@ class BranchScreen(ModalScreen["dict[str, str] | None"]):
 
     @on(Button.Pressed, "#no")
     def action_stay(self) -> None:
+        self.dismiss(None)
+
+
+@attrs.frozen
+class Choice:
+    """One button of a ChoiceScreen: what it returns, its label, its key (shown on the button), and whether it is the primary."""
+
+    id: str
+    label: str
+    key: str
+    primary: bool = False
+
+
+class ChoiceScreen(ModalScreen["str | None"]):
+    """A question before something that cannot be undone lightly: what is at stake, listed, and a row of choices.
+
+    Dismisses with the chosen ``Choice.id``, or None on escape. The choices are
+    data, so a caller adds one by adding a :class:`Choice` to its list (the end
+    of an exercise, say: ``Choice("closing", "Closing response round", "c")``)
+    and handling its id; nothing here changes.
+    """
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="choice-cancel")]
+
+    def __init__(self, question: str, lines: list[Any], choices: list[Choice], note: str = "") -> None:
+        super().__init__()
+        self.question, self.lines, self.choices, self.note = question, lines, choices, note
+        self.keys = {c.key: c.id for c in choices}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog choice"):
+            yield Static(literal.text(self.question), classes="dialog-title")
+            if self.lines:
+                with VerticalScroll(classes="choice-lines"):
+                    yield Static(literal.join("\n", self.lines), id="choice-lines")
+            if self.note:
+                yield Static(literal.styled(self.note, "dim"), classes="choice-note")
+            with Horizontal(classes="dialog-buttons"):
+                for c in self.choices:
+                    yield Button(literal.text(f"{c.label} ({c.key})"), variant="primary" if c.primary else "default",
+                                 id=f"choice-{c.id}", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        primary = next((c for c in self.choices if c.primary), self.choices[0] if self.choices else None)
+        if primary is not None:
+            self.query_one(f"#choice-{primary.id}").focus()
+
+    def on_key(self, event: Any) -> None:
+        chosen = self.keys.get(event.key)
+        if chosen is not None:
+            event.stop()
+            self.dismiss(chosen)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class RetractScreen(Dialog):
+    """Take back the last command, with a reason; says what it was and whether the players had seen it."""
+
+    TITLE_TEXT = "Take back the last command (undo)"
+    OK_LABEL = "Retract"
+
+    def __init__(self, session: Session, what: str, revealed: bool) -> None:
+        super().__init__()
+        self.session, self.what, self.revealed = session, what, revealed
+
+    def fields(self) -> ComposeResult:
+        yield Static(literal.assemble(("Last command: ", "dim"), (self.what, "bold")))
+        if self.revealed:
+            yield Static(literal.styled("The players have already seen it: retracting it does not unsay it. Tell the room.", "bold $warning"))
+        yield Static(literal.styled("It stays in the log, marked retracted; the board returns to how it was before it.", "dim"))
+        yield Label("Reason")
+        yield TextInput(placeholder="why it is taken back", id="retract-reason")
+
+    def submit(self) -> bool:
+        reason = self.query_one("#retract-reason", Input).value
+        return run_command(self, self.session.retract, reason) is not None
+
+
+class ExportScreen(ModalScreen[None]):
+    """Write the after-action report (Markdown and HTML) where the facilitator says, by default beside the log;
+    the paths written stay on screen until dismissed."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="export-close")]
+
+    def __init__(self, session: Session, target: Path, interim: bool = False) -> None:
+        super().__init__()
+        self.session, self.target, self.interim = session, target, interim
+
+    def compose(self) -> ComposeResult:
+        title = "Interim report (sealed decisions stay sealed)" if self.interim else "After-action report"
+        with Vertical(classes="dialog"):
+            yield Static(literal.text(title), classes="dialog-title")
+            yield Label("Write to (Markdown; the HTML beside it, the same name ending .html):")
+            yield TextInput(value=str(self.target), id="export-path")
+            yield Static("", id="export-written")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Write", variant="primary", id="write", compact=True)
+                yield Button("Close (esc)", id="close", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        field = self.query_one("#export-path", Input)
+        self._offered = field.value  # as the field shows it: a name with control characters is shown made visible
+        field.focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#write")
+    def action_write(self) -> None:
+        from tabletop import files, report
+        from tabletop.tui.screens.hotwash import log_integrity
+
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw:
+            self.notify("Give a file name for the report.", severity="error")
+            return
+        target = self.target if raw == self._offered.strip() else Path(raw).expanduser()
+        if target.suffix.lower() not in (".md", ".markdown"):
+            target = target.with_name(target.name + ".md")
+        written = []
+        try:
+            for fmt, path in (("md", target), ("html", target.with_suffix(".html"))):
+                if files.is_exercise_log(path):
+                    literal.notify(self, f"{path} is an exercise log, which is never replaced: choose another name.", severity="error")
+                    return
+                files.write_atomic(path, report.render(self.session, fmt, integrity=log_integrity(self.session)))
+                written.append(path)
+        except OSError as exc:
+            literal.notify(self, f"Could not write the report: {files.explain(exc, target)}", severity="error", timeout=15)
+            return
+        shown = self.query_one("#export-written", Static)
+        shown.update(literal.assemble(("Written:\n", "bold $success"), "\n".join(str(p) for p in written)))
+        self.written = written
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
         self.dismiss(None)

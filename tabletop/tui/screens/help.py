@@ -31,9 +31,10 @@ NUMBERS_HELP = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help-close")]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings: list[Binding], turn: bool = True) -> None:
         super().__init__()
         self.bindings = bindings
+        self.turn = turn  # the board's help says how a turn runs; other screens' only their keys
 
     def compose(self) -> ComposeResult:
         parts: list[literal.Part] = [("Keys", "bold underline")]
@@ -43,12 +44,13 @@ class HelpScreen(ModalScreen[None]):
             parts += ["\n", (f"{key:>9}  ", "bold $accent"), text]
         parts += ["\n", (f"{'ctrl+p':>9}  ", "bold $accent"), "command palette: every action by name"]
         parts += ["\n", (f"{'ctrl+q':>9}  ", "bold $accent"), "quit (the log is already saved)"]
-        parts += ["\n\n", ("A turn", "bold underline")]
-        for phase, text in PHASE_HELP:
-            parts += ["\n", (f"{phase:>10}  ", "bold"), text]
-        parts += ["\n\n", ("The board's numbers", "bold underline")]
-        for name, text in NUMBERS_HELP:
-            parts += ["\n", (f"{name:>11}  ", "bold"), text]
+        if self.turn:
+            parts += ["\n\n", ("A turn", "bold underline")]
+            for phase, text in PHASE_HELP:
+                parts += ["\n", (f"{phase:>10}  ", "bold"), text]
+            parts += ["\n\n", ("The board's numbers", "bold underline")]
+            for name, text in NUMBERS_HELP:
+                parts += ["\n", (f"{name:>11}  ", "bold"), text]
         with Vertical(classes="dialog wide"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):

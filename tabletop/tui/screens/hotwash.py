@@ -43,7 +43,8 @@ def report_path(session: Session) -> Path:
 
 class HotWashScreen(Screen):
     BINDINGS = [
-        Binding("x", "export", "Export report", tooltip="Write the after-action report (Markdown and HTML) next to the log", id="export"),
+        Binding("x", "export", "Export report", tooltip="Write the after-action report (Markdown and HTML), by default next to the log", id="export"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys", id="hotwash-help"),
         Binding("escape", "back", "Board", tooltip="Back to the board", id="back"),
         Binding("q", "app.quit", "Quit", tooltip="Quit (the log is already saved)", id="hotwash-quit"),
     ]
@@ -77,7 +78,8 @@ class HotWashScreen(Screen):
                     yield Static(decisions_content(session, t.id), classes="hotwash-section")
             if state.obligations:
                 lines = [Content.styled("Treaty obligations", "bold underline")]
-                lines += [obligation_line(o, rules) for o in state.obligations.values() if o.status != "withheld"]  # withheld: not this client's to see
+                lines += [obligation_line(o, rules, scenario=session.scenario)
+                          for o in state.obligations.values() if o.status != "withheld"]  # withheld: not this client's to see
                 yield Static(literal.join("\n", lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
@@ -96,23 +98,15 @@ class HotWashScreen(Screen):
         self.query_one(TensionChart).show(session.rules, session.state, starting_tension(session.events))
 
     def action_export(self) -> None:
-        """The after-action report next to the log: Markdown to edit, and one HTML file to hand out."""
-        from tabletop import files, report
+        """The after-action report, Markdown to edit and one HTML file to hand out: beside the log unless told otherwise."""
+        from tabletop.tui.screens.dialogs import ExportScreen
 
-        target = report_path(self.session)
-        written = []
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for fmt, path in (("md", target), ("html", target.with_suffix(".html"))):
-                files.write_atomic(path, report.render(self.session, fmt, integrity=log_integrity(self.session)))
-                written.append(path)
-        except OSError as exc:
-            literal.notify(self, f"Could not write the report: {files.explain(exc, target)}", severity="error", timeout=15)
-            return
-        except Exception as exc:  # noqa: BLE001 - a failed export must not end the hot wash
-            literal.notify(self, f"Could not write the report: {exc}", severity="error")
-            return
-        literal.notify(self, "Report written to " + " and ".join(str(p) for p in written))
+        self.app.push_screen(ExportScreen(self.session, report_path(self.session)))
+
+    def action_help(self) -> None:
+        from tabletop.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -69,6 +69,9 @@ class LogEntry:
     ended: bool
     problem: str = ""  # why the log cannot be read ('' when it can): listed as unreadable, with this reason
     elsewhere: str = ""  # who else is writing it ('' when nobody is): listed as open elsewhere, not resumable
+    name: str = ""  # the exercise's name (a class, a date), from its header
+    humans: tuple[str, ...] = ()  # the seats human teams play, from its header
+    phase: str = ""  # the last phase it reached, when its last event says
 
 
 def wanted_index(entries: list[ScenarioEntry], wanted: Path | None = None) -> int | None:
@@ -132,10 +135,14 @@ def summarise_log(path: Path) -> LogEntry:
     if last is None or type(last) is not dict:
         return bad("its last line is not an event: run 'tabletop verify' on it", info.st_mtime)
     holder = logmod.open_elsewhere(path)
+    given = header.get("seats")
+    seats: dict[Any, Any] = given if isinstance(given, dict) else {}
     return LogEntry(
         path, str(header.get("scenario", "?")), info.st_mtime, last.get("turn"), str(last.get("type", "")),
         last.get("type") == "exercise_ended",
         elsewhere=holder.describe() if holder is not None else "",
+        name=str(header.get("name") or ""), humans=tuple(str(k) for k, v in seats.items() if v == "human"),
+        phase=str(last.get("phase") or ("brief" if last.get("type") == "turn_started" else "")),
     )
 
 
@@ -159,7 +166,10 @@ def log_option(index: int, entry: LogEntry) -> Option:
         )
     when = dt.datetime.fromtimestamp(entry.modified)
     state = ("ended", "$success") if entry.ended else ("unfinished", "$warning")
-    parts: list[Any] = [(entry.path.name, "bold"), "\n", (f"  {when:%Y-%m-%d %H:%M} · turn {entry.turn} · ", "dim"), state]
+    progress = f"turn {entry.turn}" + (f", {entry.phase}" if entry.phase and not entry.ended else "")
+    title: list[Any] = [(entry.name, "bold"), (f"  {entry.path.name}", "dim")] if entry.name else [(entry.path.name, "bold")]
+    humans = ", ".join(entry.humans) if entry.humans else "bots only"
+    parts: list[Any] = [*title, "\n", (f"  {when:%Y-%m-%d %H:%M} · {entry.scenario} · {progress} · {humans} · ", "dim"), state]
     if entry.elsewhere:
         parts += [(" · ", "dim"), (f"open elsewhere ({entry.elsewhere})", "$warning")]
     return Option(literal.assemble(*parts), id=f"log-{index}")
@@ -171,7 +181,11 @@ class StartScreen(Screen):
         Binding("ctrl+s", "start", "Start", tooltip="Start a new exercise with these settings", id="start"),
         Binding("ctrl+r", "resume", "Resume", tooltip="Resume the selected unfinished log", id="resume"),
         Binding("ctrl+o", "replay", "Replay", tooltip="Replay the selected log", id="replay"),
-        Binding("ctrl+q", "app.quit", "Quit", tooltip="Quit", id="start-quit"),
+        Binding("ctrl+a", "archive", "Archive", tooltip="Move the selected finished log into the logs folder's archive", id="archive"),
+        Binding("ctrl+d", "delete", "Delete", tooltip="Delete the selected finished log (asks first)", id="delete"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys", id="start-help"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit", id="start-q"),
+        Binding("ctrl+q", "app.quit", "Quit", show=False, tooltip="Quit", id="start-quit"),
     ]
 
     def __init__(self, wanted: Path | None = None, seats: dict[str, str] | None = None, seed: int = 0, minutes: int = 10) -> None:
@@ -201,11 +215,15 @@ class StartScreen(Screen):
             with Vertical(id="start-right"):
                 yield Static(self._info(first) if first else "", id="scenario-info")
                 yield Vertical(*(self._seat_rows(first) if first else ()), id="seat-rows")
+                with Horizontal(classes="field-row name-row"):
+                    yield Label("Name")
+                    yield Input(placeholder="class, date", id="exercise-name", compact=True)
                 with Horizontal(classes="field-row"):
                     yield Label("Seed")
                     yield Input(str(self.seed), type="integer", id="seed", compact=True)
                     yield Label("Minutes/phase")
                     yield Input(str(self.minutes), type="integer", id="minutes", compact=True)
+                yield Checkbox("Timer starts on each phase", False, id="autostart", compact=True)
                 yield Button("Start exercise", variant="primary", id="start", compact=True)
                 with VerticalScroll(id="scenario-setting"):
                     yield Static(literal.text(first.setting.strip()) if first else "", id="setting-text")
@@ -215,7 +233,7 @@ class StartScreen(Screen):
         if not entry.loaded:
             return literal.assemble((entry.path.stem, "bold"), ("  loading...", "dim"))
         if entry.scenario is None:
-            return literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s)", "$error"))
+            return literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s): select to read", "$error"))
         s = entry.scenario
         return literal.assemble((s.title, "bold"), (f"  {s.id}, {len(s.turns)} turns", "dim"))
 
@@ -236,7 +254,6 @@ class StartScreen(Screen):
             if wanted.scenario is not None:
                 self.shown = self.index
             else:
-                scenarios.disable_option(f"scenario-{self.index}")
                 literal.notify(self, "Default scenario did not load:\n" + "\n".join(wanted.problems[:5]), severity="error", timeout=15)
         scenarios.focus()
         self.load_scenarios()
@@ -255,7 +272,6 @@ class StartScreen(Screen):
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.replace_option_prompt(f"scenario-{i}", self._prompt(entry))
         if entry.scenario is None:
-            scenarios.disable_option(f"scenario-{i}")
             if i == self.index:
                 literal.notify(self, "Default scenario did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15)
         elif i == self.index and self.shown != i:
@@ -275,8 +291,23 @@ class StartScreen(Screen):
     async def _scenario_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         index = int((event.option.id or "scenario-0").split("-")[1])
         self.index = index  # shown once it is loaded, if it is not yet
-        if self.entries[index].scenario is not None and self.shown != index:
+        entry = self.entries[index]
+        if entry.scenario is not None and self.shown != index:
             await self.show_scenario(index)
+        elif entry.loaded and entry.scenario is None:
+            await self.show_problems(index)
+
+    async def show_problems(self, index: int) -> None:
+        """A scenario that does not load: its problems, each with its file:line:col, where its setting would be."""
+        entry = self.entries[index]
+        self.shown = None
+        self.query_one("#scenario-info", Static).update(literal.assemble(
+            (entry.path.name, "bold $error"), "\n", (f"{len(entry.problems)} problem(s): fix them, then run 'tabletop validate'", "dim")))
+        self.query_one("#setting-text", Static).update(literal.styled("\n".join(entry.problems), "$error"))
+        self.query_one("#scenario-setting").scroll_home(animate=False)
+        rows = self.query_one("#seat-rows", Vertical)
+        if rows.children:
+            await rows.remove_children()
 
     async def show_scenario(self, index: int) -> None:
         entry = self.entries[index]
@@ -343,7 +374,10 @@ class StartScreen(Screen):
     def action_start(self) -> None:
         if self.index is None or self.entries[self.index].scenario is None:
             waiting = self.index is not None and not self.entries[self.index].loaded
-            self.notify("The scenario is still loading." if waiting else "No valid scenario to start: check the list on the left.", severity="error")
+            broken = self.index is not None and self.entries[self.index].problems
+            literal.notify(self, "The scenario is still loading." if waiting else
+                        "This scenario does not load: its problems are listed on the right." if broken else
+                        "No valid scenario to start: check the list on the left.", severity="error")
             return
         seed = self._number("#seed", "The seed", 0)
         minutes = self._number("#minutes", "Minutes per phase", 1)
@@ -351,7 +385,9 @@ class StartScreen(Screen):
             return
         entry = self.entries[self.index]
         assert entry.scenario is not None and entry.rules is not None
-        self.app.start_exercise(entry.scenario, entry.rules, self.current_seats(), seed, minutes)
+        name = self.query_one("#exercise-name", Input).value.strip() or None
+        autostart = self.query_one("#autostart", Checkbox).value
+        self.app.start_exercise(entry.scenario, entry.rules, self.current_seats(), seed, minutes, name=name, timer_autostart=autostart)
 
     @on(OptionList.OptionHighlighted, "#logs")
     def _log_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -388,6 +424,68 @@ class StartScreen(Screen):
             self.notify("Choose a log first.", severity="warning")
             return
         self.app.open_replay(entry.path)
+
+    def action_help(self) -> None:
+        from tabletop.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding) and b.id != "start-quit"], turn=False))
+
+    def _finished_log(self, doing: str) -> LogEntry | None:
+        entry = self._selected_log()
+        if entry is None:
+            self.notify("Choose a log in the list first.", severity="warning")
+            return None
+        if not entry.ended:
+            literal.notify(self, f"Only a finished exercise can be {doing}: resume or replay this one.", severity="warning")
+            return None
+        return entry
+
+    def action_archive(self) -> None:
+        entry = self._finished_log("archived")
+        if entry is not None:
+            self._confirm_file(entry, "archive", f"Move {entry.path.name} into {paths.logs_dir() / 'archive'}?")
+
+    def action_delete(self) -> None:
+        entry = self._finished_log("deleted")
+        if entry is not None:
+            self._confirm_file(entry, "delete", f"Delete {entry.path.name} for good? Its reports, if any, stay.")
+
+    def _confirm_file(self, entry: LogEntry, doing: str, question: str) -> None:
+        from tabletop.tui.screens.dialogs import Choice, ChoiceScreen
+
+        def done(choice: str | None) -> None:
+            if choice != doing:
+                return
+            try:
+                if doing == "archive":
+                    folder = paths.logs_dir() / "archive"
+                    folder.mkdir(exist_ok=True)
+                    target = folder / entry.path.name
+                    if target.exists():
+                        literal.notify(self, f"{target} exists already: nothing moved.", severity="error")
+                        return
+                    entry.path.rename(target)
+                    literal.notify(self, f"Archived to {target}.")
+                else:
+                    entry.path.unlink()
+                    literal.notify(self, f"Deleted {entry.path.name}.")
+            except OSError as exc:
+                from tabletop import files
+
+                literal.notify(self, f"Could not {doing} {entry.path.name}: {files.explain(exc, entry.path)}", severity="error")
+                return
+            self.refresh_logs()
+
+        label = "Archive" if doing == "archive" else "Delete"
+        self.app.push_screen(ChoiceScreen(question, [], [Choice(doing, label, "y"), Choice("cancel", "Cancel", "n", primary=True)]), done)
+
+    def refresh_logs(self) -> None:
+        self.logs = recent_logs()
+        logs = self.query_one("#logs", OptionList)
+        logs.clear_options()
+        logs.add_options([log_option(i, entry) for i, entry in enumerate(self.logs)])
+        if not self.logs:
+            logs.add_option(Option(Content.styled("No logs yet: they will appear here.", "dim italic"), disabled=True))
 
     @on(OptionList.OptionSelected, "#logs")
     def _log_selected(self, event: OptionList.OptionSelected) -> None:

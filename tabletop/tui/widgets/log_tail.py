@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # annotations only
     from tabletop.state import State
 
 KEEP = 200
+HIDDEN = frozenset({"obligation_answered"})  # the decision before it says the same
 
 
 class LogTail(Static):
@@ -58,8 +59,14 @@ class LogTail(Static):
         return line
 
     def _tail(self, count: int) -> list[Content]:
-        start = max(0, self._count - min(count, KEEP))
-        return [self._line(i) for i in range(start, self._count)]
+        """The last ``count`` lines; an obligation's answer is told once, by the decision that gives it."""
+        found: list[int] = []
+        wanted, index = min(count, KEEP), self._count - 1
+        while index >= 0 and len(found) < wanted:
+            if self._events[index].get("type") not in HIDDEN:
+                found.append(index)
+            index -= 1
+        return [self._line(i) for i in reversed(found)]
 
     @property
     def lines(self) -> list[str]:

@@ -22,19 +22,33 @@ if TYPE_CHECKING:  # annotations only
 STATUS_STYLE = {"triggered": "bold $warning", "contested": "bold $error", "answered": "$success", "void": "dim strike"}
 
 
-def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = False) -> Content:
+RULINGS = {"triggered": "upheld", "void": "set aside"}
+
+
+def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = False, scenario: m.Scenario | None = None) -> Content:
+    """One obligation: status first (a narrow panel cuts the line at the right), then treaty, seats by name, and
+    for an attack the attacker, so that two contested obligations of one treaty tell apart."""
     ob = open_ob.obligation
+
+    def name(seat: str | None) -> str:
+        return m.seat_name(scenario, rules, seat) if scenario is not None else str(seat)
+
     status = open_ob.status
     if status == "answered":
         status = "answered (sealed)" if sealed else f"answered: {open_ob.answer}"
-    # Status first: in a narrow panel the line is cut at the right, and the status matters most.
-    return literal.assemble(
+    elif open_ob.ruling in RULINGS and ob.status == "contested":
+        status = f"{RULINGS[open_ob.ruling]} by the facilitator"
+    parts: list[literal.Part] = [
         (f"{open_ob.id} ", "dim"),
         (status, STATUS_STYLE.get(open_ob.status, "")),
         "  ",
         (f"{treaty_label(rules, ob.treaty)} Art. {ob.article}", "bold"),
-        f" {ob.obligor}→{ob.beneficiary} {ob.kind}",
-    )
+        f" {name(ob.obligor)} to {name(ob.beneficiary)} {ob.kind}",
+    ]
+    if ob.attacker:
+        where = f" on {name(ob.location)}" if ob.location else ""
+        parts.append((f", attack by {name(ob.attacker)}{where}", "dim"))
+    return literal.assemble(*parts)
 
 
 def obligation_detail(open_ob: m.OpenObligation, rules: m.Rules) -> Content:
@@ -47,7 +61,7 @@ def obligation_detail(open_ob: m.OpenObligation, rules: m.Rules) -> Content:
         ("due: ", "dim"), f"turn {open_ob.due} decide phase",
     ]
     if open_ob.ruling:
-        parts += ["\n", ("facilitator ruling: ", "dim"), open_ob.ruling]
+        parts += ["\n", ("facilitator ruling: ", "dim"), RULINGS.get(open_ob.ruling, open_ob.ruling)]
     text = article_text(rules, ob.treaty, ob.article)
     if text:
         parts += ["\n\n", (text, "italic")]
@@ -60,8 +74,9 @@ class ObligationPanel(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._rules: m.Rules | None = None
+        self._scenario: m.Scenario | None = None
         self._obligations: dict[str, m.OpenObligation] = {}
-        self._shown: list[tuple[str, str, str | None]] = []
+        self._shown: list[tuple[str, str, str | None, str | None]] = []
         self._subtitle = ""
         self.set_class(True, "-empty", update=False)  # as show() finds it at first: no restyle then
 
@@ -73,11 +88,11 @@ class ObligationPanel(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Treaty obligations"
 
-    def show(self, rules: m.Rules, state: State) -> None:
-        self._rules = rules
+    def show(self, rules: m.Rules, state: State, scenario: m.Scenario | None = None) -> None:
+        self._rules, self._scenario = rules, scenario
         self._obligations = {k: v for k, v in state.obligations.items() if v.status != "withheld"}  # withheld: set off by what this client may not see
         sealed = {k for k, v in self._obligations.items() if answer_sealed(v, state)}
-        shown = [(k, v.status, None if k in sealed else v.answer) for k, v in self._obligations.items()]
+        shown = [(k, v.status, None if k in sealed else v.answer, v.ruling) for k, v in self._obligations.items()]
         open_count = sum(1 for v in self._obligations.values() if v.status in ("triggered", "contested"))
         subtitle = f"{open_count} open / {len(self._obligations)}"
         if subtitle != self._subtitle:
@@ -90,7 +105,7 @@ class ObligationPanel(Vertical):
         options = self.query_one(OptionList)
         keep = options.highlighted_option.id if options.highlighted_option is not None else None
         before = {option.id for option in options.options}
-        options.set_options(Option(obligation_line(v, rules, k in sealed), id=k) for k, v in reversed(self._obligations.items()))
+        options.set_options(Option(obligation_line(v, rules, k in sealed, scenario), id=k) for k, v in reversed(self._obligations.items()))
         if self._obligations:
             ids = list(reversed(self._obligations))
             # A newly triggered obligation is what the room wants to read; otherwise keep the reader's place.

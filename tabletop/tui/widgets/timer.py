@@ -1,4 +1,10 @@
-"""A phase timer for the facilitator: paused until started, reset when the phase changes."""
+"""A phase timer for the facilitator: paused until started, reset to the phase's length when the phase changes.
+
+At zero it rings the terminal bell and turns red on reverse (visible from the back of
+the room); it then counts on below zero so the facilitator sees how far over the phase is.
+The board logs each start, pause and extension (the ``timer`` event), so a resume shows
+the time that was left.
+"""
 
 from __future__ import annotations
 
@@ -34,28 +40,46 @@ class PhaseTimer(Static):
         self.remaining += seconds
         if self.remaining > 0:
             self._warned = False
+            self.set_class(False, "-alarm")
 
     def reset(self, minutes: int | None = None) -> None:
         if minutes is not None:
             self.minutes = minutes
         self.running = False
-        self._ticker.pause()
+        if hasattr(self, "_ticker"):
+            self._ticker.pause()
         self.remaining = self.minutes * 60
         self._warned = False
+        self.set_class(False, "-alarm")
+
+    def restore(self, remaining: int, minutes: int) -> None:
+        """As the log last had it (paused): ``remaining`` seconds of a ``minutes`` phase."""
+        self.reset(minutes)
+        self.remaining = remaining
+        self._warned = remaining <= 0
+        self.set_class(remaining <= 0, "-alarm")
+
+    def clock(self) -> str:
+        left = self.remaining
+        return f"{'-' if left < 0 else ''}{abs(left) // 60:02d}:{abs(left) % 60:02d}"
 
     def _tick(self) -> None:
         self.remaining -= 1
         if self.remaining <= 0 and not self._warned:
-            self._warned = True
-            self.app.bell()
-            self.app.notify("Time is up for this phase (+ adds a minute).", severity="warning")
+            self.alarm()
+
+    def alarm(self) -> None:
+        """Time is up: the bell, a warning that stays a while, and the clock in reverse red."""
+        self._warned = True
+        self.set_class(True, "-alarm")
+        self.app.bell()
+        self.app.notify("Time is up for this phase (+ adds a minute).", title="Phase timer", severity="warning", timeout=15)
 
     def render(self) -> Content:
-        left = self.remaining
-        sign = "-" if left < 0 else ""
-        left = abs(left)
-        clock = f"{sign}{left // 60:02d}:{left % 60:02d}"
-        style = "bold $error" if self.remaining <= 0 else ("bold $warning" if self.remaining < 60 else "bold")
+        clock = self.clock()
+        style = "bold reverse $error" if self.remaining <= 0 else ("bold $warning" if self.remaining < 60 else "bold")
+        if self.remaining <= 0:
+            clock = f" TIME {clock} "
         if self.running:
             return literal.assemble((clock, style), (" running", "dim"), "\n", ("p pause +1 min", "dim"))
         return literal.assemble((clock, style), (" paused", "dim"), "\n", ("p start", "dim"))
