@@ -289,6 +289,8 @@ class StartScreen(Screen):
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     async def _scenario_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != event.option_list.highlighted:
+            return  # a stale message: the list was moved on since (the fallback from a broken default, say)
         index = int((event.option.id or "scenario-0").split("-")[1])
         self.index = index  # shown once it is loaded, if it is not yet
         entry = self.entries[index]
