@@ -95,13 +95,7 @@ def allies(rules: m.Rules, scenario: m.Scenario, seat: str, state: State) -> set
 def partners(rules: m.Rules, scenario: m.Scenario, seat: str, state: State) -> set[str]:
     """Seats bound to ``seat`` by a treaty signed by the state's date and not ended: not rivals, even before it binds."""
     date = state.date or scenario.start
-    found: set[str] = set()
-    for treaty in rules.treaties.values():
-        if scenario.treaties is not None and treaty.id not in scenario.treaties:
-            continue
-        if seat in treaty.parties and treaty.signed <= date and (treaty.ended is None or date < treaty.ended):
-            found.update(p for p in treaty.parties if p != seat and p in scenario.seats)
-    return found
+    return conditions.treaty_partners(rules, scenario, seat, lambda t: t.signed <= date and (t.ended is None or date < t.ended))
 
 
 def said(scenario: m.Scenario, rules: m.Rules, state: str | None) -> str:

@@ -17,6 +17,8 @@ by an inject released this turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from tabletop import model as m
@@ -68,11 +70,16 @@ def _attacked(attacked: m.Attacked, state: State, scenario: m.Scenario, rules: m
 def allies(rules: m.Rules, scenario: m.Scenario, seat: str, state: State) -> set[str]:
     """Seats bound to ``seat`` by a treaty of the scenario in force on the state's date: allies come from treaties, never from code."""
     date = state.date or scenario.start
+    return treaty_partners(rules, scenario, seat, lambda treaty: in_force(treaty, date)[0] == "yes")
+
+
+def treaty_partners(rules: m.Rules, scenario: m.Scenario, seat: str, keep: Callable[[m.Treaty], bool]) -> set[str]:
+    """The other seats of the scenario's treaties that ``seat`` is party to and ``keep`` accepts."""
     found: set[str] = set()
     for treaty in rules.treaties.values():
         if scenario.treaties is not None and treaty.id not in scenario.treaties:
             continue
-        if seat in treaty.parties and in_force(treaty, date)[0] == "yes":
+        if seat in treaty.parties and keep(treaty):
             found.update(p for p in treaty.parties if p != seat and p in scenario.seats)
     return found
 
