@@ -329,7 +329,8 @@ def test_each_screen_footer_shows_its_own_keys_and_a_click_presses_one(tmp_path)
             descriptions = {d for _, d in keys}
             assert {"Undo", "Override", "Note", "Timer", "+1m", "Report", "End", "Help", "Quit"} <= descriptions
             assert not {"Decide", "Assess", "Adjud.", "Hot wash"} & descriptions
-            assert ("^p", "palette") in keys  # the command palette, on the right
+            assert ("^p", "palette") not in keys  # the board's width goes to its keys: ctrl+p is in the help, and still works
+            assert keys[-1] == ("q", "Quit")  # the one cut first at 80 columns
             first = app.screen.query_one(Footer).query(FooterKey).first()
             assert first.tooltip == "Release the next scheduled inject"
             await pilot.click(Footer, offset=(1, 0))  # on "n Inject", wherever the footer has drawn it by now

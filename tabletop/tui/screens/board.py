@@ -63,7 +63,6 @@ class BoardScreen(Screen):
         Binding("space", "advance", "Advance", key_display="spc", priority=True, tooltip=ADVANCE, id="advance"),
         Binding("enter", "advance", "Advance", show=False, priority=True, tooltip=ADVANCE, id="advance-enter"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys and how a turn runs", id="help"),
-        Binding("q", "quit", "Quit", tooltip="Quit (the log is already saved; asks first in mid-exercise)", id="quit"),
         Binding("u", "retract", "Undo", tooltip="Take back the last command, with a reason (logged as retracted)", id="retract"),
         Binding("o", "override", "Override", tooltip="Override tension, credibility, posture or an obligation, with a reason", id="override"),
         Binding("t", "note", "Note", tooltip="Add a note to the log", id="note"),
@@ -71,6 +70,8 @@ class BoardScreen(Screen):
         Binding("plus", "extend", "+1m", key_display="+", tooltip="Add a minute to the phase timer", id="extend"),
         Binding("x", "report", "Report", tooltip="Write the report so far (sealed decisions stay sealed), beside the log or where you say", id="report"),
         Binding("e", "end", "End", tooltip="End the exercise and open the hot wash", id="end"),
+        # Last: at 80 columns the footer cuts from the right, and q is the key a facilitator needs least (? lists it, ctrl+q too).
+        Binding("q", "quit", "Quit", tooltip="Quit (the log is already saved; asks first in mid-exercise)", id="quit"),
     ]
 
     def __init__(self, session: Session, minutes: int = 10) -> None:
@@ -113,7 +114,7 @@ class BoardScreen(Screen):
         with Horizontal(id="bottom"):
             yield TensionChart(id="tension")
             yield LogTail(id="log-tail")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in the help (?): the footer's width goes to the board's keys
 
     def on_mount(self) -> None:
         self.query_one(PhaseTimer).reset(self.phase_minutes())
