@@ -35,10 +35,50 @@ SIGNED_AFTER = (ev.TurnStarted, ev.ExerciseEnded)
 
 
 class Commands:
-    """The commands by their names, each a call of ``execute``: the local session's and the remote one's (serve/client.py)."""
+    """The commands by their names, each a call of ``execute``, and the questions screens ask of the game now.
+
+    Shared by the local session and the remote one (serve/client.py): each
+    says how it executes a command and where its game and state are (``board``).
+    """
 
     def execute(self, command: ev.Command) -> list[dict[str, Any]]:
         raise NotImplementedError
+
+    def board(self) -> tuple[Game, State]:
+        """The game and the state as they stand now."""
+        raise NotImplementedError
+
+    @property
+    def turn(self) -> m.Turn:
+        game, state = self.board()
+        return game.turn(state)
+
+    @property
+    def is_last_turn(self) -> bool:
+        game, state = self.board()
+        return game.is_last_turn(state)
+
+    @property
+    def closing_owed(self) -> bool:
+        """The turns are played and obligations are still open: advancing opens the closing response round."""
+        game, state = self.board()
+        return game.closing_owed(state)
+
+    def options(self, seat: str) -> tuple[m.Option, ...]:
+        game, state = self.board()
+        return game.options(state, seat)
+
+    def undecided(self) -> list[str]:
+        game, state = self.board()
+        return game.undecided(state)
+
+    def unanswered(self, seat: str | None = None) -> list[OpenObligation]:
+        game, state = self.board()
+        return game.unanswered(state, seat)
+
+    def inject(self, inject_id: str) -> m.Inject:
+        game, state = self.board()
+        return game.inject(state, inject_id)
 
     def release(self, inject_id: str) -> list[dict[str, Any]]:
         """Release a scripted inject of the current turn to the seats."""
@@ -283,33 +323,11 @@ class Session(Commands):
     def seats(self) -> dict[str, str]:
         return dict(self.game.seats)
 
-    @property
-    def turn(self) -> m.Turn:
-        return self.game.turn(self.state)
-
-    @property
-    def is_last_turn(self) -> bool:
-        return self.game.is_last_turn(self.state)
-
-    @property
-    def closing_owed(self) -> bool:
-        """The turns are played and obligations are still open: advancing opens the closing response round."""
-        return self.game.closing_owed(self.state)
-
-    def options(self, seat: str) -> tuple[m.Option, ...]:
-        return self.game.options(self.state, seat)
+    def board(self) -> tuple[Game, State]:
+        return self.game, self.state
 
     def unreleased(self, include_standby: bool = True) -> list[m.Inject]:
         return self.game.unreleased(self.state, include_standby)
-
-    def undecided(self) -> list[str]:
-        return self.game.undecided(self.state)
-
-    def unanswered(self, seat: str | None = None) -> list[OpenObligation]:
-        return self.game.unanswered(self.state, seat)
-
-    def inject(self, inject_id: str) -> m.Inject:
-        return self.game.inject(self.state, inject_id)
 
 
 def _signer(sign: bool) -> Any:

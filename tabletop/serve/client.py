@@ -32,7 +32,7 @@ from tabletop.game import CommandError, Game
 from tabletop.serve import protocol as p
 from tabletop.serve.view import View, ViewError
 from tabletop.session import Commands
-from tabletop.state import OpenObligation, State
+from tabletop.state import State
 
 FATAL = frozenset({"bad_code", "code_in_use", "protocol", "hello", "handed_over", "since"})
 COMMAND_TIMEOUT = 15.0
@@ -353,35 +353,14 @@ class RemoteSession(Commands):
         kinds = {"bot": "bot", "hotseat": "human", "human": "remote"}
         return {s: kinds.get(control.get(s, "bot"), "remote") for s in self.scenario.seats}
 
-    @property
-    def turn(self) -> m.Turn:
-        return self.game.turn(self.state)
-
-    @property
-    def is_last_turn(self) -> bool:
-        return self.game.is_last_turn(self.state)
-
-    @property
-    def closing_owed(self) -> bool:
-        return self.game.closing_owed(self.state)
-
-    def options(self, seat: str) -> tuple[m.Option, ...]:
-        return self.game.options(self.state, seat)
+    def board(self) -> tuple[Game, State]:
+        return self.game, self.state
 
     def unreleased(self, include_standby: bool = True) -> list[m.Inject]:
         """The injects still to come, for the facilitator; a team or the projector is not shown the MSEL ahead."""
         if self.link.role.get("kind") != "facilitator":
             return []
         return self.game.unreleased(self.state, include_standby)
-
-    def undecided(self) -> list[str]:
-        return self.game.undecided(self.state)
-
-    def unanswered(self, seat: str | None = None) -> list[OpenObligation]:
-        return self.game.unanswered(self.state, seat)
-
-    def inject(self, inject_id: str) -> m.Inject:
-        return self.game.inject(self.state, inject_id)
 
     # ------------------------------------------------------------ commands, sent
     def execute(self, command: ev.Command) -> list[dict[str, Any]]:
