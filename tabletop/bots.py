@@ -389,11 +389,12 @@ def answer(state: State, scenario: m.Scenario, rules: m.Rules, open_ob: m.OpenOb
     ob = open_ob.obligation
     seat = scenario.seats[ob.obligor]
     doctrine = seat.doctrine
-    contested = ob.status == "contested" and open_ob.ruling != "triggered"
-    key = "contested" if contested else ob.kind
+    table = answer_key(rules, open_ob)
+    contested = table == "contested"
+    key = table if table in ("contested", "consult") else ob.kind  # a ruling of consultation only is answered as a consult article
     fallback = {"assist": "partial", "consult": "honour", "contested": "consult"}[key]
     offered = answers_for(rules, open_ob)
-    word = doctrine.answers.get(answer_key(rules, open_ob), doctrine.answers.get(key, fallback))
+    word = doctrine.answers.get(table, doctrine.answers.get(key, fallback))
     if word not in offered:  # the doctrine's word is not one this article's answers use: the nearest that is
         word = next((w for w in SIMILAR.get(word, ()) if w in offered), next(iter(offered), word))
     treaty = rules.treaties[ob.treaty]

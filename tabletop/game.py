@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from tabletop import conditions, ladder
+from tabletop import conditions, ladder, rulings
 from tabletop import events as ev
 from tabletop import model as m
 from tabletop.state import Key, OpenObligation, State, _at
@@ -354,8 +354,8 @@ class Game:
         else:
             if command.obligation not in state.obligations:
                 raise CommandError(f"no obligation {command.obligation!r}")
-            if value not in ("triggered", "void"):
-                raise CommandError("an obligation can be upheld ('triggered') or set aside ('void')")
+            if value not in rulings.VALUES:
+                raise CommandError("an obligation can be upheld ('triggered'), set aside ('void') or held to consultation only ('consult')")
             obligation = command.obligation
         return ev.Overridden(state.turn, what, value, reason, seat, obligation)
 
@@ -721,8 +721,8 @@ class Game:
             raise CommandError(f"no obligation {event.obligation!r} to rule on")
         open_ob = state.all_obligations[index]
         open_ids = state.open_ids
-        if open_ob.status in ("triggered", "contested", "void"):
-            open_ob = attrs.evolve(open_ob, ruling=value, status=value)
+        if open_ob.status in ("triggered", "contested", "void"):  # consultation only is owed as a triggered obligation is
+            open_ob = attrs.evolve(open_ob, ruling=value, status="triggered" if value == "consult" else value)
             if value == "void":
                 open_ids = tuple(i for i in open_ids if i != open_ob.id)
             elif open_ob.id not in open_ids:
@@ -735,9 +735,12 @@ class Game:
 def answer_key(rules: m.Rules, open_ob: OpenObligation) -> str:
     """Which table of answers (rules/escalation.yaml) an obligation takes: its kind, and for assistance the article's strength.
 
-    ``contested`` while the facilitator has not upheld a contested trigger.
+    ``contested`` while the facilitator has not ruled on a contested trigger;
+    ``consult`` once ruled consultation only (tabletop/rulings.py).
     """
     ob = open_ob.obligation
+    if open_ob.ruling == "consult":
+        return "consult"
     if ob.status == "contested" and open_ob.ruling != "triggered":
         return "contested"
     if ob.kind != "assist":

@@ -30,6 +30,7 @@ import attrs
 
 from tabletop import events as ev
 from tabletop import model as m
+from tabletop import rulings
 from tabletop.game import answers_for
 from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
@@ -94,8 +95,15 @@ class ObligationItem:
     answered_turn: int | None
     answer_rationale: str | None
     answer_by: str | None
-    ruling: str | None
+    ruling: str | None  # the facilitator's ruling's value (tabletop/rulings.py): triggered | void | consult
     answer_meaning: str = ""  # what the answer means under this article (rules/escalation.yaml)
+    ruling_reason: str = ""  # the facilitator's reason for the ruling, as logged
+
+    @property
+    def ruling_said(self) -> str:
+        """``upheld: the attack came first`` — the ruling in words, with its reason."""
+        said = rulings.said(self.ruling)
+        return f"{said}: {self.ruling_reason}" if self.ruling_reason else said
 
     @property
     def reference(self) -> str:
@@ -345,6 +353,7 @@ def collect(session: Session) -> Report:
 
     # --- obligations, from their triggering events and the folded state
     triggered = [e for e in events if e.get("type") == "obligation_triggered"]
+    ruled = {o.obligation: o.reason for o in state.overrides if o.what == "obligation" and o.obligation}  # the last ruling's reason
     answer_decisions = {
         (e.get("answers") or {}).get("obligation"): e
         for e in events
@@ -377,6 +386,7 @@ def collect(session: Session) -> Report:
                 answer_rationale=SEALED if hidden else decision.get("rationale") if decision else None,
                 answer_by=decision.get("by") if decision else None,
                 ruling=open_ob.ruling if open_ob else None,
+                ruling_reason=ruled.get(ob_id, ""),
                 answer_meaning="" if hidden or open_ob is None or not open_ob.answer else
                 getattr(answers_for(rules, open_ob).get(open_ob.answer), "text", ""),
             )
@@ -496,7 +506,7 @@ def collect(session: Session) -> Report:
         elif what == "obligation":
             ob = by_id.get(e.get("obligation", ""))
             subject = f"{e.get('obligation')} ({ob.reference}, {ob.obligor} to {ob.beneficiary})" if ob else str(e.get("obligation", ""))
-            shown = {"void": "set aside (void)", "triggered": "upheld (triggered)"}.get(str(value), str(value))
+            shown = f"{rulings.said(str(value))} ({value})"
         else:
             shown = str(value)
         overrides.append(OverrideItem(int(e.get("turn", 0)), what, subject, shown, e.get("reason", ""), e.get("ts", "")))
@@ -868,7 +878,7 @@ def markdown(r: Report) -> str:
                 meaning = f" ({md_escape(o.answer_meaning)})" if o.answer_meaning else ""
                 item.append(f"Answer: **{md_escape(o.answer)}**{meaning} in turn {md_escape(o.answered_turn)} ({md_escape(o.answer_by or '')}): {md_escape(o.answer_rationale or '')}")
             if o.ruling:
-                item.append(f"Facilitator ruling: {md_escape(o.ruling)}.")
+                item.append(f"Facilitator ruling: {md_escape(o.ruling_said)}.")
             out.append(_md_item(item))
         out.append("")
         if r.answer_text:
@@ -981,7 +991,7 @@ def _changes_rows(a: Adjudication) -> list[tuple[str, str, str]]:
 def _status(o: ObligationItem) -> str:
     text = o.status
     if o.ruling:
-        text += f", ruled {o.ruling}"
+        text += f", ruled {rulings.said(o.ruling)}"
     return text
 
 
@@ -1212,7 +1222,7 @@ def html_page(r: Report) -> str:
             title = f"{_e(o.id)} · {_e(o.reference)}" + (f" ({_e(o.article_title)})" if o.article_title else "")
             state_badge = _badge(o.status, o.status)
             if o.ruling:
-                state_badge += _badge(f"ruled {o.ruling}", o.ruling)
+                state_badge += _badge(f"ruled {rulings.said(o.ruling)}", o.ruling)
             if o.answer:
                 outcome = _badge("answered", "answered")
             elif o.final_status == "void":

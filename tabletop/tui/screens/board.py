@@ -37,7 +37,8 @@ from tabletop.tui.widgets.timer import PhaseTimer
 ADVANCE = "Advance to the next phase (entering adjudicate adjudicates the turn)"
 
 
-# The keys the footer shows in each phase (the rest still work from the palette and help): what matters there.
+# Where each board key works: the keys of its phase and those of every phase. A key pressed
+# elsewhere says where it works (action_key).
 PHASE_KEYS = {
     "brief": {"release_next", "release_rest", "pick_inject", "adhoc"},
     "deliberate": {"release_next", "release_rest", "pick_inject", "adhoc"},
@@ -45,13 +46,30 @@ PHASE_KEYS = {
     "adjudicate": {"assess", "show_adjudication"},
     "review": {"show_adjudication"},
 }
-EVERY_PHASE = {"advance", "override", "note", "timer", "extend", "retract", "report", "end", "help", "quit"}
+EVERY_PHASE = {"advance", "override", "rule", "note", "timer", "extend", "retract", "report", "end", "help", "quit"}
 ENDED_KEYS = {"hotwash", "report", "retract", "help", "quit"}
+# What the footer shows in each phase: what matters there, in at most 78 columns so that all of it shows
+# at 80 (a test adds the widths up). Every key still works where PHASE_KEYS says, and ? lists them all.
+# ``assess`` shows only when a seat decided in its own words this turn, ``rule`` only while a
+# contested obligation waits for a ruling (see footer_shows).
+FOOTER_KEYS = {
+    "brief": {"release_next", "release_rest", "pick_inject", "adhoc", "rule", "advance", "timer", "help", "quit"},
+    "deliberate": {"release_next", "release_rest", "pick_inject", "adhoc", "rule", "advance", "timer", "help", "quit"},
+    "decide": {"decisions", "assess", "rule", "advance", "timer", "extend", "note", "help", "quit"},
+    "adjudicate": {"assess", "show_adjudication", "rule", "override", "advance", "retract", "note", "help", "quit"},
+    "review": {"show_adjudication", "rule", "override", "report", "advance", "timer", "end", "help", "quit"},
+    "ended": {"hotwash", "report", "retract", "help", "quit"},
+}
+
+
+def twinned(bindings: list[Binding]) -> list[Binding]:
+    """The bindings, then each one's hidden twin (see BoardScreen.check_action), which runs only when the shown one may not."""
+    return [*bindings, *(Binding(b.key, f"key({b.action!r})", show=False, priority=b.priority, id=f"{b.id}-any") for b in bindings)]
 
 
 class BoardScreen(Screen):
     app = getters.app(TabletopApp)  # typed: the methods of tabletop's own app (halted, ...)
-    BINDINGS = [
+    BINDINGS = twinned([
         Binding("n", "release_next", "Inject", tooltip="Release the next scheduled inject", id="release-next"),
         Binding("N", "release_rest", "All", key_display="N", tooltip="Release the rest of this turn's scheduled injects", id="release-rest"),
         Binding("s", "pick_inject", "Standby", tooltip="Release a chosen inject, standby ones included", id="release-pick"),
@@ -64,7 +82,8 @@ class BoardScreen(Screen):
         Binding("enter", "advance", "Advance", show=False, priority=True, tooltip=ADVANCE, id="advance-enter"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Show the keys and how a turn runs", id="help"),
         Binding("u", "retract", "Undo", tooltip="Take back the last command, with a reason (logged as retracted)", id="retract"),
-        Binding("o", "override", "Override", tooltip="Override tension, credibility, posture or an obligation, with a reason", id="override"),
+        Binding("o", "override", "Override", tooltip="Override tension, a seat's credibility or posture, with a reason", id="override"),
+        Binding("r", "rule", "Rule", tooltip="Rule on a contested obligation: uphold, consult only or set aside, with the facts and the article", id="rule"),
         Binding("t", "note", "Note", tooltip="Add a note to the log", id="note"),
         Binding("p", "timer", "Timer", tooltip="Start or pause the phase timer", id="timer"),
         Binding("plus", "extend", "+1m", key_display="+", tooltip="Add a minute to the phase timer", id="extend"),
@@ -72,7 +91,7 @@ class BoardScreen(Screen):
         Binding("e", "end", "End", tooltip="End the exercise and open the hot wash", id="end"),
         # Last: at 80 columns the footer cuts from the right, and q is the key a facilitator needs least (? lists it, ctrl+q too).
         Binding("q", "quit", "Quit", tooltip="Quit (the log is already saved; asks first in mid-exercise)", id="quit"),
-    ]
+    ])
 
     def __init__(self, session: Session, minutes: int = 10) -> None:
         super().__init__()
@@ -82,13 +101,49 @@ class BoardScreen(Screen):
         self._start_tension: int | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer shows the keys of this phase; a key of another phase does nothing (help and the palette list them all)."""
-        if action not in BOARD_ACTIONS:  # a subclass's own key (the console's hand-over)
+        """A shown key runs its action; one the footer does not show falls through to its twin, ``key(...)``.
+
+        Each board key is bound twice: once shown (enabled only where the footer
+        shows it) and once hidden, as ``key('action')``, which runs the action where
+        it works and otherwise says where it does. So the footer holds what matters
+        in this phase and fits 80 columns, and no key is ever silently dead.
+        """
+        if action == "key" or action not in BOARD_ACTIONS:  # the twins; a subclass's own key (the console's hand-over)
             return True
+        return self.footer_shows(action)
+
+    def works(self, action: str) -> bool:
         state = self.session.state
         if state.ended:
             return action in ENDED_KEYS
         return action in EVERY_PHASE or action in PHASE_KEYS.get(state.phase, set())
+
+    def footer_shows(self, action: str) -> bool:
+        state = self.session.state
+        if not self.works(action) or action not in FOOTER_KEYS.get("ended" if state.ended else state.phase, set()):
+            return False
+        if action == "assess":
+            return any(d.free for d in state.decisions.get(state.turn, {}).values())
+        if action == "rule":
+            from tabletop.tui.screens.ruling import awaiting
+
+            return bool(awaiting(self.session))
+        return True
+
+    def action_key(self, action: str) -> None:
+        """A board key the footer does not show: its action where it works, else a word on where it does."""
+        if self.works(action):
+            getattr(self, f"action_{action}")()
+            return
+        binding = BY_ACTION[action]
+        state = self.session.state
+        if state.ended:
+            where = "while the exercise runs"
+        else:
+            phases = [p for p, keys in PHASE_KEYS.items() if action in keys]
+            where = "once the exercise has ended" if not phases else "in the " + " and ".join(phases) + " phase" + ("s" if len(phases) > 1 else "")
+        now = "the exercise has ended" if state.ended else f"this is the {state.phase} phase"
+        literal.notify(self, f"{binding.key_display or binding.key} ({binding.description}) works {where}; {now}.", severity="warning", timeout=4)
 
     def phase_minutes(self) -> int:
         """The current phase's length: the turn's own timing, else the scenario's (facilitation.minutes), else the chosen default."""
@@ -220,6 +275,26 @@ class BoardScreen(Screen):
         from tabletop.tui.screens.dialogs import OverrideScreen
 
         self.app.push_screen(OverrideScreen(self.session), self._after_dialog)
+
+    def action_rule(self, obligation: str | None = None) -> None:
+        """The ruling step: a contested obligation's facts, article and guidance, then uphold, consult only or set aside."""
+        from tabletop.tui.screens.ruling import RulingScreen, rulable
+
+        if not rulable(self.session):
+            literal.notify(self, "No obligation is open to a ruling.", severity="warning")
+            return
+        self.app.push_screen(RulingScreen(self.session, obligation), self._after_dialog)
+
+    def on_option_list_option_selected(self, event: Any) -> None:
+        """Enter on a row of the obligations panel: the ruling step for it (a contested one is why it exists)."""
+        from textual.widgets import OptionList
+
+        if isinstance(event, OptionList.OptionSelected) and event.option_list.id == "obligation-list" and not self.session.state.ended:
+            from tabletop.tui.screens.ruling import rulable
+
+            if any(o.id == event.option.id for o in rulable(self.session)):
+                event.stop()
+                self.action_rule(event.option.id)
 
     # --------------------------------------------------------------- phases
     def action_advance(self) -> None:
@@ -493,7 +568,8 @@ class BoardScreen(Screen):
     def action_help(self) -> None:
         from tabletop.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding) and b.id != "advance-enter"]))
+        self.app.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding) and b.show and b.id != "advance-enter"]))
 
 
-BOARD_ACTIONS = frozenset(b.action for b in BoardScreen.BINDINGS if isinstance(b, Binding))
+BY_ACTION = {b.action: b for b in BoardScreen.BINDINGS if isinstance(b, Binding) and not b.action.startswith("key(")}
+BOARD_ACTIONS = frozenset(BY_ACTION)

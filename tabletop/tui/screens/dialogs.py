@@ -23,7 +23,6 @@ from tabletop.palette import seat_colour
 from tabletop.session import Session
 from tabletop.tui import literal
 from tabletop.tui.commands import run_command
-from tabletop.tui.describe import treaty_label
 from tabletop.tui.widgets.fields import TextBox, TextInput
 from tabletop.tui.widgets.seats import seat_kind
 from tabletop.tui.widgets.situation import inject_content
@@ -162,7 +161,7 @@ class AdhocScreen(Dialog):
 
 
 class OverrideScreen(Dialog):
-    """Overrule the adjudication: tension, a seat's credibility or posture, or an obligation."""
+    """Overrule the adjudication: tension, or a seat's credibility or posture. Obligations are ruled on in their own step (r)."""
 
     TITLE_TEXT = "Override (the reason goes in the log)"
     OK_LABEL = "Override"
@@ -178,7 +177,7 @@ class OverrideScreen(Dialog):
         yield Label("What")
         yield Select(
             [("Tension (escalation rung)", "tension"), ("Credibility of a seat", "credibility"),
-             ("Posture of a seat", "posture"), ("Obligation: uphold or set aside", "obligation")],
+             ("Posture of a seat", "posture")],
             value="tension", allow_blank=False, id="what", compact=True,
         )
         with Vertical(id="for-tension", classes="override-part"):
@@ -189,16 +188,9 @@ class OverrideScreen(Dialog):
             yield TextInput(placeholder=f"credibility {esc.credibility_min}-{esc.credibility_max}", type="integer", id="credibility")
         with Vertical(id="for-posture", classes="override-part"):
             yield Select([(literal.prompt(p.name), p.id) for p in esc.postures], prompt="Posture", id="posture", compact=True)
-        with Vertical(id="for-obligation", classes="override-part"):
-            yield Select(
-                [(literal.prompt(f"{k} {treaty_label(session.rules, v.obligation.treaty)} "
-                                 f"Art. {v.obligation.article} {v.obligation.obligor}→{v.obligation.beneficiary} ({v.status})"), k)
-                 for k, v in state.obligations.items()],
-                prompt="Obligation", id="obligation", compact=True,
-            )
-            yield Select([("Uphold it (triggered)", "triggered"), ("Set it aside (void)", "void")], prompt="Ruling", id="ruling", compact=True)
         yield Label("Reason")
         yield TextInput(placeholder="why the adjudication is overruled", id="reason")
+        yield Static(literal.styled("To uphold, hold to consultation or set aside an obligation: r on the board, with its facts and article.", "dim"))
 
     def on_mount(self) -> None:
         self._show_parts("tension")
@@ -212,7 +204,6 @@ class OverrideScreen(Dialog):
             "tension": {"for-tension"},
             "credibility": {"for-seat", "for-credibility"},
             "posture": {"for-seat", "for-posture"},
-            "obligation": {"for-obligation"},
         }[what]
         for part in self.query(".override-part"):
             part.display = part.id in visible
@@ -224,7 +215,7 @@ class OverrideScreen(Dialog):
     def submit(self) -> bool:
         what = self._value("#what")
         reason = self.query_one("#reason", Input).value
-        seat = obligation = None
+        seat = None
         if what == "tension":
             value = self._value("#tension")
         elif what == "credibility":
@@ -235,14 +226,12 @@ class OverrideScreen(Dialog):
             except ValueError:
                 self.notify("Credibility is a whole number.", severity="error")
                 return False
-        elif what == "posture":
-            seat, value = self._value("#seat"), self._value("#posture")
         else:
-            obligation, value = self._value("#obligation"), self._value("#ruling")
+            seat, value = self._value("#seat"), self._value("#posture")
         if what in ("credibility", "posture") and seat is None:
             self.notify("Choose a seat.", severity="error")
             return False
-        return run_command(self, self.session.override, what, value, reason, seat=seat, obligation=obligation) is not None
+        return run_command(self, self.session.override, what, value, reason, seat=seat) is not None
 
 
 class ConfirmScreen(ModalScreen[bool]):

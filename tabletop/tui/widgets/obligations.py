@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop import model as m
+from tabletop import rulings
 from tabletop.sealing import answer_sealed
 from tabletop.tui import literal
 from tabletop.tui.describe import article_text, treaty_label
@@ -20,9 +21,6 @@ if TYPE_CHECKING:  # annotations only
     from tabletop.state import State
 
 STATUS_STYLE = {"triggered": "bold $warning", "contested": "bold $error", "answered": "$success", "void": "dim strike"}
-
-
-RULINGS = {"triggered": "upheld", "void": "set aside"}
 
 
 def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = False, scenario: m.Scenario | None = None) -> Content:
@@ -36,8 +34,8 @@ def obligation_line(open_ob: m.OpenObligation, rules: m.Rules, sealed: bool = Fa
     status = open_ob.status
     if status == "answered":
         status = "answered (sealed)" if sealed else f"answered: {open_ob.answer}"
-    elif open_ob.ruling in RULINGS and ob.status == "contested":
-        status = f"{RULINGS[open_ob.ruling]} by the facilitator"
+    elif open_ob.ruling:  # after a ruling its line says the ruling
+        status = f"{rulings.said(open_ob.ruling)} by the facilitator"
     parts: list[literal.Part] = [
         (f"{open_ob.id} ", "dim"),
         (status, STATUS_STYLE.get(open_ob.status, "")),
@@ -61,7 +59,7 @@ def obligation_detail(open_ob: m.OpenObligation, rules: m.Rules) -> Content:
         ("due: ", "dim"), f"turn {open_ob.due} decide phase",
     ]
     if open_ob.ruling:
-        parts += ["\n", ("facilitator ruling: ", "dim"), RULINGS.get(open_ob.ruling, open_ob.ruling)]
+        parts += ["\n", ("facilitator ruling: ", "dim"), rulings.said(open_ob.ruling)]
     text = article_text(rules, ob.treaty, ob.article)
     if text:
         parts += ["\n\n", (text, "italic")]

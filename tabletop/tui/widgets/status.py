@@ -30,7 +30,7 @@ def next_step(scenario: m.Scenario, state: State) -> str:
 
 
 class StatusLine(Static):
-    """Title on the first line; turn, phase and date on the second."""
+    """Title on the first line; turn, phase, date, what space does and the turn's title on the second."""
 
     _shown: Content | None = None
 
@@ -39,10 +39,9 @@ class StatusLine(Static):
     ) -> None:
         """``note`` follows the title on the first line (the replay says there whether the log verified)."""
         try:
-            turn = scenario.turn(state.turn)
-            turn_text = f"Turn {state.turn}/{len(scenario.turns)}: {turn.title}"
+            turn_text, title = f"Turn {state.turn}/{len(scenario.turns)}", scenario.turn(state.turn).title
         except KeyError:
-            turn_text = "Not started"
+            turn_text, title = "Not started", ""
         phase = state.phase
         position = f" ({PHASES.index(phase) + 1}/{len(PHASES)})" if phase in PHASES else ""
         parts: list[literal.Part] = []
@@ -61,6 +60,8 @@ class StatusLine(Static):
         ]
         if advance_hint and not state.ended:
             second += ["  ", (f"space: {next_step(scenario, state)}", "dim")]
+        if title:  # last: at 80 columns the line is cut from the right, and the situation panel names the turn too
+            second += ["  ", (title, "bold")]
         content = literal.assemble(*parts, "\n", *second)
         if self._shown is not None and content.is_same(self._shown):
             return  # most commands leave the header as it was: no repaint
