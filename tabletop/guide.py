@@ -244,8 +244,9 @@ def _rulings_section(scenario: m.Scenario, rules: m.Rules) -> Safe:
         arts = "; ".join(article_text(rules, a.treaty, a.article)[0] for a in ruling.articles)
         refs = tag("span", f" ({arts})", "muted") if arts else Safe("")
         blocks.append(tag("div", tag("h3", ruling.title) + tag("p", Safe(esc(" ".join(ruling.text.split()))) + refs)))
-    intro = tag("p", "The engine marks an obligation contested where the texts need a judgement. Give your ruling in the adjudicate phase "
-                     "of the turn that raised it: an override (o) upholds it (triggered) or sets it aside (void), with the reason in the log. "
+    intro = tag("p", "The engine marks an obligation contested where the texts need a judgement. Give your ruling before the decide "
+                     "phase that owes the answer: r on the board shows why it is contested, the facts between the two sides, the article "
+                     "and the guidance below, then upholds it, holds it to consultation only, or sets it aside, with the reason in the log. "
                      "The article texts are at the end of this guide.", "small")
     return tag("section", tag("h2", "Ruling contested obligations") + intro + tag("div", join(blocks), "columns"), "onepage", id="rulings")
 

@@ -57,11 +57,11 @@ def choices(scenario: m.Scenario, rules: m.Rules, open_ob: OpenObligation, offer
     words = Words(scenario, rules)
     obligor, beneficiary = words.state(ob.obligor), words.state(ob.beneficiary)
     answers = ", ".join(offered)
-    out = [Choice("triggered", "Uphold", f"The article applies: {obligor} owes {beneficiary} what it says"
-                  + (f" (answered {answers})." if answers else "."))]
+    out = [Choice("triggered", "Uphold", f"the article applies, and {obligor} owes {beneficiary} what it says"
+                  + (f" (answered: {answers})." if answers else "."))]
     if ob.kind != "consult":
         out.append(Choice("consult", "Consult only", f"{obligor} owes {beneficiary} consultations, not assistance."))
-    out.append(Choice("void", "Set aside", f"The article does not apply here: {obligor} owes nothing, and the obligation closes."))
+    out.append(Choice("void", "Set aside", f"the article does not apply here; {obligor} owes nothing, and the obligation closes."))
     return out
 
 

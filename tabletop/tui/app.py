@@ -271,13 +271,19 @@ class TabletopApp(App[int]):
         """Every key of the current screen, by name, so nothing needs remembering."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for binding in getattr(type(screen), "BINDINGS", []):
-            if not isinstance(binding, Binding) or binding.action in seen or binding.action.startswith("app."):
-                continue
-            seen.add(binding.action)
+        bindings = [b for b in getattr(type(screen), "BINDINGS", []) if isinstance(b, Binding)]
+        actions = {b.action for b in bindings}
+        for binding in bindings:
             title = binding.tooltip or binding.description
+            if not title or binding.action in seen or binding.action.startswith("app."):
+                continue  # a board key's hidden twin has no title: its shown binding stands for it
+            seen.add(binding.action)
             key = binding.key_display or binding.key
-            yield SystemCommand(title, f"key: {key}", partial(screen.run_action, binding.action))
+            # Through the twin where the screen has one (the board): it runs the action wherever it works, and
+            # says where it does otherwise, though the footer does not show it in this phase.
+            twin = f"key({binding.action!r})"
+            action = twin if twin in actions else binding.action
+            yield SystemCommand(title, f"key: {key}", partial(screen.run_action, action))
 
 
 def make_app(

@@ -34,6 +34,7 @@ from tabletop.tui.screens.dialogs import AdhocScreen, BranchScreen, ChoiceScreen
 from tabletop.tui.screens.help import HelpScreen
 from tabletop.tui.screens.hotwash import HotWashScreen
 from tabletop.tui.screens.replay import ReplayScreen
+from tabletop.tui.screens.ruling import RulingScreen
 from tabletop.tui.screens.start import StartScreen
 
 from ..hostile_text import HOSTILE_FILE_NAME, Tags, full, short, write_scenario
@@ -169,6 +170,19 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
 
             await pilot.press("N", "space")
             await look(pilot, "board, deliberate", BoardScreen, wide=("scenario.injects[1].title",))
+            await pilot.press("r")  # the ruling step: the case (facts, article, guidance) and its choices
+            ruling = app.screen
+            await look(pilot, "ruling", RulingScreen, narrow=("treaties/us-rok-1953.yaml.short",))
+            if ruling.query("#ruling-obligation"):
+                await _open(pilot, ruling.query_one("#ruling-obligation", Select))
+                await look(pilot, "ruling, obligations open", RulingScreen, narrow=("treaties/us-rok-1953.yaml.short",))
+                await pilot.press("escape")
+            ruling.query_one("#ruling-choice", Select).value = "triggered"  # upheld: still answered in the decide phase
+            await _paste(pilot, ruling, "#ruling-reason", tags("log.ruling.reason"))
+            await look(pilot, "ruling, filled", RulingScreen)
+            await pilot.click("#ok")
+            assert session.state.overrides, "the ruling went through"
+            await look(pilot, "board, ruled", BoardScreen)
             await pilot.press("space")  # decide: the bots decide, the hot seat opens
             for seat in ("rok", "us"):  # in the scenario's order
                 await look(pilot, f"hand-off to {seat}", HandoverScreen, narrow=(f"scenario.seats.{seat}.name",))
@@ -201,11 +215,6 @@ def test_every_board_screen_shows_hostile_text_as_written(home):
 
             await pilot.press("o")
             override = app.screen
-            override.query_one("#what", Select).value = "obligation"
-            await _open(pilot, override.query_one("#obligation", Select))
-            await look(pilot, "override, obligations open", OverrideScreen, narrow=("treaties/us-rok-1953.yaml.short",))
-            await pilot.press("down", "enter")
-            override.query_one("#ruling", Select).value = "void"
             await _paste(pilot, override, "#reason", tags("log.override.reason"))
             await look(pilot, "override, filled", OverrideScreen)
             await pilot.click("#ok")

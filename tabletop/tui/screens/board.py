@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, OptionList
 
 from tabletop import facilitation
 from tabletop.session import RELEASE_PHASES, CommandError, Session
@@ -99,6 +99,7 @@ class BoardScreen(Screen):
         self.minutes = minutes
         self._phase_key: tuple[int, str] | None = None
         self._start_tension: int | None = None
+        self._footer: tuple[str, ...] = ()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A shown key runs its action; one the footer does not show falls through to its twin, ``key(...)``.
@@ -201,7 +202,9 @@ class BoardScreen(Screen):
             self.query_one(PhaseTimer).reset(self.phase_minutes())
             if self.session.header.get("timer_autostart") and not state.ended and state.phase != "setup":
                 self.action_timer(quiet=True)
-        if key != self._phase_key:
+        footer = tuple(a for a in BY_ACTION if self.footer_shows(a))  # the phase's keys, and rule/assess as they come and go
+        if footer != self._footer:
+            self._footer = footer
             self.refresh_bindings()
         self._phase_key = key
 
@@ -278,23 +281,18 @@ class BoardScreen(Screen):
 
     def action_rule(self, obligation: str | None = None) -> None:
         """The ruling step: a contested obligation's facts, article and guidance, then uphold, consult only or set aside."""
-        from tabletop.tui.screens.ruling import RulingScreen, rulable
+        from tabletop.tui.screens.ruling import RulingScreen, awaiting, rulable
 
-        if not rulable(self.session):
+        choices = rulable(self.session)
+        if not choices:
             literal.notify(self, "No obligation is open to a ruling.", severity="warning")
             return
+        # The one highlighted in the obligations panel, unless another still waits for a ruling and it does not.
+        panel = self.query_one("#obligation-list", OptionList).highlighted_option
+        here = next((o for o in choices if panel is not None and o.id == panel.id), None)
+        if obligation is None and here is not None and (not awaiting(self.session) or here in awaiting(self.session)):
+            obligation = here.id
         self.app.push_screen(RulingScreen(self.session, obligation), self._after_dialog)
-
-    def on_option_list_option_selected(self, event: Any) -> None:
-        """Enter on a row of the obligations panel: the ruling step for it (a contested one is why it exists)."""
-        from textual.widgets import OptionList
-
-        if isinstance(event, OptionList.OptionSelected) and event.option_list.id == "obligation-list" and not self.session.state.ended:
-            from tabletop.tui.screens.ruling import rulable
-
-            if any(o.id == event.option.id for o in rulable(self.session)):
-                event.stop()
-                self.action_rule(event.option.id)
 
     # --------------------------------------------------------------- phases
     def action_advance(self) -> None:

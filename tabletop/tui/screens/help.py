@@ -51,7 +51,7 @@ class HelpScreen(ModalScreen[None]):
             parts += ["\n\n", ("The board's numbers", "bold underline")]
             for name, text in NUMBERS_HELP:
                 parts += ["\n", (f"{name:>11}  ", "bold"), text]
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide help"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(literal.assemble(*parts))

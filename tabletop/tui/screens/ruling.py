@@ -70,10 +70,13 @@ class RulingScreen(ModalScreen[bool]):
                                  value=self.current, allow_blank=False, id="ruling-obligation", compact=True)
                 with VerticalScroll(classes="dialog-body", id="ruling-body"):
                     yield Static(id="ruling-case")
-                yield Select([("", "")], id="ruling-choice", allow_blank=False, compact=True)
+                with Horizontal(id="ruling-row"):
+                    yield Label("Ruling ")
+                    yield Select([("", "")], id="ruling-choice", allow_blank=False, compact=True)
                 yield Static(id="ruling-meaning")
-                yield Label("Reason (goes in the log)")
-                yield TextInput(placeholder="why this ruling: the facts and the words it rests on", id="ruling-reason")
+                with Horizontal(id="reason-row"):
+                    yield Label("Reason ")
+                    yield TextInput(placeholder="why: the facts and the words it rests on (goes in the log)", id="ruling-reason", compact=True)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Rule", variant="primary", id="ok", compact=True)
                     yield Button("Cancel", id="cancel", compact=True)
@@ -116,13 +119,14 @@ class RulingScreen(ModalScreen[bool]):
         self.rulings = rulings.choices(scenario, rules, open_ob, offered)
         select = self.query_one("#ruling-choice", Select)
         default = open_ob.ruling if open_ob.ruling in {c.value for c in self.rulings} else self.rulings[0].value
-        select.set_options([(literal.prompt(f"{c.label}: {rulings.said(c.value)}"), c.value) for c in self.rulings])
+        select.set_options([(literal.prompt(c.label), c.value) for c in self.rulings])
         select.value = default
         self._meaning(default)
 
     def _meaning(self, value: object) -> None:
         choice = next((c for c in self.rulings if c.value == value), None)
-        self.query_one("#ruling-meaning", Static).update(literal.styled(choice.meaning if choice else "", "dim"))
+        self.query_one("#ruling-meaning", Static).update(
+            literal.assemble((rulings.said(choice.value).capitalize(), "bold"), ": ", (choice.meaning, "dim")) if choice else literal.text(""))
 
     @on(Select.Changed, "#ruling-obligation")
     def _obligation_changed(self, event: Select.Changed) -> None:
