@@ -66,8 +66,10 @@ class FacilitatorConsole(RemoteBoard):
 
     BINDINGS = [
         *BoardScreen.BINDINGS,
-        Binding("h", "hand_over", "Hand over", tooltip="Hand a seat to a bot, to the hot seat here, or back to its team", id="hand-over"),
+        Binding("h", "hand_over", "Seats", tooltip="Hand a seat to a bot, to the hot seat here, or back to its team", id="hand-over"),
     ]
+    # Room for h in 80 columns: the timer's own line says "p start", and t still works (? lists it).
+    FOOTER_HIDDEN = frozenset({"timer", "note"})
     who = "FACILITATOR"
     _seen_adjudicated: int | None = None  # the turn whose adjudication this console has shown
     advance_hint = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Footer, Input, OptionList, Select, Static
 from textual.widgets._footer import FooterKey
 
@@ -154,3 +155,70 @@ def test_r_rules_on_the_obligation_highlighted_and_override_no_longer_rules(tmp_
             assert "obligation" not in [v for _, v in what._options]
 
     run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_an_answer_list_opens_clear_of_the_footer(tmp_path, size):
+    """The answer to an obligation is the private screen's last field: its list opens inside the screen, above the footer."""
+    from textual.widgets._select import SelectOverlay
+
+    from tabletop.tui.screens.decide import DecisionScreen
+
+    app = make_app(str(MINI), ["russia=human"], seed=5, log=tmp_path / "answer.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            app.session.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.", facts=[STRIKE])
+            app.screen.refresh_board()
+            await pilot.press("N", "space", "space")
+            await settle(pilot)
+            await pilot.press("enter")  # the hand-over
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, DecisionScreen)
+            answer = next(s for s in screen.query(Select) if (s.id or "").startswith("answer-"))
+            answer.focus()
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert answer.expanded
+            overlay = screen.query_one(SelectOverlay).region
+            footer = screen.query_one(Footer).region
+            assert overlay.height >= 2 and overlay.bottom <= footer.y, (size, overlay, footer)
+
+    run(scenario())
+
+
+def test_a_choice_dialog_shows_its_keys_in_the_footer_and_each_key_chooses(tmp_path):
+    """Advancing past the brief with injects unreleased asks: the footer names each choice's key."""
+    app = make_app(str(MINI), BOTS, seed=1, log=tmp_path / "choice.jsonl")
+
+    async def scenario():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("space")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "ChoiceScreen"
+            shown = [(k, d) for k, d, _ in footer_keys(app)]
+            assert [("r", "Release"), ("s", "Standby"), ("d", "Drop"), ("n", "Cancel")] == [x for x in shown if x[0] != "esc"]
+            await pilot.press("s")
+            await settle(pilot)
+            assert isinstance(app.screen, BoardScreen) and app.session.state.withheld and app.session.state.phase == "deliberate"
+
+    run(scenario())
+
+
+def test_the_board_and_the_console_footers_fit_80_columns_with_every_key_a_phase_may_show():
+    """Every phase with all its keys at once (assess and rule included), each as the compact footer draws it: key, space, name, space."""
+    from textual.binding import Binding
+
+    from tabletop.tui.remote import FacilitatorConsole
+    from tabletop.tui.screens.board import BY_ACTION, FOOTER_KEYS
+
+    for screen in (BoardScreen, FacilitatorConsole):
+        own = [b for b in screen.BINDINGS if isinstance(b, Binding) and b.show and b.action not in BY_ACTION]
+        for phase, keys in FOOTER_KEYS.items():
+            shown = [BY_ACTION[a] for a in keys if a not in screen.FOOTER_HIDDEN] + own
+            width = sum(len(b.key_display or b.key) + len(b.description) + 2 for b in shown)
+            assert width <= 80, (screen.__name__, phase, width)

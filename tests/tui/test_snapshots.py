@@ -117,6 +117,18 @@ async def override(pilot: Pilot) -> None:
     await keys(pilot, "o")
 
 
+async def ruling(pilot: Pilot) -> None:
+    """The ruling step on a contested obligation. The limited strike that makes one comes with facts, which the
+    ad-hoc dialog does not take (an MSEL or a scenario inject would carry them): released through the session."""
+    from tabletop.model import Fact
+
+    await keys(pilot, "N")
+    pilot.app.session.release_adhoc("A limited strike", "The ROK shells a DPRK position.",
+                                    facts=[Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "limited"})])
+    pilot.app.screen.refresh_board()
+    await keys(pilot, "r")
+
+
 async def hotwash(pilot: Pilot) -> None:
     await review(pilot)
     await keys(pilot, "e", "y")
@@ -152,6 +164,7 @@ SCREENS: dict[str, tuple[str, Steps]] = {
     "board-adjudicate": ("board", adjudicate_phase),
     "board-review": ("board", review),
     "override": ("board", override),
+    "ruling": ("board", ruling),
     "hot-wash": ("board", hotwash),
     "help": ("board", board_help),
     "replay": ("replay", replay),

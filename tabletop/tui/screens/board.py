@@ -119,9 +119,11 @@ class BoardScreen(Screen):
             return action in ENDED_KEYS
         return action in EVERY_PHASE or action in PHASE_KEYS.get(state.phase, set())
 
+    FOOTER_HIDDEN: frozenset[str] = frozenset()  # a subclass's room for its own keys in 80 columns
+
     def footer_shows(self, action: str) -> bool:
         state = self.session.state
-        if not self.works(action) or action not in FOOTER_KEYS.get("ended" if state.ended else state.phase, set()):
+        if action in self.FOOTER_HIDDEN or not self.works(action) or action not in FOOTER_KEYS.get("ended" if state.ended else state.phase, set()):
             return False
         if action == "assess":
             return any(d.free for d in state.decisions.get(state.turn, {}).values())

@@ -367,7 +367,8 @@ class ChoiceScreen(ModalScreen["str | None"]):
     def __init__(self, question: str, lines: list[Any], choices: list[Choice], note: str = "") -> None:
         super().__init__()
         self.question, self.lines, self.choices, self.note = question, lines, choices, note
-        self.keys = {c.key: c.id for c in choices}
+        for c in choices:  # each choice's key in the footer too, not only on its button
+            self._bindings.bind(c.key, f"choose({c.id!r})", literal.text(c.label).plain)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog choice"):
@@ -388,11 +389,8 @@ class ChoiceScreen(ModalScreen["str | None"]):
         if primary is not None:
             self.query_one(f"#choice-{primary.id}").focus()
 
-    def on_key(self, event: Any) -> None:
-        chosen = self.keys.get(event.key)
-        if chosen is not None:
-            event.stop()
-            self.dismiss(chosen)
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -97,8 +97,8 @@ class RulingScreen(ModalScreen[bool]):
         open_ob = self._open()
         ob = open_ob.obligation
         words = Words(scenario, rules)
-        parts: list[literal.Part] = [obligation_line(open_ob, rules, scenario=scenario), "\n\n",
-                                     ("Why: ", "bold"), ob.because]
+        parts: list[literal.Part] = [] if len(self.choices) > 1 else [obligation_line(open_ob, rules, scenario=scenario), "\n\n"]
+        parts += [("Why: ", "bold"), ob.because]  # (with several, the list above names the one chosen)
         if open_ob.ruling:
             reason = next((o.reason for o in reversed(state.overrides) if o.what == "obligation" and o.obligation == ob_id), "")
             parts += ["\n", ("Ruled already: ", "bold"), rulings.said(open_ob.ruling), f" ({reason})" if reason else ""]
