@@ -14,7 +14,7 @@ from typing import Any
 
 from textual import getters
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
@@ -62,7 +62,7 @@ FOOTER_KEYS = {
 }
 
 
-def twinned(bindings: list[Binding]) -> list[Binding]:
+def twinned(bindings: list[Binding]) -> list[BindingType]:
     """The bindings, then each one's hidden twin (see BoardScreen.check_action), which runs only when the shown one may not."""
     return [*bindings, *(Binding(b.key, f"key({b.action!r})", show=False, priority=b.priority, id=f"{b.id}-any") for b in bindings)]
 
