@@ -191,3 +191,41 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
     notes = [r["text"] for r in log_records(log) if r["type"] == "note"]
     assert notes == ["rok is played by the facilitator's keyboard (hot seat) from now on", "us is played by a bot from now on"]
     assert verify(log).returncode == 0
+
+
+def test_the_console_rules_on_a_contested_obligation_over_the_network(tmp_path):
+    """r on the facilitator's console: the ruling screen from the client's state, the ruling applied on the server and logged."""
+    from tabletop.model import Fact
+    from tabletop.tui.screens.ruling import RulingScreen
+
+    log = tmp_path / "ruling.jsonl"
+    with ServerThread(log, HUMANS) as server:
+
+        async def console() -> None:
+            app = RemoteApp(RemoteSession(server.url, code=server.code(None)).connect())
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                assert isinstance(app.screen, FacilitatorConsole)
+                session = app.remote
+                session.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.",
+                                      facts=[Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "limited"})])
+                await until(pilot, lambda: any(o.status == "contested" for o in session.state.open.values()))
+                await pilot.press("r")
+                await until(pilot, lambda: isinstance(app.screen, RulingScreen))
+                ruling = app.screen
+                ruled = ruling.current
+                assert "The facts between them" in str(ruling.query_one("#ruling-case").render())
+                ruling.query_one("#ruling-choice", Select).value = "consult"
+                ruling.query_one("#ruling-reason").focus()
+                await type_text(pilot, "a skirmish")
+                await pilot.press("enter")
+                await until(pilot, lambda: session.state.obligations[ruled].ruling == "consult")
+                assert isinstance(app.screen, FacilitatorConsole)
+
+        run(console())
+        on_server = server.run(lambda: server.session.state.obligations)
+        assert any(o.ruling == "consult" for o in on_server.values())
+    records = [r for r in log_records(log) if r.get("type") == "override"]
+    assert records and records[-1]["value"] == "consult" and records[-1]["reason"] == "a skirmish"
+    done = verify(log)
+    assert done.returncode == 0, done.stdout + done.stderr
