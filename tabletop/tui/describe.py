@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tabletop import model as m
+from tabletop import rulings
 from tabletop.model import seat_name
 
 
@@ -44,6 +45,14 @@ def article_text(rules: m.Rules, treaty: str, article: str) -> str:
         return rules.treaties[treaty].article(article).text.strip()
     except KeyError:
         return ""
+
+
+def override_text(what: Any, value: Any, seat: str, obligation: Any, reason: Any) -> str:
+    """An override in one line; a ruling on an obligation says the ruling in words (tabletop/rulings.py)."""
+    if what == "obligation":
+        return f"Ruling on {obligation}: {rulings.said(str(value))}: {reason}"
+    target = f" {seat or obligation}" if seat or obligation else ""
+    return f"Override {what}{target} = {value}: {reason}"
 
 
 def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, sealed: bool = False) -> str:
@@ -86,9 +95,7 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
     if kind == "report_owed":
         return f"Art. 51 report owed by {seat_name(scenario, rules, event.get('by'))}"
     if kind == "override":
-        target = seat_name(scenario, rules, event.get("seat")) if event.get("seat") else event.get("obligation") or ""
-        target = f" {target}" if target else ""
-        return f"Override {event.get('what')}{target} = {event.get('value')}: {event.get('reason')}"
+        return override_text(event.get("what"), event.get("value"), seat_name(scenario, rules, event.get("seat")), event.get("obligation"), event.get("reason"))
     if kind == "note":
         who = f" ({name})" if event.get("seat") else ""
         return f"Note{who}: {event.get('text')}"

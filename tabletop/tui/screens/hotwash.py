@@ -12,8 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tabletop import paths
+from tabletop.model import seat_name
 from tabletop.session import Session
 from tabletop.tui import literal
+from tabletop.tui.describe import override_text
 from tabletop.tui.screens.decide import decisions_content
 from tabletop.tui.widgets.obligations import obligation_line
 from tabletop.tui.widgets.situation import inject_content, released_injects
@@ -83,7 +85,8 @@ class HotWashScreen(Screen):
                 yield Static(literal.join("\n", lines), classes="hotwash-section")
             if state.overrides or state.notes:
                 lines = [Content.styled("Overrides and notes", "bold underline")]
-                lines += [literal.text(f"turn {o.turn}: override {o.what} = {o.value}: {o.reason}") for o in state.overrides]
+                lines += [literal.text(f"turn {o.turn}: " + override_text(o.what, o.value, seat_name(scenario, rules, o.seat), o.obligation, o.reason))
+                          for o in state.overrides]
                 lines += [literal.text(f"turn {n.turn}: {n.text}") for n in state.notes]
                 yield Static(literal.join("\n", lines), classes="hotwash-section")
             questions = [Content.styled("For the hot wash", "bold underline")]
