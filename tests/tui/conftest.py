@@ -49,3 +49,10 @@ async def choose(pilot, select: Select, steps: int = 1) -> None:
 
 def notifications(messages) -> list:
     return [m.notification for m in messages if isinstance(m, Notify)]
+
+
+async def click_seat(pilot, screen, seat: str) -> None:
+    """Click a seat's line in the start screen's seat picker (its box and its name are one line of one widget)."""
+    picker = screen.query_one("#seat-rows")
+    row = picker.get_option_index(f"human-{seat}")
+    await pilot.click(picker, offset=(picker.gutter.left + 1, picker.gutter.top + row - int(picker.scroll_offset.y)))

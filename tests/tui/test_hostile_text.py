@@ -38,7 +38,7 @@ from tabletop.tui.screens.ruling import RulingScreen
 from tabletop.tui.screens.start import StartScreen
 
 from ..hostile_text import HOSTILE_FILE_NAME, Tags, full, short, write_scenario
-from .conftest import MINI, run
+from .conftest import MINI, click_seat, run
 
 SIZE = (200, 60)
 
@@ -331,7 +331,7 @@ def test_the_start_screen_shows_hostile_scenarios_and_logs_as_written(home):
             file_name(text)
             assert "N02:[@click=app.quit]T" in text and visible("\x1b[2J.jsonl") in text
             assert visible("turn [/]\x1b]0;PWNED\x07") in text
-            await pilot.click("#human-rok")
+            await click_seat(pilot, app.screen, "rok")
             await look(pilot, "start screen, a seat toggled", StartScreen)
             assert app.is_running
 

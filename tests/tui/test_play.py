@@ -15,7 +15,7 @@ from tabletop.tui.screens.dialogs import ChoiceScreen, NoteScreen, OverrideScree
 from tabletop.tui.screens.start import StartScreen
 from tabletop.tui.widgets.log_tail import LogTail
 
-from .conftest import MINI, choose, notifications, run, type_text
+from .conftest import MINI, choose, click_seat, notifications, run, type_text
 
 RATIONALE = "Deter without closing the door to talks"
 
@@ -39,10 +39,17 @@ def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
             await pilot.pause()
             seats = start.current_seats()
             assert list(seats.values()).count("human") == 1 and seats["us"] == "human"
-            await pilot.click("#human-japan")  # a toggle per seat, by mouse
+            await click_seat(pilot, start, "japan")  # a toggle per seat, by mouse
             assert start.current_seats()["japan"] == "human"
-            assert start.query_one("#kind-japan").render().plain == "human"
-            await pilot.click("#human-japan")
+            picker = start.query_one("#seat-rows")
+            assert picker.get_option("human-japan").prompt.plain.split() == ["Japan", "human"]
+            await click_seat(pilot, start, "japan")
+            assert start.current_seats() == seats
+            assert picker.get_option("human-japan").prompt.plain.split() == ["Japan", "bot"]
+            picker.focus()  # and by keyboard: the Japan line is highlighted, space turns it to human and back
+            await pilot.press("space")
+            assert start.current_seats()["japan"] == "human"
+            await pilot.press("space")
             assert start.current_seats() == seats
             await pilot.click("#start")
             await pilot.pause()

@@ -1,10 +1,14 @@
 """The start screen: choose a scenario and who plays each seat, or resume or replay a log.
 
-It is the app's first screen. Only the wanted (or default) scenario is loaded
-before its first frame, which shows that scenario's seats; the others are listed
-by file name and loaded in a worker thread, each line getting its title as its
-scenario arrives. (Loading the wanted one in the worker too drew the list sooner
-but the seats later: 2.26x the bare app against 1.71x, bench_tui.py.)
+It is the app's first screen, and its first frame is what ``tabletop`` is timed
+to (bench_tui.py: launch until the six seat names show). No scenario is loaded
+for it: the wanted (or default) one's title and seats come from an outline of
+its file (tabletop.outline: the YAML parser's events as far as the seats, with
+neither the model nor the rules imported), so the frame shows them at once.
+Every scenario, that one first, is then loaded in a worker thread that waits
+for the first frame to be drawn, each line of the list getting its title as
+its scenario arrives; the wanted one's setting, turns and injects then fill in,
+or its problems replace its seats if it does not load.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as dt
 import json
 import os
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,14 +28,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from tabletop import paths
-from tabletop.palette import seat_colour
+from tabletop.outline import Outline, outline
 from tabletop.tui import literal
 from tabletop.tui.app import TabletopApp
-from tabletop.tui.widgets.seats import seat_kind
+from tabletop.tui.widgets.seats import SeatPicker
 
 if TYPE_CHECKING:
     from tabletop import model as m
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 @dataclass
 class ScenarioEntry:
     path: Path
+    outline: Outline | None = None  # the title and seats drawn before it is loaded (the wanted scenario's only)
     scenario: m.Scenario | None = None
     rules: m.Rules | None = None
     problems: list[str] = field(default_factory=list)
@@ -194,8 +200,11 @@ class StartScreen(Screen):
         self.entries = [ScenarioEntry(path) for path in paths.scenario_files()]  # loaded by load_scenarios, after the first frame
         self.index = wanted_index(self.entries, wanted)
         if self.index is not None:
-            load_entry(self.entries[self.index])  # its seats are what the screen is for: drawn in the first frame
-        self.shown: int | None = None  # the entry whose seats are on screen
+            entry = self.entries[self.index]
+            entry.outline = outline(entry.path)  # its seats are what the screen is for: drawn in the first frame
+        self.first = self.index  # the wanted one: said in a notification if it does not load
+        self.shown: int | None = None  # the entry whose loaded scenario is on screen
+        self._drawn = threading.Event()  # set once the first frame is out: the scenarios load after it
         self.logs = recent_logs()
         self.seat_choice = dict(seats or {})
         self.seed = seed
@@ -211,10 +220,10 @@ class StartScreen(Screen):
                 with Horizontal(classes="button-row"):
                     yield Button("Resume", id="resume", compact=True, disabled=True)
                     yield Button("Replay", id="replay", compact=True, disabled=True)
-            first = self.entries[self.index].scenario if self.index is not None else None
+            first = self.entries[self.index].outline if self.index is not None else None
             with Vertical(id="start-right"):
-                yield Static(self._info(first) if first else "", id="scenario-info")
-                yield Vertical(*(self._seat_rows(first) if first else ()), id="seat-rows")
+                yield Static(literal.assemble((first.title, "bold"), "\n", ("loading...", "dim")) if first else "", id="scenario-info")
+                yield SeatPicker(first.seats if first else (), self._humans(first.seats if first else ()), id="seat-rows")
                 with Horizontal(classes="field-row name-row"):
                     yield Label("Name")
                     yield Input(placeholder="class, date", id="exercise-name", compact=True)
@@ -226,12 +235,12 @@ class StartScreen(Screen):
                 yield Checkbox("Timer starts on each phase", False, id="autostart", compact=True)
                 yield Button("Start exercise", variant="primary", id="start", compact=True)
                 with VerticalScroll(id="scenario-setting"):
-                    yield Static(literal.text(first.setting.strip()) if first else "", id="setting-text")
+                    yield Static("", id="setting-text")
         yield Footer(compact=True)
 
     def _prompt(self, entry: ScenarioEntry) -> Content:
         if not entry.loaded:
-            return literal.assemble((entry.path.stem, "bold"), ("  loading...", "dim"))
+            return literal.assemble((entry.outline.title if entry.outline else entry.path.stem, "bold"), ("  loading...", "dim"))
         if entry.scenario is None:
             return literal.assemble((entry.path.name, "strike"), (f"  {len(entry.problems)} problem(s): select to read", "$error"))
         s = entry.scenario
@@ -250,18 +259,22 @@ class StartScreen(Screen):
             literal.notify(self, f"Default scenario did not load:\n{target}: not found", severity="error", timeout=15)
         else:
             scenarios.highlighted = self.index
-            wanted = self.entries[self.index]
-            if wanted.scenario is not None:
-                self.shown = self.index
-            else:
-                literal.notify(self, "Default scenario did not load:\n" + "\n".join(wanted.problems[:5]), severity="error", timeout=15)
         scenarios.focus()
+        self.call_after_refresh(self._drawn.set)
         self.load_scenarios()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scenarios")
     def load_scenarios(self) -> None:
-        """Load every other scenario (the wanted one was loaded for the first frame); each goes to the UI thread as it is ready."""
-        for i, entry in enumerate(self.entries):
+        """Load every scenario, the wanted one first, once the first frame is drawn; each goes to the UI thread as it is ready.
+
+        The worker is started with the screen (so that ``app.workers`` knows of
+        it from the start) but waits for the frame: loading alongside would
+        share the one interpreter lock with the frame's styling and layout.
+        """
+        self._drawn.wait(timeout=5)
+        order = sorted(range(len(self.entries)), key=lambda i: i != self.index)
+        for i in order:
+            entry = self.entries[i]
             if not entry.loaded:
                 load_entry(entry)
                 self.app.call_from_thread(self._loaded, i)  # type: ignore[arg-type]  # mypy cannot solve Textual's `T | Awaitable[T]` for a coroutine of None
@@ -271,11 +284,15 @@ class StartScreen(Screen):
         entry = self.entries[i]
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.replace_option_prompt(f"scenario-{i}", self._prompt(entry))
-        if entry.scenario is None:
-            if i == self.index:
+        if i != self.index:
+            return
+        if entry.scenario is not None:
+            if self.shown != i:
+                await self.show_scenario(i)
+        else:
+            if i == self.first:  # wanted by name, or the default
                 literal.notify(self, "Default scenario did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15)
-        elif i == self.index and self.shown != i:
-            await self.show_scenario(i)
+            await self.show_problems(i)
 
     async def _all_loaded(self) -> None:
         """The wanted scenario did not load: the first that did takes its place."""
@@ -307,9 +324,7 @@ class StartScreen(Screen):
             (entry.path.name, "bold $error"), "\n", (f"{len(entry.problems)} problem(s): fix them, then run 'tabletop validate'", "dim")))
         self.query_one("#setting-text", Static).update(literal.styled("\n".join(entry.problems), "$error"))
         self.query_one("#scenario-setting").scroll_home(animate=False)
-        rows = self.query_one("#seat-rows", Vertical)
-        if rows.children:
-            await rows.remove_children()
+        self.query_one("#seat-rows", SeatPicker).show((), ())
 
     async def show_scenario(self, index: int) -> None:
         entry = self.entries[index]
@@ -319,46 +334,28 @@ class StartScreen(Screen):
         s = entry.scenario
         self.query_one("#scenario-info", Static).update(self._info(s))
         self.query_one("#setting-text", Static).update(literal.text(s.setting.strip()))
-        rows = self.query_one("#seat-rows", Vertical)
-        if rows.children:
-            await rows.remove_children()
-        await rows.mount_all(self._seat_rows(s))
+        seats = tuple((seat_id, seat.name) for seat_id, seat in s.seats.items())
+        picker = self.query_one("#seat-rows", SeatPicker)
+        if tuple(picker.names.items()) != seats:  # the outline drew the same seats: they stay, boxes and all
+            picker.show(seats, self._humans(seats))
 
     def _info(self, s: m.Scenario) -> Content:
         end = f" to {s.end}" if s.end else ""
         return literal.assemble((s.title, "bold"), "\n", (f"{s.start}{end} · {len(s.turns)} turns · {len(s.injects)} injects", "dim"))
 
-    def _seat_rows(self, s: m.Scenario) -> list[Horizontal]:
-        """One row a seat: a checkbox (checked: a human team) and the word for who plays it."""
-        humans = {k for k, v in self.seat_choice.items() if v == "human"}
-        if not self.seat_choice:
-            humans = {"us"} if "us" in s.seats else {next(iter(s.seats))}
-        rows = []
-        for seat_id, seat in s.seats.items():
-            human = seat_id in humans
-            rows.append(
-                Horizontal(
-                    Checkbox(literal.styled(seat.name, f"bold {seat_colour(seat_id)}"), human, id=f"human-{seat_id}", compact=True),
-                    Label(seat_kind(human), id=f"kind-{seat_id}", classes="seat-kind"),
-                    classes="seat-row",
-                )
-            )
-        return rows
+    def _humans(self, seats: tuple[tuple[str, str], ...]) -> set[str]:
+        """The seats to check: those chosen human so far (on the command line, or on this screen), else one to start from."""
+        if self.seat_choice:
+            return {k for k, v in self.seat_choice.items() if v == "human"}
+        ids = [seat_id for seat_id, _ in seats]
+        return {"us"} if "us" in ids else set(ids[:1])
 
-    @on(Checkbox.Changed)
-    def _seat_toggled(self, event: Checkbox.Changed) -> None:
-        seat = (event.checkbox.id or "").removeprefix("human-")
+    @on(SelectionList.SelectionToggled, "#seat-rows")
+    def _seat_toggled(self) -> None:
         self.seat_choice = self.current_seats()
-        try:
-            self.query_one(f"#kind-{seat}", Label).update(seat_kind(event.value))
-        except Exception:  # noqa: BLE001 - the row may be on its way out after a scenario change
-            pass
 
     def current_seats(self) -> dict[str, str]:
-        return {
-            (box.id or "").removeprefix("human-"): "human" if box.value else "bot"
-            for box in self.query("#seat-rows Checkbox").results(Checkbox)
-        }
+        return self.query_one("#seat-rows", SeatPicker).kinds()
 
     def _number(self, selector: str, what: str, low: int) -> int | None:
         raw = self.query_one(selector, Input).value.strip()

@@ -1,13 +1,16 @@
-"""Six seat cards: name, human or bot, posture, credibility and open obligations."""
+"""Six seat cards (name, human or bot, posture, credibility and open obligations), and the start screen's seat picker."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from tabletop.palette import seat_colour
 from tabletop.tui import literal
@@ -81,3 +84,45 @@ class SeatCards(Horizontal):
 def seat_kind(human: bool) -> Content:
     """The word beside a seat's checkbox: a checked box alone is hard to read on a projector."""
     return Content.styled("human", "bold $accent") if human else Content.styled("bot", "dim")
+
+
+class SeatPicker(SelectionList[str]):
+    """Who plays each seat: one line a seat, its box checked for a human team, and the word (human or bot) after the name.
+
+    One widget for every seat, not a checkbox and a label in a row of their own
+    for each: the start screen's first frame styles and lays out 17 widgets
+    fewer (bench_tui.py). Up and down move between the seats; space, enter or a
+    click turns a seat from bot to human and back.
+    """
+
+    def __init__(self, seats: Sequence[tuple[str, str]] = (), humans: Iterable[str] = (), **kwargs: Any) -> None:
+        self.names: dict[str, str] = dict(seats)
+        super().__init__(*self._selections(set(humans)), compact=True, **kwargs)
+
+    def show(self, seats: Sequence[tuple[str, str]], humans: Iterable[str]) -> None:
+        """List ``seats`` ((id, name) pairs, in order), those in ``humans`` checked."""
+        highlighted = self.highlighted
+        self.names = dict(seats)
+        self.clear_options()
+        self.add_options(self._selections(set(humans)))
+        if self.names:
+            self.highlighted = min(highlighted or 0, len(self.names) - 1)
+
+    def kinds(self) -> dict[str, str]:
+        """Each seat listed, in order: "human" or "bot"."""
+        chosen = set(self.selected)
+        return {seat_id: "human" if seat_id in chosen else "bot" for seat_id in self.names}
+
+    def _selections(self, humans: set[str]) -> list[Selection[str]]:
+        return [Selection(self._prompt(seat_id, seat_id in humans), seat_id, seat_id in humans, id=f"human-{seat_id}") for seat_id in self.names]
+
+    def _prompt(self, seat_id: str, human: bool) -> Content:
+        names = {key: literal.styled(name, f"bold {seat_colour(key)}") for key, name in self.names.items()}
+        width = max(name.cell_length for name in names.values()) + 2
+        return Content.assemble(names[seat_id], " " * (width - names[seat_id].cell_length), seat_kind(human))
+
+    @on(SelectionList.SelectionToggled)
+    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
+        """The word after the name follows the box."""
+        seat_id = event.selection.value
+        self.replace_option_prompt_at_index(event.selection_index, self._prompt(seat_id, seat_id in self.selected))
