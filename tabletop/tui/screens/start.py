@@ -27,9 +27,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from tabletop import paths
 from tabletop.outline import Outline, outline
@@ -205,7 +207,7 @@ class StartScreen(Screen):
         self.first = self.index  # the wanted one: said in a notification if it does not load
         self.shown: int | None = None  # the entry whose loaded scenario is on screen
         self._drawn = threading.Event()  # set once the first frame is out: the scenarios load after it
-        self.logs = recent_logs()
+        self.logs: list[LogEntry] = []  # read just after the first frame (reading one imports tabletop.log, and attrs with it)
         self.seat_choice = dict(seats or {})
         self.seed = seed
         self.minutes = minutes
@@ -215,25 +217,21 @@ class StartScreen(Screen):
         with Horizontal(id="start-main"):
             with Vertical(id="start-left"):
                 yield OptionList(*[Option(self._prompt(entry), id=f"scenario-{i}") for i, entry in enumerate(self.entries)], id="scenarios")
-                log_options = [log_option(i, entry) for i, entry in enumerate(self.logs)]
-                yield OptionList(*log_options, id="logs")
-                with Horizontal(classes="button-row"):
-                    yield Button("Resume", id="resume", compact=True, disabled=True)
-                    yield Button("Replay", id="replay", compact=True, disabled=True)
+                yield OptionList(id="logs")
+                yield Lazy(Horizontal(Button("Resume", id="resume", compact=True, disabled=True),
+                                      Button("Replay", id="replay", compact=True, disabled=True), classes="button-row"))
             first = self.entries[self.index].outline if self.index is not None else None
             with Vertical(id="start-right"):
                 yield Static(literal.assemble((first.title, "bold"), "\n", ("loading...", "dim")) if first else "", id="scenario-info")
                 yield SeatPicker(first.seats if first else (), self._humans(first.seats if first else ()), id="seat-rows")
-                with Horizontal(classes="field-row name-row"):
-                    yield Label("Name")
-                    yield Input(placeholder="class, date", id="exercise-name", compact=True)
-                with Horizontal(classes="field-row"):
-                    yield Label("Seed")
-                    yield Input(str(self.seed), type="integer", id="seed", compact=True)
-                    yield Label("Minutes/phase")
-                    yield Input(str(self.minutes), type="integer", id="minutes", compact=True)
-                yield Checkbox("Timer starts on each phase", False, id="autostart", compact=True)
-                yield Button("Start exercise", variant="primary", id="start", compact=True)
+                yield Lazy(Vertical(
+                    Horizontal(Label("Name"), Input(placeholder="class, date", id="exercise-name", compact=True), classes="field-row name-row"),
+                    Horizontal(Label("Seed"), Input(str(self.seed), type="integer", id="seed", compact=True),
+                               Label("Minutes/phase"), Input(str(self.minutes), type="integer", id="minutes", compact=True), classes="field-row"),
+                    Checkbox("Timer starts on each phase", False, id="autostart", compact=True),
+                    Button("Start exercise", variant="primary", id="start", compact=True),
+                    id="start-form",
+                ))
                 with VerticalScroll(id="scenario-setting"):
                     yield Static("", id="setting-text")
         yield Footer(compact=True)
@@ -249,10 +247,7 @@ class StartScreen(Screen):
     def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.border_title = "Scenario"
-        logs = self.query_one("#logs", OptionList)
-        logs.border_title = "Resume or replay a log"
-        if not self.logs:
-            logs.add_option(Option(Content.styled("No logs yet: they will appear here.", "dim italic"), disabled=True))
+        self.query_one("#logs", OptionList).border_title = "Resume or replay a log"
         self.query_one("#seat-rows").border_title = "Seats (checked: human)"
         if self.index is None:
             target = self.wanted or paths.default_scenario()
@@ -260,8 +255,17 @@ class StartScreen(Screen):
         else:
             scenarios.highlighted = self.index
         scenarios.focus()
-        self.call_after_refresh(self._drawn.set)
+        self.call_after_refresh(self._first_frame_drawn)
         self.load_scenarios()
+
+    def _first_frame_drawn(self) -> None:
+        """After the first frame and the parts mounted after it (Lazy, below the seats and the logs): the logs are listed, the scenarios load."""
+        self.refresh_logs()
+        self._log_highlighted()
+        self._drawn.set()
+
+    def on_unmount(self) -> None:
+        self._drawn.set()  # a worker still waiting for the first frame goes on, sees it is cancelled, and ends
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scenarios")
     def load_scenarios(self) -> None:
@@ -272,9 +276,12 @@ class StartScreen(Screen):
         share the one interpreter lock with the frame's styling and layout.
         """
         self._drawn.wait(timeout=5)
+        worker = get_current_worker()
         order = sorted(range(len(self.entries)), key=lambda i: i != self.index)
         for i in order:
             entry = self.entries[i]
+            if worker.is_cancelled:  # the app is closing: the process need not wait for the rest
+                return
             if not entry.loaded:
                 load_entry(entry)
                 self.app.call_from_thread(self._loaded, i)  # type: ignore[arg-type]  # mypy cannot solve Textual's `T | Awaitable[T]` for a coroutine of None
@@ -358,7 +365,9 @@ class StartScreen(Screen):
         return self.query_one("#seat-rows", SeatPicker).kinds()
 
     def _number(self, selector: str, what: str, low: int) -> int | None:
-        raw = self.query_one(selector, Input).value.strip()
+        field = next(iter(self.query(selector).results(Input)), None)
+        # Before the form is mounted (it comes just after the first frame) nobody can have typed into it: its value is the default.
+        raw = field.value.strip() if field is not None else str({"#seed": self.seed, "#minutes": self.minutes}[selector])
         try:
             value = int(raw)
         except ValueError:
@@ -389,10 +398,13 @@ class StartScreen(Screen):
         self.app.start_exercise(entry.scenario, entry.rules, self.current_seats(), seed, minutes, name=name, timer_autostart=autostart)
 
     @on(OptionList.OptionHighlighted, "#logs")
-    def _log_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def _log_highlighted(self) -> None:
+        """The buttons say what the highlighted log allows (they are mounted just after the first frame, and set again then)."""
         entry = self._selected_log()
-        self.query_one("#resume", Button).disabled = entry is None or entry.ended or bool(entry.elsewhere)
-        self.query_one("#replay", Button).disabled = entry is None
+        for button in self.query("#resume").results(Button):
+            button.disabled = entry is None or entry.ended or bool(entry.elsewhere)
+        for button in self.query("#replay").results(Button):
+            button.disabled = entry is None
 
     def _selected_log(self) -> LogEntry | None:
         option = self.query_one("#logs", OptionList).highlighted_option
