@@ -27,8 +27,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.lazy import Lazy
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -217,24 +217,32 @@ class StartScreen(Screen):
         with Horizontal(id="start-main"):
             with Vertical(id="start-left"):
                 yield OptionList(*[Option(self._prompt(entry), id=f"scenario-{i}") for i, entry in enumerate(self.entries)], id="scenarios")
-                yield OptionList(id="logs")
-                yield Lazy(Horizontal(Button("Resume", id="resume", compact=True, disabled=True),
-                                      Button("Replay", id="replay", compact=True, disabled=True), classes="button-row"))
             first = self.entries[self.index].outline if self.index is not None else None
             with Vertical(id="start-right"):
                 yield Static(literal.assemble((first.title, "bold"), "\n", ("loading...", "dim")) if first else "", id="scenario-info")
                 yield SeatPicker(first.seats if first else (), self._humans(first.seats if first else ()), id="seat-rows")
-                yield Lazy(Vertical(
-                    Horizontal(Label("Name"), Input(placeholder="class, date", id="exercise-name", compact=True), classes="field-row name-row"),
-                    Horizontal(Label("Seed"), Input(str(self.seed), type="integer", id="seed", compact=True),
-                               Label("Minutes/phase"), Input(str(self.minutes), type="integer", id="minutes", compact=True), classes="field-row"),
-                    Checkbox("Timer starts on each phase", False, id="autostart", compact=True),
-                    Button("Start exercise", variant="primary", id="start", compact=True),
-                    id="start-form",
-                ))
-                with VerticalScroll(id="scenario-setting"):
-                    yield Static("", id="setting-text")
         yield Footer(compact=True)
+
+    def _after_first_frame(self) -> tuple[list[Widget], list[Widget]]:
+        """What is mounted once the first frame is out: the log buttons (left), the form and the setting (right).
+
+        The first frame has what the screen is for (the scenarios, the logs'
+        list, the seats); these come a frame later, so that it is styled and
+        laid out with half the widgets (bench_tui.py).
+        """
+        logs = OptionList(id="logs")
+        logs.border_title = "Resume or replay a log"
+        buttons = Horizontal(Button("Resume", id="resume", compact=True, disabled=True),
+                             Button("Replay", id="replay", compact=True, disabled=True), classes="button-row")
+        form = Vertical(
+            Horizontal(Label("Name"), Input(placeholder="class, date", id="exercise-name", compact=True), classes="field-row name-row"),
+            Horizontal(Label("Seed"), Input(str(self.seed), type="integer", id="seed", compact=True),
+                       Label("Minutes/phase"), Input(str(self.minutes), type="integer", id="minutes", compact=True), classes="field-row"),
+            Checkbox("Timer starts on each phase", False, id="autostart", compact=True),
+            Button("Start exercise", variant="primary", id="start", compact=True),
+            id="start-form",
+        )
+        return [logs, buttons], [form, VerticalScroll(Static("", id="setting-text"), id="scenario-setting")]
 
     def _prompt(self, entry: ScenarioEntry) -> Content:
         if not entry.loaded:
@@ -247,7 +255,6 @@ class StartScreen(Screen):
     def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.border_title = "Scenario"
-        self.query_one("#logs", OptionList).border_title = "Resume or replay a log"
         self.query_one("#seat-rows").border_title = "Seats (checked: human)"
         if self.index is None:
             target = self.wanted or paths.default_scenario()
@@ -258,8 +265,11 @@ class StartScreen(Screen):
         self.call_after_refresh(self._first_frame_drawn)
         self.load_scenarios()
 
-    def _first_frame_drawn(self) -> None:
-        """After the first frame and the parts mounted after it (Lazy, below the seats and the logs): the logs are listed, the scenarios load."""
+    async def _first_frame_drawn(self) -> None:
+        """After the first frame: the rest of the screen is mounted, the logs listed, and the scenarios load."""
+        left, right = self._after_first_frame()
+        await self.query_one("#start-left").mount_all(left)
+        await self.query_one("#start-right").mount_all(right)
         self.refresh_logs()
         self._log_highlighted()
         self._drawn.set()
@@ -407,7 +417,8 @@ class StartScreen(Screen):
             button.disabled = entry is None
 
     def _selected_log(self) -> LogEntry | None:
-        option = self.query_one("#logs", OptionList).highlighted_option
+        logs = next(iter(self.query("#logs").results(OptionList)), None)  # mounted just after the first frame
+        option = logs.highlighted_option if logs is not None else None
         if option is None or option.id is None or not option.id.startswith("log-"):
             return None
         return self.logs[int(option.id.split("-")[1])]
