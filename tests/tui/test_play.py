@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import OptionList, Select
 
 from tabletop import log as logmod
@@ -150,12 +151,15 @@ def test_a_bad_scenario_is_refused_before_the_app_opens(tmp_path, capsys):
     assert "no scenario" in capsys.readouterr().err
 
 
-def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, monkeypatch):
+@pytest.mark.parametrize("broken", ["early", "late"])
+def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, monkeypatch, broken):
+    """Broken early, it has no outline and the screen opens without seats; broken after its seats, they show until it fails to load."""
     from tabletop import paths
 
     bundled = tmp_path / "bundled"
     bundled.mkdir()
-    (bundled / "nea-2024.yaml").write_text("id: nea-2024\ntitle: [broken\n")
+    text = "id: nea-2024\ntitle: [broken\n" if broken == "early" else MINI.read_text().replace("id: mini", "id: nea-2024").replace("turns:", "turnz:", 1)
+    (bundled / "nea-2024.yaml").write_text(text)
     (bundled / "mini.yaml").write_text(MINI.read_text())
     monkeypatch.setattr(paths, "bundled_scenarios", lambda: bundled)
     app = make_app(seed=1)
@@ -163,11 +167,14 @@ def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, m
 
     async def scenario():
         async with app.run_test(message_hook=seen.append) as pilot:
+            start = app.screen
+            assert bool(start.current_seats()) == (broken == "late")  # the first frame's seats: the outline's
             await app.workers.wait_for_complete()
             await pilot.pause()
-            start = app.screen
             assert start.entries[start.index].path.name == "mini.yaml"
             assert any(n.severity == "error" and "nea-2024.yaml" in n.message for n in notifications(seen))
+            assert list(start.current_seats()) == ["dprk", "rok", "us", "russia", "china", "japan"]
+            assert start.current_seats()["us"] == "human"
 
     run(scenario())
 

@@ -119,7 +119,7 @@ class SeatPicker(SelectionList[str]):
     def _prompt(self, seat_id: str, human: bool) -> Content:
         names = {key: literal.styled(name, f"bold {seat_colour(key)}") for key, name in self.names.items()}
         width = max(name.cell_length for name in names.values()) + 2
-        return Content.assemble(names[seat_id], " " * (width - names[seat_id].cell_length), seat_kind(human))
+        return literal.assemble(names[seat_id], " " * (width - names[seat_id].cell_length), seat_kind(human))
 
     @on(SelectionList.SelectionToggled)
     def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
