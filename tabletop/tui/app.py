@@ -52,7 +52,7 @@ _start_up_frozen = False
 
 
 def _start_up_drawn() -> None:
-    """After the app's first frame, once a process: what start-up built (Textual's modules, the scenario) lives on.
+    """After the app's first frame, once a process: what start-up built (Textual's modules, the first screen) lives on.
 
     ``gc.freeze`` sets those objects out of the collector's reach, so no later
     collection walks them again; the only garbage-collector call in tabletop.
