@@ -23,7 +23,7 @@ import attrs
 
 from tabletop import model as m
 from tabletop.state import State
-from tabletop.treaties import force_fact, in_force
+from tabletop.treaties import binds, force_fact
 
 
 @attrs.frozen
@@ -70,7 +70,7 @@ def _attacked(attacked: m.Attacked, state: State, scenario: m.Scenario, rules: m
 def allies(rules: m.Rules, scenario: m.Scenario, seat: str, state: State) -> set[str]:
     """Seats bound to ``seat`` by a treaty of the scenario in force on the state's date: allies come from treaties, never from code."""
     date = state.date or scenario.start
-    return treaty_partners(rules, scenario, seat, lambda treaty: in_force(treaty, date)[0] == "yes")
+    return treaty_partners(rules, scenario, seat, lambda treaty: binds(treaty, date))
 
 
 def treaty_partners(rules: m.Rules, scenario: m.Scenario, seat: str, keep: Callable[[m.Treaty], bool]) -> set[str]:
@@ -107,7 +107,7 @@ def _treaty_in_force(treaty_id: str, state: State, scenario: m.Scenario, rules: 
     treaty = rules.treaties.get(treaty_id)
     if treaty is None or (scenario.treaties is not None and treaty_id not in scenario.treaties):
         return False
-    return in_force(treaty, state.date or scenario.start)[0] == "yes"
+    return binds(treaty, state.date or scenario.start)
 
 
 def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any") -> list[Seen]:

@@ -72,6 +72,11 @@ class Numbered(Mapping[str, V], Generic[V]):
             raise KeyError(key)
         return self._items[i]
 
+    def get(self, key: object, default: Any = None) -> Any:
+        """As Mapping.get, without raising and catching a KeyError for a missing key (asked for every released inject)."""
+        i = self.index(key)
+        return default if i is None else self._items[i]
+
     def __contains__(self, key: object) -> bool:
         return self.index(key) is not None
 

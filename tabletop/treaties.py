@@ -183,6 +183,19 @@ def _cite(treaty: m.Treaty, article: m.Article) -> str:
     return f"{treaty.label} Art. {article.id}"
 
 
+def binds(treaty: m.Treaty, date: dt.date) -> bool:
+    """Whether the treaty is in force on that date, beyond dispute: :func:`in_force`'s 'yes', without writing its reason.
+
+    The bots and the option conditions ask this for every treaty of every seat
+    at each decision; the reason's sentence is only for what is shown.
+    """
+    return (
+        treaty.in_force is not None and date >= treaty.in_force
+        and (treaty.ended is None or date < treaty.ended)
+        and (treaty.ended_disputed_from is None or date < treaty.ended_disputed_from)
+    )
+
+
 def in_force(treaty: m.Treaty, date: dt.date) -> tuple[str, str]:
     """('yes' | 'no' | 'disputed', reason) for the treaty on that date."""
     if treaty.in_force is None:
