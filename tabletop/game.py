@@ -588,36 +588,36 @@ class Game:
             return state.before.replace(events=state.events + 1, before=None, last_command="")
         if isinstance(event, ev.TimerSet):
             return state.replace(events=state.events + 1)
-        new = self._evolve(state, event)
         if event.TYPE in ev.FOLLOWERS:
-            return new
-        return new.replace(before=state.replace(before=None), last_command=event.TYPE)
+            return self._evolve(state, event, {"events": state.events + 1})
+        before = state if state.before is None else state.replace(before=None)
+        return self._evolve(state, event, {"events": state.events + 1, "before": before, "last_command": event.TYPE})
 
-    def _evolve(self, state: State, event: Any) -> State:
-        folded = state.events + 1
+    def _evolve(self, state: State, event: Any, done: dict[str, Any]) -> State:
+        """The state after ``event``, with the fields ``done`` gives (the count of events, and the state before a command): one copy of the state per event."""
         if isinstance(event, ev.Decision):
             if event.answers is not None and event.answers.obligation is not None:
-                return state.replace(events=folded)
-            return state.replace(events=folded, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
+                return state.replace(**done)
+            return state.replace(**done, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
         if isinstance(event, ev.PhaseChanged):
-            return state.replace(events=folded, phase=event.phase)
+            return state.replace(**done, phase=event.phase)
         if isinstance(event, ev.Assessed):
-            return state.replace(events=folded, turn_assessments=_at(state.turn_assessments, state.turn, event.seat, event))
+            return state.replace(**done, turn_assessments=_at(state.turn_assessments, state.turn, event.seat, event))
         if isinstance(event, ev.TurnStarted):
             decisions = state.turn_decisions
             while len(decisions) < event.turn:
                 decisions = decisions.append({})
-            return state.replace(events=folded, turn=event.turn, date=event.date,
+            return state.replace(**done, turn=event.turn, date=event.date,
                                  phase="decide" if self.scenario.is_closing(event.turn) else "brief",
                                  released_now=frozenset(), turn_decisions=decisions, turn_starts=state.turn_starts.append(len(state.facts)))
         if isinstance(event, ev.InjectReleased):
-            return self._evolve_release(state, event, folded)
+            return self._evolve_release(state, event, done)
         if isinstance(event, ev.ObligationTriggered):
             ob = event.obligation()
             # Set off by an inject before the decide phase: due in this turn; else in the next.
             due = state.turn if state.phase in RELEASE_PHASES else state.turn + 1
             return state.replace(
-                events=folded, all_obligations=state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
+                **done, all_obligations=state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
                 open_ids=(*state.open_ids, event.id), known=state.known.set(ob.key, event.id),
             )
         if isinstance(event, ev.ObligationUpgraded):
@@ -627,7 +627,7 @@ class Game:
             open_ob = state.all_obligations[index]
             ob = attrs.evolve(open_ob.obligation, status=event.status, because=event.because)
             status = event.status if open_ob.status in OPEN_STATUSES else open_ob.status
-            return state.replace(events=folded, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
+            return state.replace(**done, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
         if isinstance(event, ev.ObligationAnswered):
             index = state.obligations.index(event.obligation)
             if index is None:
@@ -637,7 +637,7 @@ class Game:
             if open_ob.obligation.kind == "consult":  # a fresh threat after consultations calls for consultations again
                 known = known.discard(open_ob.obligation.key)
             return state.replace(
-                events=folded,
+                **done,
                 all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, answer=event.answer, answered_turn=state.turn, status="answered")),
                 open_ids=tuple(i for i in state.open_ids if i != open_ob.id), known=known,
                 turn_answers=_at(state.turn_answers, state.turn, open_ob.id, event),
@@ -649,7 +649,7 @@ class Game:
             posture.update((s, after) for s, (_, after) in changes.posture.items())
             tension = changes.tension[1]
             return state.replace(
-                events=folded, tension=tension, credibility=credibility, posture=posture,
+                **done, tension=tension, credibility=credibility, posture=posture,
                 facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
                 answerable_from=len(state.facts),
                 tension_history=state.tension_history.append((state.turn, tension)),
@@ -660,27 +660,27 @@ class Game:
             # Under the ceiling the facts allow: a veto is no armed attack.
             tension = state.tension if effect is None else ladder.capped(
                 self.rules.escalation, self.rules, state.tension + effect.tension, lambda k: self.recent_facts(state, k))
-            return state.replace(events=folded, council=state.council.append(event), tension=tension)
+            return state.replace(**done, council=state.council.append(event), tension=tension)
         if isinstance(event, ev.ReportOwed):
-            return state.replace(events=folded, reports=state.reports.append(event))
+            return state.replace(**done, reports=state.reports.append(event))
         if isinstance(event, ev.Overridden):
-            return self._evolve_override(state.replace(events=folded, overrides=state.overrides.append(event)), event)
+            return self._evolve_override(state.replace(**done, overrides=state.overrides.append(event)), event)
         if isinstance(event, ev.Noted):
-            return state.replace(events=folded, notes=state.notes.append(event))
+            return state.replace(**done, notes=state.notes.append(event))
         if isinstance(event, ev.ExerciseEnded):
-            return state.replace(events=folded, ended=True)
+            return state.replace(**done, ended=True)
         if isinstance(event, ev.InjectsWithheld):
             ids = frozenset(event.injects)
             if event.how == "drop":
-                return state.replace(events=folded, dropped=state.dropped | ids, withheld=state.withheld - ids)
-            return state.replace(events=folded, withheld=state.withheld | ids)
+                return state.replace(**done, dropped=state.dropped | ids, withheld=state.withheld - ids)
+            return state.replace(**done, withheld=state.withheld | ids)
         raise TypeError(f"not an event: {event!r}")
 
     def _clamp(self, tension: int) -> int:
         esc = self.rules.escalation
         return max(esc.bottom, min(esc.top, tension))
 
-    def _evolve_release(self, state: State, event: ev.InjectReleased, folded: int) -> State:
+    def _evolve_release(self, state: State, event: ev.InjectReleased, done: dict[str, Any]) -> State:
         adhoc = state.adhoc_injects
         if event.adhoc is not None:
             inject = _adhoc_inject(event, state)
@@ -700,7 +700,7 @@ class Game:
             if effects.posture:
                 changes["posture"] = {**state.posture, **effects.posture}
         return state.replace(
-            events=folded, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
+            **done, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
             adhoc_injects=adhoc, facts=state.facts.extend(facts), hostilities=_hostilities(state, facts),
             date=inject.date if inject.date is not None else state.date, **changes,
         )
