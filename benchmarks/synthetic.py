@@ -3,6 +3,21 @@
 A long exercise is made by repeating turns of a small pattern: each turn has a
 few dated injects (one of them a threat, so that treaty consultation articles
 fire), and every seat has the same three options.
+
+Two kinds of log. :func:`write_log` is the headless runner's: about 18 events
+a turn (three injects, six bot decisions, the phases, an adjudication, the
+obligations a threat sets off), so its scenario grows with the log, a turn per
+18 events; past about 200,000 events that scenario is over the loader's 8 MiB
+limit on a scenario file. :func:`write_facilitated_log` plays the same turns
+as a facilitator does at a real exercise's density, about 167 events a turn
+(2,000 events over a dozen turns, the largest real log): besides the runner's
+events, the facilitator's notes, a few ad-hoc injects (one with a fact that
+the treaties and the bots read) and the phase timer. Its scenario is then nine
+times smaller for the same number of events: 1,000,000 events take about 6,000
+turns, a scenario of about 4 MB, read by the ordinary loader under its
+ordinary limit (which stays where it is for users). The two mixes weigh
+differently: a bot decision costs a replay far more than a note, so the
+benchmarks print which mix each figure is of.
 """
 
 from __future__ import annotations
@@ -69,3 +84,52 @@ def write_log(folder: Path, events: int, seed: int = 1) -> Path:
         log.unlink()
     runner.play(scenario, rules, seed=seed, log_path=log, fsync=False)
     return log
+
+
+#: What the facilitator adds to each turn of :func:`write_facilitated_log`, besides the scripted injects and the bots.
+NOTES_PER_TURN = 140
+ADHOC_PER_TURN = 3
+TIMERS_PER_TURN = 2  # started at the brief, paused before the decisions
+EVENTS_PER_TURN = 18 + NOTES_PER_TURN + ADHOC_PER_TURN + TIMERS_PER_TURN + 4  # and about one obligation in three from an ad-hoc fact
+
+
+def write_facilitated_log(folder: Path, events: int, seed: int = 1) -> tuple[Path, Path]:
+    """A facilitated exercise whose log has about ``events`` events (at least a turn's); returns the log and its scenario.
+
+    Each turn: the timer is started, the facilitator releases an ad-hoc report
+    with a missile test in it and two without facts, takes notes (on a seat, on
+    the room), pauses the timer, and then the turn is played as the headless
+    runner plays it (scheduled injects, bots in every seat, adjudication).
+    """
+    from tabletop import runner
+    from tabletop import model as m
+    from tabletop.loading import load_scenario
+    from tabletop.session import RELEASE_PHASES, Session
+
+    turns = max(1, round(events / EVENTS_PER_TURN))
+    path = write_scenario(folder, turns, injects_per_turn=3)
+    scenario, rules = load_scenario(path)
+    log = folder / f"facilitated-{events}.jsonl"
+    if log.exists():
+        log.unlink()
+    session = Session.new(scenario, rules, seed=seed, log_path=log, fsync=False)
+    try:
+        while not session.state.ended:
+            turn = session.state.turn
+            if session.state.phase in RELEASE_PHASES:
+                session.timer("start", 600, 10)
+                for k in range(ADHOC_PER_TURN):
+                    facts = [m.Fact("missile_test", by="dprk", details={"range_km": 300 + k})] if k == 0 else []
+                    session.release_adhoc(f"Flash report {turn}.{k}", "Written by the facilitator during play.", facts=facts)
+                for k in range(NOTES_PER_TURN):
+                    seat = SEATS[k % len(SEATS)] if k % 3 else None
+                    session.note(f"Turn {turn}, observation {k}: the team weighs its options and asks about the treaty's wording.", seat=seat)
+                session.timer("pause", 240, 10)
+            runner.facilitate_turn(session)
+            if session.is_last_turn and not session.closing_owed:
+                session.end("all turns played")
+                break
+            session.advance()  # the next turn, or the closing round for obligations still owed (as runner.finish)
+    finally:
+        session.close()
+    return log, path

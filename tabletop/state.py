@@ -21,7 +21,6 @@ same from run to run.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -119,7 +118,7 @@ def _at(items: PVector[Mapping[str, V]], turn: int, key: str, value: V) -> PVect
     return items.set(turn - 1, current)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # its fields in a dict: replace() copies that dict (see there)
 class State:
     """The exercise after some events. Read it; only ``Game.evolve`` makes a new one."""
 
@@ -156,17 +155,22 @@ class State:
     last_command: str = ""  # the type of the last command's first event ('' once retracted)
 
     def replace(self, **changes: Any) -> State:
-        """A copy with ``changes``: what ``attrs.evolve`` does, without its per-call introspection (a fold makes one per event).
+        """A copy with ``changes``: what ``attrs.evolve`` does, in a third of its time (a fold makes one or two per event).
 
-        Every field read at once, the changed ones put in place, one call of the
-        constructor: half the time of a field-by-field copy.
+        The state's fields live in its ``__dict__`` (a frozen attrs class
+        without slots), so the copy is that dict copied and the changes put in:
+        no call of the constructor with every one of its thirty-odd fields. The
+        constructor only assigns (no validators, no converters), so the copy is
+        the state the constructor would give.
         """
-        values = list(_VALUES(self))
-        for name, value in changes.items():
-            if name not in _INDEX:
+        for name in changes:
+            if name not in _NAMES:
                 raise TypeError(f"State has no field {name!r}")
-            values[_INDEX[name]] = value
-        return State(*values)
+        new = object.__new__(State)
+        fields = new.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes)
+        return new
 
     # ---- views
     @property
@@ -207,8 +211,8 @@ class State:
         return None if ob_id is None else self.obligations[ob_id].obligation.status
 
 
-_FIELDS = tuple(field.name for field in attrs.fields(State))
-_VALUES = operator.attrgetter(*_FIELDS)
-_INDEX = {name: index for index, name in enumerate(_FIELDS)}
+_NAMES = frozenset(field.name for field in attrs.fields(State))
+if any(field.validator or field.converter for field in attrs.fields(State)):
+    raise TypeError("State.replace copies a state without its constructor: a field with a validator or converter needs it")
 
 __all__ = ["ByTurn", "Numbered", "OpenObligation", "State", "_at"]
