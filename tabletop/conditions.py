@@ -176,12 +176,20 @@ def recent(state: State, scenario: m.Scenario, rules: m.Rules, within: int = 0) 
 
 
 def _injects_of(state: State, scenario: m.Scenario, turn: int) -> list[Seen]:
-    out: list[Seen] = []
-    for inject_id in state.released:
+    """The facts of the injects released in turn ``turn``, in release order.
+
+    Injects are released in their own turn (``Game.decide`` refuses any other),
+    so the released ids run turn by turn: read from the latest back to the
+    turn before ``turn``, not over the whole exercise.
+    """
+    found: list[m.Inject] = []
+    for inject_id in reversed(state.released):
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
+        if inject.turn < turn:
+            break
         if inject.turn == turn:
-            out.extend(Seen(f, turn, inject.title, True, public="all" in inject.to) for f in inject.facts)
-    return out
+            found.append(inject)
+    return [Seen(f, turn, inject.title, True, public="all" in inject.to) for inject in reversed(found) for f in inject.facts]
 
 
 def attacks_on(state: State, scenario: m.Scenario, rules: m.Rules, seat: str, within: int = 0, by: str | None = None) -> list[Seen]:

@@ -206,6 +206,27 @@ def test_an_attack_decided_in_a_turn_is_seen_in_the_next(nll):
     assert (seen.seat, seen.source, seen.inject) == ("dprk", "Shell the Northwest Islands", False)
 
 
+def test_an_attack_in_an_inject_counts_in_the_turn_after_for_within_one_and_not_for_this_turn_alone(nll):
+    """``within`` reaches back to the injects of the turns before: the shelling released in turn 2 is seen from turn 3 with ``within: 1``."""
+    scenario, rules = nll
+    session = at_decide(scenario, rules, 2, release=False)
+    session.release("hyp-yeonpyeong-shelling")
+    while session.state.phase != "decide":
+        session.advance()
+    bots.play_turn_decisions(session, list(scenario.seats))
+    session.advance()
+    session.adjudicate()
+    session.advance()
+    session.advance()  # turn 3, nothing released yet
+    assert session.state.turn == 3
+
+    def injects(within):
+        return [s.source for s in conditions.attacks_on(session.state, scenario, rules, "rok", within) if s.inject]
+
+    assert injects(0) == []
+    assert injects(1) == ["Hypothetical: DPRK artillery shells Yeonpyeong"]
+
+
 def test_a_treaty_condition_follows_the_treaty_in_force_on_the_date(tmp_path, rules):
     path = tmp_path / "s.yaml"
     path.write_text(with_options(

@@ -151,3 +151,17 @@ def test_the_reversion_takes_effect_on_15_may_1972_for_the_senkakus_too(rules):
 def test_a_fact_of_its_own_date_is_read_on_that_date(rules):
     result = treaties.resolve([attack("china", "us", "okinawa", date=D(1965, 3, 1))], D(2025, 1, 15), rules)
     assert not duties(result, "us-japan-1960") and duties(result, "us-rok-1953")
+
+
+# --- in force, as the bots and the option conditions ask it ----------------------
+
+
+def test_binds_is_in_force_saying_yes_on_every_boundary_date_of_every_treaty(rules):
+    """``treaties.binds`` answers what ``in_force`` says (its 'yes'), without the sentence: checked on each treaty's own dates."""
+    for treaty in rules.treaties.values():
+        dates = [d for d in (treaty.signed, treaty.in_force, treaty.ended, treaty.ended_disputed_from) if d is not None]
+        around = {d + dt.timedelta(days=k) for d in dates for k in (-1, 0, 1)} | {D(1900, 1, 1), D(2100, 1, 1)}
+        for day in sorted(around):
+            assert treaties.binds(treaty, day) == (treaties.in_force(treaty, day)[0] == "yes"), (treaty.id, day)
+    assert any(treaties.binds(t, D(2025, 1, 1)) for t in rules.treaties.values())
+    assert not all(treaties.binds(t, D(1900, 1, 1)) for t in rules.treaties.values())
