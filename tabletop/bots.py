@@ -151,7 +151,8 @@ def situation(state: State, scenario: m.Scenario, rules: m.Rules, seat: str) -> 
     network.discard(seat)
     prompts: list[Prompt] = []
     barred: set[str] = set()
-    recent = conditions.recent(state, scenario, rules)
+    injects = conditions.this_turns_injects(state, scenario)
+    recent = conditions.recent(state, scenario, rules, injects=injects)
     for seen in conditions.attacks_among(recent, seat):
         prompts.append(Prompt("attacked", seen, seen.fact.by))
         barred.add(seen.fact.by or "")
@@ -166,24 +167,25 @@ def situation(state: State, scenario: m.Scenario, rules: m.Rules, seat: str) -> 
     if threatened is not None:
         prompts.append(Prompt("threatened", threatened, threatened.fact.by))
     # Drafts are voted on in the turn they are tabled: this turn's, not last turn's.
-    for seen in (*conditions.drafts(state, scenario, seat), *(s for s in recent if s.fact.kind != "council_vote")):
+    for seen in (*conditions.drafts(state, scenario, seat, injects=injects), *(s for s in recent if s.fact.kind != "council_vote")):
         by = seen.fact.by
         if seen.fact.kind in doctrine.situations and by not in (None, seat) and by not in not_rivals:
             prompts.append(Prompt(seen.fact.kind, seen, by))
     previous = state.decisions.get(state.turn - 1, {})
     escalated = offered = None
-    for other in scenario.seats:  # scenario order: deterministic
+    for other in scenario.seats:  # scenario order: deterministic; the first of each counts
         decision = previous.get(other)
         if other in not_rivals or other == seat or decision is None or decision.option is None:
             continue
         option = scenario.option(other, decision.option)
-        name = said(scenario, rules, other)
         pressure = _pressure(option, rules, state.tension)
         if escalated is None and pressure > 0:
-            escalated = (name, option.label)
+            escalated = (said(scenario, rules, other), option.label)
         # An offer is talks with this seat that do not raise tension; a "diplomatic" show of strength is not one.
         if offered is None and pressure <= 0 and _talks_with(option, seat):
-            offered = (other, name, option.label)
+            offered = (other, said(scenario, rules, other), option.label)
+        if escalated is not None and offered is not None:
+            break
     mine = previous.get(seat)
     barred.discard("")
     return Situation(tuple(prompts), frozenset(barred), escalated, offered, mine.option if mine else None, _latest(state, scenario, seat))

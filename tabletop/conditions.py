@@ -17,7 +17,7 @@ by an inject released this turn.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -110,8 +110,11 @@ def _treaty_in_force(treaty_id: str, state: State, scenario: m.Scenario, rules: 
     return binds(treaty, state.date or scenario.start)
 
 
-def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any") -> list[Seen]:
-    """Security Council drafts tabled this turn by another seat (``by``: that seat, or ``any``)."""
+def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any", injects: Sequence[Seen] | None = None) -> list[Seen]:
+    """Security Council drafts tabled this turn by another seat (``by``: that seat, or ``any``).
+
+    ``injects`` are :func:`this_turns_injects`, for a caller that has them already (a bot reads them twice).
+    """
     found = []
     for other, decision in state.decisions.get(state.turn, {}).items():
         if other == seat or decision.option is None:
@@ -120,7 +123,7 @@ def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any") -> li
         for fact in option.facts:
             if fact.kind == "council_vote" and fact.by == other and by in ("any", other):
                 found.append(Seen(fact, state.turn, option.label, False, other))
-    for seen in this_turns_injects(state, scenario):
+    for seen in this_turns_injects(state, scenario) if injects is None else injects:
         fact = seen.fact
         if fact.kind == "council_vote" and fact.by != seat and by in ("any", fact.by):
             found.append(seen)
@@ -165,9 +168,12 @@ def decided(state: State, scenario: m.Scenario, rules: m.Rules, turn: int) -> li
     return out
 
 
-def recent(state: State, scenario: m.Scenario, rules: m.Rules, within: int = 0) -> list[Seen]:
-    """Every fact seen since the last adjudication, and in the ``within`` turns before it; the latest first."""
-    out = list(reversed(this_turns_injects(state, scenario)))
+def recent(state: State, scenario: m.Scenario, rules: m.Rules, within: int = 0, injects: Sequence[Seen] | None = None) -> list[Seen]:
+    """Every fact seen since the last adjudication, and in the ``within`` turns before it; the latest first.
+
+    ``injects`` as for :func:`drafts`.
+    """
+    out = list(reversed(this_turns_injects(state, scenario) if injects is None else injects))
     for back in range(within + 1):
         if back:  # an earlier turn: its injects too
             out.extend(reversed(_injects_of(state, scenario, state.turn - back)))
