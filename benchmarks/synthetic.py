@@ -101,8 +101,8 @@ def write_facilitated_log(folder: Path, events: int, seed: int = 1) -> tuple[Pat
     the room), pauses the timer, and then the turn is played as the headless
     runner plays it (scheduled injects, bots in every seat, adjudication).
     """
-    from tabletop import runner
     from tabletop import model as m
+    from tabletop import runner
     from tabletop.loading import load_scenario
     from tabletop.session import RELEASE_PHASES, Session
 

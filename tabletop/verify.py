@@ -5,7 +5,10 @@ link in the hash chain checked) followed by :func:`tabletop.replay.replay`
 (each command re-decided against the scenario and rules and compared with
 what was logged, state hashes and bot choices included). One pass each, in
 one process: a real exercise log is a few thousand lines at most, and the
-cost grows linearly beyond that (benchmarks/bench_verify.py).
+cost grows linearly beyond that (benchmarks/bench_verify.py, to 1,000,000
+events): each event costs what its own command costs (a note a few tens of
+microseconds, a bot decision or an adjudication hundreds), never a pass over
+the exercise so far.
 """
 
 from __future__ import annotations
@@ -34,9 +37,11 @@ class Verdict:
 def verify(path: str | os.PathLike[str], scenario: m.Scenario, rules: m.Rules) -> Verdict:
     """Raise LogError or ReplayMismatch at the first bad line; else say what the log holds.
 
-    Reads and replays in one pass, line by line: memory does not grow with the log.
-    A line that breaks the chain is named even where the replay would also differ,
-    since each line is checked before it is replayed.
+    Reads and replays in one pass, line by line: the lines are not kept, only the
+    state, which holds what the exercise remembers (its facts, decisions, notes,
+    obligations: a few hundred bytes an event). A line that breaks the chain is
+    named even where the replay would also differ, since each line is checked
+    before it is replayed.
     """
     with logmod.Lines(path) as lines:
         return verify_lines(lines, scenario, rules)
