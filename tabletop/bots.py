@@ -37,6 +37,7 @@ from tabletop import conditions, ladder
 from tabletop import model as m
 from tabletop.conditions import Seen
 from tabletop.game import answer_key, answers_for
+from tabletop.state import tail
 
 if TYPE_CHECKING:  # annotations only
     from tabletop.state import State
@@ -367,7 +368,7 @@ def _talks_with(option: m.Option, state: str) -> bool:
 
 def _latest(state: State, scenario: m.Scenario, seat: str) -> str | None:
     """The title of the latest inject released this turn that reached the seat."""
-    for inject_id in reversed(state.released[len(state.released) - len(state.released_now):]):
+    for inject_id in reversed(tail(state.released, len(state.released) - len(state.released_now))):
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
         if inject.turn == state.turn and "all" in inject.to:  # the rationale is revealed to all: only a public inject is named
             return inject.title

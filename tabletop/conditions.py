@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from tabletop import model as m
-from tabletop.state import State
+from tabletop.state import State, tail
 from tabletop.treaties import binds, force_fact
 
 
@@ -133,7 +133,7 @@ def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any", injec
 def this_turns_injects(state: State, scenario: m.Scenario) -> list[Seen]:
     """The facts of the injects released in this turn, in release order."""
     out: list[Seen] = []
-    for inject_id in state.released[len(state.released) - len(state.released_now):]:  # released_now: this turn's, scripted and ad hoc
+    for inject_id in tail(state.released, len(state.released) - len(state.released_now)):  # released_now: this turn's, scripted and ad hoc
         inject = state.adhoc.get(inject_id) or scenario.inject(inject_id)
         if inject.turn == state.turn:
             out.extend(Seen(f, state.turn, inject.title, True, public="all" in inject.to) for f in inject.facts)

@@ -25,7 +25,7 @@ import attrs
 from tabletop import conditions, ladder, rulings
 from tabletop import events as ev
 from tabletop import model as m
-from tabletop.state import Key, OpenObligation, State, _at
+from tabletop.state import Key, OpenObligation, State, _at, tail
 from tabletop.treaties import Engine, force_fact
 
 PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
@@ -460,7 +460,7 @@ class Game:
                 posture[seat] = to
                 causes.append(ev.Cause("posture", because, seat, to=to))
 
-        released = state.released[len(state.released) - len(state.released_now):]
+        released = tail(state.released, len(state.released) - len(state.released_now))
         for inject_id in released:
             inject = self.inject(state, inject_id)
             if inject.effects.tension:
@@ -512,7 +512,7 @@ class Game:
                                     details={"answers": f"{ob.treaty} Art. {ob.article}"}))
         if not self.turn(state).closing:
             # A red line crossed since the last adjudication, and the seat did nothing firm this turn.
-            crossing = state.facts[state.answerable_from:]
+            crossing = tail(state.facts, state.answerable_from)
             for seat_id, seat_def in scenario.seats.items():
                 for line in seat_def.watch:
                     fact = ladder.crossed(line, seat_id, crossing, rules)
@@ -546,7 +546,7 @@ class Game:
         """The facts of this turn and the ``turns`` before it (what a rung's ``needs`` reads)."""
         first = max(1, state.turn - turns)
         begin = state.turn_starts[first - 1] if len(state.turn_starts) >= first else len(state.facts)
-        return list(state.facts[begin:])
+        return tail(state.facts, begin)
 
     def _facts_released(self, state: State, inject: m.Inject) -> list[m.Fact]:
         date = inject.date or state.date

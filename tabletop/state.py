@@ -10,7 +10,21 @@ can be kept, compared or stepped from. What grows with the length of an
 exercise (facts, released injects, obligations, decisions by turn) is kept in
 persistent vectors (``pyrsistent``): appending or replacing one item shares
 the rest, so folding n events costs O(n), not the O(n^2) of copying a tuple
-per event. Maps that stay small (a turn's decisions, the open obligations, a
+per event.
+
+They are pyrsistent's pure-Python vectors, not its C ones (what
+``pyrsistent.pvector()`` gives). A C vector's nodes are not Python objects,
+so the garbage collector, which looks into every new object at each
+young-generation pass, walks a new version of a C vector item by item: with
+a new notes or facts vector after every event, each pass cost the length of
+the exercise so far, and verifying 1,000,000 events took four times as long
+an event at the end as at the start (benchmarks/bench_verify.py). A new
+version of a pure-Python vector holds its root and tail lists, the old ones
+shared with the version before, so a pass costs the same however long the
+exercise (tests/test_long_session.py counts it). Its reads are slower (about
+a microsecond an item), so what reads the end of a vector reads it item by
+item (:func:`tail`), never by a slice, which this implementation makes by
+copying the whole vector. Maps that stay small (a turn's decisions, the open obligations, a
 seat's credibility) are plain dicts, copied when they change and never
 written in place. Ordered views give screens the mappings they read
 (``state.decisions.get(turn, {})``, ``state.obligations[id]``) in a fixed
@@ -21,14 +35,17 @@ same from run to run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
-from pyrsistent import PMap, PVector, pmap, pvector
+from pyrsistent import PMap, PVector, pmap
+from pyrsistent._pvector import python_pvector  # the pure-Python vector: see the module's note
 
 from tabletop import model as m
 from tabletop.treaties import Record
+
+EMPTY: PVector[Any] = python_pvector()  # where every vector of the state starts
 
 V = TypeVar("V")
 Key = tuple[str, str, str, str, str, "str | None"]
@@ -109,6 +126,11 @@ class ByTurn(Mapping[int, Mapping[str, V]], Generic[V]):
         return len(self._items)
 
 
+def tail(items: Sequence[V], start: int) -> list[V]:
+    """``items[start:]`` as a list, item by item: the cost of the items read, whatever the vector's length (see the module's note on vectors)."""
+    return [items[i] for i in range(max(start, 0), len(items))]
+
+
 def _at(items: PVector[Mapping[str, V]], turn: int, key: str, value: V) -> PVector[Mapping[str, V]]:
     """``items`` with ``value`` under ``key`` in turn ``turn``'s mapping (a small dict, copied)."""
     while len(items) < turn:
@@ -130,25 +152,25 @@ class State:
     posture: Mapping[str, str] = attrs.field(factory=dict)
     ended: bool = False
     events: int = 0  # events folded so far
-    released: PVector[str] = pvector()  # every released inject's id, in order
+    released: PVector[str] = EMPTY  # every released inject's id, in order
     released_now: frozenset[str] = frozenset()  # those released in this turn
-    adhoc_injects: PVector[m.Inject] = pvector()  # the facilitator's own, adhoc-1, adhoc-2, ...
-    facts: PVector[m.Fact] = pvector()
-    turn_starts: PVector[int] = pvector()  # by turn - 1: how many facts there were when the turn began (the ladder reads a turn's facts)
+    adhoc_injects: PVector[m.Inject] = EMPTY  # the facilitator's own, adhoc-1, adhoc-2, ...
+    facts: PVector[m.Fact] = EMPTY
+    turn_starts: PVector[int] = EMPTY  # by turn - 1: how many facts there were when the turn began (the ladder reads a turn's facts)
     answerable_from: int = 0  # facts from here on can still be answered this turn (a red line crossed since the last adjudication)
     hostilities: Record = Record()  # every fact so far as the rule engine reads it: their count, and the attacks among them
-    turn_decisions: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Decision
-    turn_answers: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: obligation id -> events.ObligationAnswered
-    turn_assessments: PVector[Mapping[str, Any]] = pvector()  # by turn - 1: seat -> events.Assessed (the latest)
-    all_obligations: PVector[OpenObligation] = pvector()  # o1, o2, ...
+    turn_decisions: PVector[Mapping[str, Any]] = EMPTY  # by turn - 1: seat -> events.Decision
+    turn_answers: PVector[Mapping[str, Any]] = EMPTY  # by turn - 1: obligation id -> events.ObligationAnswered
+    turn_assessments: PVector[Mapping[str, Any]] = EMPTY  # by turn - 1: seat -> events.Assessed (the latest)
+    all_obligations: PVector[OpenObligation] = EMPTY  # o1, o2, ...
     open_ids: tuple[str, ...] = ()  # triggered or contested and not yet answered, in the order they opened
     known: PMap[Key, str] = pmap()  # obligations that must not trigger again: key -> id
     adjudicated_turns: int = 0  # turns 1..n are adjudicated (each must be before the next starts)
-    tension_history: PVector[tuple[int, int]] = pvector()  # (turn, tension) at each adjudication
-    notes: PVector[Any] = pvector()
-    overrides: PVector[Any] = pvector()
-    council: PVector[Any] = pvector()
-    reports: PVector[Any] = pvector()
+    tension_history: PVector[tuple[int, int]] = EMPTY  # (turn, tension) at each adjudication
+    notes: PVector[Any] = EMPTY
+    overrides: PVector[Any] = EMPTY
+    council: PVector[Any] = EMPTY
+    reports: PVector[Any] = EMPTY
     withheld: frozenset[str] = frozenset()  # scheduled injects the facilitator keeps as standby (injects_withheld)
     dropped: frozenset[str] = frozenset()  # scheduled injects the facilitator dropped: never released
     before: State | None = None  # the state before the last command's events: what a retraction returns to (one level)
@@ -215,4 +237,4 @@ _NAMES = frozenset(field.name for field in attrs.fields(State))
 if any(field.validator or field.converter for field in attrs.fields(State)):
     raise TypeError("State.replace copies a state without its constructor: a field with a validator or converter needs it")
 
-__all__ = ["ByTurn", "Numbered", "OpenObligation", "State", "_at"]
+__all__ = ["EMPTY", "ByTurn", "Numbered", "OpenObligation", "State", "_at", "tail"]

@@ -19,6 +19,7 @@ import pytest
 from benchmarks.synthetic import write_scenario
 from tabletop import log as logmod
 from tabletop import runner
+from tabletop.events import Note
 from tabletop.loading import load_scenario
 from tabletop.session import Session
 
@@ -83,3 +84,21 @@ def test_the_state_hash_covers_a_bounded_summary(played):
 
     sizes = [len(str(summary(played[turns][3].state))) for turns in (200, 400)]
     assert sizes[1] < sizes[0] * 1.2 + 200, sizes
+
+
+def test_the_collector_sees_a_handful_of_objects_in_a_new_state_however_long_the_exercise(played):
+    """Each event makes a new state and new versions of its vectors; the garbage collector looks at every new object.
+
+    What it looks at in them must not grow with the exercise (a C persistent
+    vector shows it every item, so each young-generation pass would cost the
+    length of the exercise so far): a bound on the collector's work, counted,
+    not timed. A note is the commonest event of a real log: it adds to the notes.
+    """
+    for turns in (200, 400):
+        scenario, rules, log, session, _ = played[turns]
+        game, state = session.game, session.state
+        noted = game.evolve(state.replace(ended=False), game.decide(state.replace(ended=False), Note("A note late in the exercise."))[0])
+        assert len(noted.notes) == 1 and len(state.facts) > turns and len(state.notes) == 0
+        for name in ("notes", "facts", "released", "turn_decisions", "all_obligations", "tension_history"):
+            vector = getattr(noted, name)
+            assert len(gc.get_referents(vector)) <= 8, (name, len(vector), len(gc.get_referents(vector)))
