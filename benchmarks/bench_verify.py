@@ -100,7 +100,8 @@ def measure(folder: Path, mix: str, events: int) -> None:
           f"read+chain {best['read+chain'] * 1000:8.1f} ms ({best['read+chain'] / base:4.2f}x)  "
           f"verify {best['verify'] * 1000:9.1f} ms ({best['verify'] / base:5.2f}x, {best['verify'] / count * 1e6:5.1f} us/event)  "
           f"peak {peak / 1e6:6.1f} MB ({peak / count:,.0f} B/event)  RSS {rss / 1e6:,.0f} MB  "
-          f"(log {log.stat().st_size / 1e6:,.1f} MB, scenario {scenario_path.stat().st_size / 1e6:.2f} MB, made in {made:.0f} s)",
+          f"(log {log.stat().st_size / 1e6:,.1f} MB, scenario {scenario_path.stat().st_size / 1e6:.2f} MB, made in {made:.0f} s; "
+          f"load {os.getloadavg()[0]:.1f})",
           flush=True)
 
 
