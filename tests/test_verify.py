@@ -157,6 +157,15 @@ def test_a_bot_decision_the_bot_would_not_make_is_named(tmp_path, played, nea):
     assert result[:2] == ("replay", at + 1) and "the bot for" in result[2]
 
 
+def test_a_forged_state_hash_is_named(tmp_path, played, nea):
+    """Only the logged hash changed (the adjudication itself untouched), the chain recomputed: replay arrives at another state."""
+    records = [json.loads(line) for line in played.splitlines()]
+    at = [i for i, r in enumerate(records) if r.get("type") == "adjudicated"][-1]
+    records[at]["state_hash"] = "0" * 64
+    result = both(tmp_path, rechained(records), nea)
+    assert result == ("replay", at + 1, "state hash differs from the replayed state")
+
+
 def test_an_edited_bot_rationale_is_named(tmp_path, played, nea):
     records = [json.loads(line) for line in played.splitlines()]
     at = next(i for i, r in enumerate(records) if r.get("type") == "decision" and r.get("by") == "bot")
