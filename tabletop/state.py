@@ -17,7 +17,7 @@ They are pyrsistent's pure-Python vectors, not its C ones (what
 so the garbage collector, which looks into every new object at each
 young-generation pass, walks a new version of a C vector item by item: with
 a new notes or facts vector after every event, each pass cost the length of
-the exercise so far: verifying a log of 1,000,000 events took 278 us an
+the exercise so far: verifying a log of 1,000,000 events took 223-278 us an
 event on average, against 60-90 us over its first 50,000 events with the
 collector off (benchmarks/bench_verify.py). A new
 version of a pure-Python vector holds its root and tail lists, the old ones
