@@ -43,7 +43,11 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 from pyrsistent import PMap, PVector, pmap
-from pyrsistent._pvector import python_pvector  # the pure-Python vector: see the module's note
+
+try:  # the pure-Python vector (see the module's note); pyproject pins pyrsistent below 0.21 for this private name
+    from pyrsistent._pvector import python_pvector
+except ImportError:  # pragma: no cover - a pyrsistent that moved it: the public vector is correct, only slower on long logs
+    from pyrsistent import pvector as python_pvector
 
 from tabletop import model as m
 from tabletop.treaties import Record
