@@ -29,6 +29,13 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def strike(app, pilot) -> None:
+    """The ROK's limited strike on the DPRK, released through the session (the ad-hoc dialog takes no facts): contested duties follow."""
+    app.session.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.", facts=[STRIKE])
+    app.screen.refresh_board()
+    await settle(pilot)
+
+
 def test_every_key_the_footer_shows_fits_80_columns_in_every_phase(tmp_path):
     app = make_app(str(MINI), BOTS, seed=1, log=tmp_path / "keys.jsonl")
 
@@ -87,9 +94,7 @@ def test_ruling_a_contested_obligation_shows_its_case_and_logs_consultation_only
             await settle(pilot)
             session = app.session
             assert ("r", "Rule") not in [(k, d) for k, d, _ in footer_keys(app)]  # nothing to rule on yet
-            session.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.", facts=[STRIKE])
-            app.screen.refresh_board()
-            await settle(pilot)
+            await strike(app, pilot)
             contested = [o for o in session.state.open.values() if o.status == "contested"]
             assert contested
             keys = footer_keys(app)
@@ -135,9 +140,7 @@ def test_r_rules_on_the_obligation_highlighted_and_override_no_longer_rules(tmp_
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             session = app.session
-            session.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.", facts=[STRIKE])
-            app.screen.refresh_board()
-            await settle(pilot)
+            await strike(app, pilot)
             rows = app.screen.query_one("#obligation-list", OptionList)
             rows.focus()
             rows.highlighted = rows.option_count - 1  # the oldest; r rules on the one highlighted
@@ -169,8 +172,7 @@ def test_an_answer_list_opens_clear_of_the_footer(tmp_path, size):
     async def scenario():
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
-            app.session.release_adhoc("Hypothetical: a limited strike", "The ROK shells a DPRK position.", facts=[STRIKE])
-            app.screen.refresh_board()
+            await strike(app, pilot)
             await pilot.press("N", "space", "space")
             await settle(pilot)
             await pilot.press("enter")  # the hand-over
