@@ -49,6 +49,14 @@ class Commands:
         raise NotImplementedError
 
     @property
+    def scenario(self) -> m.Scenario:
+        return self.board()[0].scenario
+
+    @property
+    def rules(self) -> m.Rules:
+        return self.board()[0].rules
+
+    @property
     def turn(self) -> m.Turn:
         game, state = self.board()
         return game.turn(state)
@@ -307,14 +315,6 @@ class Session(Commands):
             self.writer.close()
 
     # ------------------------------------------------------------- queries
-    @property
-    def scenario(self) -> m.Scenario:
-        return self.game.scenario
-
-    @property
-    def rules(self) -> m.Rules:
-        return self.game.rules
-
     @property
     def seed(self) -> int:
         return self.game.seed

@@ -322,14 +322,6 @@ class RemoteSession(Commands):
             return self._view.events()
 
     @property
-    def scenario(self) -> m.Scenario:
-        return self.game.scenario
-
-    @property
-    def rules(self) -> m.Rules:
-        return self.game.rules
-
-    @property
     def header(self) -> dict[str, Any]:
         """The log's header as the server gives it to this role (no seed but for the facilitator)."""
         return self.link.header
