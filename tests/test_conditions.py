@@ -38,6 +38,15 @@ def nll():
     return load_named("nll-2025")
 
 
+def to_next_turn(session, bot_seats):
+    """From the decide phase: ``bot_seats`` decide by the bots' choices, the turn is adjudicated, and the next one starts (nothing released)."""
+    bots.play_turn_decisions(session, bot_seats)
+    session.advance()
+    session.adjudicate()
+    session.advance()
+    session.advance()
+
+
 def at_decide(scenario, rules, turn, seed=0, release=True):
     """A session in turn ``turn``, its scheduled injects released (with ``release``), entering its decide phase.
 
@@ -49,11 +58,7 @@ def at_decide(scenario, rules, turn, seed=0, release=True):
         facilitation.release_scheduled(session)
         while session.state.phase != "decide":
             session.advance()
-        bots.play_turn_decisions(session, list(scenario.seats))
-        session.advance()
-        session.adjudicate()
-        session.advance()
-        session.advance()
+        to_next_turn(session, list(scenario.seats))
     if release:
         facilitation.release_scheduled(session)
         while session.state.phase != "decide":
@@ -158,11 +163,7 @@ def test_last_turns_draft_is_not_this_turns(nea):
     scenario, rules = nea
     session = at_decide(scenario, rules, 1)
     session.decide("us", "sanctions-draft", "Sanctions for the launches.")
-    bots.play_turn_decisions(session, [s for s in scenario.seats if s != "us"])
-    session.advance()
-    session.adjudicate()
-    session.advance()
-    session.advance()
+    to_next_turn(session, [s for s in scenario.seats if s != "us"])
     facilitation.release_scheduled(session)
     while session.state.phase != "decide":
         session.advance()
@@ -197,11 +198,7 @@ def test_an_attack_decided_in_a_turn_is_seen_in_the_next(nll):
     scenario, rules = nll
     session = at_decide(scenario, rules, 1)
     session.decide("dprk", "shell-islands", "Punish the exercise.")
-    bots.play_turn_decisions(session, [s for s in scenario.seats if s != "dprk"])
-    session.advance()
-    session.adjudicate()
-    session.advance()
-    session.advance()  # turn 2, nothing released yet
+    to_next_turn(session, [s for s in scenario.seats if s != "dprk"])  # turn 2, nothing released yet
     [seen] = conditions.attacks_on(session.state, scenario, rules, "rok")
     assert (seen.seat, seen.source, seen.inject) == ("dprk", "Shell the Northwest Islands", False)
 
