@@ -4,7 +4,9 @@ Prints figures; asserts nothing. Goal (issue 10): verify at most 4x the
 baseline, in one process, and linear in the log's length (the ratio and the
 time an event stay flat from 2,000 to 1,000,000 events), peak memory quoted.
 Verify reads every line (parse, seq, hash chain) and re-decides every command
-against the scenario and rules, bot decisions included (tabletop/verify.py).
+against the scenario and rules (tabletop/verify.py); a bot's decision is
+re-decided as a command, its policy not re-run (that is ``verify --bots``,
+timed here too as a third column).
 
 Two mixes of events (benchmarks/synthetic.py):
 
@@ -83,9 +85,10 @@ def measure(folder: Path, mix: str, events: int) -> None:
         "json.loads": baseline,
         "read+chain": lambda: read_and_chain(log),
         "verify": lambda: verifying.verify(log, scenario, rules),
+        "--bots": lambda: verifying.verify(log, scenario, rules, bots=True),
     }
     best = dict.fromkeys(steps, float("inf"))
-    for _ in range(runs):  # alternating, so that a burst of load on the machine falls on all three alike
+    for _ in range(runs):  # alternating, so that a burst of load on the machine falls on all alike
         for name, step in steps.items():
             began = time.perf_counter()
             step()
@@ -99,6 +102,7 @@ def measure(folder: Path, mix: str, events: int) -> None:
     print(f"{mix:>11} {count:>9,} events {verdict.turn:>5,} turns  json.loads {base * 1000:8.1f} ms  "
           f"read+chain {best['read+chain'] * 1000:8.1f} ms ({best['read+chain'] / base:4.2f}x)  "
           f"verify {best['verify'] * 1000:9.1f} ms ({best['verify'] / base:5.2f}x, {best['verify'] / count * 1e6:5.1f} us/event)  "
+          f"--bots {best['--bots'] / base:5.2f}x  "
           f"peak {peak / 1e6:6.1f} MB ({peak / count:,.0f} B/event)  RSS {rss / 1e6:,.0f} MB  "
           f"(log {log.stat().st_size / 1e6:,.1f} MB, scenario {scenario_path.stat().st_size / 1e6:.2f} MB, made in {made:.0f} s; "
           f"load {os.getloadavg()[0]:.1f})",

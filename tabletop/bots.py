@@ -439,7 +439,7 @@ def play_turn_decisions(session: Any, seats: list[str] | None = None) -> list[An
 
     The facilitation policy (``tabletop/facilitation.py``) calls this on entering
     the decide phase. Each choice is made on the state as it stands when the
-    command is given, as replay re-derives it (a bot's logged choice must be the one it makes).
+    command is given, as ``verify --bots`` re-derives it (replay.check_bot).
     """
     events: list[Any] = []
     for seat in seats if seats is not None else [s for s, k in session.seats.items() if k == "bot"]:

@@ -117,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("log")
     p.add_argument("--key", metavar="FILE", help="trust only the public keys in FILE (ssh-ed25519 lines or SHA256: fingerprints); "
                    "default: your own key and those in the trusted-keys file")
+    p.add_argument("--bots", action="store_true", help="also re-run each bot's policy under the log's seed: would the bots as they are "
+                   "now have decided as logged? (a log from before a change to the bots fails this, not the plain verify)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("report", help="after-action report of a log", description=f"The after-action report of a log. {NEVER_OVER_A_LOG}")
@@ -322,7 +324,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 return fail(1, str(exc).removeprefix(f"{args.log}: "))
             watched = signing.Watch(lines)  # notes the signature lines as the replay reads them: one pass
             try:
-                verdict = verify_lines(watched, scenario, rules)  # type: ignore[arg-type]  # Watch stands in for the Lines it wraps
+                verdict = verify_lines(watched, scenario, rules, args.bots)  # type: ignore[arg-type]  # Watch stands in for the Lines it wraps
             except ReplayMismatch as exc:
                 warn(lines)
                 for message in changed:

@@ -573,7 +573,8 @@ def _is(hint: Any) -> Any:
     return lambda t: t == hint
 
 
-def _make_converter() -> cattrs.Converter:
+def _make_converter() -> tuple[cattrs.Converter, dict[type[Any], Any]]:
+    """The log's converter, and its structure function of each event class (from_json calls it directly)."""
     c = cattrs.Converter(unstruct_collection_overrides={tuple: list}, forbid_extra_keys=True)
     text, whole = _strict(str, "text"), _strict(int, "a whole number")
     c.register_structure_hook(str, text)
@@ -598,16 +599,18 @@ def _make_converter() -> cattrs.Converter:
         InjectReleased: ("adhoc",), Decision: ("answers", "text"), Answers: ("inject", "obligation"), Overridden: ("seat", "obligation"),
         Noted: ("seat", "objective", "finding"), ObligationTriggered: ("scale",), ExerciseEnded: ("reason",), Changes: ("credibility", "posture", "causes"), Cause: ("seat", "delta", "to"),
     }
+    structures: dict[type[Any], Any] = {}
     for cls in (Adhoc, Answers, Cause, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
         fields = {name: omit for name in optional.get(cls, ())}
         c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **cast(Any, fields)))
-        c.register_structure_hook(cls, make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True))
+        structures[cls] = make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True)
+        c.register_structure_hook(cls, structures[cls])
     c.register_structure_hook(Adhoc | None, _optional(Adhoc))
     c.register_structure_hook(Answers | None, _optional(Answers))
-    return c
+    return c, structures
 
 
-converter = _make_converter()
+converter, _STRUCTURE = _make_converter()
 
 
 def to_json(event: Any) -> dict[str, Any]:
@@ -623,7 +626,7 @@ def from_json(record: Mapping[str, Any]) -> Any:
         raise EventError(f"unknown event type {kind!r}")
     fields = {k: v for k, v in record.items() if k not in RECORD_FIELDS}
     try:
-        event = converter.structure(fields, cls)
+        event = _STRUCTURE[cls](fields, cls)
     except EventError as exc:
         raise EventError(f"{kind} event: {exc}") from None
     except cattrs.BaseValidationError as exc:

@@ -1,10 +1,13 @@
 """Reading a log back: open it with its scenario, replay it (checked) or fold it (for looking).
 
 *Replay* re-issues every logged command: for each group of events a command
-wrote, ``Game.decide`` must give exactly the logged events (the state hash
-where one is logged, and for a bot seat, the choice its policy makes under
-the log's seed), and only then are they folded with ``Game.evolve``. This is
-what ``verify``, resuming, branching and the report rest on.
+wrote, ``Game.decide`` must give exactly the logged events (the same typed
+events, field for field, the state hash where one is logged), and only then
+are they folded with ``Game.evolve``. This is what ``verify``, resuming,
+branching and the report rest on. A bot is a client like a team: its
+decision is a logged command, re-decided like any other (the option must be
+open to the seat then), not its policy re-run, so a log keeps verifying
+after the bots' policies change.
 
 *Fold* only evolves the logged events, without re-deciding: for a viewer that
 steps through a log event by event, inside a command's group too. It checks
@@ -24,10 +27,11 @@ from typing import Any
 
 import attrs
 
-from tabletop import bots, paths
+from tabletop import bots as botmod
 from tabletop import events as ev
 from tabletop import log as logmod
 from tabletop import model as m
+from tabletop import paths
 from tabletop.game import CommandError, Game
 from tabletop.state import State
 
@@ -63,6 +67,7 @@ def replay(
     upto: int | None = None,
     on_event: Callable[[int, State], None] | None = None,
     partial: bool = False,
+    bots: bool = False,
 ) -> Replayed:
     """Re-decide every logged command and compare; raise ReplayMismatch at the first difference.
 
@@ -70,9 +75,11 @@ def replay(
     many records. With ``partial``, accept a log that stops inside a command, as
     a crash between two of its events leaves it: the events still owed are
     returned in ``unwritten`` (resuming writes them). Without it such a log is a
-    mismatch, since it cannot be told from an edited last line.
+    mismatch, since it cannot be told from an edited last line. With ``bots``,
+    also re-run each bot's policy where the log says a bot decided, and
+    require its choice and rationale (:func:`check_bot`).
     """
-    return replay_lines(game, ((i + 2, r, None) for i, r in enumerate(records)), upto, on_event, partial)
+    return replay_lines(game, ((i + 2, r, None) for i, r in enumerate(records)), upto, on_event, partial, bots)
 
 
 def replay_lines(
@@ -81,24 +88,31 @@ def replay_lines(
     upto: int | None = None,
     on_event: Callable[[int, State], None] | None = None,
     partial: bool = False,
+    bots: bool = False,
 ) -> Replayed:
     """:func:`replay` over ``(line number, record, the line's bytes or None)``, as :class:`tabletop.log.Lines` reads them.
 
-    With the bytes at hand, a logged event must be the very line the writer
-    would write for the engine's event (same fields, same order, same JSON
-    types); without them, the same fields with the same JSON values.
+    A logged event matches when it structures (strictly: ``2.0`` or ``true`` is
+    no whole number) to the very event the engine gives; how the line is
+    spaced or its fields ordered is the hash chain's and the signature's
+    concern, not the engine's.
     """
     state = game.initial()
     done = 0
     stream = iter(lines)
-    for number, record, raw in stream:
+    for number, record, _ in stream:
         if upto is not None and done >= upto:
             break
         done += 1
         if record.get("type") in ev.LOG_RECORDS:  # a signature: the log module checks it
             continue
-        command = _command(record, number)
-        _check_bot(game, state, command, number)
+        logged = _event(record, number)
+        try:
+            command = ev.command_of(logged)
+        except KeyError:
+            raise ReplayMismatch(number, f"a {record.get('type')} event that no command produced here (the engine gives a different result)") from None
+        if bots:
+            check_bot(game, state, command, number)
         try:
             produced = game.decide(state, command)
         except CommandError as exc:
@@ -110,31 +124,37 @@ def replay_lines(
                     if partial:  # the state is that of the log; the owed events are for the writer to append
                         return Replayed(state, done, tuple(produced[index:]))
                     raise ReplayMismatch(number + 1, f"the log ends where the engine expected a {event.TYPE} event")
-                number, record, raw = following
+                number, record, _ = following
                 done += 1
-            _compare(record, raw, event, number)
+                logged = _event(record, number, event)
+            if logged != event:
+                _differ(record, event, number)
             state = game.evolve(state, event)
             if on_event is not None:
                 on_event(done, state)
     return Replayed(state, done)
 
 
-def _command(record: dict[str, Any], line: int) -> ev.Command:
+def _event(record: dict[str, Any], line: int, expected: Any = None) -> Any:
+    """The typed event a record holds; where the engine expects ``expected`` there, a record that is none says how it differs."""
     try:
-        event = ev.from_json(record)
+        return ev.from_json(record)
     except ev.EventError as exc:
+        if expected is not None:
+            _differ(record, expected, line)
         raise ReplayMismatch(line, str(exc)) from None
-    try:
-        return ev.command_of(event)
-    except KeyError:
-        return_type = record.get("type")
-        raise ReplayMismatch(line, f"a {return_type} event that no command produced here (the engine gives a different result)") from None
 
 
-def _check_bot(game: Game, state: State, command: ev.Command, line: int) -> None:
-    """A decision logged as a bot's must be the one the bot makes here under the log's seed."""
+def check_bot(game: Game, state: State, command: ev.Command, line: int) -> None:
+    """A decision logged as a bot's must be the one the bot makes here under the log's seed (``verify --bots``).
+
+    Not part of every replay: a bot is a client whose decision is a command
+    like a team's, and a log made before a change to the bots' policies must
+    still replay. This asks the further question of a bot-played log: would
+    the bots as they are now have decided so?
+    """
     if isinstance(command, ev.Decide) and command.by == "bot" and command.answers is None and command.seat in game.scenario.seats:
-        choice = bots.decide(state, game.scenario, game.rules, command.seat, game.seed)
+        choice = botmod.decide(state, game.scenario, game.rules, command.seat, game.seed)
         if choice.option != command.option or choice.text != (command.text.strip() if command.text else None):
             raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would choose {choice.option!r} here "
                                        f"under seed {game.seed}, not {command.option!r}")
@@ -145,7 +165,7 @@ def _check_bot(game: Game, state: State, command: ev.Command, line: int) -> None
         open_ob = state.obligations.get(command.obligation)
         if open_ob is None or open_ob.obligation.obligor not in game.scenario.seats:
             return  # decide names what is wrong with it
-        reply = bots.answer(state, game.scenario, game.rules, open_ob, game.seed)
+        reply = botmod.answer(state, game.scenario, game.rules, open_ob, game.seed)
         if reply.answer != command.answer:
             raise ReplayMismatch(line, f"decision event: the bot for {command.seat} would answer {command.obligation} with "
                                        f"{reply.answer!r} under seed {game.seed}, not {command.answer!r}")
@@ -154,22 +174,10 @@ def _check_bot(game: Game, state: State, command: ev.Command, line: int) -> None
                                        f"(it gives: {reply.rationale!r})")
 
 
-def _compare(logged: dict[str, Any], raw: bytes | None, event: Any, line: int) -> None:
+def _differ(logged: dict[str, Any], event: Any, line: int) -> None:
+    """Raise ReplayMismatch saying how a logged record differs from the event the engine gives there."""
     produced = ev.to_json(event)
-    if raw is not None:
-        expected = {"type": produced["type"], "seq": logged.get("seq"), "turn": produced["turn"], "prev": logged.get("prev")}
-        expected.update(produced)
-        if "ts" in logged:
-            expected["ts"] = logged["ts"]
-        if logmod.encode(expected) == raw:
-            return
-    written = {k: v for k, v in logged.items() if k not in ("seq", "prev", "ts")}
-    # As JSON, not as Python values: 2.0 and true equal 2 and 1 in Python, not in the log.
-    if logmod.encode(written) == logmod.encode(produced):
-        if raw is None:
-            return
-        raise ReplayMismatch(line, f"{produced['type']} event: the line is not written as the engine writes it "
-                                   "(spacing, escapes or field order were changed)")
+    written = {k: v for k, v in logged.items() if k not in ev.RECORD_FIELDS[1:]}
     if logged.get("type") != produced["type"]:
         raise ReplayMismatch(line, f"expected a {produced['type']} event here, the log has {logged.get('type')!r}")
     if produced["type"] == "adjudicated" and {k: v for k, v in written.items() if k != "state_hash"} == {
@@ -178,13 +186,14 @@ def _compare(logged: dict[str, Any], raw: bytes | None, event: Any, line: int) -
         if "state_hash" not in written:
             raise ReplayMismatch(line, "adjudicated event lacks its state_hash")
         raise ReplayMismatch(line, "state hash differs from the replayed state")
+    # As JSON, not as Python values: 2.0 and true equal 2 and 1 in Python, not in the log.
     for key, value in produced.items():
         if logmod.encode({key: written.get(key)}) != logmod.encode({key: value}):
             raise ReplayMismatch(line, f"{produced['type']} event: {key} is {written.get(key)!r} in the log, but replay gives {value!r}")
     extra = sorted(set(written) - set(produced))
     if extra:
         raise ReplayMismatch(line, f"{produced['type']} event has unexpected fields: {', '.join(extra)}")
-    raise ReplayMismatch(line, f"{produced['type']} event: its fields are not in the order the engine writes them (the line was rewritten)")
+    raise ReplayMismatch(line, f"{produced['type']} event differs from what the engine gives here")
 
 
 def fold(game: Game, records: Sequence[dict[str, Any]], state: State | None = None, start: int = 0, stop: int | None = None) -> State:

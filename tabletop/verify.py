@@ -3,7 +3,8 @@
 ``verify`` is :func:`tabletop.log.read` (each line parsed, its seq and its
 link in the hash chain checked) followed by :func:`tabletop.replay.replay`
 (each command re-decided against the scenario and rules and compared with
-what was logged, state hashes and bot choices included). One pass each, in
+what was logged, state hashes included; with ``bots``, each bot decision's
+policy re-run under the log's seed too). One pass each, in
 one process: a real exercise log is a few thousand lines at most, and the
 cost grows linearly beyond that (benchmarks/bench_verify.py, to 1,000,000
 events): each event costs what its own command costs (a note a few tens of
@@ -34,7 +35,7 @@ class Verdict:
     warnings: list[str]
 
 
-def verify(path: str | os.PathLike[str], scenario: m.Scenario, rules: m.Rules) -> Verdict:
+def verify(path: str | os.PathLike[str], scenario: m.Scenario, rules: m.Rules, bots: bool = False) -> Verdict:
     """Raise LogError or ReplayMismatch at the first bad line; else say what the log holds.
 
     Reads and replays in one pass, line by line: the lines are not kept, only the
@@ -44,13 +45,13 @@ def verify(path: str | os.PathLike[str], scenario: m.Scenario, rules: m.Rules) -
     before it is replayed.
     """
     with logmod.Lines(path) as lines:
-        return verify_lines(lines, scenario, rules)
+        return verify_lines(lines, scenario, rules, bots)
 
 
-def verify_lines(lines: logmod.Lines, scenario: m.Scenario, rules: m.Rules) -> Verdict:
+def verify_lines(lines: logmod.Lines, scenario: m.Scenario, rules: m.Rules, bots: bool = False) -> Verdict:
     """As :func:`verify`, for a log whose header was read (to find its scenario) and whose lines are not yet."""
     counted = _Counted(lines)
-    done = replay_lines(game_of(lines.header, scenario, rules), counted)
+    done = replay_lines(game_of(lines.header, scenario, rules), counted, bots=bots)
     for _ in counted:  # whatever follows the group's end the replay stopped at (nothing, in a log that replays)
         pass
     return Verdict(lines.count, counted.hashes, done.state.turn, done.state.ended, lines.warnings)

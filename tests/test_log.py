@@ -32,8 +32,8 @@ def write_lines(path, lines):
     path.write_bytes(b"\n".join(lines) + b"\n")
 
 
-def verify(path, capsys):
-    code = cli.main(["verify", str(path)])
+def verify(path, capsys, *flags):
+    code = cli.main(["verify", str(path), *flags])
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -61,7 +61,10 @@ def test_an_edited_line_is_named(played, tmp_path, capsys):
     write_lines(played, lines)
     code, out = verify(played, capsys)
     assert code == 1
-    # The edited line itself (a bot's rationale is re-derived), before the next line's broken link.
+    assert f":{index + 2}: hash chain broken" in out  # the next line's link to it no longer matches
+    # With --bots, the edited line itself (the bot's rationale re-derived), before the next line's broken link.
+    code, out = verify(played, capsys, "--bots")
+    assert code == 1
     assert f":{index + 1}: decision event: the rationale is not the bot's" in out
 
 
