@@ -13,6 +13,7 @@ from typing import Any
 from tabletop import model as m
 from tabletop import rulings
 from tabletop.model import seat_name
+from tabletop.sealing import SEALED
 
 
 def inject_title(scenario: m.Scenario, event: dict[str, Any]) -> str:
@@ -82,6 +83,10 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
         if sealed:
             return f"{name} answered {event.get('obligation')} (sealed)"
         return f"{event.get('obligation')} answered by {name}: {event.get('answer')}"
+    if kind == "assessed":
+        if sealed:
+            return f"{name}'s course of action assessed (sealed)"
+        return f"{name}'s course of action assessed: {event.get('reason')}"
     if kind == "obligation_triggered":
         return f"Obligation {obligation_line(event, scenario, rules)}"
     if kind == "adjudicated":
@@ -137,12 +142,14 @@ def obligation_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules)
     return line
 
 
-def event_details(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules) -> list[tuple[str, str]]:
-    """(label, text) pairs: everything in an event a facilitator would want to read."""
+def event_details(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, sealed: bool = False) -> list[tuple[str, str]]:
+    """(label, text) pairs: everything in an event a facilitator would want to read; of a sealed one, only whose it is."""
     kind = event.get("type")
     rows: list[tuple[str, str]] = [("event", f"#{event.get('seq')} {kind} (turn {event.get('turn')})")]
     if event.get("ts"):
         rows.append(("time", str(event["ts"])))
+    if sealed:
+        return [*rows, ("seat", seat_name(scenario, rules, event.get("seat"))), ("sealed", SEALED)]
     if kind == "inject_released":
         adhoc = event.get("adhoc")
         if adhoc:

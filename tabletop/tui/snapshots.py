@@ -21,6 +21,7 @@ from typing import Any
 from tabletop import log as logmod
 from tabletop import model as m
 from tabletop.replay import ReplayMismatch, fold, game_of, replay
+from tabletop.sealing import SEALED_KINDS, event_sealed
 from tabletop.state import State
 
 MAX_SNAPSHOTS = 100
@@ -56,6 +57,7 @@ class Snapshots:
         self._cursor: tuple[int, State] | None = None
         self._turn_starts: list[int] | None = None
         self._first_adjudicated: dict[str, Any] | None = _UNKNOWN
+        self._end: tuple[int, State | None] | None = None
 
     def extend(self, events: list[dict[str, Any]]) -> None:
         """The whole log, once read; the events shown so far are its first ones."""
@@ -101,6 +103,26 @@ class Snapshots:
 
     def __len__(self) -> int:
         return len(self.events)
+
+    def sealed(self, event: dict[str, Any]) -> bool:
+        """Is ``event`` sealed in the log as far as it goes (its turn's decide phase still open at the end)?
+
+        The rule of :mod:`tabletop.sealing`, asked of the state after the last
+        event: a log of an exercise still in its decide phase shows, stepped
+        through, whose decisions are in, not what they are. Where the events
+        cannot be folded to the end yet (a log no replay has checked), every
+        decision, answer and assessment is shown sealed until it can.
+        """
+        if event.get("type") not in SEALED_KINDS:
+            return False
+        if self._end is None or self._end[0] != len(self.events):
+            try:
+                end: State | None = self.state_at(len(self.events))
+            except Exception:  # noqa: BLE001 - an event the engine cannot fold; the replay names it
+                end = None
+            self._end = (len(self.events), end)
+        end = self._end[1]
+        return True if end is None else event_sealed(event, end)
 
     def state_at(self, k: int) -> State:
         """The state after the first k events (k = 0: before any)."""

@@ -303,3 +303,49 @@ def test_a_replay_opened_from_the_start_screen_goes_back_to_it(tmp_path):
             assert isinstance(app.screen, StartScreen)
 
     run(scenario_())
+
+
+def test_a_log_in_mid_decision_replays_with_its_decisions_sealed(tmp_path):
+    """The sealing rule is the board's: stepping through a log whose decide phase is still open shows who is in, not what they chose."""
+    scenario, rules = load_scenario(MINI)
+    path = tmp_path / "mid.jsonl"
+    s = Session.new(scenario, rules, seed=4, seats={"us": "human", "rok": "human"}, log_path=path, fsync=False)
+    s.release("threat")
+    while s.state.phase != "decide":
+        s.advance()
+    s.decide("us", "talk", "Our secret reason: keep Seoul out of the loop.")
+    for open_ob in s.unanswered("rok"):
+        s.answer("rok", open_ob.id, "decline", "Our hidden answer: we stay out.")
+    s.close()
+    events = logmod.read(path).events
+    mine = [i for i, e in enumerate(events) if e["type"] == "decision" and e.get("by") != "bot"]
+    assert mine
+    app = make_app(replay=path)
+
+    async def scenario_():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReplayScreen)
+            lines = [screen._timeline_line(i).plain for i in range(len(events))]
+            for i in mine:
+                assert "(sealed)" in lines[i], lines[i]
+            for i in mine:
+                await pilot.press("home")
+                for _ in range(i + 1):
+                    await pilot.press("right")
+                await pilot.pause()
+                detail = screen.query_one("#event-detail", Static).render().plain
+                assert "sealed until every seat has decided" in detail
+                assert "keep Seoul" not in detail and "we stay out" not in detail and "rationale" not in detail
+
+    run(scenario_())
+
+
+def test_a_finished_log_replays_with_its_decisions_open(played):
+    """Once the decide phase has moved on (every seat in), the replay shows what each seat chose and why."""
+    path, scenario, rules = played
+    events = logmod.read(path).events
+    snapshots = Snapshots(logmod.read(path), scenario, rules)
+    assert not any(snapshots.sealed(e) for e in events)

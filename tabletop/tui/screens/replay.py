@@ -211,7 +211,7 @@ class ReplayScreen(Screen):
         event = snapshots.events[index]
         width = len(str(len(snapshots)))
         return literal.assemble(
-            (f"{index + 1:>{width}} ", "dim"), (f"T{event.get('turn')} ", "dim"), event_line(event, snapshots.scenario, snapshots.rules)
+            (f"{index + 1:>{width}} ", "dim"), (f"T{event.get('turn')} ", "dim"), event_line(event, snapshots.scenario, snapshots.rules, sealed=snapshots.sealed(event))
         )
 
     @on(Worker.StateChanged)
@@ -313,7 +313,8 @@ class ReplayScreen(Screen):
             detail = Content.styled("Before the first event.", "dim italic")
         else:
             rows: list[Any] = []
-            for label, text in event_details(snapshots.events[k - 1], scenario, rules):
+            event = snapshots.events[k - 1]
+            for label, text in event_details(event, scenario, rules, sealed=snapshots.sealed(event)):
                 rows += [(f"{label}: ", "bold"), str(text), "\n"]
             detail = literal.assemble(*rows[:-1])
         self.query_one("#event-detail", Static).update(detail)
