@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tabletop import paths, safetext
+from tabletop import files, paths, safetext
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -56,7 +56,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a full disk, a read-only folder, ...: one line, never a traceback
-        from tabletop import files
 
         print(f"tabletop: {files.explain(exc)}", file=sys.stderr)
         return EXIT_IO
@@ -218,15 +217,11 @@ def _io_failed(message: str) -> int:
 
 
 def _explain(exc: OSError, path: str) -> str:
-    from tabletop import files
-
     return files.explain(exc, path)
 
 
 def _writable(path: str) -> None:
     """Refuse, before any work, an output that is an exercise log or a folder (msel writes through its own helper)."""
-    from tabletop import files
-
     if files.is_exercise_log(path):
         raise UserError(f"refusing to write {path}: it is an exercise log, which tabletop never replaces: choose another file")
     if Path(path).is_dir():
@@ -312,16 +307,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     try:
         with logmod.Lines(args.log) as lines:
-            refused = paths.recorded_scenario(lines.header)[1]
-            if refused:
-                print(f"warning: {refused}; looking for scenario {lines.header.get('scenario')!r} by its id", file=sys.stderr)
             try:
-                scenario, rules, changed = load_for(lines.header, args.log)
+                basis = load_for(lines.header, args.log)
             except OpenError as exc:
                 for _ in lines:  # without a scenario nothing replays, yet a broken line is still the first thing to name
                     pass
                 warn(lines)
                 return fail(1, str(exc).removeprefix(f"{args.log}: "))
+            scenario, rules, changed = basis.scenario, basis.rules, basis.changed
+            for warning in basis.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
             watched = signing.Watch(lines)  # notes the signature lines as the replay reads them: one pass
             try:
                 verdict = verify_lines(watched, scenario, rules, args.bots)  # type: ignore[arg-type]  # Watch stands in for the Lines it wraps
@@ -351,7 +346,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    from tabletop import files, signing
+    from tabletop import signing
 
     if args.export and args.export != "-":
         _writable(args.export)
@@ -400,19 +395,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume:
         if not args.log:
             raise UserError("--resume needs --log PATH, the log to carry on")
-        from tabletop.replay import ReplayMismatch
+        from tabletop.session import ResumeError, resume_log
 
         _same_exercise(args, scenario)
         try:
-            session, warnings = runner.resume(args.log, scenario, rules)
-        except logmod.LogBusy as exc:
-            raise UserError(f"cannot resume {exc}") from None
-        except (logmod.LogError, ReplayMismatch) as exc:
-            raise UserError(f"cannot resume {args.log}: {exc}") from None
-        except logmod.LogWriteError as exc:
-            return _io_failed(f"{exc}{resume_hint if _has_lines(args.log) else ''}")
+            session, warnings = resume_log(args.log)
+        except ResumeError as exc:
+            if exc.io:
+                return _io_failed(f"{exc}{resume_hint if _has_lines(args.log) else ''}")
+            raise UserError(str(exc)) from None
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        try:
+            session = runner.finish(session)
+        except logmod.LogWriteError as exc:
+            return _io_failed(f"{exc}{resume_hint}")
     else:
         try:
             session = runner.play(scenario, rules, seed=args.seed or 0, log_path=args.log)
@@ -437,7 +434,7 @@ def _same_exercise(args: argparse.Namespace, scenario: Any) -> None:
             header = json.loads(handle.readline() or b"{}")
     except (OSError, ValueError):
         return  # the resume itself says what is wrong with the file
-    if type(header) is not dict or header.get("type") != "header":
+    if not files.is_log_header(header):
         return
     logged = header.get("scenario")
     if logged is not None and logged != scenario.id:
@@ -477,8 +474,8 @@ def _progress():
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tabletop import files, report, signing
     from tabletop import log as logmod
+    from tabletop import report, signing
     from tabletop.replay import OpenError, ReplayMismatch, open_log
     from tabletop.session import Session
 
@@ -486,9 +483,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"refusing to write {args.output}: it is an exercise log, which tabletop never replaces: choose another file")
     try:
         contents = logmod.read(args.log)
-        refused = paths.recorded_scenario(contents.header)[1]
-        if refused:
-            print(f"warning: {refused}; looking for scenario {contents.header.get('scenario')!r} by its id", file=sys.stderr)
         opened = open_log(args.log, contents)
         session = Session.replay(opened.contents, opened.scenario, opened.rules)
     except (logmod.LogError, OpenError) as exc:
@@ -497,7 +491,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"{args.log}:{exc.line}: {exc.message}; run 'tabletop verify {args.log}'") from None
     for message in opened.changed:
         print(f"warning: {message}; the report shows the log as replayed against the scenario as it is now", file=sys.stderr)
-    for warning in contents.warnings:
+    for warning in opened.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     try:
         signed = signing.check(contents, chain_checked=True)

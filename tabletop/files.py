@@ -99,6 +99,11 @@ def is_exercise_log(path: str | os.PathLike[str]) -> bool:
     except ValueError:
         # A header cut by the read limit, or edited out of shape: still recognisably a log's.
         return first.lstrip().startswith(b"{") and b'"header"' in first and f'"{LOG_FORMAT_PREFIX}'.encode() in first
+    return is_log_header(record)
+
+
+def is_log_header(record: object) -> bool:
+    """Is this parsed first line a tabletop log's header (of any version of the format)? The one test of it."""
     return type(record) is dict and record.get("type") == "header" and str(record.get("format", "")).startswith(LOG_FORMAT_PREFIX)
 
 

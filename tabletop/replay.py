@@ -224,13 +224,43 @@ class OpenError(Exception):
 
 
 @attrs.frozen
+class Basis:
+    """The scenario and rules a log was written against, as found now, and what to say about them.
+
+    ``changed``: the scenario or rule modules differ from those the log was
+    written with (verify fails; the others warn). ``warnings``: said, not
+    failing (a recorded scenario path refused, the scenario found by its id).
+    """
+
+    scenario: m.Scenario
+    rules: m.Rules
+    changed: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Opened:
     """A log with the scenario and rules it was written against, and what changed since."""
 
     contents: logmod.LogContents
-    scenario: m.Scenario
-    rules: m.Rules
-    changed: tuple[str, ...]  # the scenario or rule modules differ from those the log was written with
+    basis: Basis
+
+    @property
+    def scenario(self) -> m.Scenario:
+        return self.basis.scenario
+
+    @property
+    def rules(self) -> m.Rules:
+        return self.basis.rules
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        return self.basis.changed
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What to say on opening it: the basis's warnings, then the log's own (a torn last line dropped)."""
+        return (*self.basis.warnings, *self.contents.warnings)
 
     @property
     def game(self) -> Game:
@@ -241,18 +271,24 @@ def scenario_of(header: dict[str, Any], log: str | os.PathLike[str]) -> Path:
     """The scenario file a log names (its recorded path, else its id); OpenError if neither is found."""
     path = paths.scenario_for_log(header)
     if path is None:
+        refused = paths.recorded_scenario(header)[1]
         raise OpenError(
             f"{log}: its scenario {header.get('scenario')!r} is not at {header.get('scenario_path')!r} "
-            "nor among the bundled and your own scenarios"
+            "nor among the bundled and your own scenarios" + (f" ({refused})" if refused else "")
         )
     return path
 
 
-def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> tuple[m.Scenario, m.Rules, tuple[str, ...]]:
-    """The scenario and rules a log's header names, loaded, and what changed since the log was written."""
+def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> Basis:
+    """The scenario and rules a log's header names, loaded, and what changed since the log was written.
+
+    The one place the CLI, the TUI, the server and the report find a log's
+    scenario: OpenError, in one line naming the log, when it cannot be had.
+    """
     from tabletop.loading import load_scenario
     from tabletop.yamlnodes import InputError
 
+    refused = paths.recorded_scenario(header)[1]
     scenario_path = scenario_of(header, log)
     try:
         scenario, rules = load_scenario(scenario_path)
@@ -269,7 +305,8 @@ def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> tuple[m.Sce
         )
     if header.get("rules_sha256") and rules.sha256 != header["rules_sha256"]:
         changed.append(f"rule modules in {rules.path} changed since the log was written")
-    return scenario, rules, tuple(changed)
+    warnings = (f"{refused}; scenario {header.get('scenario')!r} found by its id instead: {scenario_path}",) if refused else ()
+    return Basis(scenario, rules, tuple(changed), warnings)
 
 
 def open_log(path: str | os.PathLike[str], contents: logmod.LogContents | None = None) -> Opened:
@@ -279,5 +316,4 @@ def open_log(path: str | os.PathLike[str], contents: logmod.LogContents | None =
     opened all the same and named in ``changed``: the caller warns (verify fails).
     """
     contents = contents if contents is not None else logmod.read(path)
-    scenario, rules, changed = load_for(contents.header, path)
-    return Opened(contents, scenario, rules, changed)
+    return Opened(contents, load_for(contents.header, path))

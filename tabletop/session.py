@@ -330,6 +330,43 @@ class Session(Commands):
         return self.game.unreleased(self.state, include_standby)
 
 
+class ResumeError(Exception):
+    """A saved exercise that cannot be carried on; ``str()`` is the one line to show. ``io``: the disk failed, not the log."""
+
+    def __init__(self, message: str, io: bool = False):
+        super().__init__(message)
+        self.io = io
+
+
+def resume_log(path: str | Path, clock: bool = False, opened: Any = None) -> tuple[Session, list[str]]:
+    """Carry on the exercise in ``path`` with its own scenario and rules; the warnings to show (in order, each once).
+
+    The one way the TUI, the headless runner and the server resume a log, with
+    one set of messages (ResumeError): the log opened as the CLI, the TUI and
+    the report open it (:func:`tabletop.replay.open_log`, which finds its
+    scenario by its recorded path, else by its id, and says what changed
+    since), then replayed and reopened for writing (:meth:`Session.resume`).
+    ``opened``: the log as the caller already opened it (``replay.Opened``), to check it first.
+    """
+    from tabletop import files
+    from tabletop.replay import OpenError, open_log
+
+    try:
+        opened = opened if opened is not None else open_log(path)
+        session, read = Session.resume(path, opened.scenario, opened.rules, clock=clock)
+    except OpenError as exc:
+        raise ResumeError(f"cannot resume {exc}") from None
+    except logmod.LogBusy as exc:
+        raise ResumeError(f"cannot resume {exc}") from None
+    except logmod.LogError as exc:
+        raise ResumeError(f"cannot resume {path}: {exc}") from None
+    except ReplayMismatch as exc:
+        raise ResumeError(f"cannot resume {path}: line {exc.line}: {exc.message}; run 'tabletop verify {path}'") from None
+    except OSError as exc:  # a read-only log, a full disk
+        raise ResumeError(f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}", io=True) from None
+    return session, list(dict.fromkeys([*opened.basis.warnings, *opened.changed, *read]))
+
+
 def _signer(sign: bool) -> Any:
     """The facilitator's key (read or made when first needed), or None for an unsigned log."""
     if not sign:

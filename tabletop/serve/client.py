@@ -59,12 +59,12 @@ def load_scenario_for(header: dict[str, Any]) -> tuple[m.Scenario, m.Rules]:
     from tabletop.replay import OpenError, load_for
 
     try:
-        scenario, rules, changed = load_for(header, "the server's exercise")
+        basis = load_for(header, "the server's exercise")
     except OpenError as exc:
         raise JoinError(f"{exc}; copy the scenario file to this machine, or join through the browser page") from None
-    if changed:
-        raise JoinError(f"this machine's copy differs from the server's: {changed[0]}")
-    return scenario, rules
+    if basis.changed:
+        raise JoinError(f"this machine's copy differs from the server's: {basis.changed[0]}")
+    return basis.scenario, basis.rules
 
 
 class Link:

@@ -192,28 +192,14 @@ class TabletopApp(App[int]):
         return True
 
     def resume_exercise(self, path: Path, minutes: int) -> bool:
-        from tabletop import log as logmod
-        from tabletop.replay import OpenError, open_log
-        from tabletop.session import ReplayMismatch, Session
+        from tabletop.session import ResumeError, resume_log
 
         try:
-            opened = open_log(path)
-            session, read_warnings = Session.resume(path, opened.scenario, opened.rules, clock=True)
-        except OpenError as exc:
-            literal.notify(self, str(exc), severity="error")
+            session, warnings = resume_log(path, clock=True)
+        except ResumeError as exc:  # one line, and the start screen stays
+            literal.notify(self, str(exc), severity="error", timeout=15)
             return False
-        except logmod.LogBusy as exc:
-            literal.notify(self, f"cannot resume {exc}", severity="error", timeout=15)
-            return False
-        except (ReplayMismatch, logmod.LogError) as exc:
-            literal.notify(self, f"cannot resume {path}: {exc}", severity="error")
-            return False
-        except OSError as exc:  # a read-only log, a full disk: one line, and the start screen stays
-            from tabletop import files
-
-            literal.notify(self, f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}", severity="error", timeout=15)
-            return False
-        for warning in dict.fromkeys([*opened.changed, *read_warnings]):
+        for warning in warnings:
             literal.notify(self, warning, severity="warning")
         self._open_board(session, int(session.header.get("minutes", minutes)))
         return True
@@ -332,10 +318,9 @@ def resume_log(path: Path, scenario: str | Path | None, seat_specs: Sequence[str
     Its own scenario (by the header's path, else its id), seed and seats are
     kept; a SCENARIO, --seed or --seat that says otherwise is refused in words.
     """
-    from tabletop import files
     from tabletop import log as logmod
     from tabletop.replay import OpenError, open_log
-    from tabletop.session import ReplayMismatch, Session
+    from tabletop.session import ResumeError, resume_log
 
     if seat_specs:
         raise SetupError(f"{path} exists: resuming it keeps its seats; leave --seat out (or give a new --log to start another exercise)")
@@ -354,14 +339,10 @@ def resume_log(path: Path, scenario: str | Path | None, seat_specs: Sequence[str
     if any(r.get("type") == "exercise_ended" for r in opened.contents.events):
         raise SetupError(f"{path} has ended: replay it with 'tabletop replay {path}', or give a new --log")
     try:
-        session, warnings = Session.resume(path, opened.scenario, opened.rules, clock=True)
-    except logmod.LogBusy as exc:
-        raise SetupError(f"cannot resume {exc}") from None
-    except (ReplayMismatch, logmod.LogError) as exc:
-        raise SetupError(f"cannot resume {path}: {exc}") from None
-    except OSError as exc:
-        raise SetupError(f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}") from None
-    for warning in dict.fromkeys([*opened.changed, *warnings]):
+        session, warnings = resume_log(path, clock=True, opened=opened)
+    except ResumeError as exc:
+        raise SetupError(str(exc)) from None
+    for warning in warnings:
         print(visible(f"tabletop: warning: {warning}"), file=sys.stderr)
     return session
 

@@ -163,15 +163,16 @@ class ReplayScreen(Screen):
         worker = get_current_worker()
         if self.opened is not None:
             contents, scenario, rules = self.opened.contents, self.opened.scenario, self.opened.rules
-            warnings = [*contents.warnings, *self.opened.changed]
+            warnings = [*self.opened.warnings, *self.opened.changed]
             header, head = contents.header, contents.events
         else:
             try:
                 header = logmod.read_header(self.path)
             except logmod.LogError as exc:
                 raise OpenError(str(exc)) from None
-            scenario, rules, changed = load_for(header, self.path)
-            warnings = [f"{c}; the replay may stop early" for c in changed]
+            basis = load_for(header, self.path)
+            scenario, rules = basis.scenario, basis.rules
+            warnings = [*basis.warnings, *(f"{c}; the replay may stop early" for c in basis.changed)]
             head = read_head(self.path, HEAD)
             contents = None
         snapshots = Snapshots.unverified(header, head, scenario, rules)

@@ -40,7 +40,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tabletop import paths
+from tabletop import files, paths
 from tabletop.outline import Outline, outline
 from tabletop.tui import literal
 from tabletop.tui.app import TabletopApp
@@ -140,7 +140,7 @@ def summarise_log(path: Path) -> LogEntry:
             header = json.loads(first)
         except ValueError:
             return bad("line 1 is not JSON: not a tabletop log", info.st_mtime)
-        if type(header) is not dict or header.get("type") != "header" or not str(header.get("format", "")).startswith("tabletop-log/"):
+        if not files.is_log_header(header):
             return bad("line 1 is not a tabletop log header", info.st_mtime)
         last = _last_record(fd, size)
     except OSError as exc:
@@ -499,8 +499,6 @@ class StartScreen(Screen):
                     entry.path.unlink()
                     literal.notify(self, f"Deleted {entry.path.name}.")
             except OSError as exc:
-                from tabletop import files
-
                 literal.notify(self, f"Could not {doing} {entry.path.name}: {files.explain(exc, entry.path)}", severity="error")
                 return
             self.refresh_logs()
