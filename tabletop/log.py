@@ -191,6 +191,9 @@ def _file_kind(mode: int) -> str:
 
 def parse_header(raw: RawLog) -> dict[str, Any]:
     header = _parse(raw.name, 1, raw.lines[0])
+    if files.is_log_header(header) and header.get("format") != FORMAT:
+        raise LogError(raw.name, 1, f"written in format {header.get('format')!r}, which is newer than this tabletop reads ({FORMAT!r}): "
+                                    f"open it with the tabletop that wrote it ({header.get('tabletop', 'version unknown')}) or a later one")
     if header.get("type") != "header" or header.get("format") != FORMAT:
         raise LogError(raw.name, 1, f"expected a header with format {FORMAT!r}")
     _check_header(raw.name, header)
