@@ -66,6 +66,27 @@ def enter_phase(session: Session, bots: Iterable[str] | None = None) -> list[Any
     return []
 
 
+def owed(session: Session, bots: Iterable[str] | None = None) -> bool:
+    """Does entering the current phase still owe something that :func:`enter_phase` would do?
+
+    In *decide*: a bot seat's decision or an answer it owes; in *adjudicate*:
+    the turn's adjudication. A front end that finds it owed (the bots' writes
+    failed, or the exercise was resumed before it could) does it before moving on.
+    """
+    state = session.state
+    if state.ended:
+        return False
+    if state.phase == "decide":
+        undecided = set(session.undecided())
+        return any(s in undecided or session.unanswered(s) for s in (bot_seats(session) if bots is None else bots))
+    return state.phase == "adjudicate" and state.turn not in state.adjudicated
+
+
+def at_end(session: Session) -> bool:
+    """Is the exercise at its end: the last turn's review, with no closing round of obligation answers owed?"""
+    return session.state.phase == "review" and session.is_last_turn and not session.closing_owed
+
+
 def advance(session: Session, bots: Iterable[str] | None = None) -> list[Any]:
     """Move to the next phase and do what entering it asks; every event logged, the phase change first."""
     events = list(session.advance())

@@ -44,7 +44,7 @@ def finish(session: Session) -> Session:
     try:
         while not session.state.ended:
             facilitate_turn(session)
-            if session.is_last_turn and not session.closing_owed:
+            if facilitation.at_end(session):
                 session.end("all turns played")
                 break
             session.advance()  # the next turn, or the closing response round for obligations still owed

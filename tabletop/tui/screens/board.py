@@ -316,14 +316,11 @@ class BoardScreen(Screen):
                 note="Standby ones stay for s to release by choice; dropped ones are never released. Either is logged.",
             ), self._withheld)
             return
-        if state.phase == "adjudicate" and state.turn not in state.adjudicated:
-            self.enter_phase()  # entering it did not adjudicate (refused, or resumed before it could)
+        if facilitation.owed(session):
+            self.enter_phase()  # entering it did not finish (refused, a write failed, or resumed before it could)
             return
-        if state.phase == "review" and session.is_last_turn and not session.closing_owed:
+        if facilitation.at_end(session):
             self.action_end()
-            return
-        if state.phase == "decide" and any(kind == "bot" and (s in session.undecided() or session.unanswered(s)) for s, kind in session.seats.items()):
-            self.enter_phase()  # bots still owe a decision (their writes failed before): let them decide
             return
         if state.phase == "decide" and facilitation.pending_humans(session):
             self.next_decision()
