@@ -286,6 +286,22 @@ class TimerSet:
 
 
 @attrs.frozen
+class HandedOver:
+    """Who plays a seat from now on: its team (``human``), a bot, or the facilitator's keyboard (``hotseat``; game.CONTROLS).
+
+    The facilitator's hand-over in a served exercise, public like the seat
+    cards it changes. The state keeps it (``State.control``), so a restarted
+    server plays the seats as they were played when it stopped, and a
+    retracted hand-over is undone like any command.
+    """
+
+    TYPE: ClassVar[str] = "handed_over"
+    turn: int
+    seat: str
+    to: str
+
+
+@attrs.frozen
 class Retracted:
     """The facilitator takes back the last command: the state is as it was before that command's events.
 
@@ -305,12 +321,12 @@ class Retracted:
 
 Event = (
     TurnStarted | PhaseChanged | InjectReleased | Decision | Assessed | ObligationTriggered | ObligationUpgraded | ObligationAnswered
-    | Adjudicated | CouncilDecided | ReportOwed | Overridden | Noted | ExerciseEnded | InjectsWithheld | TimerSet | Retracted
+    | Adjudicated | CouncilDecided | ReportOwed | Overridden | Noted | ExerciseEnded | InjectsWithheld | TimerSet | HandedOver | Retracted
 )
 EVENTS: dict[str, type[Any]] = {
     cls.TYPE: cls
     for cls in (TurnStarted, PhaseChanged, InjectReleased, Decision, Assessed, ObligationTriggered, ObligationUpgraded, ObligationAnswered,
-                Adjudicated, CouncilDecided, ReportOwed, Overridden, Noted, ExerciseEnded, InjectsWithheld, TimerSet, Retracted)
+                Adjudicated, CouncilDecided, ReportOwed, Overridden, Noted, ExerciseEnded, InjectsWithheld, TimerSet, HandedOver, Retracted)
 }
 # Events that only follow another in its command's group: no command is re-issued for them.
 FOLLOWERS = frozenset({"obligation_triggered", "obligation_upgraded", "obligation_answered", "council_decided", "report_owed"})
@@ -420,13 +436,21 @@ class Timer:
 
 
 @attrs.frozen
+class HandOver:
+    """Hand a seat to its team (``human``), a bot, or the facilitator's keyboard (``hotseat``): who plays it from now on."""
+
+    seat: str
+    to: str
+
+
+@attrs.frozen
 class Retract:
     """Take back the last command, with a reason."""
 
     reason: str
 
 
-Command = Advance | Release | ReleaseAdhoc | Decide | Answer | Assess | Adjudicate | Override | Note | End | Withhold | Timer | Retract
+Command = Advance | Release | ReleaseAdhoc | Decide | Answer | Assess | Adjudicate | Override | Note | End | Withhold | Timer | HandOver | Retract
 
 
 def command_of(event: Any) -> Command:
@@ -461,6 +485,8 @@ def command_of(event: Any) -> Command:
         return Withhold(event.injects, event.how)
     if isinstance(event, TimerSet):
         return Timer(event.action, event.remaining, event.minutes)
+    if isinstance(event, HandedOver):
+        return HandOver(event.seat, event.to)
     if isinstance(event, Retracted):
         return Retract(event.reason)
     raise KeyError(type(event).TYPE)

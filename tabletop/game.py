@@ -36,12 +36,21 @@ OVERRIDE_PHASES = ("brief", "deliberate", "decide", "adjudicate", "review")
 OPEN_STATUSES = ("triggered", "contested")
 WITHHOLD = ("standby", "drop")
 TIMER_ACTIONS = ("start", "pause", "extend", "reset", "alarm")
+# Who may play a seat, and in what words: its team (on its own client in a served exercise, at the board's
+# keyboard in a local one), a bot, or in a served exercise the facilitator's keyboard (the hot seat). A log's
+# header says human or bot for each seat; a hand-over (HandOver) may name any of these.
+CONTROLS = {"human": "its team", "bot": "a bot", "hotseat": "the facilitator's keyboard (hot seat)"}
 # A retracted command of these kinds had been seen by the players (a decision or answer: once revealed).
-PUBLIC = frozenset({"turn_started", "phase_changed", "inject_released", "adjudicated", "override", "exercise_ended"})
+PUBLIC = frozenset({"turn_started", "phase_changed", "inject_released", "adjudicated", "override", "exercise_ended", "handed_over"})
 
 
 class CommandError(Exception):
     """A command the facilitator or a seat cannot give now; the message says why."""
+
+
+def played_by(name: str, to: str) -> str:
+    """A hand-over in words, for the log pane and the report: ``ROK is played by a bot from now on``."""
+    return f"{name} is played by {CONTROLS.get(to, to)} from now on"
 
 
 # ------------------------------------------------------------------ the hash
@@ -169,6 +178,11 @@ class Game:
         decided = state.decisions.get(state.turn, {})
         return [s for s in self.scenario.seats if s not in decided]
 
+    def control(self, state: State) -> dict[str, str]:
+        """Who plays each seat now (a word of CONTROLS): the log's header, then the hand-overs since, in scenario order."""
+        handed = state.control
+        return {s: handed.get(s, self.seats[s]) for s in self.scenario.seats}
+
     def unanswered(self, state: State, seat: str | None = None) -> list[OpenObligation]:
         """Obligations due in this turn's decide phase and not yet answered."""
         return [o for o in state.open.values() if o.due <= state.turn and (seat is None or o.obligation.obligor == seat)]
@@ -202,6 +216,8 @@ class Game:
             return [self._withhold(state, command)]
         if isinstance(command, ev.Timer):
             return [self._timer(state, command)]
+        if isinstance(command, ev.HandOver):
+            return [self._hand_over(state, command)]
         if isinstance(command, ev.Retract):
             return [self._retract(state, command)]
         raise CommandError(f"unknown command {type(command).__name__}")
@@ -379,6 +395,17 @@ class Game:
         if type(command.remaining) is not int or type(command.minutes) is not int or command.minutes < 0:
             raise CommandError("the timer's seconds left and minutes are whole numbers")
         return ev.TimerSet(state.turn, state.phase, command.action, command.remaining, command.minutes)
+
+    def _hand_over(self, state: State, command: ev.HandOver) -> ev.HandedOver:
+        """A seat to its team, a bot or the hot seat, in any phase until the end; never to what already plays it."""
+        if state.ended:
+            raise CommandError("the exercise has ended")
+        self._seat(command.seat)
+        if command.to not in CONTROLS:
+            raise CommandError(f"a seat is handed to {', '.join(CONTROLS)}, not {command.to!r}")
+        if self.control(state)[command.seat] == command.to:
+            raise CommandError(f"{command.seat} is already played by {CONTROLS[command.to]}")
+        return ev.HandedOver(state.turn, command.seat, command.to)
 
     def _retract(self, state: State, command: ev.Retract) -> ev.Retracted:
         """Only the last command, once: its state before is kept (State.before), so the fold returns to it exactly."""
@@ -674,6 +701,8 @@ class Game:
             if event.how == "drop":
                 return state.replace(**done, dropped=state.dropped | ids, withheld=state.withheld - ids)
             return state.replace(**done, withheld=state.withheld | ids)
+        if isinstance(event, ev.HandedOver):
+            return state.replace(**done, control={**state.control, event.seat: event.to})
         raise TypeError(f"not an event: {event!r}")
 
     def _clamp(self, tension: int) -> int:

@@ -31,7 +31,7 @@ import attrs
 from tabletop import events as ev
 from tabletop import model as m
 from tabletop import rulings
-from tabletop.game import answers_for
+from tabletop.game import answers_for, played_by
 from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
 from tabletop.sealing import SEALED, answer_sealed, event_sealed
@@ -205,6 +205,7 @@ class TurnItem:
     obligations: tuple[str, ...]  # ids triggered in this turn
     tension_start: int
     tension_end: int
+    handovers: tuple[str, ...] = ()  # who plays a seat from then on, one sentence each, in log order
 
 
 @attrs.frozen
@@ -226,6 +227,7 @@ class SeatItem:
     decisions: int
     credibility: tuple[int | None, int | None]
     posture: str
+    handed: tuple[tuple[int, str], ...] = ()  # (turn, who) for each hand-over of the seat, after the header's played_by
 
 
 @attrs.frozen
@@ -516,6 +518,11 @@ def collect(session: Session) -> Report:
         for e in events if e.get("type") == "note"
     )
 
+    handed_over = [e for e in events if e.get("type") == "handed_over"]
+    handovers_of: dict[int, list[str]] = {}
+    for e in handed_over:
+        handovers_of.setdefault(int(e.get("turn", 0)), []).append(played_by(seat_name(e.get("seat")), str(e.get("to", ""))) + ".")
+
     # --- tension: the exact value after every event, from the same fold replay uses
     initial, after = _tension_trace(session)
     if gone:
@@ -553,7 +560,7 @@ def collect(session: Session) -> Report:
                 decisions=tuple(sorted(decisions_of.get(turn_id, ()), key=lambda d: seat_order.get(d.seat, len(seat_order)))),
                 adjudications=tuple(adjudications.get(turn_id, ())),
                 obligations=tuple(o.id for o in obligations_of.get(turn_id, ())),
-                tension_start=start_t, tension_end=end_t,
+                tension_start=start_t, tension_end=end_t, handovers=tuple(handovers_of.get(turn_id, ())),
             )
         )
 
@@ -566,6 +573,7 @@ def collect(session: Session) -> Report:
             decisions=sum(1 for d in decisions if d.seat == seat_id),
             credibility=(first_cred.get(seat_id), state.credibility.get(seat_id)),
             posture=posture_name(state.posture.get(seat_id)),
+            handed=tuple((int(e.get("turn", 0)), str(e.get("to", ""))) for e in handed_over if e.get("seat") == seat_id),
         )
         for seat_id, seat in scenario.seats.items()
     )
@@ -702,8 +710,13 @@ def _cause_text(cause: dict[str, Any]) -> str:
 RETRACTED_WHAT = {
     "turn_started": "the start of a turn", "phase_changed": "an advance to the next phase", "inject_released": "an inject's release",
     "decision": "a decision or an answer", "assessed": "an assessment", "adjudicated": "an adjudication", "override": "an override",
-    "note": "a note", "exercise_ended": "the end of the exercise", "injects_withheld": "withheld injects",
+    "note": "a note", "exercise_ended": "the end of the exercise", "injects_withheld": "withheld injects", "handed_over": "a hand-over",
 }
+
+
+def _handed(s: SeatItem) -> str:
+    """The seat's hand-overs after who played it first: ``, then bot from turn 2``."""
+    return "".join(f", then {to} from turn {turn}" for turn, to in s.handed)
 
 
 def _retraction_rows(r: Report) -> list[list[str]]:
@@ -791,7 +804,7 @@ def markdown(r: Report) -> str:
     roles = any(s.role for s in r.seats)
     out += _md_table(
         ["Seat", *(["Role"] if roles else []), "Played by", "Decisions", "Credibility", "Final posture"],
-        [[md_escape(s.name), *([md_escape(s.role)] if roles else []), md_escape(s.played_by), str(s.decisions), _cred(s.credibility), md_escape(s.posture)]
+        [[md_escape(s.name), *([md_escape(s.role)] if roles else []), md_escape(s.played_by + _handed(s)), str(s.decisions), _cred(s.credibility), md_escape(s.posture)]
          for s in r.seats],
     ) + [""]
 
@@ -843,6 +856,8 @@ def markdown(r: Report) -> str:
                 o = obligations[ob_id]
                 out.append(f"- {md_escape(o.id)}: {md_escape(o.reference)}, {md_escape(o.obligor)} → {md_escape(o.beneficiary)} ({md_escape(o.kind)}, {md_escape(o.status)}): {md_escape(o.outcome)}")
             out.append("")
+        if t.handovers:
+            out += ["#### Hand-overs", ""] + [f"- {md_escape(h)}" for h in t.handovers] + [""]
         out += ["#### Decisions", ""]
         if t.decisions:
             out += _md_table(["Seat", "Decision", "Rationale", "By"], [[md_escape(d.seat_name), _md_decision(d), md_escape(d.rationale), md_escape(d.by)] for d in t.decisions])
@@ -1142,7 +1157,7 @@ def html_page(r: Report) -> str:
     roles = any(s.role for s in r.seats)
     seats = _html_table(
         ["Seat", *(["Role"] if roles else []), "Played by", "Decisions", "Credibility", "Final posture"],
-        [[f"<strong>{_e(s.name)}</strong>", *([_e(s.role)] if roles else []), _badge(s.played_by, "human" if s.played_by == "human" else "bot"),
+        [[f"<strong>{_e(s.name)}</strong>", *([_e(s.role)] if roles else []), _badge(s.played_by, "human" if s.played_by == "human" else "bot") + _e(_handed(s)),
           str(s.decisions), _e(_cred(s.credibility)), _e(s.posture)] for s in r.seats],
         cls="seats",
     )
@@ -1193,6 +1208,8 @@ def html_page(r: Report) -> str:
                 body.append(f'<li><a href="#ob-{_e(o.id)}">{_e(o.id)}</a>: {_e(o.reference)}, {_e(o.obligor)} → {_e(o.beneficiary)} '
                             f"({_e(o.kind)}){_badge(o.status, o.status)}: {_e(o.outcome)}</li>")
             body.append("</ul>")
+        if t.handovers:
+            body.append("<h4>Hand-overs</h4><ul>" + "".join(f"<li>{_e(h)}</li>" for h in t.handovers) + "</ul>")
         body.append("<h4>Decisions</h4>")
         if t.decisions:
             body.append(_html_table(

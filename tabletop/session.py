@@ -72,6 +72,12 @@ class Commands:
         game, state = self.board()
         return game.closing_owed(state)
 
+    @property
+    def control(self) -> dict[str, str]:
+        """Who plays each seat now: the log's header, then the hand-overs since (``human``, ``bot`` or ``hotseat``)."""
+        game, state = self.board()
+        return game.control(state)
+
     def options(self, seat: str) -> tuple[m.Option, ...]:
         game, state = self.board()
         return game.options(state, seat)
@@ -136,6 +142,10 @@ class Commands:
     def timer(self, action: str, remaining: int, minutes: int) -> list[dict[str, Any]]:
         """Log the phase timer: start, pause, extend, reset or alarm, with the seconds left and the phase's minutes."""
         return self.execute(ev.Timer(action, remaining, minutes))
+
+    def hand_over(self, seat: str, to: str) -> list[dict[str, Any]]:
+        """Who plays ``seat`` from now on: its team (``human``), a bot (``bot``) or the facilitator's keyboard (``hotseat``)."""
+        return self.execute(ev.HandOver(seat, to))
 
     def retract(self, reason: str) -> list[dict[str, Any]]:
         """Take back the last command (logged with the reason; the state returns to what it was before it)."""
@@ -285,7 +295,10 @@ class Session(Commands):
         verifies on its own) and its header names the parent log, the event and
         that line's hash. A branch point inside a command's group of events
         moves to the end of the group: an inject is never released without the
-        obligations it set off.
+        obligations it set off (the header's ``parent.seq`` is where it moved).
+        ``seats`` (who plays each seat named there) replaces the parent's
+        hand-overs of those seats: they are left out of the new log, with any
+        retraction of one.
         """
         contents = logmod.read(parent)
         records = contents.events
@@ -303,10 +316,19 @@ class Session(Commands):
             header["created"] = _now()
         game = Game(scenario, rules, kinds, int(header.get("seed", 0)))
         session = cls(game, writer=logmod.Writer.create(log_path, header, signer=_signer(True)), header=header)
+        chosen = set(seats or {})
+        dropped = False  # the last command was a hand-over left out: a retraction of it is left out too
         for record in records[:at]:  # the parent's commands again, as they were given
-            if record.get("type") in ev.LOG_RECORDS or record.get("type") in ev.FOLLOWERS:
+            kind = record.get("type")
+            if kind in ev.LOG_RECORDS or kind in ev.FOLLOWERS:
                 continue
-            session.execute(ev.command_of(ev.from_json(record)))
+            command = ev.command_of(ev.from_json(record))
+            if isinstance(command, ev.HandOver) and command.seat in chosen:
+                dropped = True  # the branch's seats say who plays this seat from here on, not the parent's hand-overs
+                continue
+            if not (dropped and isinstance(command, ev.Retract)):
+                session.execute(command)
+            dropped = dropped and kind in ev.UNDO_TRANSPARENT
         session.clock = _now if clock else None
         return session
 

@@ -180,6 +180,7 @@ class State:
     reports: PVector[Any] = EMPTY
     withheld: frozenset[str] = frozenset()  # scheduled injects the facilitator keeps as standby (injects_withheld)
     dropped: frozenset[str] = frozenset()  # scheduled injects the facilitator dropped: never released
+    control: Mapping[str, str] = attrs.field(factory=dict)  # seats handed over since the log's header: seat -> who plays it now (handed_over)
     before: State | None = None  # the state before the last command's events: what a retraction returns to (one level)
     last_command: str = ""  # the type of the last command's first event ('' once retracted)
 

@@ -29,12 +29,22 @@ MINI = Path(__file__).resolve().parent / "data" / "mini.yaml"
 class ServerThread:
     """A Server with its own event loop on a thread, so a test can drive clients (raw, RemoteSession, Textual) from its own."""
 
-    def __init__(self, log: Path, humans: tuple[str, ...] = ("us", "rok", "dprk"), heartbeat: float = p.HEARTBEAT, seed: int = 7, **limits: Any) -> None:
-        scenario, rules = load_scenario(MINI)
-        control = {s: ("human" if s in humans else "bot") for s in scenario.seats}
-        self.session = Session.new(scenario, rules, seed=seed, seats=control, log_path=log, clock=True)
-        self.codes = Codes.generate(list(humans))
-        self.server = Server(self.session, self.codes, control, heartbeat=heartbeat, say=lambda line: None, **limits)
+    def __init__(
+        self, log: Path, humans: tuple[str, ...] = ("us", "rok", "dprk"), heartbeat: float = p.HEARTBEAT, seed: int = 7,
+        codes: Codes | None = None, **limits: Any,
+    ) -> None:
+        """A new exercise in ``log``; with ``codes`` (the first server's), the log resumed as ``tabletop serve --log`` resumes it."""
+        if codes is None:
+            scenario, rules = load_scenario(MINI)
+            control = {s: ("human" if s in humans else "bot") for s in scenario.seats}
+            self.session = Session.new(scenario, rules, seed=seed, seats=control, log_path=log, clock=True)
+            self.codes = Codes.generate(list(humans))
+        else:
+            from tabletop.serve.main import open_session
+
+            self.session, _, _ = open_session(None, str(log), (), None)
+            self.codes = codes
+        self.server = Server(self.session, self.codes, heartbeat=heartbeat, say=lambda line: None, **limits)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.url = ""

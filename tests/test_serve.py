@@ -244,6 +244,9 @@ def test_bad_input_is_refused_to_its_sender_and_changes_nothing(tmp_path):
                     (us, json.dumps({"kind": "command", "id": 6, "command": {"type": "decide", "seat": "us", "option": "talk", "rationale": "x", "extra": 1}}),
                      "malformed"),
                     (us, json.dumps({"kind": "control", "id": 7, "seat": "rok", "to": "bot"}), "forbidden"),
+                    (us, json.dumps({"kind": "command", "id": 12, "command": {"type": "hand_over", "seat": "us", "to": "bot"}}), "forbidden"),
+                    (view, json.dumps({"kind": "control", "id": 13, "seat": "us", "to": "bot"}), "forbidden"),
+                    (boss, json.dumps({"kind": "control", "id": 14, "seat": "us", "to": ["bot"]}), "malformed"),
                     (view, json.dumps({"kind": "command", "id": 8, "command": {"type": "note", "text": "hi"}}), "forbidden"),
                     (us, "[" * 70000, "too_big"),
                     (us, json.dumps({"kind": "command", "id": 9, "command": {"type": "note", "text": "x" * (p.MAX_FRAME + 10)}}), "too_big"),
@@ -369,6 +372,7 @@ def test_the_facilitator_hands_a_seat_to_a_bot_and_it_is_logged(tmp_path):
             async with aiohttp.ClientSession() as http:
                 boss = await join(http, server)
                 rok = await join(http, server, "rok")
+                projector = await join(http, server, view=True)
                 await boss.command(1, {"type": "advance"})
                 await boss.command(2, {"type": "advance"})
                 await boss.send({"kind": "control", "id": 3, "seat": "rok", "to": "bot"})
@@ -377,8 +381,14 @@ def test_the_facilitator_hands_a_seat_to_a_bot_and_it_is_logged(tmp_path):
                 await rok.closed.wait()
                 decided = server.run(lambda: server.session.state.decisions[1].get("rok"))
                 assert decided is not None and decided.by == "bot"
-                notes = [r for r in log_records(tmp_path / "x.jsonl") if r["type"] == "note"]
-                assert notes and "rok is played by a bot" in notes[-1]["text"]
+                handed = [r for r in log_records(tmp_path / "x.jsonl") if r["type"] == "handed_over"]
+                assert [(r["turn"], r["seat"], r["to"]) for r in handed] == [(1, "rok", "bot")]
+                assert not [r for r in log_records(tmp_path / "x.jsonl") if r["type"] == "note"]  # a typed event, not a note
+                record = await projector.record(handed[0]["seq"])  # public: the seat cards show it to every role anyway
+                assert (record["type"], record["seat"], record["to"]) == ("handed_over", "rok", "bot")
+                assert (await projector.until(lambda f: f.get("kind") == "control"))["control"]["rok"] == "bot"
+                again = await boss.command(4, {"type": "hand_over", "seat": "rok", "to": "bot"})  # the command frame, as RemoteSession sends it
+                assert again["kind"] == "refused" and again["message"] == "rok is already played by a bot"
                 refused = await Raw(http, server.ws).open(code=server.code("rok"))
                 assert (await refused.until(lambda f: f.get("kind") == "error"))["code"] == "bad_code"
         assert verify(tmp_path / "x.jsonl").returncode == 0
@@ -448,13 +458,13 @@ def test_a_client_keeps_ad_hoc_numbers_when_one_was_withheld(tmp_path):
     run(main())
 
 
-def test_hand_overs_are_restored_from_the_log_on_a_restart(tmp_path):
+def test_hand_overs_survive_a_restart_of_the_server(tmp_path):
     """rok to a bot, japan (a bot) to its team, us to the hot seat: a server started again on the log plays them so."""
     from tabletop.serve.main import open_session
 
     log = tmp_path / "x.jsonl"
 
-    async def main() -> str:
+    async def first() -> Codes:
         with ServerThread(log, HUMANS) as server:
             async with aiohttp.ClientSession() as http:
                 boss = await join(http, server)
@@ -465,19 +475,94 @@ def test_hand_overs_are_restored_from_the_log_on_a_restart(tmp_path):
                     if seat == "japan":
                         code = answer["code"]  # japan began with a bot: its team is given a code now
                 assert server.run(lambda: server.server.codes.seats["japan"]) == code
-                japan = Raw(http, server.ws)
-                await japan.open(code=code)
-                await japan.until(lambda f: f.get("kind") == "welcome")
-                assert next(f for f in japan.frames if f["kind"] == "welcome")["role"] == {"kind": "seat", "seat": "japan"}
-        return code
+                return server.server.codes
 
-    run(main())
+    codes = run(first())
+    handed = {"dprk": "human", "rok": "bot", "us": "hotseat", "russia": "bot", "china": "bot", "japan": "human"}
+
+    async def second() -> None:
+        with ServerThread(log, codes=codes) as server:  # the same log and codes, as `tabletop serve --log` after a crash
+            assert server.run(lambda: server.server.control) == handed
+            async with aiohttp.ClientSession() as http:
+                boss = await join(http, server)
+                assert next(f for f in boss.frames if f["kind"] == "welcome")["control"] == handed
+                japan = await join(http, server, "japan")
+                assert next(f for f in japan.frames if f["kind"] == "welcome")["role"] == {"kind": "seat", "seat": "japan"}
+                rok = await Raw(http, server.ws).open(code=codes.seats["rok"])
+                assert (await rok.until(lambda f: f.get("kind") == "error"))["code"] == "bad_code"  # a bot plays it still
+                await boss.command(9, {"type": "advance"})
+                await boss.command(10, {"type": "advance"})  # decide: the bots decide, rok among them; us waits for the hot seat
+                decided = server.run(lambda: dict(server.session.state.decisions[1]))
+                assert decided["rok"].by == "bot" and "us" not in decided and "japan" not in decided
+
+    run(second())
     session, control, warnings = open_session(None, str(log), ["rok=human"], None)
     try:
-        assert control == {"dprk": "human", "rok": "bot", "us": "hotseat", "russia": "bot", "china": "bot", "japan": "human"}
+        assert control == handed
         assert any("rok=human ignored" in w for w in warnings)  # the log decides; the console hands seats over
     finally:
         session.close()
+    assert verify(log).returncode == 0
+
+
+def test_a_retracted_hand_over_is_undone_now_and_after_a_restart(tmp_path):
+    log = tmp_path / "x.jsonl"
+
+    async def first() -> Codes:
+        with ServerThread(log, HUMANS) as server:
+            async with aiohttp.ClientSession() as http:
+                boss = await join(http, server)
+                rok = await join(http, server, "rok")
+                assert (await boss.command(1, {"type": "hand_over", "seat": "rok", "to": "bot"}))["kind"] == "ack"
+                assert (await rok.until(lambda f: f.get("kind") == "error"))["code"] == "handed_over"
+                mark = len(boss.frames)
+                answer = await boss.command(2, {"type": "retract", "reason": "wrong seat"})
+                assert answer["kind"] == "ack", answer
+                control = await boss.until(lambda f: f.get("kind") == "control", after=mark)
+                assert control["control"]["rok"] == "human"  # given back to its team at once
+                assert server.run(lambda: server.server.control["rok"]) == "human"
+                retracted = next(r for r in log_records(log) if r["type"] == "retracted")
+                assert (retracted["what"], retracted["revealed"]) == ("handed_over", True)  # every client had been told
+                again = await join(http, server, "rok")  # its team's code works again
+                assert not again.closed.is_set()
+                return server.server.codes
+
+    codes = run(first())
+
+    async def second() -> None:
+        with ServerThread(log, codes=codes) as server:
+            assert server.run(lambda: server.server.control["rok"]) == "human"
+
+    run(second())
+    assert verify(log).returncode == 0
+
+
+def test_a_note_in_the_old_words_of_a_hand_over_hands_nothing_over(tmp_path):
+    """A facilitator's note is text: "us is played by a bot from now on" typed as a note is a note, before and after a restart."""
+    log = tmp_path / "x.jsonl"
+    old_words = ["us is played by a bot from now on", "rok is played by the facilitator's keyboard (hot seat) from now on"]
+
+    async def first() -> Codes:
+        with ServerThread(log, HUMANS) as server:
+            async with aiohttp.ClientSession() as http:
+                boss = await join(http, server)
+                for ref, text in enumerate(old_words, 1):
+                    assert (await boss.command(ref, {"type": "note", "text": text}))["kind"] == "ack"
+                assert server.run(lambda: server.server.control) == {s: "human" if s in HUMANS else "bot" for s in server.session.scenario.seats}
+                return server.server.codes
+
+    codes = run(first())
+
+    async def second() -> None:
+        with ServerThread(log, codes=codes) as server:
+            assert server.run(lambda: server.server.control)["us"] == "human"
+            assert server.run(lambda: server.server.control)["rok"] == "human"
+            async with aiohttp.ClientSession() as http:
+                us = await join(http, server, "us")
+                assert not us.closed.is_set()
+
+    run(second())
+    assert [r["text"] for r in log_records(log) if r["type"] == "note"] == old_words
 
 
 def test_a_command_that_cannot_reach_the_disk_is_not_acknowledged_nor_sent(tmp_path):

@@ -59,6 +59,9 @@ def test_kill_the_server_mid_exercise_restart_it_and_the_clients_carry_on(tmp_pa
         boss.advance()
         assert boss.state.phase == "decide"
         answer_and_decide(teams["us"], "us", "drill", "before the crash")
+        boss.hand_over("japan", "human")  # japan's bot has decided; its team plays it from now on, with a code made now
+        japan = boss.new_codes["japan"]
+        assert json.loads(codes_file.read_text())["seats"]["japan"] == japan
         written = len(log_records(log))
 
         server.kill()  # mid-exercise, with no warning
@@ -69,6 +72,8 @@ def test_kill_the_server_mid_exercise_restart_it_and_the_clients_carry_on(tmp_pa
         try:
             assert restarted.url == server.url
             assert any(codes["seats"]["rok"] in line for line in restarted.output)  # the same codes, read back
+            assert f"japan: tabletop join {server.url} --code {japan}" in restarted.output  # the hand-over, from the log
+            assert not any(line.startswith("played by bots:") and "japan" in line for line in restarted.output)
             wait_for(lambda: all(c.connected for c in clients), what="the clients to reconnect on their own")
             assert all(c.link.reconnects >= 1 for c in clients)
             wait_for(lambda: all(c.link.view.last == written for c in clients), what="the clients to catch up")

@@ -261,6 +261,7 @@ class RemoteSession(Commands):
 
     def __init__(self, url: str, code: str | None = None, view: bool = False, loader: Callable[..., Any] = load_scenario_for) -> None:
         self._listeners: list[Callable[[str], None]] = []
+        self.new_codes: dict[str, str] = {}  # seat -> the code the server made for its team at a hand-over (hand_over)
         self.link = Link(url, code, view, loader, on_change=self._changed)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="tabletop-link", daemon=True)
@@ -357,6 +358,23 @@ class RemoteSession(Commands):
     # ------------------------------------------------------------ commands, sent
     def execute(self, command: ev.Command) -> list[dict[str, Any]]:
         """Send one command and wait until the server has its events on disk; CommandError with the server's reason otherwise."""
+        return self._records(self._ask(command))
+
+    def hand_over(self, seat: str, to: str) -> list[dict[str, Any]]:
+        """Hand a seat to its team's client (``human``), a bot, or the hot seat here (facilitator only).
+
+        The join code the server made for the seat's team, when it had none
+        (the seat began with a bot), is kept in ``new_codes`` for the console
+        to show: codes are never in the log.
+        """
+        answer = self._ask(ev.HandOver(seat, to))
+        code = answer.get("code")
+        if type(code) is str:
+            self.new_codes[seat] = code
+        return self._records(answer)
+
+    def _ask(self, command: ev.Command) -> dict[str, Any]:
+        """The server's ``ack`` of one command; CommandError with its reason for anything else."""
         if self.link.fatal is not None or not self._thread.is_alive():
             raise CommandError(f"not connected: {self.link.fatal or 'the client was closed'}")
         future = asyncio.run_coroutine_threadsafe(self.link.command(command), self._loop)
@@ -368,21 +386,9 @@ class RemoteSession(Commands):
             raise CommandError("the server did not answer in time; the command may or may not have been recorded") from None
         if answer.get("kind") != "ack":
             raise CommandError(str(answer.get("message") or "refused"))
+        return answer
+
+    def _records(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
         wanted = set(answer.get("seqs") or [])
         with self.link.lock:
             return [r for r in self._view.records if r.get("seq") in wanted]
-
-    def control(self, seat: str, to: str) -> str | None:
-        """Hand a seat to its team's client (``human``), a bot, or the hot seat here (facilitator only).
-
-        The join code the server made for the seat's team, when it had none (the seat began with a bot); else None.
-        """
-        future = asyncio.run_coroutine_threadsafe(self.link.request({"kind": "control", "seat": seat, "to": to}), self._loop)
-        try:
-            answer = future.result(COMMAND_TIMEOUT + 1)
-        except (ConnectionError, TimeoutError) as exc:
-            raise CommandError(f"the server did not take it: {exc}") from None
-        if answer.get("kind") != "ack":
-            raise CommandError(str(answer.get("message") or "refused"))
-        code = answer.get("code")
-        return code if type(code) is str else None

@@ -21,7 +21,7 @@ from tabletop import log as logmod
 from tabletop import paths
 from tabletop.replay import ReplayMismatch
 from tabletop.serve.codes import Codes, CodesError
-from tabletop.serve.server import Server, handovers
+from tabletop.serve.server import Server
 from tabletop.session import Session
 
 DEFAULT_PORT = 8765
@@ -70,7 +70,7 @@ def open_session(scenario_name: str | None, log: str | None, seat_specs: Sequenc
         if scenario_name is not None and Path(scenario_name).stem != session.scenario.id and scenario_name != session.scenario.id:
             session.close()
             raise ServeError(f"{log} is an exercise of {session.scenario.id}, not {scenario_name}")
-        control = handovers(session.events, {s: session.seats.get(s, "bot") for s in session.scenario.seats})
+        control = session.control  # the log's header, then the hand-overs since (handed_over events; retracted ones undone)
         asked: dict[str, str] = {}
         for spec in seat_specs:
             try:
@@ -145,7 +145,7 @@ def serve(
     except ServeError:
         session.close()
         raise
-    server = Server(session, codes, control, codes_path=codes_path)
+    server = Server(session, codes, codes_path=codes_path)
     try:
         return asyncio.run(_serve(server, host, port, log_path, codes_path, web))
     except KeyboardInterrupt:

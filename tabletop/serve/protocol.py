@@ -39,6 +39,7 @@ COMMANDS: dict[str, type[Any]] = {
     "end": ev.End,
     "withhold": ev.Withhold,
     "timer": ev.Timer,
+    "hand_over": ev.HandOver,
     "retract": ev.Retract,
 }
 NAMES = {cls: name for name, cls in COMMANDS.items()}

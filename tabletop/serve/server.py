@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import secrets
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from aiohttp import WSMsgType, web
 
 from tabletop import events as ev
 from tabletop import facilitation
-from tabletop.game import CommandError
+from tabletop.game import CONTROLS, CommandError, played_by
 from tabletop.serve import protocol as p
 from tabletop.serve.codes import Codes
 from tabletop.serve.visibility import FACILITATOR, SEAT, VIEW, Ledger, Role, board, full, visible
@@ -35,31 +35,6 @@ from tabletop.session import Session
 
 MAX_QUEUE = 20_000  # frames waiting for one client before it is dropped as too slow
 HEADER_FIELDS = ("format", "scenario", "scenario_path", "scenario_sha256", "rules_sha256", "seats", "tabletop", "created")
-CONTROLS = ("human", "bot", "hotseat")  # a seat's team on its own client, a bot on the server, the facilitator's keyboard
-HANDED = {"human": "its team's own client", "bot": "a bot", "hotseat": "the facilitator's keyboard (hot seat)"}
-
-
-def handover_text(seat: str, to: str) -> str:
-    """The note a hand-over is logged as: the log's record of who plays a seat from then on."""
-    return f"{seat} is played by {HANDED[to]} from now on"
-
-
-def handovers(records: Iterable[dict[str, Any]], control: dict[str, str]) -> dict[str, str]:
-    """Who plays each seat after the hand-overs logged in ``records``, starting from ``control`` (the log's header).
-
-    A hand-over is a facilitator's note in exactly the words of
-    :func:`handover_text`, so a restarted server plays the seats as they were
-    played when it stopped.
-    """
-    said = {handover_text(seat, to): (seat, to) for seat in control for to in CONTROLS}
-    out = dict(control)
-    for record in records:
-        if record.get("type") == "note" and record.get("seat") is None and record.get("text") in said:
-            seat, to = said[record["text"]]
-            out[seat] = to
-    return out
-
-
 class Connection:
     """One client: its role, its outgoing queue, its rate budget and the records it holds sealed."""
 
@@ -119,7 +94,6 @@ class Server:
         self,
         session: Session,
         codes: Codes,
-        control: dict[str, str] | None = None,
         heartbeat: float = p.HEARTBEAT,
         rate: float = p.RATE,
         burst: int = p.BURST,
@@ -128,8 +102,6 @@ class Server:
     ) -> None:
         self.session = session
         self.codes, self.codes_path = codes, codes_path
-        seats = session.seats
-        self.control = {s: (control or {}).get(s, seats.get(s, "bot")) for s in session.scenario.seats}
         self.heartbeat, self.rate, self.burst = heartbeat, rate, burst
         self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
         self.connections: list[Connection] = []
@@ -140,6 +112,11 @@ class Server:
         session.listeners.append(self._on_record)
         self.runner: web.AppRunner | None = None
         self.url = ""
+
+    @property
+    def control(self) -> dict[str, str]:
+        """Who plays each seat now, from the folded state: the log's header and the hand-overs since (retracted ones undone)."""
+        return self.session.control
 
     # ------------------------------------------------------------ who may see each record; the board after each
     def _prime(self) -> dict[str, Any]:
@@ -351,9 +328,9 @@ class Server:
         _allowed(conn.role, command)
         self._execute(conn, command, ref)
 
-    def _execute(self, conn: Connection | None, command: Any, ref: Any, extra: dict[str, Any] | None = None) -> None:
+    def _execute(self, conn: Connection | None, command: Any, ref: Any) -> None:
         session = self.session
-        before = len(session.events)
+        before, played = len(session.events), self.control
         try:
             session.execute(command)
         except CommandError as exc:
@@ -367,43 +344,51 @@ class Server:
             self._broadcast(before)
             return
         seqs = [r["seq"] for r in session.events[before:]]
+        extra = self._handed_over(played)
         self.facilitate()
         self._broadcast(before)
         if conn is not None:
-            conn.send({"kind": "ack", "id": ref, "seqs": seqs, **(extra or {})})
+            conn.send({"kind": "ack", "id": ref, "seqs": seqs, **extra})
 
     def _control(self, conn: Connection, frame: dict[str, Any], ref: Any) -> None:
-        """The facilitator hands a seat to its team's client (``human``), a bot, or the hot seat; the change is logged as a note."""
+        """The facilitator's hand-over frame: the ``hand_over`` command (``Session.hand_over``) by another name."""
         if conn.role.kind != FACILITATOR:
             raise p.FrameError("forbidden", "only the facilitator hands seats over")
-        seat, to = frame.get("seat"), frame.get("to")
-        if seat not in self.control:
-            raise p.FrameError("malformed", f"no seat {seat!r}; seats: {', '.join(self.control)}")
-        if to not in CONTROLS:
-            raise p.FrameError("malformed", f"'to' is one of {', '.join(CONTROLS)}")
-        if self.control[seat] == to:
-            conn.send({"kind": "ack", "id": ref, "seqs": []})
-            return
-        if to in ("bot", "hotseat"):
-            for other in self.connections:
-                if other.role == Role(SEAT, seat):
-                    other.send(p.error("handed_over", f"the facilitator gave {seat} to {'a bot' if to == 'bot' else 'the facilitator'}"))
-                    other.drop()
+        self._execute(conn, p.command_from_json({"type": "hand_over", "seat": frame.get("seat"), "to": frame.get("to")}), ref)
+
+    def _handed_over(self, played: dict[str, str]) -> dict[str, Any]:
+        """What a change of who plays a seat asks of the server, whatever made it (a hand-over, or the retraction of one).
+
+        A seat's team taken off it is told (``handed_over``) and its connection
+        closed; a seat given to its team that has no code yet (it began with a
+        bot) is made one, written to the codes file and returned for the ack;
+        every client is sent who plays each seat now.
+        """
+        now = self.control
+        changed = [(seat, to) for seat, to in now.items() if played.get(seat) != to]
+        if not changed:
+            return {}
         extra: dict[str, Any] = {}
-        if to == "human" and seat not in self.codes.seats:
-            self.codes = self.codes.for_seats([*self.codes.seats, seat])  # a seat that began with a bot: its team needs a code
-            if self.codes_path is not None:
-                try:
-                    self.codes.write(self.codes_path)
-                except OSError as exc:
-                    self.say(f"cannot write the codes to {self.codes_path}: {exc.strerror or exc}")
-            self.say(f"{seat}: tabletop join {self.url} --code {self.codes.seats[seat]}")
-            extra["code"] = self.codes.seats[seat]
-        self.control[seat] = to
+        for seat, to in changed:
+            self.say(played_by(seat, to))
+            if to != "human":
+                for other in self.connections:
+                    if other.role == Role(SEAT, seat):
+                        other.send(p.error("handed_over", f"the facilitator gave {seat} to {CONTROLS[to]}"))
+                        other.drop()
+            elif seat not in self.codes.seats:
+                self.codes = self.codes.for_seats([*self.codes.seats, seat])  # a seat that began with a bot: its team needs a code
+                if self.codes_path is not None:
+                    try:
+                        self.codes.write(self.codes_path)
+                    except OSError as exc:
+                        self.say(f"cannot write the codes to {self.codes_path}: {exc.strerror or exc}")
+                self.say(f"{seat}: tabletop join {self.url} --code {self.codes.seats[seat]}")
+                extra["code"] = self.codes.seats[seat]
         for other in self.connections:
-            other.send({"kind": "control", "control": dict(self.control)})
-        self._execute(conn, ev.Note(handover_text(seat, to), None), ref, extra)
+            other.send({"kind": "control", "control": now})
         self._presence()
+        return extra
 
     # ------------------------------------------------------------ frames to clients
     def _send_record(self, conn: Connection, record: dict[str, Any]) -> None:

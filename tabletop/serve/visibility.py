@@ -98,6 +98,7 @@ ACCESS: dict[str, Access] = {
     "signature": Access("facilitator"),
     "injects_withheld": Access("facilitator"),  # which injects are still to come: the players must not learn it
     "timer": Access("everyone"),
+    "handed_over": Access("everyone"),  # who plays a seat: the seat cards show it to every role anyway
     "retracted": Access("everyone"),  # what it takes back is said by type only; the board returns to before it
 }
 

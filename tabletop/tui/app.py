@@ -237,8 +237,9 @@ class TabletopApp(App[int]):
         except OSError as exc:
             literal.notify(self, f"cannot write the log {path}: {exc}", severity="error")
             return False
-        if len(session.events) != at:
-            literal.notify(self, f"Event {at} is part of a command that ends at event {len(session.events)}: playing on from there.")
+        moved = session.header["parent"]["seq"]
+        if moved != at:
+            literal.notify(self, f"Event {at} is part of a command that ends at event {moved}: playing on from there.")
         literal.notify(self, f"New exercise in {path}, branched from {parent.name}.")
         self._open_board(session, self.minutes)
         return True

@@ -12,6 +12,7 @@ from typing import Any
 
 from tabletop import model as m
 from tabletop import rulings
+from tabletop.game import played_by
 from tabletop.model import seat_name
 from tabletop.sealing import SEALED
 
@@ -116,6 +117,8 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
         left = int(event.get("remaining") or 0)
         sign, left = ("-" if left < 0 else ""), abs(left)
         return f"Timer {event.get('action')}: {sign}{left // 60:02d}:{left % 60:02d} left of {event.get('minutes')} min ({event.get('phase')})"
+    if kind == "handed_over":
+        return played_by(name, str(event.get("to")))
     if kind == "retracted":
         seen = " (the players had seen it)" if event.get("revealed") else ""
         return f"Retracted the last {RETRACTED.get(str(event.get('what')), event.get('what'))}{seen}: {event.get('reason')}"
@@ -126,7 +129,7 @@ def event_line(event: dict[str, Any], scenario: m.Scenario, rules: m.Rules, seal
 RETRACTED = {
     "turn_started": "turn start", "phase_changed": "advance", "inject_released": "inject release", "decision": "decision or answer",
     "assessed": "assessment", "adjudicated": "adjudication", "override": "override", "note": "note", "exercise_ended": "end of the exercise",
-    "injects_withheld": "withheld injects",
+    "injects_withheld": "withheld injects", "handed_over": "hand-over",
 }
 
 

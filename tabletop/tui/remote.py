@@ -28,6 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tabletop.game import CONTROLS
 from tabletop.serve.client import JoinError, RemoteSession
 from tabletop.tui import literal
 from tabletop.tui.app import TabletopApp, _start_up_drawn
@@ -35,7 +36,7 @@ from tabletop.tui.commands import run_command
 from tabletop.tui.screens.board import BoardScreen
 from tabletop.tui.widgets.status import StatusLine
 
-HANDS = {"human": "its team's own client", "bot": "a bot on the server", "hotseat": "the hot seat on this machine"}
+HANDS = {"human": "its team's own client", "bot": "a bot on the server", "hotseat": "the hot seat on this machine"}  # CONTROLS, as the console says them
 
 
 class RemoteBoard(BoardScreen):
@@ -204,11 +205,11 @@ class HandOver(ModalScreen[bool]):
         choices = []
         for seat, info in seats.items():
             name = session.scenario.seats[seat].name if seat in session.scenario.seats else seat
-            for to, words in HANDS.items():
+            for to in CONTROLS:
                 if info.get("control") != to:
-                    choices.append(Option(literal.text(f"{name} → {words}"), id=f"{seat}:{to}"))
+                    choices.append(Option(literal.text(f"{name} → {HANDS[to]}"), id=f"{seat}:{to}"))
         with Vertical(classes="dialog"):
-            yield Static(literal.text("Hand a seat over (logged as a note)"), classes="dialog-title")
+            yield Static(literal.text("Hand a seat over (logged, and shown to everyone)"), classes="dialog-title")
             yield OptionList(*choices, id="hand-over")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
@@ -216,9 +217,8 @@ class HandOver(ModalScreen[bool]):
     @on(OptionList.OptionSelected, "#hand-over")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         seat, _, to = (event.option.id or "").partition(":")
-        done = run_command(self, lambda: (self.session.control(seat, to),))  # a tuple: done, with or without a new code
-        if done is not None:
-            code = done[0]
+        if run_command(self, self.session.hand_over, seat, to) is not None:
+            code = self.session.new_codes.pop(seat, None)
             literal.notify(self, f"{seat} is played by {HANDS[to]} from now on." + (f" Its team joins with the code {code}." if code else ""),
                            timeout=30 if code else 5)
             self.dismiss(True)

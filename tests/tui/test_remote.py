@@ -14,7 +14,7 @@ from tabletop.tui.widgets.log_tail import LogTail
 from tabletop.tui.widgets.status import StatusLine
 from tests.serving import ServerThread, log_records, verify
 
-from .conftest import choose, run, type_text
+from .conftest import choose, notifications, run, type_text
 
 HUMANS = ("us", "rok", "dprk")
 
@@ -166,10 +166,11 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
 
         async def main() -> None:
             app = RemoteApp(RemoteSession(server.url, code=server.code(None)).connect())
-            async with app.run_test(size=(110, 34)) as pilot:
+            seen: list = []
+            async with app.run_test(size=(110, 34), message_hook=seen.append) as pilot:
                 session = app.remote
                 await until(pilot, lambda: bool(session.link.presence))
-                for wanted in ("ROK → the hot seat on this machine", "US → a bot on the server"):
+                for wanted in ("ROK → the hot seat on this machine", "US → a bot on the server", "Japan → its team's own client"):
                     await pilot.press("h")
                     await until(pilot, lambda: isinstance(app.screen, HandOver))
                     options = app.screen.query_one("#hand-over")
@@ -178,6 +179,9 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
                     await pilot.press("enter")
                     await until(pilot, lambda: not isinstance(app.screen, HandOver))
                 await until(pilot, lambda: session.seats["rok"] == "human" and session.seats["us"] == "bot")
+                code = server.run(lambda: server.server.codes.seats["japan"])  # japan began with a bot: its team is made a code
+                assert notifications(seen)[-1].message == f"japan is played by its team's own client from now on. Its team joins with the code {code}."
+                assert session.new_codes == {}  # shown once
                 await pilot.press("space")  # the scheduled injects are not out: asked first
                 await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
                 await pilot.press("d")  # dropped, logged on the server; on to deliberate
@@ -188,8 +192,9 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
                 assert "us" not in session.undecided()
 
         run(main())
-    notes = [r["text"] for r in log_records(log) if r["type"] == "note"]
-    assert notes == ["rok is played by the facilitator's keyboard (hot seat) from now on", "us is played by a bot from now on"]
+    handed = [(r["seat"], r["to"]) for r in log_records(log) if r["type"] == "handed_over"]
+    assert handed == [("rok", "hotseat"), ("us", "bot"), ("japan", "human")]
+    assert not [r for r in log_records(log) if r["type"] == "note"]
     assert verify(log).returncode == 0
 
 
