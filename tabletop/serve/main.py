@@ -17,9 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tabletop import log as logmod
 from tabletop import paths
-from tabletop.replay import ReplayMismatch
 from tabletop.serve.codes import Codes, CodesError
 from tabletop.serve.server import Server
 from tabletop.session import Session
@@ -56,17 +54,14 @@ def new_log_path(scenario_id: str) -> Path:
 def open_session(scenario_name: str | None, log: str | None, seat_specs: Sequence[str], seed: int | None) -> tuple[Session, dict[str, str], list[str]]:
     """The exercise to serve: resumed from ``log`` when it exists, else new; who plays each seat; warnings."""
     from tabletop.loading import ScenarioNotFound, load_named
-    from tabletop.replay import OpenError, open_log
+    from tabletop.session import ResumeError, resume_log
     from tabletop.yamlnodes import InputError
 
     if log is not None and Path(log).exists():
         try:
-            opened = open_log(log)
-            session, warnings = Session.resume(log, opened.scenario, opened.rules, clock=True)
-        except (OpenError, logmod.LogError) as exc:
-            raise ServeError(f"cannot resume {log}: {exc}") from None
-        except ReplayMismatch as exc:
-            raise ServeError(f"cannot resume {log}: line {exc.line}: {exc.message}; run 'tabletop verify {log}'") from None
+            session, warnings = resume_log(log, clock=True)
+        except ResumeError as exc:
+            raise ServeError(str(exc)) from None
         if scenario_name is not None and Path(scenario_name).stem != session.scenario.id and scenario_name != session.scenario.id:
             session.close()
             raise ServeError(f"{log} is an exercise of {session.scenario.id}, not {scenario_name}")
@@ -84,7 +79,7 @@ def open_session(scenario_name: str | None, log: str | None, seat_specs: Sequenc
         if ignored:
             warnings = [*warnings, f"--seat {' '.join(ignored)} ignored: on a resume the log says who plays each seat "
                         "(its header and the hand-overs since); hand seats over from the facilitator's console"]
-        return session, control, [*opened.changed, *warnings]
+        return session, control, warnings
     try:
         scenario, rules = load_named(scenario_name or str(paths.default_scenario()))
     except ScenarioNotFound as exc:
