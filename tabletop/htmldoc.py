@@ -8,9 +8,10 @@ line cannot smuggle a terminal escape or an invisible character into a printed p
 
 A document is one self-contained file: inline CSS written for paper first (A4, page
 breaks between sections that stand alone), no scripts, no fonts or images from anywhere,
-and a Content-Security-Policy that says so. Files are written atomically (a temporary file
-beside the target, then ``os.replace``), so an interrupted write never leaves half a
-handout where the instructor will print it.
+and a Content-Security-Policy that says so. Files are written with
+:func:`tabletop.files.write_atomic` (a temporary file beside the target, then
+``os.replace``), so an interrupted write never leaves half a handout where the instructor
+will print it.
 
 A pure domain module: it never imports Textual.
 """
@@ -223,9 +224,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """
     from tabletop import files
 
-    umask = os.umask(0)
-    os.umask(umask)
-    files.write_atomic(path, text, mode=0o666 & ~umask)
+    files.write_atomic(path, text, mode=files.shared_mode())
 
 
 # --- words for rule-module data, shared by the guide and the handouts ----------------------

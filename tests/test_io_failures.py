@@ -203,6 +203,48 @@ def test_no_command_writes_over_an_exercise_log(tmp_path, reference, capsys):
     assert log.read_bytes() == reference and other.read_bytes() == reference and link.is_symlink()
 
 
+def test_msel_writes_through_a_symlink_to_its_target(tmp_path, capsys):
+    target = tmp_path / "sheets" / "msel.csv"
+    target.parent.mkdir()
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "msel.csv"
+    link.symlink_to(target)
+    assert run_cli(capsys, "msel", "export", str(MINI), "-o", str(link))[0] == 0
+    assert link.is_symlink() and target.read_bytes().startswith(b"\xef\xbb\xbfEvent #,")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the permissions the user gave it
+    fresh = tmp_path / "fresh.csv"
+    assert run_cli(capsys, "msel", "export", str(MINI), "-o", str(fresh))[0] == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == files.shared_mode()  # a sheet is meant to be handed round
+    scenario = tmp_path / "sheets" / "mini.yaml"
+    scenario.write_text("old")
+    (tmp_path / "mini.yaml").symlink_to(scenario)
+    assert run_cli(capsys, "msel", "import", str(link), "--scenario", str(MINI), "-o", str(tmp_path / "mini.yaml"))[0] == 0
+    assert (tmp_path / "mini.yaml").is_symlink() and "id: mini" in scenario.read_text()
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_msel_export_refuses_a_log_that_appeared_after_the_check(tmp_path, reference, capsys, monkeypatch):
+    """The command checks its output first; the write checks again, so a log made meanwhile is still never replaced."""
+    from tabletop import msel
+
+    out = tmp_path / "msel.csv"
+    export_csv = msel.export_csv
+
+    def export_while_a_class_starts(scenario):
+        out.write_bytes(reference)  # a log created at the output's name while the sheet was being made
+        return export_csv(scenario)
+
+    monkeypatch.setattr(msel, "export_csv", export_while_a_class_starts)
+    code, _out, err = run_cli(capsys, "msel", "export", str(MINI), "-o", str(out))
+    assert code == EXIT_IO
+    assert one_line(err) == f"tabletop: refusing to write {out}: it is an exercise log, which tabletop never replaces: choose another file"
+    assert out.read_bytes() == reference
+    with pytest.raises(files.WriteError, match="it is an exercise log"):
+        msel.write_xlsx(b"PK", out)
+    assert out.read_bytes() == reference
+
+
 @pytest.mark.parametrize("command", [["report", "LOG", "--help"], ["msel", "export", "--help"], ["msel", "import", "--help"]])
 def test_help_says_a_log_is_never_replaced(command, tmp_path, capsys):
     with pytest.raises(SystemExit):
