@@ -171,6 +171,7 @@ HOLDER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # four processes against one log; the holder is killed if it outlives the test
 def test_a_second_process_is_refused_while_the_first_writes_and_nothing_is_lost(tmp_path, reference):
     path = tmp_path / "ex.jsonl"
     path.write_bytes(cut(reference, 6))
