@@ -230,6 +230,14 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 # --- words for rule-module data, shared by the guide and the handouts ----------------------
 
 
+def audience(scenario: m.Scenario, rules: m.Rules, to: Iterable[str]) -> str:
+    """Whom an inject goes to, in words: ``all seats``, or each seat by its name (a state the scenario does not seat by the rules' name)."""
+    to = tuple(to)
+    if "all" in to:
+        return "all seats"
+    return ", ".join(m.seat_name(scenario, rules, s) for s in to)
+
+
 def article_label(rules: m.Rules, treaty_id: str, article_id: str) -> str:
     if treaty_id == "charter":
         return f"UN Charter Art. {article_id}"

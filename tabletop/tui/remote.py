@@ -28,6 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tabletop import model as m
 from tabletop.serve.client import JoinError, RemoteSession
 from tabletop.tui import literal
 from tabletop.tui.app import TabletopApp, _start_up_drawn
@@ -203,7 +204,7 @@ class HandOver(ModalScreen[bool]):
         seats = (session.link.presence or {}).get("seats") or {}
         choices = []
         for seat, info in seats.items():
-            name = session.scenario.seats[seat].name if seat in session.scenario.seats else seat
+            name = m.seat_name(session.scenario, session.rules, seat)
             for to, words in HANDS.items():
                 if info.get("control") != to:
                     choices.append(Option(literal.text(f"{name} → {words}"), id=f"{seat}:{to}"))
