@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from tabletop import model as m
+from tabletop.palette import css_variables
 
 GENERATOR = "tabletop"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -105,9 +106,13 @@ def section(anchor: str, heading: str, body: object, cls: str = "") -> Safe:
     return tag("section", tag("h2", heading) + esc(body), cls, id=anchor)
 
 
-CSS = """
+# Okabe-Ito (tabletop.palette), as in the report; no colour here is the only cue.
+CSS = (
+    """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --band: #f3f3f3;
-  --blue: #0072B2; --vermillion: #D55E00; --green: #009E73; --orange: #E69F00; --purple: #CC79A7; }
+  """
+    + css_variables("blue", "vermillion", "green", "orange", "purple")
+    + """ }
 * { box-sizing: border-box; }
 html { font-size: 15px; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
@@ -180,6 +185,7 @@ footer { margin-top: 2.5rem; padding-top: .6rem; padding-bottom: 2rem; border-to
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+)
 
 
 def document(title: str, kicker: str, intro: object, sections: Sequence[tuple[str, str, object]] | Sequence[Safe],

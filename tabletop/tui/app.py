@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from tabletop import paths
+from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
 from tabletop.tui import literal
 
@@ -39,8 +40,8 @@ THEME = Theme(
     name="tabletop",
     primary="#0178D4",
     secondary="#004578",
-    accent="#F0E442",
-    warning="#F0E442",
+    accent=OKABE_ITO["yellow"],
+    warning=OKABE_ITO["yellow"],
     error="#BA3C5B",
     success="#4EBF71",
     foreground="#E0E0E0",
