@@ -316,8 +316,11 @@ def make_app(
         return TabletopApp(resumed=resume_log(Path(log), scenario, seat_specs, seed), minutes=minutes)
     if scenario is None or start:
         wanted = None
-        if scenario is not None:
-            wanted = paths.find_scenario(str(scenario))
+        if scenario is not None:  # one not there is refused as every command refuses it, not swapped for the default
+            try:
+                wanted = paths.require_scenario(str(scenario))
+            except paths.ScenarioNotFound as exc:
+                raise SetupError(str(exc)) from None
         specs = {}
         if seat_specs:
             specs = {s.partition("=")[0]: s.partition("=")[2] for s in seat_specs}
