@@ -97,8 +97,21 @@ asyncio.run(main())
 print(time.perf_counter() - t0)
 '''
 
-# A tmux server of the benchmark's own (its own socket), kept up by an idle session between runs.
-TMUX = ["tmux", "-L", f"tabletop-bench-{os.getpid()}"]
+# A tmux server of the benchmark's own (its own socket), kept up by an idle session between runs. Every session
+# is named SESSION-..., and only those are ever killed, one by one: never `kill-server`, which on a shared socket
+# would take other people's sessions with it. The server exits by itself once its last session is gone.
+SESSION = f"tabletop-bench-{os.getpid()}"
+TMUX = ["tmux", "-L", SESSION]
+
+
+def kill_session(name: str) -> None:
+    subprocess.run([*TMUX, "kill-session", "-t", f"={name}"], capture_output=True)  # '=': this exact name, not a prefix match
+
+
+def remove_socket(socket: str) -> None:
+    """The benchmark's own socket file, which tmux leaves behind; only once its server is gone (no session answers)."""
+    if socket and subprocess.run([*TMUX, "list-sessions"], capture_output=True).returncode != 0:
+        Path(socket).unlink(missing_ok=True)
 
 
 def in_terminal(command: list[str], ready, env: dict[str, str], size: tuple[int, int] = (120, 40), timeout: float = 30.0) -> float:
@@ -107,7 +120,7 @@ def in_terminal(command: list[str], ready, env: dict[str, str], size: tuple[int,
     The window is polled with ``tmux capture-pane -p`` (a few milliseconds a
     look, the same for both apps), then closed.
     """
-    name = f"run-{time.monotonic_ns()}"
+    name = f"{SESSION}-run-{time.monotonic_ns()}"
     width, height = size
     shell = " ".join(_quote(part) for part in command)
     start = time.perf_counter()
@@ -121,7 +134,7 @@ def in_terminal(command: list[str], ready, env: dict[str, str], size: tuple[int,
                 raise TimeoutError(f"{command} did not show what was awaited; last screen:\n{screen}")
             time.sleep(0.002)
     finally:
-        subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
+        kill_session(name)
 
 
 def _quote(part: str) -> str:
@@ -146,18 +159,23 @@ def terminal_start_up(runs: int) -> tuple[float, float, list[float], list[float]
     def seats_shown(screen: str) -> bool:
         return all(name in screen for name in names) and "Seats" in screen
 
-    subprocess.run([*TMUX, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True, env=env)
+    keep = f"{SESSION}-keep"
+    subprocess.run([*TMUX, "new-session", "-d", "-s", keep, "sleep 3600"], check=True, env=env)
+    socket = subprocess.run([*TMUX, "display-message", "-p", "-t", f"={keep}", "#{socket_path}"], capture_output=True, text=True).stdout.strip()
     bare_cmd = [sys.executable, "-c", BARE_TERMINAL]
     tabletop_cmd = [sys.executable, "-m", "tabletop"]
-    for command, ready in ((bare_cmd, lambda screen: "bare app ready" in screen), (tabletop_cmd, seats_shown)):
-        in_terminal(command, ready, env)  # once each first: bytecode compiled and the disk cache warm for both
     bare: list[float] = []
     board: list[float] = []
-    for _ in range(runs):
-        bare.append(in_terminal(bare_cmd, lambda screen: "bare app ready" in screen, env))
-        board.append(in_terminal(tabletop_cmd, seats_shown, env))
-    subprocess.run([*TMUX, "kill-server"], capture_output=True)
-    shutil.rmtree(home, ignore_errors=True)
+    try:
+        for command, ready in ((bare_cmd, lambda screen: "bare app ready" in screen), (tabletop_cmd, seats_shown)):
+            in_terminal(command, ready, env)  # once each first: bytecode compiled and the disk cache warm for both
+        for _ in range(runs):
+            bare.append(in_terminal(bare_cmd, lambda screen: "bare app ready" in screen, env))
+            board.append(in_terminal(tabletop_cmd, seats_shown, env))
+    finally:
+        kill_session(keep)
+        remove_socket(socket)
+        shutil.rmtree(home, ignore_errors=True)
     return statistics.median(bare), statistics.median(board), bare, board
 
 

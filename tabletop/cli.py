@@ -221,9 +221,9 @@ def _explain(exc: OSError, path: str) -> str:
 
 
 def _writable(path: str) -> None:
-    """Refuse, before any work, an output that is an exercise log or a folder (msel writes through its own helper)."""
+    """Refuse, before any work, an output that is an exercise log or a folder (``files.write_atomic`` refuses again as it writes)."""
     if files.is_exercise_log(path):
-        raise UserError(f"refusing to write {path}: it is an exercise log, which tabletop never replaces: choose another file")
+        raise UserError(files.refusing_a_log(path))
     if Path(path).is_dir():
         raise UserError(f"cannot write {path}: it is a folder: give a file name")
 
@@ -480,7 +480,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tabletop.session import Session
 
     if args.output and files.is_exercise_log(args.output):
-        raise UserError(f"refusing to write {args.output}: it is an exercise log, which tabletop never replaces: choose another file")
+        raise UserError(files.refusing_a_log(args.output))
     try:
         contents = logmod.read(args.log)
         opened = open_log(args.log, contents)

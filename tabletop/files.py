@@ -1,13 +1,16 @@
 """Writing files: whole or not at all, never over an exercise log, and a failure said in one line.
 
-Every command that writes a file (``report -o``, the hot wash's export,
-``msel export -o``, ``msel import -o``, ``key --export``) goes through
-:func:`write_atomic`: the new bytes go to a temporary file in the target's own
-folder, are fsynced, and replace the target with one ``os.replace``, so a
-reader (or a crash, or a full disk) sees the old file or the new one, never
-half of either. A file whose first line is a tabletop log header is never
-replaced: an exercise log holds what a class decided and only its
-:class:`~tabletop.log.Writer` appends to it.
+Every command that replaces a file (``report -o``, the hot wash's export,
+``guide -o``, ``handouts -o``, ``msel export -o``, ``msel import -o`` and
+``--write-map``, ``key --export`` and ``--trust``, and ``serve``'s codes file)
+goes through :func:`write_atomic`: the new bytes go to a temporary file in the
+target's own folder, are fsynced, and replace the target with one
+``os.replace``, so a reader (or a crash, or a full disk) sees the old file or
+the new one, never half of either. A symlink is followed: the file it names is
+replaced and the link stays. A file whose first line is a tabletop log header
+is never replaced: an exercise log holds what a class decided and only its
+:class:`~tabletop.log.Writer` appends to it. (The log itself, and a new
+facilitator key, are created, never replaced: they have writers of their own.)
 
 :func:`explain` turns an ``OSError`` into the one line the user is shown:
 what failed, on which path, and what to do about it.
@@ -22,6 +25,7 @@ import stat
 from pathlib import Path
 
 LOG_FORMAT_PREFIX = "tabletop-log/"
+PRIVATE = 0o600  # what a class decided, or a secret: the owner's alone
 _HEAD_BYTES = 65536  # a header line is a few hundred bytes; this is plenty to recognise one
 
 
@@ -107,14 +111,29 @@ def is_log_header(record: object) -> bool:
     return type(record) is dict and record.get("type") == "header" and str(record.get("format", "")).startswith(LOG_FORMAT_PREFIX)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o600) -> None:
+def refusing_a_log(path: str | os.PathLike[str]) -> str:
+    """The one line that says ``path`` is an exercise log and is not written: the same before the work and at the write."""
+    return f"refusing to write {path}: it is an exercise log, which tabletop never replaces: choose another file"
+
+
+def shared_mode() -> int:
+    """The mode the umask gives a new file: for what is written to be handed round (a guide, a sheet, a scenario)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = PRIVATE, *, keep_mode: bool = True) -> None:
     """Replace ``path`` with ``data`` (str is written as UTF-8), all at once; raise WriteError with one line.
 
-    The target keeps its permissions when it exists; a new file gets ``mode``
-    (owner-only by default: what tabletop writes holds what teams decided).
-    A symlink is followed and its target replaced. Refused: a folder, anything
-    but a regular file (a FIFO, a device), and an exercise log. The only race
-    left is a log created at ``path`` between the check and the replace.
+    A new file gets ``mode`` whatever the umask (owner-only by default: what
+    tabletop writes holds what teams decided; :func:`shared_mode` for what is
+    meant to be shared). An existing one keeps its permissions (the user chose
+    them), unless ``keep_mode`` is False: a secret gets ``mode`` even if
+    someone opened the old file up. A symlink is followed and its target
+    replaced. Refused: a folder, anything but a regular file (a FIFO, a
+    device), and an exercise log. The only race left is a log created at
+    ``path`` between the check and the replace.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     target = Path(os.path.realpath(path))
@@ -130,8 +149,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o
         if not stat.S_ISREG(existing.st_mode):
             raise WriteError(f"cannot write {path}: not an ordinary file (a pipe or a device): give a file name", path, errno.EINVAL)
         if is_exercise_log(target):
-            raise WriteError(f"refusing to write {path}: it is an exercise log, which tabletop never replaces: choose another file", path, errno.EEXIST)
-        mode = stat.S_IMODE(existing.st_mode)
+            raise WriteError(refusing_a_log(path), path, errno.EEXIST)
+        if keep_mode:
+            mode = stat.S_IMODE(existing.st_mode)
     temp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -14,8 +14,6 @@ A pure domain module: it never imports Textual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import attrs
 
 from tabletop import model as m
@@ -23,6 +21,7 @@ from tabletop import treaties
 from tabletop.htmldoc import (
     Safe,
     article_text,
+    audience,
     badge,
     citation,
     document,
@@ -83,13 +82,6 @@ def engine_by_inject(scenario: m.Scenario, rules: m.Rules) -> dict[str, Engine]:
     return out
 
 
-def _audience(scenario: m.Scenario, to: Iterable[str]) -> str:
-    to = tuple(to)
-    if "all" in to:
-        return "all seats"
-    return ", ".join(scenario.seats[s].name if s in scenario.seats else s for s in to)
-
-
 def _is_private(inject: m.Inject) -> bool:
     return "all" not in inject.to
 
@@ -131,7 +123,7 @@ def _inject_block(scenario: m.Scenario, rules: m.Rules, inject: m.Inject, found:
     when = inject.date.isoformat() if inject.date else "when you choose"
     cell = scenario.control.get(inject.sender) if inject.sender else None
     sender = cell.name if cell else inject.msel.sender or "the facilitator"
-    meta = f"{number}. {when} · {inject.id} · to {_audience(scenario, inject.to)} · from {sender}"
+    meta = f"{number}. {when} · {inject.id} · to {audience(scenario, rules, inject.to)} · from {sender}"
     parts = [tag("p", meta, "meta"), tag("h4", Safe(esc(inject.title)) + join(flags)), paragraphs(inject.text)]
     expected = [*inject.expected_actions, *(_action_line(a) for a in inject.actions if a.kind == "expected")]
     if expected:

@@ -26,6 +26,7 @@ from tabletop.guide import minutes_for
 from tabletop.htmldoc import (
     Safe,
     article_text,
+    audience,
     citation,
     document,
     esc,
@@ -147,7 +148,7 @@ def cell_handout(scenario: m.Scenario, rules: m.Rules, cell: m.ControlCell, role
     parts.append(("brief", "Your brief", mine))
     script = []
     for inject in (i for i in scenario.injects if i.sender == cell.id):
-        to = "all seats" if "all" in inject.to else ", ".join(scenario.seats[s].name for s in inject.to if s in scenario.seats)
+        to = audience(scenario, rules, inject.to)
         when = inject.date.isoformat() if inject.date else "when the facilitator chooses"
         script.append(tag("div", tag("p", f"Turn {inject.turn} · {when} · to {to}" + (" · standby" if inject.standby else ""), "meta")
                           + tag("h4", inject.title) + paragraphs(inject.text), "inject" + (" hypothetical" if inject.hypothetical else "")))

@@ -8,9 +8,10 @@ line cannot smuggle a terminal escape or an invisible character into a printed p
 
 A document is one self-contained file: inline CSS written for paper first (A4, page
 breaks between sections that stand alone), no scripts, no fonts or images from anywhere,
-and a Content-Security-Policy that says so. Files are written atomically (a temporary file
-beside the target, then ``os.replace``), so an interrupted write never leaves half a
-handout where the instructor will print it.
+and a Content-Security-Policy that says so. Files are written with
+:func:`tabletop.files.write_atomic` (a temporary file beside the target, then
+``os.replace``), so an interrupted write never leaves half a handout where the instructor
+will print it.
 
 A pure domain module: it never imports Textual.
 """
@@ -23,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from tabletop import model as m
+from tabletop.palette import css_variables
 
 GENERATOR = "tabletop"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -104,9 +106,13 @@ def section(anchor: str, heading: str, body: object, cls: str = "") -> Safe:
     return tag("section", tag("h2", heading) + esc(body), cls, id=anchor)
 
 
-CSS = """
+# Okabe-Ito (tabletop.palette), as in the report; no colour here is the only cue.
+CSS = (
+    """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --band: #f3f3f3;
-  --blue: #0072B2; --vermillion: #D55E00; --green: #009E73; --orange: #E69F00; --purple: #CC79A7; }
+  """
+    + css_variables("blue", "vermillion", "green", "orange", "purple")
+    + """ }
 * { box-sizing: border-box; }
 html { font-size: 15px; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
@@ -179,6 +185,7 @@ footer { margin-top: 2.5rem; padding-top: .6rem; padding-bottom: 2rem; border-to
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+)
 
 
 def document(title: str, kicker: str, intro: object, sections: Sequence[tuple[str, str, object]] | Sequence[Safe],
@@ -223,12 +230,18 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """
     from tabletop import files
 
-    umask = os.umask(0)
-    os.umask(umask)
-    files.write_atomic(path, text, mode=0o666 & ~umask)
+    files.write_atomic(path, text, mode=files.shared_mode())
 
 
 # --- words for rule-module data, shared by the guide and the handouts ----------------------
+
+
+def audience(scenario: m.Scenario, rules: m.Rules, to: Iterable[str]) -> str:
+    """Whom an inject goes to, in words: ``all seats``, or each seat by its name (a state the scenario does not seat by the rules' name)."""
+    to = tuple(to)
+    if "all" in to:
+        return "all seats"
+    return ", ".join(m.seat_name(scenario, rules, s) for s in to)
 
 
 def article_label(rules: m.Rules, treaty_id: str, article_id: str) -> str:

@@ -35,6 +35,22 @@ SEAT_COLOURS = {
     "japan": "#2DB38A",  # bluish green, lifted
 }
 
+# The HTML documents' CSS custom properties (``--blue`` ...) and the Okabe-Ito colour each one is.
+CSS_VARIABLES = {
+    "blue": "blue",
+    "vermillion": "vermillion",
+    "green": "bluish_green",
+    "orange": "orange",
+    "purple": "reddish_purple",
+    "sky": "sky_blue",
+}
+
+
+def css_variables(*names: str) -> str:
+    """``--blue: #0072B2; ...``: the declarations of ``names`` (every one of CSS_VARIABLES if none), in that order."""
+    return " ".join(f"--{name}: {OKABE_ITO[CSS_VARIABLES[name]]};" for name in names or CSS_VARIABLES)
+
+
 _SPARE = [OKABE_ITO["yellow"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"]]
 
 

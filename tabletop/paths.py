@@ -85,12 +85,17 @@ class ScenarioNotFound(LookupError):
     """No file of that name, and no bundled or user scenario of that id; the message lists the ones there are."""
 
 
+def scenario_not_found(name_or_path: str) -> str:
+    """The one message every command and screen gives for a scenario that is not there: what was asked for, and what there is."""
+    known = ", ".join(p.stem for p in scenario_files()) or "none"
+    return f"no scenario {name_or_path!r}: not a file, nor a bundled or user scenario (known: {known})"
+
+
 def require_scenario(name_or_path: str) -> Path:
-    """:func:`find_scenario`, or the one message every command gives for a scenario that is not there."""
+    """:func:`find_scenario`, or ScenarioNotFound with :func:`scenario_not_found`'s message."""
     path = find_scenario(name_or_path)
     if path is None:
-        known = ", ".join(p.stem for p in scenario_files()) or "none"
-        raise ScenarioNotFound(f"no scenario {name_or_path!r}: not a file, nor a bundled or user scenario (known: {known})")
+        raise ScenarioNotFound(scenario_not_found(name_or_path))
     return path
 
 

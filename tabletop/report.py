@@ -32,7 +32,7 @@ from tabletop import events as ev
 from tabletop import model as m
 from tabletop import rulings
 from tabletop.game import answers_for, played_by
-from tabletop.palette import OKABE_ITO
+from tabletop.palette import OKABE_ITO, css_variables
 from tabletop.safetext import visible
 from tabletop.sealing import SEALED, answer_sealed, event_sealed
 from tabletop.session import Session
@@ -1063,15 +1063,11 @@ def _html_citation(c: m.Source) -> str:
 
 
 # Okabe-Ito (tabletop.palette): colour-blind safe, and every colour below is paired with a shape or a word.
-_PALETTE_VARIABLES = " ".join(
-    f"--{name}: {OKABE_ITO[colour]};"
-    for name, colour in (("blue", "blue"), ("vermillion", "vermillion"), ("green", "bluish_green"), ("orange", "orange"), ("purple", "reddish_purple"), ("sky", "sky_blue"))
-)
 CSS = (
     """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8; --band: #f3f3f3;
   """
-    + _PALETTE_VARIABLES
+    + css_variables()
     + """ }
 * { box-sizing: border-box; }
 html { font-size: 15px; }

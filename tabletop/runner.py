@@ -249,7 +249,7 @@ def statistics(outcomes: list[Outcome], scenario: m.Scenario, rules: m.Rules) ->
         label = rules.treaties[treaty].label if treaty in rules.treaties else treaty
         lines.append(f"  {label:<20} triggered {count:>6} ({count / len(outcomes):.2f} per exercise)  honoured {honoured.get(treaty, 0):>6}")
     lines.extend(_reached_lines(outcomes, rules))
-    lines.extend(_answer_lines(outcomes, scenario))
+    lines.extend(_answer_lines(outcomes, scenario, rules))
     lines.extend(_check_lines(outcomes, scenario, rules))
     lines.append("")
     lines.append("Most frequent decisions, per seat:")
@@ -279,7 +279,7 @@ def _reached_lines(outcomes: list[Outcome], rules: m.Rules) -> list[str]:
     return lines
 
 
-def _answer_lines(outcomes: list[Outcome], scenario: m.Scenario) -> list[str]:
+def _answer_lines(outcomes: list[Outcome], scenario: m.Scenario, rules: m.Rules) -> list[str]:
     """Per seat and obligation: how often each answer was given, or none."""
     table: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for o in outcomes:
@@ -292,7 +292,7 @@ def _answer_lines(outcomes: list[Outcome], scenario: m.Scenario) -> list[str]:
     for (obligor, obligation), counts in sorted(table.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][1])):
         total = sum(counts.values())
         spread = ", ".join(f"{answer} {k} ({100 * k / total:.0f}%)" for answer, k in counts.most_common())
-        name = scenario.seats[obligor].name if obligor in scenario.seats else obligor
+        name = m.seat_name(scenario, rules, obligor)
         lines.append(f"  {name:<10} {obligation:<32} raised {total:>6}: {spread}")
     return lines
 

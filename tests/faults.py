@@ -5,12 +5,16 @@ CAP_SYS_ADMIN, as in the development container); a read-only folder is a
 tmpfs remounted read-only, or, for a user who is not root, a folder without
 write permission (root ignores permissions). Where neither works the tests
 that need them are skipped, and the patched variants (``enospc_after``) still
-run everywhere.
+run everywhere. ``watch_opens`` records every open of a FIFO or a huge file,
+which proves what a clock could only suggest: that it is never read, or never
+waited on.
 """
 
 from __future__ import annotations
 
+import builtins
 import errno
+import io
 import os
 import shutil
 import subprocess
@@ -128,3 +132,47 @@ def enospc_after(monkeypatch, budget: int, match: str) -> dict[str, int]:
         pytest.skip("needs /proc/self/fd to tell which file a write goes to")
     monkeypatch.setattr(os, "write", write)
     return state
+
+
+def watch_opens(monkeypatch, *paths: str | os.PathLike[str]) -> list[tuple[str, int]]:
+    """Every open of one of ``paths`` from now on, as (real path, os.open flags); an open that could block fails at once.
+
+    Opening a FIFO without ``O_NONBLOCK`` waits for its other end, for ever in
+    a test; so ``os.open`` of a watched path without that flag, and ``open()``
+    or ``Path.open`` of one at all (they cannot pass it; recorded with flags
+    -1), raise AssertionError before anything is opened: a regression fails
+    the test instead of hanging it. The list is appended to before the raise,
+    so code that swallows the error is still caught by what the test asserts.
+    """
+    watched = {os.path.realpath(path) for path in paths}
+    opened: list[tuple[str, int]] = []
+    real_os_open, real_io_open = os.open, io.open
+
+    def watched_name(file) -> str | None:
+        if isinstance(file, int):
+            return None  # an fd: opened already
+        try:
+            name = os.path.realpath(os.fspath(file))
+        except TypeError:
+            return None
+        return name if name in watched else None
+
+    def os_open(file, flags, *args, **kwargs):
+        name = watched_name(file)
+        if name is not None:
+            opened.append((name, flags))
+            if not flags & os.O_NONBLOCK:
+                raise AssertionError(f"{name} opened without O_NONBLOCK (flags {flags:#o}): a FIFO there would block")
+        return real_os_open(file, flags, *args, **kwargs)
+
+    def io_open(file, *args, **kwargs):
+        name = watched_name(file)
+        if name is not None:
+            opened.append((name, -1))
+            raise AssertionError(f"{name} opened with open(), which blocks on a FIFO")
+        return real_io_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(io, "open", io_open)
+    monkeypatch.setattr(builtins, "open", io_open)
+    return opened

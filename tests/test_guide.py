@@ -170,6 +170,26 @@ def test_a_control_cell_gets_its_own_script(loaded):
                 assert inject.title not in text
 
 
+def test_an_inject_to_a_state_the_scenario_does_not_seat_names_it_in_the_guide_and_the_cells_script(loaded):
+    """Every seat an inject goes to is named, by the one naming rule (model.seat_name): never dropped, never its bare id."""
+    import attrs
+
+    from tabletop import model as m
+
+    scenario, rules = loaded
+    cell = next(c for c in scenario.control.values() if any(i.sender == c.id for i in scenario.injects))
+    inject = next(i for i in scenario.injects if i.sender == cell.id)
+    seat = next(iter(scenario.seats))
+    unseated = next(state for state in rules.states if state not in scenario.seats)
+    aimed = attrs.evolve(inject, to=(seat, unseated))
+    edited = attrs.evolve(scenario, injects=tuple(aimed if i is inject else i for i in scenario.injects))
+    names = f"to {m.seat_name(edited, rules, seat)}, {rules.state_name(unseated)}"
+    assert rules.state_name(unseated) != unseated  # the rules name it: a bare id would show
+    assert names in text_of(guide.render(edited, rules))
+    script = text_of(handouts.render(edited, rules)[handouts.cell_file(cell, cell.roles[0] if cell.roles else None)])
+    assert names in script
+
+
 # --- data is never markup ------------------------------------------------------------
 
 

@@ -158,3 +158,18 @@ def test_the_source_check_catches_the_slips_it_is_for(tmp_path):
     )
     problems = _problems(sample)
     assert len(problems) == 8, problems
+
+
+# ------------------------------------------------- shared machines
+KILL_SERVER = "-".join(("kill", "server"))  # spelt so that this file does not name it itself
+
+
+def test_nothing_kills_a_whole_tmux_server():
+    """Killing tmux's server ends every session on its socket, other people's too: code kills its own sessions, by name."""
+    found = []
+    for folder in ("tabletop", "benchmarks", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and KILL_SERVER in node.value.split():
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found

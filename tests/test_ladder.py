@@ -130,16 +130,22 @@ SIGNAL = st.builds(lambda kind, by, details: fact(kind, by, **details), st.sampl
 EXPLICIT = st.lists(st.integers(-3, 3).map(lambda d: ladder.Step(d, "the scenario says so")), max_size=3)
 
 
+@pytest.fixture(scope="module")
+def nea_words(nea, rules) -> ladder.Words:
+    """The flagship's seat and place names, loaded once for all the examples (each example only reads them)."""
+    return ladder.Words(nea[0], rules)
+
+
+@pytest.mark.slow  # fuzzes: 200 sequences of up to 12 turns
 @settings(max_examples=200, deadline=None)
 @given(start=st.integers(0, 7), turns=st.lists(st.tuples(st.lists(SIGNAL, max_size=8), EXPLICIT), min_size=1, max_size=12))
-def test_no_sequence_of_signals_alone_reaches_a_rung_that_needs_an_armed_attack(rules, start, turns):
+def test_no_sequence_of_signals_alone_reaches_a_rung_that_needs_an_armed_attack(rules, nea_words, start, turns):
     """Whatever the tests, drills, statements, deployments and scenario effects, and wherever tension starts."""
     clash = rung(rules, "Armed clash")
-    words = ladder.Words(load_scenario(bundled_scenarios() / "nea-2024.yaml")[0], rules)
     tension, history = start, []
     for facts, explicit in turns:
         history.append(facts)
-        tension, steps = ladder.move(rules.escalation, rules, words, tension, facts,
+        tension, steps = ladder.move(rules.escalation, rules, nea_words, tension, facts,
                                      lambda k, h=history: [f for turn_facts in h[-k - 1:] for f in turn_facts], explicit)
         assert tension < clash
         assert all(step.because for step in steps)

@@ -405,7 +405,9 @@ def test_a_missing_column_is_reported_on_the_header_row(tmp_path, mini_csv, caps
 def test_without_a_base_the_scenario_column_must_name_a_known_scenario(tmp_path, mini_csv, capsys):
     found = import_problems(tmp_path, read_rows(mini_csv), capsys, base=None)
     assert len(found) == 1
-    assert re.match(r".*bad\.csv:2:21: column U \(Scenario\): scenario 'mini' is not a bundled or user scenario; pass --scenario BASE", found[0])
+    # The words every command uses for a scenario that is not there (paths.scenario_not_found), then what to do.
+    assert re.match(r".*bad\.csv:2:21: column U \(Scenario\): no scenario 'mini': not a file, nor a bundled or user scenario "
+                    r"\(known: nea-2024, nll-2025\); pass --scenario BASE \(the scenario file\)$", found[0]), found[0]
 
 
 def test_rows_naming_two_scenarios_need_a_base(tmp_path, mini_csv, capsys):

@@ -46,3 +46,16 @@ def test_the_statistics_say_which_facts_took_exercises_up_the_ladder_and_how_obl
     assert "reached 'Armed clash' or above with no armed attack by then:" in text
     assert "obligations left unanswered at the end: 0 of" in text
     assert "ROK attacked" in text and "answered militarily" in text
+
+
+def test_the_statistics_name_an_obligor_the_scenario_does_not_seat_by_the_rules_name():
+    """An obligation can fall on a state no team plays (a treaty partner): it is named as everywhere else (model.seat_name)."""
+    from tabletop import runner
+    from tabletop.loading import load_named
+
+    scenario, rules = load_named("nea-2024")
+    unseated = next(state for state in rules.states if state not in scenario.seats)
+    outcome = runner.Outcome(0, 0, {}, {}, {}, answers=[(unseated, "a-treaty Art. 1 consult", "honour"), ("us", "a-treaty Art. 1 consult", "honour")])
+    text = runner.statistics([outcome], scenario, rules)
+    assert f"  {rules.state_name(unseated):<10} a-treaty Art. 1 consult" in text and rules.state_name(unseated) != unseated
+    assert f"  {scenario.seats['us'].name:<10} a-treaty Art. 1 consult" in text

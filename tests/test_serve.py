@@ -344,6 +344,25 @@ def test_codes_file_is_owner_only_json_and_read_back(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["codes.json"]  # no temporary file left behind
 
 
+def test_codes_file_stays_owner_only_when_rewritten_and_is_never_written_over_a_log(tmp_path):
+    codes = Codes.generate(["us"])
+    path = tmp_path / "class" / "codes.json"  # the folder is made
+    codes.write(path)
+    path.chmod(0o644)  # someone opened it up
+    more = codes.for_seats(["us", "rok"])
+    more.write(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 and Codes.read(path) == more
+    link = tmp_path / "codes-link.json"
+    link.symlink_to(path)
+    codes.write(link)
+    assert link.is_symlink() and Codes.read(path) == codes and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    log = tmp_path / "class.jsonl"
+    log.write_text('{"type": "header", "format": "tabletop-log/1"}\n')
+    with pytest.raises(OSError, match=f"refusing to write {log}: it is an exercise log"):
+        codes.write(log)
+    assert log.read_text() == '{"type": "header", "format": "tabletop-log/1"}\n'
+
+
 def test_who_is_connected_follows_the_heartbeat(tmp_path):
     """A client that stops answering pings (frozen, unplugged) is shown gone; one that answers stays."""
 

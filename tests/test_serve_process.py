@@ -39,6 +39,7 @@ def answer_and_decide(client: RemoteSession, seat: str, option: str, why: str) -
     client.decide(seat, option, why)
 
 
+@pytest.mark.slow  # kills the server's process and starts it again
 def test_kill_the_server_mid_exercise_restart_it_and_the_clients_carry_on(tmp_path):
     log, codes_file, port = tmp_path / "class.jsonl", tmp_path / "codes.json", free_port()
     args = (str(MINI), "--port", str(port), "--log", str(log), "--codes", str(codes_file),

@@ -81,6 +81,7 @@ class DevTools:
             await self.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "")
 
 
+@pytest.mark.slow  # a server process and headless Chromium, both killed at the end
 def test_the_browser_page_joins_and_shows_the_board_loading_nothing_from_outside(tmp_path):
     port, web, debug = free_port(), free_port(), free_port()
     server = ServerProcess(str(MINI), "--port", str(port), "--web", str(web), "--log", str(tmp_path / "web.jsonl"),

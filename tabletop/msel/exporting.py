@@ -32,11 +32,11 @@ from typing import Any
 
 import yaml
 
+from tabletop import files
 from tabletop import model as m
 from tabletop.loading import clock_text, offset_text
 from tabletop.msel import layout as lay
 from tabletop.msel import refs
-from tabletop.msel.yamlout import replace
 from tabletop.yamlnodes import InputError, Node, Problem, parse, read_text
 
 FORMULA_START = "=+-@\t\r"
@@ -214,8 +214,8 @@ def export_csv(scenario: m.Scenario) -> str:
 
 
 def write_csv(text: str, path: str | os.PathLike[str]) -> None:
-    """Write the CSV as UTF-8 with a byte order mark, so Excel reads it as UTF-8."""
-    replace(Path(path), ("\ufeff" + text).encode("utf-8"))
+    """Write the CSV as UTF-8 with a byte order mark, so Excel reads it as UTF-8 (a sheet is meant to be shared)."""
+    files.write_atomic(path, "\ufeff" + text, mode=files.shared_mode())
 
 
 def export_xlsx(scenario: m.Scenario) -> bytes:
@@ -264,4 +264,5 @@ def export_xlsx(scenario: m.Scenario) -> bytes:
 
 
 def write_xlsx(data: bytes, path: str | os.PathLike[str]) -> None:
-    replace(Path(path), data)
+    """Write the workbook whole or not at all, never over an exercise log (a sheet is meant to be shared)."""
+    files.write_atomic(path, data, mode=files.shared_mode())

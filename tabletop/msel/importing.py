@@ -393,7 +393,7 @@ class _Import:
         scenario_id, entry = next(iter(named.items()))
         found = paths.find_scenario(scenario_id)
         if found is None:
-            self.error(entry, col, f"scenario {scenario_id!r} is not a bundled or user scenario; pass --scenario BASE (the scenario file)")
+            self.error(entry, col, f"{paths.scenario_not_found(scenario_id)}; pass --scenario BASE (the scenario file)")
             raise self.fail()
         return found
 

@@ -9,13 +9,12 @@ write theirs (facts and effects on one line each, long prose folded).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tabletop import files
 from tabletop.yamlnodes import Node
 
 _FOLD_WIDTH = 72  # where folded prose breaks; lines end a word past it
@@ -252,23 +251,5 @@ def layout_is_plain(root: Node) -> bool:
 
 
 def write_scenario(text: str, path: str | os.PathLike[str]) -> None:
-    replace(Path(path), text.encode("utf-8"))
-
-
-def replace(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: a failed write never leaves half a file."""
-    try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write a scenario (or a map) file, whole or not at all, never over an exercise log; meant to be shared."""
+    files.write_atomic(path, text, mode=files.shared_mode())

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from tabletop import files
 from tabletop.serve.visibility import FACILITATOR, SEAT, Role
 
 CODE_BYTES = 9  # 12 characters of base64url
@@ -64,21 +65,16 @@ class Codes:
         return {"facilitator": self.facilitator, "seats": dict(self.seats)}
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """Owner-only and atomic: a temporary file in the same folder, then renamed over the name."""
+        """Owner-only (0600, even over a file someone opened up) and atomic, with :func:`tabletop.files.write_atomic`.
+
+        Raises a :class:`~tabletop.files.WriteError` whose text is the one line to show.
+        """
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.to_json(), handle, indent=2)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise files.WriteError(files.explain(exc, target.parent, "create"), target.parent, exc.errno) from None
+        files.write_atomic(target, json.dumps(self.to_json(), indent=2) + "\n", mode=files.PRIVATE, keep_mode=False)
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Codes:

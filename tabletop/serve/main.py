@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tabletop import paths
+from tabletop import files, paths
 from tabletop.serve.codes import Codes, CodesError
 from tabletop.serve.server import Server
 from tabletop.session import Session
@@ -115,7 +115,7 @@ def codes_for(path: Path, humans: list[str]) -> Codes:
     try:
         codes.write(path)
     except OSError as exc:
-        raise ServeError(f"cannot write the codes to {path}: {exc.strerror or exc}") from None
+        raise ServeError(files.explain(exc, path, "write the codes to")) from None
     return codes
 
 

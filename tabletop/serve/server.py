@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tabletop import events as ev
-from tabletop import facilitation
+from tabletop import facilitation, files
 from tabletop.game import CONTROLS, CommandError, played_by
 from tabletop.serve import protocol as p
 from tabletop.serve.codes import Codes
@@ -382,7 +382,7 @@ class Server:
                     try:
                         self.codes.write(self.codes_path)
                     except OSError as exc:
-                        self.say(f"cannot write the codes to {self.codes_path}: {exc.strerror or exc}")
+                        self.say(files.explain(exc, self.codes_path, "write the codes to"))
                 self.say(f"{seat}: tabletop join {self.url} --code {self.codes.seats[seat]}")
                 extra["code"] = self.codes.seats[seat]
         for other in self.connections:

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from tabletop import paths
+from tabletop.palette import OKABE_ITO
 from tabletop.safetext import visible
 from tabletop.tui import literal
 
@@ -39,8 +40,8 @@ THEME = Theme(
     name="tabletop",
     primary="#0178D4",
     secondary="#004578",
-    accent="#F0E442",
-    warning="#F0E442",
+    accent=OKABE_ITO["yellow"],
+    warning=OKABE_ITO["yellow"],
     error="#BA3C5B",
     success="#4EBF71",
     foreground="#E0E0E0",
@@ -302,8 +303,11 @@ def make_app(
         return TabletopApp(resumed=resume_log(Path(log), scenario, seat_specs, seed), minutes=minutes)
     if scenario is None or start:
         wanted = None
-        if scenario is not None:
-            wanted = paths.find_scenario(str(scenario))
+        if scenario is not None:  # one not there is refused as every command refuses it, not swapped for the default
+            try:
+                wanted = paths.require_scenario(str(scenario))
+            except paths.ScenarioNotFound as exc:
+                raise SetupError(str(exc)) from None
         specs = {}
         if seat_specs:
             specs = {s.partition("=")[0]: s.partition("=")[2] for s in seat_specs}

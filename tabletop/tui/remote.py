@@ -28,6 +28,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tabletop import model as m
 from tabletop.game import CONTROLS
 from tabletop.serve.client import JoinError, RemoteSession
 from tabletop.tui import literal
@@ -204,7 +205,7 @@ class HandOver(ModalScreen[bool]):
         seats = (session.link.presence or {}).get("seats") or {}
         choices = []
         for seat, info in seats.items():
-            name = session.scenario.seats[seat].name if seat in session.scenario.seats else seat
+            name = m.seat_name(session.scenario, session.rules, seat)
             for to in CONTROLS:
                 if info.get("control") != to:
                     choices.append(Option(literal.text(f"{name} → {HANDS[to]}"), id=f"{seat}:{to}"))

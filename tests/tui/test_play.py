@@ -151,15 +151,16 @@ def test_a_bad_scenario_is_refused_before_the_app_opens(tmp_path, capsys):
     assert "no scenario" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("broken", ["early", "late"])
+@pytest.mark.parametrize("broken", ["early", "late", "missing"])
 def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, monkeypatch, broken):
-    """Broken early, it has no outline and the screen opens without seats; broken after its seats, they show until it fails to load."""
+    """Broken early (or not there), it has no outline and the screen opens without seats; broken after its seats, they show until it fails to load."""
     from tabletop import paths
 
     bundled = tmp_path / "bundled"
     bundled.mkdir()
     text = "id: nea-2024\ntitle: [broken\n" if broken == "early" else MINI.read_text().replace("id: mini", "id: nea-2024").replace("turns:", "turnz:", 1)
-    (bundled / "nea-2024.yaml").write_text(text)
+    if broken != "missing":
+        (bundled / "nea-2024.yaml").write_text(text)
     (bundled / "mini.yaml").write_text(MINI.read_text())
     monkeypatch.setattr(paths, "bundled_scenarios", lambda: bundled)
     app = make_app(seed=1)
@@ -173,8 +174,43 @@ def test_start_screen_falls_back_when_the_default_scenario_is_broken(tmp_path, m
             await pilot.pause()
             assert start.entries[start.index].path.name == "mini.yaml"
             assert any(n.severity == "error" and "nea-2024.yaml" in n.message for n in notifications(seen))
+            if broken == "missing":  # in the words every command uses for a scenario that is not there
+                errors = [n.message for n in notifications(seen) if n.severity == "error"]
+                assert errors == [f"The default scenario did not load:\nno scenario '{bundled / 'nea-2024.yaml'}': "
+                                  "not a file, nor a bundled or user scenario (known: mini)"]
             assert list(start.current_seats()) == ["dprk", "rok", "us", "russia", "china", "japan"]
             assert start.current_seats()["us"] == "human"
+
+    run(scenario())
+
+
+def test_start_screen_refuses_a_scenario_that_is_not_there_as_play_does(capsys):
+    from tabletop import paths
+    from tabletop.tui.app import SetupError, run_app
+
+    with pytest.raises(SetupError) as refused:
+        make_app("no-such-scenario", start=True)
+    assert str(refused.value) == paths.scenario_not_found("no-such-scenario")  # not the default, opened in its place
+    assert run_app(scenario="no-such-scenario") == 2
+    assert str(refused.value) in capsys.readouterr().err
+
+
+def test_start_screen_lists_and_picks_a_scenario_asked_for_by_a_path_outside_the_scenario_folders(tmp_path):
+    elsewhere = tmp_path / "elsewhere" / "mine.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(MINI.read_text())
+    app = make_app(str(elsewhere), start=True, seed=1)
+    seen = []
+
+    async def scenario():
+        async with app.run_test(message_hook=seen.append) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            start = app.screen
+            assert isinstance(start, StartScreen) and start.entries[start.index].path == elsewhere
+            assert start.query_one("#scenarios", OptionList).highlighted == start.index
+            assert start.shown == start.index and start.entries[start.shown].scenario.id == "mini"  # loaded and on screen
+            assert not [n for n in notifications(seen) if n.severity == "error"]
 
     run(scenario())
 

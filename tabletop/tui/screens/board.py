@@ -193,7 +193,7 @@ class BoardScreen(Screen):
         scenario, rules = session.scenario, session.rules
         self.query_one(StatusLine).show(scenario, state)
         self.query_one(SeatCards).show(rules, state)
-        self.query_one(SituationPanel).show(scenario, state, session.unreleased() if state.phase in RELEASE_PHASES else None)
+        self.query_one(SituationPanel).show(scenario, rules, state, session.unreleased() if state.phase in RELEASE_PHASES else None)
         self.query_one(ObligationPanel).show(rules, state, scenario)
         if self._start_tension is None and state.tension_history:
             self._start_tension = starting_tension(session.events)

@@ -276,7 +276,7 @@ class InjectPicker(ModalScreen[str | None]):
         with Vertical(classes="dialog wide"):
             yield Static("Release which inject? (Enter or click)", classes="dialog-title")
             yield OptionList(
-                *[Option(literal.assemble(inject_content(i, self.session.scenario, with_text=False), " (standby)" if i.standby else ""), id=i.id)
+                *[Option(literal.assemble(inject_content(i, self.session.scenario, self.session.rules, with_text=False), " (standby)" if i.standby else ""), id=i.id)
                   for i in self.session.unreleased()],
                 id="picker",
             )

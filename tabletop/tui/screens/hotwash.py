@@ -72,7 +72,7 @@ class HotWashScreen(Screen):
                 if inject.turn != turn:
                     turn = inject.turn
                     timeline.append(literal.styled(f"Turn {turn}: {scenario.turn(turn).title}", "bold $accent"))
-                timeline.append(inject_content(inject, scenario, with_text=False))
+                timeline.append(inject_content(inject, scenario, session.rules, with_text=False))
             yield Static(literal.join("\n", timeline), classes="hotwash-section")
             for t in scenario.turns:
                 if t.id in state.decisions and state.decisions[t.id]:

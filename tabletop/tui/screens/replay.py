@@ -326,7 +326,7 @@ class ReplayScreen(Screen):
         active = self.query_one("#replay-tabs", TabbedContent).active
         if active == "tab-situation":
             for situation in self.query(SituationPanel):
-                situation.show(self.snapshots.scenario, state)
+                situation.show(self.snapshots.scenario, self.snapshots.rules, state)
         elif active == "tab-obligations":
             for obligations in self.query(ObligationPanel):
                 obligations.show(self.snapshots.rules, state)

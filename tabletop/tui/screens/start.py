@@ -207,6 +207,8 @@ class StartScreen(Screen):
         super().__init__()
         self.wanted = wanted
         self.entries = [ScenarioEntry(path) for path in paths.scenario_files()]  # loaded by load_scenarios, after the first frame
+        if wanted is not None and wanted_index(self.entries, wanted) is None:
+            self.entries.append(ScenarioEntry(wanted))  # a file outside the scenario folders, asked for by its path: listed too
         self.index = wanted_index(self.entries, wanted)
         if self.index is not None:
             entry = self.entries[self.index]
@@ -263,9 +265,9 @@ class StartScreen(Screen):
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.border_title = "Scenario"
         self.query_one("#seat-rows").border_title = "Seats (checked: human)"
-        if self.index is None:
-            target = self.wanted or paths.default_scenario()
-            literal.notify(self, f"Default scenario did not load:\n{target}: not found", severity="error", timeout=15)
+        if self.index is None:  # only the default can be missing: a wanted scenario is one that was found, and listed
+            literal.notify(self, f"The default scenario did not load:\n{paths.scenario_not_found(str(paths.default_scenario()))}",
+                           severity="error", timeout=15)
         else:
             scenarios.highlighted = self.index
         scenarios.focus()
@@ -315,7 +317,8 @@ class StartScreen(Screen):
                 await self.show_scenario(i)
         else:
             if i == self.first:  # wanted by name, or the default
-                literal.notify(self, "Default scenario did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15)
+                what = "The default scenario" if self.wanted is None else entry.path.name
+                literal.notify(self, f"{what} did not load:\n" + "\n".join(entry.problems[:5]), severity="error", timeout=15)
             await self.show_problems(i)
 
     async def _all_loaded(self) -> None:

@@ -38,12 +38,12 @@ def _inject(scenario: m.Scenario, state: State, inject_id: str) -> m.Inject | No
     return inject
 
 
-def inject_content(inject: m.Inject, scenario: m.Scenario, with_text: bool = True) -> Content:
+def inject_content(inject: m.Inject, scenario: m.Scenario, rules: m.Rules, with_text: bool = True) -> Content:
     when = inject.date.isoformat() if inject.date else "standby"
     parts: list[literal.Part] = [(when, "bold $accent"), "  ", (inject.title, "bold"), "  ", (f"[{inject.source}]", "dim")]
     audience = [a for a in inject.to if a != "all"]
     if audience:
-        parts += ["\n", ("to: " + ", ".join(scenario.seats[a].name if a in scenario.seats else a for a in audience), "italic")]
+        parts += ["\n", ("to: " + ", ".join(m.seat_name(scenario, rules, a) for a in audience), "italic")]
     if with_text and inject.text:
         parts += ["\n", (inject.text.strip(), "")]
     return literal.assemble(*parts)
@@ -77,7 +77,7 @@ class SituationPanel(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.border_title = "Situation"
 
-    def show(self, scenario: m.Scenario, state: State, upcoming: list[m.Inject] | None = None) -> None:
+    def show(self, scenario: m.Scenario, rules: m.Rules, state: State, upcoming: list[m.Inject] | None = None) -> None:
         released = state.released
         known = len(self._ids)
         if len(released) >= known and released[:known] == self._ids:
@@ -93,7 +93,7 @@ class SituationPanel(ScrollView, can_focus=True):
                 continue
             # An ad-hoc inject's id is new each time; a scripted one is the scenario's and never changes.
             if inject_id not in self._blocks or inject_id in state.adhoc:
-                self._blocks[inject_id] = inject_content(inject, scenario)
+                self._blocks[inject_id] = inject_content(inject, scenario, rules)
                 for wrapped in self._by_width.values():
                     wrapped.pop(inject_id, None)
             added.append(inject_id)
