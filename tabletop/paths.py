@@ -49,6 +49,23 @@ def data_home() -> Path:
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
+def config_home() -> Path:
+    """The user's settings: which signing keys they trust (``signing.trusted_path``).
+
+    ``$TABLETOP_HOME`` when set (one folder for everything, as tests and
+    portable installs want), else the platform's user config folder
+    (platformdirs): ``$XDG_CONFIG_HOME/tabletop`` or ``~/.config/tabletop`` on
+    Linux; ``~/Library/Application Support/tabletop`` on macOS;
+    ``%LOCALAPPDATA%\\tabletop`` on Windows.
+    """
+    base = os.environ.get("TABLETOP_HOME")
+    if base:
+        return Path(base)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
 def user_scenarios() -> Path:
     return data_home() / "scenarios"
 

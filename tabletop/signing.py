@@ -69,8 +69,14 @@ def key_path() -> Path:
 
 
 def trusted_path() -> Path:
-    """Public keys whose signatures ``verify`` calls trusted, one OpenSSH line (or a fingerprint) each."""
-    return paths.data_home() / TRUSTED_FILE
+    """Public keys whose signatures ``verify`` calls trusted, one OpenSSH line (or a fingerprint) each: a setting, in the config folder."""
+    return paths.config_home() / TRUSTED_FILE
+
+
+def _earlier_trusted_path() -> Path | None:
+    """Where versions before the config folder kept the trusted keys (the data folder), if that is another file and is there."""
+    earlier = paths.data_home() / TRUSTED_FILE
+    return earlier if earlier != trusted_path() and earlier.exists() else None
 
 
 def _blob(raw: bytes) -> bytes:
@@ -259,8 +265,10 @@ def add_trusted(source: Path) -> list[tuple[str, bool]]:
     if not keys:
         raise SigningError(f"{source} holds no public key: expected 'ssh-ed25519 AAAA...' lines")
     target = trusted_path()
-    old = _read_small_text(target) if target.exists() else ""
-    known = {fp for _line, fp, _comment in _key_lines(target)} if old else set()
+    earlier = _earlier_trusted_path()
+    source_of_old = target if target.exists() else earlier  # the first key added since moves the earlier file's keys over
+    old = _read_small_text(source_of_old) if source_of_old is not None else ""
+    known = {fp for _line, fp, _comment in _key_lines(source_of_old)} if old and source_of_old is not None else set()
     result, added = [], []
     for line, fp, _comment in keys:
         result.append((fp, fp not in known))
@@ -304,8 +312,9 @@ def trusted_keys(key_file: str | os.PathLike[str] | None = None) -> dict[str, st
     own = own_public_key()
     if own is not None:
         trusted[own.fingerprint] = "your own key"
-    if trusted_path().exists():
-        trusted.update((k, v) for k, v in read_trusted(trusted_path(), f"in {trusted_path()}").items() if k not in trusted)
+    for path in (trusted_path(), _earlier_trusted_path()):
+        if path is not None and path.exists():
+            trusted.update((k, v) for k, v in read_trusted(path, f"in {path}").items() if k not in trusted)
     return trusted
 
 
