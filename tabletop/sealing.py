@@ -27,8 +27,13 @@ def phase_open(state: State, turn: int) -> bool:
 
 
 def event_sealed(record: dict[str, Any], state: State) -> bool:
-    """A logged decision, answer or assessment whose turn's decide phase is still open."""
-    return record.get("type") in SEALED_KINDS and phase_open(state, record.get("turn", -1))
+    """A logged decision, answer or assessment whose turn's decide phase is still open.
+
+    On a client, the server's stand-in for one (``"sealed": true``,
+    tabletop/serve/visibility.py) is sealed until the reveal replaces it, even
+    once the phase is over: it carries nothing to show but that the seat is in.
+    """
+    return record.get("type") in SEALED_KINDS and (record.get("sealed") is True or phase_open(state, record.get("turn", -1)))
 
 
 def sealed(event: ev.Event, state: State) -> bool:
