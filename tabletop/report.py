@@ -34,7 +34,7 @@ from tabletop import rulings
 from tabletop.game import answers_for, played_by
 from tabletop.palette import OKABE_ITO, css_variables
 from tabletop.safetext import visible
-from tabletop.sealing import SEALED, answer_sealed, event_sealed
+from tabletop.sealing import SEALED, answer_sealed, sealed
 from tabletop.session import Session
 
 if TYPE_CHECKING:  # annotations only
@@ -290,6 +290,34 @@ class Report:
 # ------------------------------------------------------------------- collect
 
 
+@attrs.frozen
+class Line:
+    """One line of the log as the report reads it: its typed event, structured once, and the log's bookkeeping beside it.
+
+    ``event`` is None for the log's own records (``ev.LOG_RECORDS``: signatures),
+    which the report counts and places in their turn but does not describe.
+    """
+
+    event: ev.Event | None
+    type: str
+    turn: int
+    seq: Any
+    ts: Any  # when it was written, if the session kept a clock
+
+
+def lines_of(records: Iterable[dict[str, Any]]) -> list[Line]:
+    """The log's records as :class:`Line` values; EventError names a record that is not a well-formed event."""
+    out = []
+    for record in records:
+        kind = record.get("type")
+        if kind in ev.LOG_RECORDS:
+            out.append(Line(None, str(kind), int(record.get("turn", 0)), record.get("seq"), record.get("ts")))
+        else:
+            event: ev.Event = ev.from_json(record)
+            out.append(Line(event, event.TYPE, event.turn, record.get("seq"), record.get("ts")))
+    return out
+
+
 def render(session: Session, fmt: str, integrity: Sequence[tuple[str, str]] = ()) -> str:
     """The after-action report of ``session`` as Markdown (``md``) or one HTML file (``html``).
 
@@ -320,9 +348,11 @@ def collect(session: Session) -> Report:
     scenario: m.Scenario = session.scenario
     rules: m.Rules = session.rules
     header: dict[str, Any] = dict(session.header or {})
-    every: list[dict[str, Any]] = list(session.events)
-    gone = ev.retracted_groups(every)  # a retracted command's records: left out, its retraction listed instead
-    events = [e for e in every if e.get("seq") not in gone] if gone else every
+    records: list[dict[str, Any]] = list(session.events)
+    every = lines_of(records)  # each record structured once, here; below, only typed events are read
+    gone = ev.retracted_groups(records)  # a retracted command's records: left out, its retraction listed instead
+    lines = [line for line in every if line.seq not in gone] if gone else every
+    events = [line.event for line in lines if line.event is not None]
     state: State = session.state
     esc = rules.escalation
 
@@ -354,39 +384,35 @@ def collect(session: Session) -> Report:
             return None
 
     # --- obligations, from their triggering events and the folded state
-    triggered = [e for e in events if e.get("type") == "obligation_triggered"]
+    triggered = [e for e in events if isinstance(e, ev.ObligationTriggered)]
     ruled = {o.obligation: o.reason for o in state.overrides if o.what == "obligation" and o.obligation}  # the last ruling's reason
-    answer_decisions = {
-        (e.get("answers") or {}).get("obligation"): e
-        for e in events
-        if e.get("type") == "decision" and "obligation" in (e.get("answers") or {})
-    }
+    answer_decisions = {e.obligation: e for e in events if isinstance(e, ev.Decision) and e.obligation is not None}
     obligations = []
     for event in triggered:
-        ob_id = event.get("id", "")
+        ob_id = event.id
         open_ob = state.obligations.get(ob_id)
         decision = answer_decisions.get(ob_id)
         hidden = open_ob is not None and answer_sealed(open_ob, state)
-        article = article_of(event.get("treaty", ""), str(event.get("article", "")))
+        article = article_of(event.treaty, event.article)
         obligations.append(
             ObligationItem(
                 id=ob_id,
-                turn=int(event.get("turn", 0)),
-                treaty=event.get("treaty", ""),
-                treaty_label=treaty_label(event.get("treaty", "")),
-                article=str(event.get("article", "")),
+                turn=event.turn,
+                treaty=event.treaty,
+                treaty_label=treaty_label(event.treaty),
+                article=event.article,
                 article_title=article.title if article else "",
-                kind=event.get("kind", ""),
-                obligor=seat_name(event.get("obligor")),
-                beneficiary=seat_name(event.get("beneficiary")),
-                status=event.get("status", ""),
-                duty=event.get("duty", ""),
-                because=event.get("because", ""),
-                final_status=("answered (sealed)" if hidden else open_ob.status) if open_ob else event.get("status", ""),
+                kind=event.kind,
+                obligor=seat_name(event.obligor),
+                beneficiary=seat_name(event.beneficiary),
+                status=event.status,
+                duty=event.duty,
+                because=event.because,
+                final_status=("answered (sealed)" if hidden else open_ob.status) if open_ob else event.status,
                 answer=SEALED if hidden else open_ob.answer if open_ob else None,
                 answered_turn=open_ob.answered_turn if open_ob else None,
-                answer_rationale=SEALED if hidden else decision.get("rationale") if decision else None,
-                answer_by=decision.get("by") if decision else None,
+                answer_rationale=SEALED if hidden else decision.rationale if decision else None,
+                answer_by=decision.by if decision else None,
                 ruling=open_ob.ruling if open_ob else None,
                 ruling_reason=ruled.get(ob_id, ""),
                 answer_meaning="" if hidden or open_ob is None or not open_ob.answer else
@@ -397,44 +423,42 @@ def collect(session: Session) -> Report:
 
     # --- decisions
     decisions = []
-    for event in events:
-        if event.get("type") != "decision":
+    for decided in events:
+        if not isinstance(decided, ev.Decision):
             continue
-        if event_sealed(event, state):  # a decide phase still open: shown as sealed, as on the board
+        seat, option = decided.seat, decided.option
+        if sealed(decided, state):  # a decide phase still open: shown as sealed, as on the board
             decisions.append(DecisionItem(
-                turn=int(event.get("turn", 0)), seat=event.get("seat", ""), seat_name=seat_name(event.get("seat", "")),
-                option=None, label=SEALED, rationale=SEALED, by=event.get("by", ""),
+                turn=decided.turn, seat=seat, seat_name=seat_name(seat), option=None, label=SEALED, rationale=SEALED, by=decided.by,
             ))
             continue
-        seat, option = event.get("seat", ""), event.get("option")
-        answers = event.get("answers") or {}
-        ob_id = answers.get("obligation")
-        if ob_id:
-            ob = by_id.get(ob_id)
+        answered = decided.obligation
+        if answered:
+            ob = by_id.get(answered)
             decisions.append(
                 DecisionItem(
-                    turn=int(event.get("turn", 0)), seat=seat, seat_name=seat_name(seat), option=option,
-                    label=option or "", rationale=event.get("rationale", ""), by=event.get("by", ""),
-                    answers_obligation=ob_id,
-                    obligation_label=f"{ob.reference} to {ob.beneficiary}" if ob else ob_id,
+                    turn=decided.turn, seat=seat, seat_name=seat_name(seat), option=option,
+                    label=option or "", rationale=decided.rationale, by=decided.by,
+                    answers_obligation=answered,
+                    obligation_label=f"{ob.reference} to {ob.beneficiary}" if ob else answered,
                 )
             )
             continue
         if option is None:  # in the seat's own words
-            label = f"In its own words: \u201c{event.get('text') or ''}\u201d"
+            label = f"In its own words: \u201c{decided.text or ''}\u201d"
         else:
             try:
                 label = scenario.option(seat, option).label
             except KeyError:
                 label = option
         inject_title = None
-        if answers.get("inject"):
-            inject = find_inject(answers["inject"])
-            inject_title = inject.title if inject else answers["inject"]
+        if decided.inject:
+            inject = find_inject(decided.inject)
+            inject_title = inject.title if inject else decided.inject
         decisions.append(
             DecisionItem(
-                turn=int(event.get("turn", 0)), seat=seat, seat_name=seat_name(seat), option=option, label=label,
-                rationale=event.get("rationale", ""), by=event.get("by", ""), answers_inject=inject_title,
+                turn=decided.turn, seat=seat, seat_name=seat_name(seat), option=option, label=label,
+                rationale=decided.rationale, by=decided.by, answers_inject=inject_title,
             )
         )
 
@@ -442,15 +466,14 @@ def collect(session: Session) -> Report:
     injects = []
     cited: dict[str, list[str]] = {}
     citations: dict[str, m.Source] = {}
-    for event in events:
-        if event.get("type") != "inject_released":
+    for released in events:
+        if not isinstance(released, ev.InjectReleased):
             continue
-        inject = find_inject(event.get("inject", ""))
-        adhoc = bool(event.get("adhoc"))
+        inject = find_inject(released.inject)
+        adhoc = released.adhoc is not None
         if inject is None:
-            data = event.get("adhoc") or {}
-            inject = m.Inject(id=event.get("inject", ""), turn=int(event.get("turn", 0)), title=data.get("title", event.get("inject", "")),
-                              text=data.get("text", ""), source="facilitator")
+            inject = m.Inject(id=released.inject, turn=released.turn, title=released.adhoc.title if released.adhoc else released.inject,
+                              text=released.adhoc.text if released.adhoc else "", source="facilitator")
         citation = None
         if not adhoc:
             source = scenario.sources.get(inject.source)
@@ -463,7 +486,7 @@ def collect(session: Session) -> Report:
         to = tuple("all seats" if s == "all" else seat_name(s) for s in inject.to)
         injects.append(
             InjectItem(
-                id=inject.id, turn=int(event.get("turn", 0)), title=inject.title, text=inject.text,
+                id=inject.id, turn=released.turn, title=inject.title, text=inject.text,
                 date=inject.date.isoformat() if inject.date else None, to=to, hypothetical=inject.hypothetical,
                 standby=inject.standby, adhoc=adhoc, source=citation, cite=inject.cite, note=inject.note,
             )
@@ -471,75 +494,70 @@ def collect(session: Session) -> Report:
 
     # --- adjudications
     adjudications: dict[int, list[Adjudication]] = {}
-    for event in events:
-        if event.get("type") != "adjudicated":
+    for adjudicated in events:
+        if not isinstance(adjudicated, ev.Adjudicated):
             continue
-        changes = event.get("changes") or {}
-        tension = changes.get("tension") or [state.tension, state.tension]
-        cred = tuple((seat_name(s), ba[0], ba[1]) for s, ba in (changes.get("credibility") or {}).items())
-        post = tuple((seat_name(s), posture_name(ba[0]), posture_name(ba[1])) for s, ba in (changes.get("posture") or {}).items())
-        causes = tuple(_cause_text(c) for c in changes.get("causes") or () if isinstance(c, dict))
-        adjudications.setdefault(int(event.get("turn", 0)), []).append(
-            Adjudication((int(tension[0]), int(tension[1])), cred, post, len(event.get("facts") or []), causes)
-        )
+        changes = adjudicated.changes
+        cred = tuple((seat_name(s), ba[0], ba[1]) for s, ba in changes.credibility.items())
+        post = tuple((seat_name(s), posture_name(ba[0]), posture_name(ba[1])) for s, ba in changes.posture.items())
+        causes = tuple(_cause_text(c) for c in changes.causes)
+        adjudications.setdefault(adjudicated.turn, []).append(Adjudication(changes.tension, cred, post, len(adjudicated.facts), causes))
 
     # --- council, Art. 51, overrides, notes
     council = tuple(
-        CouncilItem(int(e.get("turn", 0)), e.get("outcome", ""), seat_name(e.get("draft_by")),
-                    tuple(seat_name(s) for s in e.get("vetoed_by") or ()), e.get("because", ""))
-        for e in events if e.get("type") == "council_decided"
+        CouncilItem(e.turn, e.outcome, seat_name(e.draft_by), tuple(seat_name(s) for s in e.vetoed_by), e.because)
+        for e in events if isinstance(e, ev.CouncilDecided)
     )
     article_reports = tuple(
-        ArticleReport(int(e.get("turn", 0)), seat_name(e.get("by")), str(e.get("article", "51")), e.get("because", ""))
-        for e in events if e.get("type") == "report_owed"
+        ArticleReport(e.turn, seat_name(e.by), e.article, e.because) for e in events if isinstance(e, ev.ReportOwed)
     )
     overrides = []
-    for e in events:
-        if e.get("type") != "override":
+    for line in lines:
+        e = line.event
+        if not isinstance(e, ev.Overridden):
             continue
-        what, value = e.get("what", ""), e.get("value")
+        what, value = e.what, e.value
         subject = ""
         if what == "tension":
             shown = _rung(esc, value)
         elif what == "posture":
-            subject, shown = seat_name(e.get("seat")), posture_name(value)
+            subject, shown = seat_name(e.seat), posture_name(value)
         elif what == "credibility":
-            subject, shown = seat_name(e.get("seat")), str(value)
+            subject, shown = seat_name(e.seat), str(value)
         elif what == "obligation":
-            ob = by_id.get(e.get("obligation", ""))
-            subject = f"{e.get('obligation')} ({ob.reference}, {ob.obligor} to {ob.beneficiary})" if ob else str(e.get("obligation", ""))
+            ob = by_id.get(e.obligation or "")
+            subject = f"{e.obligation} ({ob.reference}, {ob.obligor} to {ob.beneficiary})" if ob else e.obligation or ""
             shown = f"{rulings.said(str(value))} ({value})"
         else:
             shown = str(value)
-        overrides.append(OverrideItem(int(e.get("turn", 0)), what, subject, shown, e.get("reason", ""), e.get("ts", "")))
+        overrides.append(OverrideItem(e.turn, what, subject, shown, e.reason, _ts(line)))
     notes = tuple(
-        NoteItem(int(e.get("turn", 0)), seat_name(e.get("seat")) if e.get("seat") else "Facilitator", e.get("text", ""), e.get("ts", ""),
-                 str(e["objective"]) if e.get("objective") else None, str(e["finding"]) if e.get("finding") else None)
-        for e in events if e.get("type") == "note"
+        NoteItem(e.turn, seat_name(e.seat) if e.seat else "Facilitator", e.text, _ts(line), e.objective or None, e.finding or None)
+        for line in lines if isinstance(e := line.event, ev.Noted)
     )
 
-    handed_over = [e for e in events if e.get("type") == "handed_over"]
+    handed_over = [e for e in events if isinstance(e, ev.HandedOver)]
     handovers_of: dict[int, list[str]] = {}
     for e in handed_over:
-        handovers_of.setdefault(int(e.get("turn", 0)), []).append(played_by(seat_name(e.get("seat")), str(e.get("to", ""))) + ".")
+        handovers_of.setdefault(e.turn, []).append(played_by(seat_name(e.seat), e.to) + ".")
 
     # --- tension: the exact value after every event, from the same fold replay uses
-    initial, after = _tension_trace(session)
+    initial, after = _tension_trace(session, every)
     if gone:
-        after = [t for e, t in zip(every, after, strict=True) if e.get("seq") not in gone]
+        after = [t for line, t in zip(every, after, strict=True) if line.seq not in gone]
     points = []
     previous = initial
-    for event, tension in zip(events, after, strict=False):
-        if tension != previous or event.get("type") == "adjudicated":
-            points.append(TensionPoint(int(event.get("turn", 0)), tension, *_cause(event, find_inject)))
+    for line, tension in zip(lines, after, strict=False):
+        if tension != previous or isinstance(line.event, ev.Adjudicated):
+            points.append(TensionPoint(line.turn, tension, *_cause(line, find_inject)))
         previous = tension
 
     # --- turns: everything grouped by turn in one pass each, so the report is linear in the log's length
     seat_order = {seat: index for index, seat in enumerate(scenario.seats)}
-    played = [int(e["turn"]) for e in events if e.get("type") == "turn_started"]
-    span: dict[int, tuple[int, int]] = {}  # turn -> (first event, last event)
-    for index, event in enumerate(events):
-        turn_of = int(event.get("turn", 0))
+    played = [e.turn for e in events if isinstance(e, ev.TurnStarted)]
+    span: dict[int, tuple[int, int]] = {}  # turn -> (first line, last line), the log's own records too: `after` has one entry each
+    for index, line in enumerate(lines):
+        turn_of = line.turn
         span[turn_of] = (span[turn_of][0], index) if turn_of in span else (index, index)
     injects_of = _by_turn(injects)
     decisions_of = _by_turn(decisions)
@@ -573,7 +591,7 @@ def collect(session: Session) -> Report:
             decisions=sum(1 for d in decisions if d.seat == seat_id),
             credibility=(first_cred.get(seat_id), state.credibility.get(seat_id)),
             posture=posture_name(state.posture.get(seat_id)),
-            handed=tuple((int(e.get("turn", 0)), str(e.get("to", ""))) for e in handed_over if e.get("seat") == seat_id),
+            handed=tuple((e.turn, e.to) for e in handed_over if e.seat == seat_id),
         )
         for seat_id, seat in scenario.seats.items()
     )
@@ -599,12 +617,12 @@ def collect(session: Session) -> Report:
                 charter.append(ArticleText(f"UN Charter Art. {article_id}", charter_article.title, charter_article.text, charter_article.source))
 
     # --- overview
-    stamps = [e["ts"] for e in events if isinstance(e.get("ts"), str)]
-    ended_event = next((e for e in events if e.get("type") == "exercise_ended"), None)
+    stamps = [line.ts for line in lines if isinstance(line.ts, str)]
+    ended_event = next((e for e in events if isinstance(e, ev.ExerciseEnded)), None)
     closing = [t for t in played if scenario.is_closing(t)]
     last_turn = next((t for t in reversed(played) if not scenario.is_closing(t)), 0)
     if state.ended:
-        reason = (ended_event or {}).get("reason", "")
+        reason = ended_event.reason if ended_event else ""
         status = f"Ended after turn {last_turn}" + (" and a closing response round" if closing else "") + (f" ({reason})" if reason else "")
     elif played:
         status = f"In progress: turn {state.turn}, {state.phase} phase"
@@ -617,11 +635,11 @@ def collect(session: Session) -> Report:
         ("Scenario", f"{scenario.id} (sha256 {str(header.get('scenario_sha256', scenario.sha256))[:16]})"),
         ("Rules", f"sha256 {str(header.get('rules_sha256', rules.sha256))[:16]}"),
         ("Log written by", f"tabletop {header.get('tabletop', '?')}"),
-        ("Events", str(len(events))),
+        ("Events", str(len(lines))),
     ]
-    hashes = [e.get("state_hash") for e in events if e.get("type") == "adjudicated" and e.get("state_hash")]
+    hashes = [e.state_hash for e in events if isinstance(e, ev.Adjudicated) and e.state_hash]
     if hashes:
-        provenance.append(("Last state hash", str(hashes[-1])[:16]))
+        provenance.append(("Last state hash", hashes[-1][:16]))
     parent = header.get("parent")
     parent_text = ""
     if isinstance(parent, dict):
@@ -658,11 +676,8 @@ def collect(session: Session) -> Report:
         tension_final=after[-1] if after else initial,
         tension_points=tuple(points),
         provenance=tuple(provenance),
-        events=len(events),
-        retractions=tuple(
-            Retraction(int(e.get("turn", 0)), str(e.get("what", "")), bool(e.get("revealed")), str(e.get("reason", "")))
-            for e in events if e.get("type") == "retracted"
-        ),
+        events=len(lines),
+        retractions=tuple(Retraction(e.turn, e.what, e.revealed, e.reason) for e in events if isinstance(e, ev.Retracted)),
     )
 
 
@@ -681,29 +696,33 @@ def _rung(esc: m.Escalation, value: Any) -> str:
     return f"{value} ({esc.rung_name(value)})" if isinstance(value, int) else str(value)
 
 
-def _cause(event: dict[str, Any], find_inject: Callable[[str], m.Inject | None]) -> tuple[str, str]:
-    kind = event.get("type")
-    if kind == "inject_released":
-        inject = find_inject(event.get("inject", ""))
-        return "inject", f"inject: {inject.title if inject else event.get('inject')}"
-    if kind == "adjudicated":
-        said = [str(c.get("because", "")) for c in (event.get("changes") or {}).get("causes") or ()
-                if isinstance(c, dict) and c.get("what") == "tension"]
+def _ts(line: Line) -> str:
+    return "" if line.ts is None else str(line.ts)
+
+
+def _cause(line: Line, find_inject: Callable[[str], m.Inject | None]) -> tuple[str, str]:
+    """What moved the tension at ``line``: the kind of mark the chart draws, and its label."""
+    event = line.event
+    if isinstance(event, ev.InjectReleased):
+        inject = find_inject(event.inject)
+        return "inject", f"inject: {inject.title if inject else event.inject}"
+    if isinstance(event, ev.Adjudicated):
+        said = [c.because for c in event.changes.causes if c.what == "tension"]
         return "adjudication", " ".join(said) if said else "adjudication: no change of tension"
-    if kind == "council_decided":
-        return "council", f"Security Council: {event.get('because') or event.get('outcome')}"
-    if kind == "override":
-        return "override", f"facilitator override: {event.get('reason', '')}"
-    if kind == "retracted":
-        return "retraction", f"retracted ({RETRACTED_WHAT.get(str(event.get('what')), event.get('what'))}): {event.get('reason', '')}"
-    return "other", str(kind)
+    if isinstance(event, ev.CouncilDecided):
+        return "council", f"Security Council: {event.because or event.outcome}"
+    if isinstance(event, ev.Overridden):
+        return "override", f"facilitator override: {event.reason}"
+    if isinstance(event, ev.Retracted):
+        return "retraction", f"retracted ({RETRACTED_WHAT.get(event.what, event.what)}): {event.reason}"
+    return "other", line.type
 
 
-def _cause_text(cause: dict[str, Any]) -> str:
+def _cause_text(cause: ev.Cause) -> str:
     """A logged cause as a line of the report: the sentence, with the step it made."""
-    what, delta = cause.get("what"), cause.get("delta")
-    step = f" ({what} {delta:+d})" if isinstance(delta, int) and delta and what in ("tension", "credibility") else ""
-    return f"{cause.get('because', '')}{step}"
+    what, delta = cause.what, cause.delta
+    step = f" ({what} {delta:+d})" if delta and what in ("tension", "credibility") else ""
+    return f"{cause.because}{step}"
 
 
 # What a retraction took back, in the report's words.
@@ -727,20 +746,21 @@ def _initial_credibility(session: Session) -> dict[str, int]:
     return dict(session.game.initial().credibility)
 
 
-def _tension_trace(session: Session) -> tuple[int, list[int]]:
+def _tension_trace(session: Session, lines: Sequence[Line]) -> tuple[int, list[int]]:
     """Tension before the first event, and after each event.
 
     Folds the events with the game's own fold, so the chart shows exactly what
     the board showed, including changes inside a turn (injects, Council votes,
-    overrides). The session was replayed, so every event folds.
+    overrides). The session was replayed, so every event folds. ``lines`` are
+    the session's records, structured (:func:`lines_of`).
     """
     game = session.game
     state = game.initial()
     initial = state.tension
     after: list[int] = []
-    for record in session.events:
-        if record.get("type") not in ev.LOG_RECORDS:
-            state = game.evolve(state, ev.from_json(record))
+    for line in lines:
+        if line.event is not None:
+            state = game.evolve(state, line.event)
         after.append(state.tension)
     return initial, after
 

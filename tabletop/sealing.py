@@ -10,9 +10,12 @@ report all ask here, so what one shows sealed no other shows open.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabletop.state import OpenObligation, State
+
+if TYPE_CHECKING:  # annotations only
+    from tabletop import events as ev
 
 SEALED = "sealed until every seat has decided"
 SEALED_KINDS = frozenset({"decision", "obligation_answered", "assessed"})
@@ -24,8 +27,18 @@ def phase_open(state: State, turn: int) -> bool:
 
 
 def event_sealed(record: dict[str, Any], state: State) -> bool:
-    """A logged decision, answer or assessment whose turn's decide phase is still open."""
-    return record.get("type") in SEALED_KINDS and phase_open(state, record.get("turn", -1))
+    """A logged decision, answer or assessment whose turn's decide phase is still open.
+
+    On a client, the server's stand-in for one (``"sealed": true``,
+    tabletop/serve/visibility.py) is sealed until the reveal replaces it, even
+    once the phase is over: it carries nothing to show but that the seat is in.
+    """
+    return record.get("type") in SEALED_KINDS and (record.get("sealed") is True or phase_open(state, record.get("turn", -1)))
+
+
+def sealed(event: ev.Event, state: State) -> bool:
+    """:func:`event_sealed` for a typed event (tabletop/events.py), as the report reads the log."""
+    return event.TYPE in SEALED_KINDS and phase_open(state, event.turn)
 
 
 def answer_sealed(open_ob: OpenObligation, state: State) -> bool:

@@ -41,7 +41,7 @@ def fold(game: Game, state: State, record: dict[str, Any]) -> State:
             changes["date"] = dt.date.fromisoformat(board["date"]) if board.get("date") else state.date
         return state.replace(**changes)
     if record.get("sealed"):
-        return game.evolve(state, _placeholder(record))
+        return game.evolve(state, placeholder(record))
     event = ev.from_json(record)
     if isinstance(event, ev.InjectReleased) and event.adhoc is not None:
         state = _pad_adhoc(state, event.inject)
@@ -50,8 +50,8 @@ def fold(game: Game, state: State, record: dict[str, Any]) -> State:
     return game.evolve(state, event)
 
 
-def _placeholder(record: dict[str, Any]) -> Any:
-    """A sealed record as an event that folds the way the real one does, carrying nothing of it."""
+def placeholder(record: dict[str, Any]) -> ev.Decision | ev.ObligationAnswered | ev.Assessed:
+    """A sealed record as an event that folds the way the real one does, carrying nothing of it (the log pane describes it so too)."""
     turn, seat, kind = record["turn"], record["seat"], record["type"]
     if kind == "decision":
         answers = record.get("answers")
