@@ -21,7 +21,7 @@ Prints figures; asserts nothing.
 
 The benchmark keeps TABLETOP_HOME in a temporary folder of its own, never the user's.
 
-Run: python benchmarks/bench_tui.py [--runs N] [--terminal-runs N] [--skip-replay]
+Run: python benchmarks/bench_tui.py [--runs N] [--terminal-runs N] [--skip-replay] [--only-terminal | --only-replay]
 """
 
 from __future__ import annotations
@@ -358,8 +358,11 @@ def main() -> None:
     parser.add_argument("--terminal-runs", type=int, default=11)
     parser.add_argument("--skip-replay", action="store_true")
     parser.add_argument("--only-terminal", action="store_true")
+    parser.add_argument("--only-replay", action="store_true")
     args = parser.parse_args()
-    if shutil.which("tmux"):
+    if args.only_replay:
+        pass
+    elif shutil.which("tmux"):
         bare, board, bare_runs, board_runs = terminal_start_up(max(11, args.terminal_runs))
         print(f"start-up in tmux 120x40, launch to the six seat names on the start screen: {board * 1000:.0f} ms; "
               f"bare Textual app (header, static, table, rich log, footer) to its static line: {bare * 1000:.0f} ms; "
@@ -369,11 +372,12 @@ def main() -> None:
         print("start-up in a terminal: skipped, tmux is not installed")
     if args.only_terminal:
         return
-    start_up(args.runs)
-    with tempfile.TemporaryDirectory() as tmp:
-        timings, piloted = keypress(Path(tmp))
-        print(f"keypress to redraw, 500 injects released: median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (goal: under 50 ms)")
-        print(f"  the same through Pilot.press+pause: median {statistics.median(piloted):.1f} ms (its idle waits alone: ~62 ms a key)")
+    if not args.only_replay:
+        start_up(args.runs)
+        with tempfile.TemporaryDirectory() as tmp:
+            timings, piloted = keypress(Path(tmp))
+            print(f"keypress to redraw, 500 injects released: median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (goal: under 50 ms)")
+            print(f"  the same through Pilot.press+pause: median {statistics.median(piloted):.1f} ms (its idle waits alone: ~62 ms a key)")
     if not args.skip_replay:
         with tempfile.TemporaryDirectory() as tmp:
             (first, verified, scenario_load), events, turns = replay_open(Path(tmp))

@@ -48,3 +48,21 @@ def rules():
 def mini(rules):
     scenario, _ = load_scenario(MINI, rules)
     return scenario
+
+
+SECRET_REASON, SECRET_ANSWER = "Our secret reason: keep Seoul out of the loop.", "Our hidden answer: we stay out."
+
+
+def mid_decision(scenario, rules, path: Path) -> Path:
+    """A log of the mini scenario stopped in its first decide phase: the US decided and the ROK answered, in secret words."""
+    from tabletop.session import Session
+
+    s = Session.new(scenario, rules, seed=4, seats={"us": "human", "rok": "human"}, log_path=path, fsync=False)
+    s.release("threat")
+    while s.state.phase != "decide":
+        s.advance()
+    s.decide("us", "talk", SECRET_REASON)
+    for open_ob in s.unanswered("rok"):
+        s.answer("rok", open_ob.id, "decline", SECRET_ANSWER)
+    s.close()
+    return path

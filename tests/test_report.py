@@ -17,7 +17,7 @@ from tabletop.cli import main
 from tabletop.loading import load_scenario
 from tabletop.session import Session
 
-from .conftest import MINI
+from .conftest import MINI, SECRET_ANSWER, SECRET_REASON, mid_decision
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SVG_LEAVES = {"circle", "rect", "line", "path"}  # written as self-closing tags
@@ -375,17 +375,9 @@ def test_cli_prints_markdown_by_default(played, capsys):
 
 def test_a_report_in_mid_decision_shows_the_decisions_made_so_far_as_sealed(mini, rules, tmp_path):
     """The sealing rule is the board's: until every seat is in, nobody reads another's choice, in the report neither."""
-    path = tmp_path / "mid.jsonl"
-    s = Session.new(mini, rules, seed=4, seats={"us": "human", "rok": "human"}, log_path=path, fsync=False)
-    s.release("threat")
-    while s.state.phase != "decide":
-        s.advance()
-    s.decide("us", "talk", "Our secret reason: keep Seoul out of the loop.")
-    for open_ob in s.unanswered("rok"):
-        s.answer("rok", open_ob.id, "decline", "Our hidden answer: we stay out.")
-    s.close()
+    path = mid_decision(mini, rules, tmp_path / "mid.jsonl")
     session = Session.replay(logmod.read(path), mini, rules)
     for fmt in ("md", "html"):
         text = report.render(session, fmt)
-        assert "keep Seoul out of the loop" not in text and "we stay out" not in text, fmt
+        assert SECRET_REASON not in text and SECRET_ANSWER not in text, fmt
         assert "sealed until every seat has decided" in text, fmt

@@ -15,6 +15,7 @@ from tabletop.tui.snapshots import Snapshots
 from tabletop.tui.widgets.status import StatusLine
 from tabletop.tui.widgets.timeline import Timeline
 
+from ..conftest import SECRET_ANSWER, SECRET_REASON, mid_decision
 from .conftest import MINI, notifications, run
 
 
@@ -308,15 +309,7 @@ def test_a_replay_opened_from_the_start_screen_goes_back_to_it(tmp_path):
 def test_a_log_in_mid_decision_replays_with_its_decisions_sealed(tmp_path):
     """The sealing rule is the board's: stepping through a log whose decide phase is still open shows who is in, not what they chose."""
     scenario, rules = load_scenario(MINI)
-    path = tmp_path / "mid.jsonl"
-    s = Session.new(scenario, rules, seed=4, seats={"us": "human", "rok": "human"}, log_path=path, fsync=False)
-    s.release("threat")
-    while s.state.phase != "decide":
-        s.advance()
-    s.decide("us", "talk", "Our secret reason: keep Seoul out of the loop.")
-    for open_ob in s.unanswered("rok"):
-        s.answer("rok", open_ob.id, "decline", "Our hidden answer: we stay out.")
-    s.close()
+    path = mid_decision(scenario, rules, tmp_path / "mid.jsonl")
     events = logmod.read(path).events
     mine = [i for i, e in enumerate(events) if e["type"] == "decision" and e.get("by") != "bot"]
     assert mine
@@ -338,7 +331,7 @@ def test_a_log_in_mid_decision_replays_with_its_decisions_sealed(tmp_path):
                 await pilot.pause()
                 detail = screen.query_one("#event-detail", Static).render().plain
                 assert "sealed until every seat has decided" in detail
-                assert "keep Seoul" not in detail and "we stay out" not in detail and "rationale" not in detail
+                assert SECRET_REASON not in detail and SECRET_ANSWER not in detail and "rationale" not in detail
 
     run(scenario_())
 
