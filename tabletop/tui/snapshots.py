@@ -109,13 +109,18 @@ class Snapshots:
 
         The rule of :mod:`tabletop.sealing`, asked of the state after the last
         event: a log of an exercise still in its decide phase shows, stepped
-        through, whose decisions are in, not what they are. Where the events
-        cannot be folded to the end yet (a log no replay has checked), every
-        decision, answer and assessment is shown sealed until it can.
+        through, whose decisions are in, not what they are. Until the replay in
+        the background has kept a state near the end (within a stride, so the
+        UI thread folds a few events, never the whole log), and where the
+        events cannot be folded to the end (a log no replay has checked),
+        every decision, answer and assessment is shown sealed.
         """
         if event.get("type") not in SEALED_KINDS:
             return False
         if self._end is None or self._end[0] != len(self.events):
+            count = len(self.events)
+            if count - max(j for j in list(self.states) if j <= count) > self.stride:  # list(): a worker may be adding to it
+                return True
             try:
                 end: State | None = self.state_at(len(self.events))
             except Exception:  # noqa: BLE001 - an event the engine cannot fold; the replay names it

@@ -281,6 +281,7 @@ class ReplayScreen(Screen):
                 literal.notify(self, f"{message.problem}. Showing the {len(snapshots)} events before it.", severity="error", timeout=15)
             else:
                 literal.notify(self, message.problem, severity="error", timeout=15)
+        self.query_one("#timeline", Timeline).redraw()  # what is sealed is known now: the log's end is replayed
         if self.step > len(snapshots):
             self._go(len(snapshots))
         else:

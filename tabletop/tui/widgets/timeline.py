@@ -70,6 +70,11 @@ class Timeline(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, count)
         self.refresh()
 
+    def redraw(self) -> None:
+        """Describe every line anew (what a line says can change: a decision shown sealed until the log is verified)."""
+        self._lines.clear()
+        self.refresh()
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.count)
 
