@@ -705,10 +705,6 @@ class Game:
             return state.replace(**done, control={**state.control, event.seat: event.to})
         raise TypeError(f"not an event: {event!r}")
 
-    def _clamp(self, tension: int) -> int:
-        esc = self.rules.escalation
-        return max(esc.bottom, min(esc.top, tension))
-
     def _evolve_release(self, state: State, event: ev.InjectReleased, done: dict[str, Any]) -> State:
         adhoc = state.adhoc_injects
         if event.adhoc is not None:

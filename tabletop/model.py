@@ -81,9 +81,6 @@ class Effect:
     credibility: Mapping[str, int] = attrs.field(factory=dict)
     posture: Mapping[str, str] = attrs.field(factory=dict)
 
-    def is_empty(self) -> bool:
-        return not (self.tension or self.credibility or self.posture)
-
 
 @attrs.frozen
 class Source:
@@ -249,9 +246,6 @@ class SheetRow:
     controller: str = ""  # Responsible Controller
     actual: str = ""  # Actual Time
     kept: Mapping[str, str] = attrs.field(factory=dict)  # the sheet's other columns, by their header
-
-    def is_empty(self) -> bool:
-        return self == SheetRow()
 
 
 ACTION_KINDS = ("expected", "controller")

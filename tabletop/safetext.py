@@ -42,11 +42,6 @@ def visible(text: Any) -> str:
     return CONTROL.sub(_escape, value)
 
 
-def one_line(text: Any) -> str:
-    """:func:`visible`, with newlines and tabs as ``\\n`` and ``\\t`` too: for a file name or a value quoted inside a line."""
-    return visible(text).replace("\n", "\\n").replace("\t", "\\t")
-
-
 def json_text(text: str) -> str:
     """JSON text with the controls it may still carry raw written as ``\\u`` escapes, so it stays the same JSON.
 
