@@ -23,7 +23,7 @@ import pytest
 from tabletop import bots, report
 from tabletop import log as logmod
 from tabletop.loading import load_scenario
-from tabletop.safetext import CONTROL, VisibleStream, json_text, one_line, visible
+from tabletop.safetext import CONTROL, VisibleStream, json_text, visible
 from tabletop.session import Session
 
 from .hostile_text import HEAD, HOSTILE_FILE_NAME, PAYLOAD, Tags, write_scenario
@@ -44,7 +44,6 @@ def test_every_control_character_but_newline_and_tab_is_made_visible():
         assert not CONTROL.search(shown)
     assert visible("line\n\tindented") == "line\n\tindented"
     assert visible("\x1b]0;PWNED\x07") == "\\x1b]0;PWNED\\x07"
-    assert one_line("a\nb\tc\x1b") == "a\\nb\\tc\\x1b"
     assert visible(12) == "12" and visible(None) == "None"
 
 
