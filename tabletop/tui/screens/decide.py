@@ -112,8 +112,8 @@ class DecisionScreen(ModalScreen[bool]):
                 if self.deciding:
                     options = this_turn_first(session.options(seat), session.state.turn)
                     if options:
-                        yield Label("Down to an option, Enter (or a click) to choose it; the last line: your own words.")
-                        yield OptionList(
+                        yield Label("Or click one; the last line is a course of action in your own words.")  # the list's title says the keys
+                        menu = OptionList(
                             *[
                                 Option(literal.assemble((o.label, "bold"), *option_notes(o)), id=o.id)
                                 for o in options
@@ -121,6 +121,8 @@ class DecisionScreen(ModalScreen[bool]):
                             Option(literal.styled("Our own course of action, in our words", "italic"), id=OWN_WORDS),
                             id="options",
                         )
+                        menu.border_title = "↓ to an option, Enter to choose"  # on the list itself: at 80x24 the lines above it scroll away
+                        yield menu
                     owed_note = f" You also owe an answer to {len(self.owed)} obligation(s), below." if self.owed else ""
                     first = "No option chosen yet." if options else "This seat has no menu: say what it does, in your own words."
                     yield Static(literal.styled(first + owed_note, "dim italic"), id="chosen")
