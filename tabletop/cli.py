@@ -429,11 +429,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _same_exercise(args: argparse.Namespace, scenario: Any) -> None:
     """Refuse to carry on a log with another scenario or seed than its own: said in its words, before any replay."""
+    if not files.is_exercise_log(args.log):  # checked before anything opens it: a FIFO would block a plain open
+        return  # the resume itself says what is wrong with the file
     try:
         with open(args.log, "rb") as handle:
             header = json.loads(handle.readline() or b"{}")
     except (OSError, ValueError):
-        return  # the resume itself says what is wrong with the file
+        return
     if not files.is_log_header(header):
         return
     logged = header.get("scenario")
@@ -448,6 +450,8 @@ def _same_exercise(args: argparse.Namespace, scenario: Any) -> None:
 
 def _has_lines(path: str) -> bool:
     """Does the log exist with a header, so that --resume can carry it on?"""
+    if not files.is_exercise_log(path):  # never a plain open of a FIFO or a device: it could block
+        return False
     try:
         with open(path, "rb") as handle:
             return b"\n" in handle.read(1 << 16)

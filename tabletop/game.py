@@ -365,12 +365,12 @@ class Game:
             seat = command.seat
             if what == "credibility" and (type(value) is not int or not esc.credibility_min <= value <= esc.credibility_max):
                 raise CommandError(f"credibility runs from {esc.credibility_min} to {esc.credibility_max}")
-            if what == "posture" and value not in {p.id for p in esc.postures}:
+            if what == "posture" and (type(value) is not str or value not in {p.id for p in esc.postures}):  # a list is no posture
                 raise CommandError(f"unknown posture {value!r}")
         else:
             if command.obligation not in state.obligations:
                 raise CommandError(f"no obligation {command.obligation!r}")
-            if value not in rulings.VALUES:
+            if type(value) is not str or value not in rulings.VALUES:
                 raise CommandError("an obligation can be upheld ('triggered'), set aside ('void') or held to consultation only ('consult')")
             obligation = command.obligation
         return ev.Overridden(state.turn, what, value, reason, seat, obligation)

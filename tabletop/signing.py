@@ -73,10 +73,17 @@ def trusted_path() -> Path:
     return paths.config_home() / TRUSTED_FILE
 
 
-def _earlier_trusted_path() -> Path | None:
-    """Where versions before the config folder kept the trusted keys (the data folder), if that is another file and is there."""
-    earlier = paths.data_home() / TRUSTED_FILE
-    return earlier if earlier != trusted_path() and earlier.exists() else None
+def _trusted_file() -> Path | None:
+    """The trusted-keys file in force: the config folder's; until there is one, the data folder's, where earlier versions kept it.
+
+    Once ``key --trust`` has written the config folder's (the earlier keys
+    moved into it), the earlier file no longer counts: a key deleted from the
+    one the README names is no longer trusted.
+    """
+    for path in (trusted_path(), paths.data_home() / TRUSTED_FILE):
+        if path.exists():
+            return path
+    return None
 
 
 def _blob(raw: bytes) -> bytes:
@@ -265,10 +272,9 @@ def add_trusted(source: Path) -> list[tuple[str, bool]]:
     if not keys:
         raise SigningError(f"{source} holds no public key: expected 'ssh-ed25519 AAAA...' lines")
     target = trusted_path()
-    earlier = _earlier_trusted_path()
-    source_of_old = target if target.exists() else earlier  # the first key added since moves the earlier file's keys over
-    old = _read_small_text(source_of_old) if source_of_old is not None else ""
-    known = {fp for _line, fp, _comment in _key_lines(source_of_old)} if old and source_of_old is not None else set()
+    current = _trusted_file()  # the earlier data-folder file, until the first key added since moves its keys over
+    old = _read_small_text(current) if current is not None else ""
+    known = {fp for _line, fp, _comment in _key_lines(current)} if old and current is not None else set()
     result, added = [], []
     for line, fp, _comment in keys:
         result.append((fp, fp not in known))
@@ -312,9 +318,9 @@ def trusted_keys(key_file: str | os.PathLike[str] | None = None) -> dict[str, st
     own = own_public_key()
     if own is not None:
         trusted[own.fingerprint] = "your own key"
-    for path in (trusted_path(), _earlier_trusted_path()):
-        if path is not None and path.exists():
-            trusted.update((k, v) for k, v in read_trusted(path, f"in {path}").items() if k not in trusted)
+    path = _trusted_file()
+    if path is not None:
+        trusted.update((k, v) for k, v in read_trusted(path, f"in {path}").items() if k not in trusted)
     return trusted
 
 

@@ -343,3 +343,15 @@ def test_append_all_writes_a_commands_events_all_or_none(mini, rules, tmp_path, 
     assert [r["seq"] for r in records] == [seq + 1, seq + 2, seq + 3] and writer.failed_type == ""
     session.close()
     assert [e["text"] for e in logmod.read(path).events[-3:]] == ["part 0", "part 1", "part 2"]
+
+
+def test_run_resume_of_a_fifo_says_so_in_one_line_without_waiting(tmp_path, monkeypatch, capsys):
+    """The checks before the resume (same scenario, same seed) never open a FIFO to read its header."""
+    from tabletop import cli
+
+    fifo = tmp_path / "ex.jsonl"
+    os.mkfifo(fifo)
+    watch_opens(monkeypatch, fifo)  # an open that would wait for a writer fails the test at once
+    assert cli.main(["run", str(MINI), "--log", str(fifo), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot resume" in err and "FIFO" in err

@@ -72,3 +72,7 @@ def test_trusted_keys_are_a_setting_and_those_kept_where_earlier_versions_kept_t
     assert alice.public.openssh() in moved and bob.public.openssh() in moved  # the earlier keys came along
     trusted = signing.trusted_keys()
     assert alice.public.fingerprint in trusted and bob.public.fingerprint in trusted
+    # From now on the config folder's file is the one: a key deleted from it is no longer trusted.
+    signing.trusted_path().write_text(bob.public.openssh() + "\n")
+    trusted = signing.trusted_keys()
+    assert alice.public.fingerprint not in trusted and bob.public.fingerprint in trusted

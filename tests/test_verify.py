@@ -190,3 +190,24 @@ def test_a_line_nested_too_deep_is_named(tmp_path, played, nea):
     record["deep"] = json.loads("[" * 500 + "]" * 500)
     lines[at] = logmod.encode(record)
     assert both(tmp_path, b"\n".join(lines), nea)[:2] == ("log", at + 1)
+
+
+def test_a_forged_fact_detail_in_an_adjudication_is_named(tmp_path, played, nea):
+    """A fact's details (casualties, scale, what it answers) are not in its equality, yet the rules read them: a forged one is named."""
+    records = [json.loads(line) for line in played.splitlines()]
+    at = next(i for i, r in enumerate(records) if r.get("type") == "adjudicated" and r.get("facts"))
+    records[at]["facts"][0]["casualties"] = 5000
+    result = both(tmp_path, rechained(records), nea)
+    assert result[:2] == ("replay", at + 1) and "facts" in result[2], result
+
+
+def test_an_override_value_of_the_wrong_shape_is_named_not_a_traceback(tmp_path, played, nea):
+    records = [json.loads(line) for line in played.splitlines()]
+    at = next(i for i, r in enumerate(records) if r.get("type") == "adjudicated") + 1
+    seat = next(iter(records[0]["seats"]))
+    forged = {"type": "override", "seq": 0, "turn": records[at - 1]["turn"], "prev": "", "what": "posture", "value": ["alert"], "reason": "x", "seat": seat}
+    records.insert(at, forged)
+    for i, r in enumerate(records[1:], start=1):
+        r["seq"] = i
+    result = both(tmp_path, rechained(records), nea)
+    assert result[0] == "replay" and result[1] == at + 1 and "posture" in result[2], result
