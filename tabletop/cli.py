@@ -399,7 +399,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         _same_exercise(args, scenario)
         try:
-            session, warnings = resume_log(args.log)
+            session, warnings = resume_log(args.log, named=args.scenario)
         except ResumeError as exc:
             if exc.io:
                 return _io_failed(f"{exc}{resume_hint if _has_lines(args.log) else ''}")

@@ -284,17 +284,28 @@ def scenario_of(header: dict[str, Any], log: str | os.PathLike[str]) -> Path:
     return path
 
 
-def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> Basis:
+def load_for(header: dict[str, Any], log: str | os.PathLike[str], named: str | os.PathLike[str] | None = None) -> Basis:
     """The scenario and rules a log's header names, loaded, and what changed since the log was written.
 
     The one place the CLI, the TUI, the server and the report find a log's
     scenario: OpenError, in one line naming the log, when it cannot be had.
+    ``named``: a scenario the user gave with the log (``run SCENARIO --log L
+    --resume``); used when the log's own cannot be found (moved, or a checkout
+    that is gone), provided it is the log's scenario by its id.
     """
     from tabletop.loading import load_scenario
     from tabletop.yamlnodes import InputError
 
     refused = paths.recorded_scenario(header)[1]
-    scenario_path = scenario_of(header, log)
+    notes: list[str] = []
+    try:
+        scenario_path = scenario_of(header, log)
+    except OpenError:
+        found = paths.find_scenario(str(named)) if named is not None else None
+        if found is None:
+            raise
+        scenario_path = found
+        notes.append(f"the log's scenario is not at {header.get('scenario_path')!r}; using {found}, as you named it")
     try:
         scenario, rules = load_scenario(scenario_path)
     except InputError as exc:
@@ -302,6 +313,9 @@ def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> Basis:
         raise OpenError(f"{log}: its scenario {scenario_path} no longer loads ({len(exc.problems)} problem(s); first: {first})") from None
     except OSError as exc:
         raise OpenError(f"{log}: cannot read its scenario {scenario_path}: {exc.strerror or exc}") from None
+    if notes and scenario.id != header.get("scenario"):
+        raise OpenError(f"{log}: its scenario {header.get('scenario')!r} is not at {header.get('scenario_path')!r}, "
+                        f"and {named} is scenario {scenario.id!r}")
     changed = []
     if header.get("scenario_sha256") and scenario.sha256 != header["scenario_sha256"]:
         changed.append(
@@ -310,15 +324,17 @@ def load_for(header: dict[str, Any], log: str | os.PathLike[str]) -> Basis:
         )
     if header.get("rules_sha256") and rules.sha256 != header["rules_sha256"]:
         changed.append(f"rule modules in {rules.path} changed since the log was written")
-    warnings = (f"{refused}; scenario {header.get('scenario')!r} found by its id instead: {scenario_path}",) if refused else ()
-    return Basis(scenario, rules, tuple(changed), warnings)
+    if refused and not notes:
+        notes.append(f"{refused}; scenario {header.get('scenario')!r} found by its id instead: {scenario_path}")
+    return Basis(scenario, rules, tuple(changed), tuple(notes))
 
 
-def open_log(path: str | os.PathLike[str], contents: logmod.LogContents | None = None) -> Opened:
+def open_log(path: str | os.PathLike[str], contents: logmod.LogContents | None = None, named: str | os.PathLike[str] | None = None) -> Opened:
     """Read a log and load its scenario and rules. LogError for a bad log; OpenError when its scenario cannot be had.
 
     A scenario that still loads but changed since the log was written is
     opened all the same and named in ``changed``: the caller warns (verify fails).
+    ``named``: as :func:`load_for` has it.
     """
     contents = contents if contents is not None else logmod.read(path)
-    return Opened(contents, load_for(contents.header, path))
+    return Opened(contents, load_for(contents.header, path, named))

@@ -360,7 +360,7 @@ class ResumeError(Exception):
         self.io = io
 
 
-def resume_log(path: str | Path, clock: bool = False, opened: Any = None) -> tuple[Session, list[str]]:
+def resume_log(path: str | Path, clock: bool = False, opened: Any = None, named: str | Path | None = None) -> tuple[Session, list[str]]:
     """Carry on the exercise in ``path`` with its own scenario and rules; the warnings to show (in order, each once).
 
     The one way the TUI, the headless runner and the server resume a log, with
@@ -369,24 +369,32 @@ def resume_log(path: str | Path, clock: bool = False, opened: Any = None) -> tup
     scenario by its recorded path, else by its id, and says what changed
     since), then replayed and reopened for writing (:meth:`Session.resume`).
     ``opened``: the log as the caller already opened it (``replay.Opened``), to check it first.
+    ``named``: the scenario the user gave with it, for a log whose own cannot be found (``replay.load_for``).
     """
-    from tabletop import files
     from tabletop.replay import OpenError, open_log
 
     try:
-        opened = opened if opened is not None else open_log(path)
+        opened = opened if opened is not None else open_log(path, named=named)
         session, read = Session.resume(path, opened.scenario, opened.rules, clock=clock)
-    except OpenError as exc:
-        raise ResumeError(f"cannot resume {exc}") from None
-    except logmod.LogBusy as exc:
-        raise ResumeError(f"cannot resume {exc}") from None
-    except logmod.LogError as exc:
-        raise ResumeError(f"cannot resume {path}: {exc}") from None
-    except ReplayMismatch as exc:
-        raise ResumeError(f"cannot resume {path}: line {exc.line}: {exc.message}; run 'tabletop verify {path}'") from None
-    except OSError as exc:  # a read-only log, a full disk
-        raise ResumeError(f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}", io=True) from None
+    except (OpenError, logmod.LogError, ReplayMismatch, OSError) as exc:
+        raise ResumeError(resume_failed(path, exc), io=isinstance(exc, OSError)) from None
     return session, list(dict.fromkeys([*opened.basis.warnings, *opened.changed, *read]))
+
+
+def resume_failed(path: str | Path, exc: Exception) -> str:
+    """The one line that says why the log at ``path`` cannot be carried on (its scenario, the log, its replay, the disk)."""
+    from tabletop import files
+    from tabletop.replay import OpenError
+
+    if isinstance(exc, (OpenError, logmod.LogBusy)):  # these name the log themselves
+        return f"cannot resume {exc}"
+    if isinstance(exc, logmod.LogError):
+        return f"cannot resume {path}: {exc}"
+    if isinstance(exc, ReplayMismatch):
+        return f"cannot resume {path}: line {exc.line}: {exc.message}; run 'tabletop verify {path}'"
+    if isinstance(exc, OSError):  # a read-only log, a full disk
+        return f"cannot resume {path}: {files.explain(exc, path, 'write to the log')}"
+    raise exc
 
 
 def _signer(sign: bool) -> Any:

@@ -44,3 +44,32 @@ def test_a_misspelt_option_shows_the_commands_own_usage(capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: tabletop run ") and "unrecognized arguments: --seeds 7" in err
+
+
+def test_resume_of_a_log_whose_scenario_moved_uses_the_one_named(seed9, tmp_path, capsys):
+    """The log's recorded scenario path is gone (a checkout removed): the scenario given on the command line, if it is the log's, carries it on."""
+    import json
+
+    from tabletop import log as logmod
+
+    lines = seed9.read_bytes().splitlines()
+    header = json.loads(lines[0])
+    header["scenario_path"] = str(tmp_path / "gone" / "mini.yaml")
+    out = [logmod.encode(header)]
+    cut = next(i for i, line in enumerate(lines) if b'"turn_started"' in line and b'"turn":2' in line)
+    for line in lines[1:cut]:  # turn 1 only, and no signature of the original key chain's end
+        record = json.loads(line)
+        if record.get("type") == "signature":
+            continue
+        out.append(logmod.encode({**record, "seq": len(out), "prev": logmod.digest(out[-1])}))
+    moved = tmp_path / "moved.jsonl"
+    moved.write_bytes(b"\n".join(out) + b"\n")
+    assert cli.main(["run", str(MINI), "--log", str(moved), "--resume"]) == 0
+    err = capsys.readouterr().err
+    assert "using" in err and str(MINI) in err and "as you named it" in err
+    assert cli.main(["verify", str(moved)]) == 1  # verify is given no scenario: it finds none where the header says, and says so
+    other = tmp_path / "other.yaml"
+    other.write_text(MINI.read_text().replace("id: mini", "id: other", 1))
+    moved.write_bytes(b"\n".join(out) + b"\n")
+    assert cli.main(["run", str(other), "--log", str(moved), "--resume"]) == 2
+    assert "is an exercise of scenario 'mini', not 'other'" in capsys.readouterr().err

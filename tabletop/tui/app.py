@@ -325,14 +325,14 @@ def resume_log(path: Path, scenario: str | Path | None, seat_specs: Sequence[str
     """
     from tabletop import log as logmod
     from tabletop.replay import OpenError, open_log
-    from tabletop.session import ResumeError, resume_log
+    from tabletop.session import ResumeError, resume_failed, resume_log
 
     if seat_specs:
         raise SetupError(f"{path} exists: resuming it keeps its seats; leave --seat out (or give a new --log to start another exercise)")
     try:
-        opened = open_log(path)
+        opened = open_log(path, named=scenario)
     except (OpenError, logmod.LogError) as exc:
-        raise SetupError(str(exc)) from None
+        raise SetupError(resume_failed(path, exc)) from None
     header = opened.contents.header
     if scenario is not None:
         wanted = load(scenario)[0].id
