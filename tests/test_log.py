@@ -211,3 +211,21 @@ def test_answers_or_adhoc_of_the_wrong_shape_on_any_event_is_named(tmp_path, pla
         with pytest.raises(ReplayMismatch, match=r"note event: unexpected field\(s\) '(adhoc|answers)'") as caught:
             replay(game_of(contents.header, mini, rules), contents.events)
         assert caught.value.line == len(records) + 1
+
+
+def test_a_field_given_twice_in_a_line_is_named(played, capsys):
+    """JSON readers differ on which of two equal keys counts, so a line with one twice says two things: refused."""
+    lines = lines_of(played)
+    index = next(i for i, line in enumerate(lines) if b'"note"' in line or b'"decision"' in line)
+    lines[index] = lines[index][:-1] + b',"turn":99}'
+    write_lines(played, lines)
+    code, out = verify(played, capsys)
+    assert code == 1 and f":{index + 1}: not valid JSON (a field appears twice: 'turn')" in out, out
+
+
+def test_a_line_that_is_not_utf8_is_named(played, capsys):
+    lines = lines_of(played)
+    lines[3] = lines[3][:-2] + b'\xff"}'
+    write_lines(played, lines)
+    code, out = verify(played, capsys)
+    assert code == 1 and ":4: not valid UTF-8" in out, out
