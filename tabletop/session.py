@@ -343,7 +343,13 @@ class Session(Commands):
 
     @property
     def seats(self) -> dict[str, str]:
-        return dict(self.game.seats)
+        """Who plays each seat now, as this machine's screens and the facilitation policy read it: ``bot``, or ``human`` at this keyboard.
+
+        The log's header, then the hand-overs since (``control``): a served
+        exercise resumed on one machine plays its seats as they were handed over,
+        a team's and the hot seat both at the keyboard.
+        """
+        return {seat: "bot" if kind == "bot" else "human" for seat, kind in self.control.items()}
 
     def board(self) -> tuple[Game, State]:
         return self.game, self.state

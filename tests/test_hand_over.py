@@ -56,7 +56,7 @@ def test_a_hand_over_is_logged_as_its_own_event_folded_kept_on_resume_and_verifi
     s.hand_over("japan", "human")
     assert s.control == {**HEADER, "rok": "bot", "japan": "human"}
     assert s.state.control == {"rok": "bot", "japan": "human"}  # the seats handed over since the header
-    assert s.seats == HEADER  # the header's word, which the local board plays by
+    assert s.seats == {**HEADER, "rok": "bot", "japan": "human"}  # who plays each seat now: the local board and the policy play by it
     s.close()
     contents = logmod.read(path)
     event = ev.from_json(contents.events[-2])
