@@ -43,6 +43,15 @@ def test_snapshots_give_the_same_state_as_a_replay_up_to_each_event(played, stri
         assert board(got) == board(expected.state), (k, at)
 
 
+async def verified_replay(app, pilot) -> ReplayScreen:
+    """The replay screen once its log is read and verified in the background."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReplayScreen)
+    return screen
+
+
 def board(state):
     """Everything the board and the replay screen show, in full."""
     return (
@@ -59,10 +68,7 @@ def test_replay_screen_steps_through_the_log(played):
 
     async def scenario_():
         async with app.run_test(size=(100, 32)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, ReplayScreen)
+            screen = await verified_replay(app, pilot)
             timeline = screen.query_one("#timeline", Timeline)
             assert timeline.count == len(events)
             assert screen.step == 1
@@ -317,10 +323,7 @@ def test_a_log_in_mid_decision_replays_with_its_decisions_sealed(tmp_path):
 
     async def scenario_():
         async with app.run_test(size=(100, 32)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, ReplayScreen)
+            screen = await verified_replay(app, pilot)
             lines = [screen._timeline_line(i).plain for i in range(len(events))]
             for i in mine:
                 assert "(sealed)" in lines[i], lines[i]
