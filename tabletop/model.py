@@ -32,7 +32,7 @@ class Fact:
     by: str | None = None
     target: str | None = None
     location: str | None = None
-    details: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+    details: Mapping[str, Any] = attrs.field(factory=dict, hash=False)  # in equality (the rules read it), not in the hash (a dict)
     on_behalf_of: str | None = None
     date: dt.date | None = None
 
