@@ -220,7 +220,8 @@ class HandOver(ModalScreen[bool]):
         seat, _, to = (event.option.id or "").partition(":")
         if run_command(self, self.session.hand_over, seat, to) is not None:
             code = self.session.new_codes.pop(seat, None)
-            literal.notify(self, f"{seat} is played by {HANDS[to]} from now on." + (f" Its team joins with the code {code}." if code else ""),
+            name = m.seat_name(self.session.scenario, self.session.rules, seat)
+            literal.notify(self, f"{name} is played by {HANDS[to]} from now on." + (f" Its team joins with the code {code}." if code else ""),
                            timeout=30 if code else 5)
             self.dismiss(True)
 

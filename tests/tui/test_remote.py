@@ -180,7 +180,7 @@ def test_the_console_hands_a_seat_to_the_hot_seat_and_a_bot(tmp_path):
                     await until(pilot, lambda: not isinstance(app.screen, HandOver))
                 await until(pilot, lambda: session.seats["rok"] == "human" and session.seats["us"] == "bot")
                 code = server.run(lambda: server.server.codes.seats["japan"])  # japan began with a bot: its team is made a code
-                assert notifications(seen)[-1].message == f"japan is played by its team's own client from now on. Its team joins with the code {code}."
+                assert notifications(seen)[-1].message == f"Japan is played by its team's own client from now on. Its team joins with the code {code}."
                 assert session.new_codes == {}  # shown once
                 await pilot.press("space")  # the scheduled injects are not out: asked first
                 await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
