@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -190,37 +191,18 @@ class Game:
     # ----------------------------------------------------------- decide
     def decide(self, state: State, command: ev.Command) -> list[Any]:
         """The events ``command`` amounts to in ``state``; CommandError if it cannot be given now."""
-        if isinstance(command, ev.Decide):
-            return [self._decision(state, command)]
-        if isinstance(command, ev.Advance):
-            return [self._advance(state)]
-        if isinstance(command, ev.Release):
-            return self._release(state, command)
-        if isinstance(command, ev.Answer):
-            return self._answer(state, command)
-        if isinstance(command, ev.Adjudicate):
-            return self._adjudicate(state)
-        if isinstance(command, ev.ReleaseAdhoc):
-            return self._release_adhoc(state, command)
-        if isinstance(command, ev.Override):
-            return [self._override(state, command)]
-        if isinstance(command, ev.Assess):
-            return [self._assess(state, command)]
-        if isinstance(command, ev.Note):
-            return [self._note(state, command)]
-        if isinstance(command, ev.End):
-            if state.ended:
-                raise CommandError("the exercise has already ended")
-            return [ev.ExerciseEnded(state.turn, command.reason)]
-        if isinstance(command, ev.Withhold):
-            return [self._withhold(state, command)]
-        if isinstance(command, ev.Timer):
-            return [self._timer(state, command)]
-        if isinstance(command, ev.HandOver):
-            return [self._hand_over(state, command)]
-        if isinstance(command, ev.Retract):
-            return [self._retract(state, command)]
-        raise CommandError(f"unknown command {type(command).__name__}")
+        one = _ONE_EVENT.get(type(command))
+        if one is not None:
+            return [one(self, state, command)]
+        several = _EVENTS.get(type(command))
+        if several is None:
+            raise CommandError(f"unknown command {type(command).__name__}")
+        return several(self, state, command)
+
+    def _end(self, state: State, command: ev.End) -> ev.ExerciseEnded:
+        if state.ended:
+            raise CommandError("the exercise has already ended")
+        return ev.ExerciseEnded(state.turn, command.reason)
 
     def _phase(self, state: State, allowed: tuple[str, ...], action: str) -> None:
         if state.ended:
@@ -412,7 +394,7 @@ class Game:
         before = state.before
         if before is None or not state.last_command:
             raise CommandError("nothing to retract: only the last command can be taken back, once")
-        if before.phase == "setup":
+        if before["phase"] == "setup":
             raise CommandError("the exercise's start cannot be retracted")
         if not command.reason.strip():
             raise CommandError("a retraction needs a reason")
@@ -429,7 +411,7 @@ class Game:
             raise CommandError("an empty note")
         if command.seat is not None:
             self._seat(command.seat)
-        objectives = [o.id for o in self.scenario.objectives]
+        objectives = [o.id for o in self.scenario.objectives] if command.objective is not None else []
         if command.objective is not None and command.objective not in objectives:
             raise CommandError(f"no objective {command.objective!r}; objectives: {', '.join(objectives) or 'none in this scenario'}")
         if command.finding is not None and command.finding not in m.FINDINGS:
@@ -605,107 +587,50 @@ class Game:
     def evolve(self, state: State, event: Any) -> State:
         """The state after ``event``. Deterministic; reads only the event, the state, the scenario and the rules.
 
-        The first event of each command keeps the state before it (one level,
-        ``State.before``): a retraction folds back to exactly that state, so the
+        Each kind of event says what it changes (``_CHANGES``: field -> new
+        value), and the state is copied once with those changes. A command's
+        events also keep what they overwrote (``State.before``, the fields as
+        they were before the command's first event): a retraction puts those
+        back, so it folds to exactly the state before the command, and the
         fold, replay, verify and the report need nothing else to honour it.
         """
-        if isinstance(event, ev.Retracted):
-            if state.before is None:
+        if type(event) is ev.Retracted:
+            before = state.before
+            if before is None:
                 raise CommandError("nothing to retract")
-            return state.before.replace(events=state.events + 1, before=None, last_command="")
-        if isinstance(event, ev.TimerSet):
-            return state.replace(events=state.events + 1)
-        if event.TYPE in ev.FOLLOWERS:
-            return self._evolve(state, event, {"events": state.events + 1})
-        before = state if state.before is None else state.replace(before=None)
-        return self._evolve(state, event, {"events": state.events + 1, "before": before, "last_command": event.TYPE})
+            return state.replace(**before, events=state.events + 1, before=None, last_command="")
+        changes = _CHANGES.get(type(event))
+        if changes is None:
+            raise TypeError(f"not an event: {event!r}")
+        new = changes(self, state, event)
+        was = state.__dict__
+        if event.TYPE in ev.FOLLOWERS:  # one more of the command's events: what it overwrites, unless an earlier one did
+            kept = state.before
+            if kept is not None and not new.keys() <= kept.keys():
+                kept = {**{k: was[k] for k in new if k not in kept}, **kept}
+            new["before"] = kept
+        elif type(event) is not ev.TimerSet:  # the timer is no command to retract: the last one stays the one a retraction takes back
+            before = {k: was[k] for k in new}
+            before["phase"] = was["phase"]  # the retraction checks it (the start cannot be taken back)
+            new["before"], new["last_command"] = before, event.TYPE
+        new["events"] = state.events + 1
+        return state.changed(new)
 
-    def _evolve(self, state: State, event: Any, done: dict[str, Any]) -> State:
-        """The state after ``event``, with the fields ``done`` gives (the count of events, and the state before a command): one copy of the state per event."""
-        if isinstance(event, ev.Decision):
-            if event.answers is not None and event.answers.obligation is not None:
-                return state.replace(**done)
-            return state.replace(**done, turn_decisions=_at(state.turn_decisions, state.turn, event.seat, event))
-        if isinstance(event, ev.PhaseChanged):
-            return state.replace(**done, phase=event.phase)
-        if isinstance(event, ev.Assessed):
-            return state.replace(**done, turn_assessments=_at(state.turn_assessments, state.turn, event.seat, event))
-        if isinstance(event, ev.TurnStarted):
-            decisions = state.turn_decisions
-            while len(decisions) < event.turn:
-                decisions = decisions.append({})
-            return state.replace(**done, turn=event.turn, date=event.date,
-                                 phase="decide" if self.scenario.is_closing(event.turn) else "brief",
-                                 released_now=frozenset(), turn_decisions=decisions, turn_starts=state.turn_starts.append(len(state.facts)))
-        if isinstance(event, ev.InjectReleased):
-            return self._evolve_release(state, event, done)
-        if isinstance(event, ev.ObligationTriggered):
-            ob = event.obligation()
-            # Set off by an inject before the decide phase: due in this turn; else in the next.
-            due = state.turn if state.phase in RELEASE_PHASES else state.turn + 1
-            return state.replace(
-                **done, all_obligations=state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
-                open_ids=(*state.open_ids, event.id), known=state.known.set(ob.key, event.id),
-            )
-        if isinstance(event, ev.ObligationUpgraded):
-            index = state.obligations.index(event.obligation)
-            if index is None:
-                raise CommandError(f"no obligation {event.obligation!r} to upgrade")
-            open_ob = state.all_obligations[index]
-            ob = attrs.evolve(open_ob.obligation, status=event.status, because=event.because)
-            status = event.status if open_ob.status in OPEN_STATUSES else open_ob.status
-            return state.replace(**done, all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status)))
-        if isinstance(event, ev.ObligationAnswered):
-            index = state.obligations.index(event.obligation)
-            if index is None:
-                raise CommandError(f"no obligation {event.obligation!r} to answer")
-            open_ob = state.all_obligations[index]
-            known = state.known
-            if open_ob.obligation.kind == "consult":  # a fresh threat after consultations calls for consultations again
-                known = known.discard(open_ob.obligation.key)
-            return state.replace(
-                **done,
-                all_obligations=state.all_obligations.set(index, attrs.evolve(open_ob, answer=event.answer, answered_turn=state.turn, status="answered")),
-                open_ids=tuple(i for i in state.open_ids if i != open_ob.id), known=known,
-                turn_answers=_at(state.turn_answers, state.turn, open_ob.id, event),
-            )
-        if isinstance(event, ev.Adjudicated):
-            changes = event.changes
-            credibility, posture = dict(state.credibility), dict(state.posture)
-            credibility.update((s, after) for s, (_, after) in changes.credibility.items())
-            posture.update((s, after) for s, (_, after) in changes.posture.items())
-            tension = changes.tension[1]
-            return state.replace(
-                **done, tension=tension, credibility=credibility, posture=posture,
-                facts=state.facts.extend(event.facts), hostilities=_hostilities(state, event.facts), adjudicated_turns=max(state.adjudicated_turns, state.turn),
-                answerable_from=len(state.facts),
-                tension_history=state.tension_history.append((state.turn, tension)),
-                date=self.turn(state).end if state.turn else state.date,
-            )
-        if isinstance(event, ev.CouncilDecided):
-            effect = self.rules.council.effects.get(event.outcome)
-            # Under the ceiling the facts allow: a veto is no armed attack.
-            tension = state.tension if effect is None else ladder.capped(
-                self.rules.escalation, self.rules, state.tension + effect.tension, lambda k: self.recent_facts(state, k))
-            return state.replace(**done, council=state.council.append(event), tension=tension)
-        if isinstance(event, ev.ReportOwed):
-            return state.replace(**done, reports=state.reports.append(event))
-        if isinstance(event, ev.Overridden):
-            return self._evolve_override(state.replace(**done, overrides=state.overrides.append(event)), event)
-        if isinstance(event, ev.Noted):
-            return state.replace(**done, notes=state.notes.append(event))
-        if isinstance(event, ev.ExerciseEnded):
-            return state.replace(**done, ended=True)
-        if isinstance(event, ev.InjectsWithheld):
-            ids = frozenset(event.injects)
-            if event.how == "drop":
-                return state.replace(**done, dropped=state.dropped | ids, withheld=state.withheld - ids)
-            return state.replace(**done, withheld=state.withheld | ids)
-        if isinstance(event, ev.HandedOver):
-            return state.replace(**done, control={**state.control, event.seat: event.to})
-        raise TypeError(f"not an event: {event!r}")
+    def _decision_changes(self, state: State, event: ev.Decision) -> dict[str, Any]:
+        if event.answers is not None and event.answers.obligation is not None:
+            return {}
+        return {"turn_decisions": _at(state.turn_decisions, state.turn, event.seat, event)}
 
-    def _evolve_release(self, state: State, event: ev.InjectReleased, done: dict[str, Any]) -> State:
+    def _turn_changes(self, state: State, event: ev.TurnStarted) -> dict[str, Any]:
+        decisions = state.turn_decisions
+        while len(decisions) < event.turn:
+            decisions = decisions.append({})
+        return {
+            "turn": event.turn, "date": event.date, "phase": "decide" if self.scenario.is_closing(event.turn) else "brief",
+            "released_now": frozenset(), "turn_decisions": decisions, "turn_starts": state.turn_starts.append(len(state.facts)),
+        }
+
+    def _release_changes(self, state: State, event: ev.InjectReleased) -> dict[str, Any]:
         adhoc = state.adhoc_injects
         if event.adhoc is not None:
             inject = _adhoc_inject(event, state)
@@ -713,7 +638,11 @@ class Game:
         else:
             inject = self.scenario.inject(event.inject)
         facts = self._facts_released(state, inject)
-        changes: dict[str, Any] = {}
+        changes: dict[str, Any] = {
+            "released": state.released.append(inject.id), "released_now": state.released_now | {inject.id},
+            "adhoc_injects": adhoc, "facts": state.facts.extend(facts), "hostilities": _hostilities(state, facts),
+            "date": inject.date if inject.date is not None else state.date,
+        }
         effects = inject.effects
         if effects.credibility or effects.posture:  # its tension counts at the adjudication, with the turn's facts
             esc = self.rules.escalation
@@ -724,23 +653,73 @@ class Game:
                 changes["credibility"] = credibility
             if effects.posture:
                 changes["posture"] = {**state.posture, **effects.posture}
-        return state.replace(
-            **done, released=state.released.append(inject.id), released_now=state.released_now | {inject.id},
-            adhoc_injects=adhoc, facts=state.facts.extend(facts), hostilities=_hostilities(state, facts),
-            date=inject.date if inject.date is not None else state.date, **changes,
-        )
+        return changes
 
-    def _evolve_override(self, state: State, event: ev.Overridden) -> State:
+    def _triggered_changes(self, state: State, event: ev.ObligationTriggered) -> dict[str, Any]:
+        ob = event.obligation()
+        # Set off by an inject before the decide phase: due in this turn; else in the next.
+        due = state.turn if state.phase in RELEASE_PHASES else state.turn + 1
+        return {
+            "all_obligations": state.all_obligations.append(OpenObligation(event.id, ob, state.turn, ob.status, due=due)),
+            "open_ids": (*state.open_ids, event.id), "known": state.known.set(ob.key, event.id),
+        }
+
+    def _upgraded_changes(self, state: State, event: ev.ObligationUpgraded) -> dict[str, Any]:
+        index = state.obligations.index(event.obligation)
+        if index is None:
+            raise CommandError(f"no obligation {event.obligation!r} to upgrade")
+        open_ob = state.all_obligations[index]
+        ob = attrs.evolve(open_ob.obligation, status=event.status, because=event.because)
+        status = event.status if open_ob.status in OPEN_STATUSES else open_ob.status
+        return {"all_obligations": state.all_obligations.set(index, attrs.evolve(open_ob, obligation=ob, status=status))}
+
+    def _answered_changes(self, state: State, event: ev.ObligationAnswered) -> dict[str, Any]:
+        index = state.obligations.index(event.obligation)
+        if index is None:
+            raise CommandError(f"no obligation {event.obligation!r} to answer")
+        open_ob = state.all_obligations[index]
+        known = state.known
+        if open_ob.obligation.kind == "consult":  # a fresh threat after consultations calls for consultations again
+            known = known.discard(open_ob.obligation.key)
+        return {
+            "all_obligations": state.all_obligations.set(index, attrs.evolve(open_ob, answer=event.answer, answered_turn=state.turn, status="answered")),
+            "open_ids": tuple(i for i in state.open_ids if i != open_ob.id), "known": known,
+            "turn_answers": _at(state.turn_answers, state.turn, open_ob.id, event),
+        }
+
+    def _adjudicated_changes(self, state: State, event: ev.Adjudicated) -> dict[str, Any]:
+        changes = event.changes
+        credibility, posture = dict(state.credibility), dict(state.posture)
+        credibility.update((s, after) for s, (_, after) in changes.credibility.items())
+        posture.update((s, after) for s, (_, after) in changes.posture.items())
+        tension = changes.tension[1]
+        return {
+            "tension": tension, "credibility": credibility, "posture": posture,
+            "facts": state.facts.extend(event.facts), "hostilities": _hostilities(state, event.facts),
+            "adjudicated_turns": max(state.adjudicated_turns, state.turn), "answerable_from": len(state.facts),
+            "tension_history": state.tension_history.append((state.turn, tension)),
+            "date": self.turn(state).end if state.turn else state.date,
+        }
+
+    def _council_changes(self, state: State, event: ev.CouncilDecided) -> dict[str, Any]:
+        effect = self.rules.council.effects.get(event.outcome)
+        # Under the ceiling the facts allow: a veto is no armed attack.
+        tension = state.tension if effect is None else ladder.capped(
+            self.rules.escalation, self.rules, state.tension + effect.tension, lambda k: self.recent_facts(state, k))
+        return {"council": state.council.append(event), "tension": tension}
+
+    def _override_changes(self, state: State, event: ev.Overridden) -> dict[str, Any]:
         what, value = event.what, event.value
+        overrides = state.overrides.append(event)
         if what == "tension":
             history = state.tension_history
             if history and history[-1][0] == state.turn:
                 history = history.set(len(history) - 1, (state.turn, value))
-            return state.replace(tension=value, tension_history=history)
+            return {"overrides": overrides, "tension": value, "tension_history": history}
         if what == "credibility":
-            return state.replace(credibility={**state.credibility, event.seat: value})
+            return {"overrides": overrides, "credibility": {**state.credibility, event.seat: value}}
         if what == "posture":
-            return state.replace(posture={**state.posture, event.seat: value})
+            return {"overrides": overrides, "posture": {**state.posture, event.seat: value}}
         index = state.obligations.index(event.obligation)
         if index is None:
             raise CommandError(f"no obligation {event.obligation!r} to rule on")
@@ -754,7 +733,50 @@ class Game:
                 open_ids = (*open_ids, open_ob.id)
         else:
             open_ob = attrs.evolve(open_ob, ruling=value)
-        return state.replace(all_obligations=state.all_obligations.set(index, open_ob), open_ids=open_ids)
+        return {"overrides": overrides, "all_obligations": state.all_obligations.set(index, open_ob), "open_ids": open_ids}
+
+    def _withheld_changes(self, state: State, event: ev.InjectsWithheld) -> dict[str, Any]:
+        ids = frozenset(event.injects)
+        if event.how == "drop":
+            return {"dropped": state.dropped | ids, "withheld": state.withheld - ids}
+        return {"withheld": state.withheld | ids}
+
+
+# What each command amounts to: one event, or several (an inject and the obligations it sets off).
+_ONE_EVENT: dict[type, Any] = {
+    ev.Decide: Game._decision, ev.Advance: lambda game, state, command: game._advance(state), ev.Override: Game._override,
+    ev.Assess: Game._assess, ev.Note: Game._note, ev.End: Game._end, ev.Withhold: Game._withhold, ev.Timer: Game._timer,
+    ev.HandOver: Game._hand_over, ev.Retract: Game._retract,
+}
+_EVENTS: dict[type, Any] = {
+    ev.Release: Game._release, ev.ReleaseAdhoc: Game._release_adhoc, ev.Answer: Game._answer,
+    ev.Adjudicate: lambda game, state, command: game._adjudicate(state),
+}
+if set(_ONE_EVENT) | set(_EVENTS) != set(typing.get_args(ev.Command)):
+    raise TypeError("a command without its place in Game.decide")
+
+# What each kind of event changes in the state: field -> its new value (Game.evolve copies the state once with them).
+_CHANGES: dict[type, Any] = {
+    ev.Decision: Game._decision_changes,
+    ev.PhaseChanged: lambda game, state, event: {"phase": event.phase},
+    ev.Assessed: lambda game, state, event: {"turn_assessments": _at(state.turn_assessments, state.turn, event.seat, event)},
+    ev.TurnStarted: Game._turn_changes,
+    ev.InjectReleased: Game._release_changes,
+    ev.ObligationTriggered: Game._triggered_changes,
+    ev.ObligationUpgraded: Game._upgraded_changes,
+    ev.ObligationAnswered: Game._answered_changes,
+    ev.Adjudicated: Game._adjudicated_changes,
+    ev.CouncilDecided: Game._council_changes,
+    ev.ReportOwed: lambda game, state, event: {"reports": state.reports.append(event)},
+    ev.Overridden: Game._override_changes,
+    ev.Noted: lambda game, state, event: {"notes": state.notes.append(event)},
+    ev.ExerciseEnded: lambda game, state, event: {"ended": True},
+    ev.InjectsWithheld: Game._withheld_changes,
+    ev.HandedOver: lambda game, state, event: {"control": {**state.control, event.seat: event.to}},
+    ev.TimerSet: lambda game, state, event: {},
+}
+if set(_CHANGES) | {ev.Retracted} != set(ev.EVENTS.values()):
+    raise TypeError("an event without its place in Game.evolve")
 
 
 def answer_key(rules: m.Rules, open_ob: OpenObligation) -> str:

@@ -59,6 +59,7 @@ class Replayed:
     state: State
     events: int  # how many of the log's records were replayed (a group's end at or after ``upto``)
     unwritten: tuple[Any, ...] = ()
+    hashes: int = 0  # how many logged state hashes (one in each adjudicated event) were found to match
 
 
 def replay(
@@ -98,13 +99,14 @@ def replay_lines(
     concern, not the engine's.
     """
     state = game.initial()
-    done = 0
+    done = hashes = 0
+    decide, evolve, skipped = game.decide, game.evolve, ev.LOG_RECORDS  # looked up once: a long log is mostly this loop
     stream = iter(lines)
     for number, record, _ in stream:
         if upto is not None and done >= upto:
             break
         done += 1
-        if record.get("type") in ev.LOG_RECORDS:  # a signature: the log module checks it
+        if record.get("type") in skipped:  # a signature: the log module checks it
             continue
         logged = _event(record, number)
         try:
@@ -114,7 +116,7 @@ def replay_lines(
         if bots:
             check_bot(game, state, command, number)
         try:
-            produced = game.decide(state, command)
+            produced = decide(state, command)
         except CommandError as exc:
             raise ReplayMismatch(number, f"{record.get('type')} event cannot be replayed: {exc}") from None
         for index, event in enumerate(produced):
@@ -122,17 +124,19 @@ def replay_lines(
                 following = next(stream, None)
                 if following is None:
                     if partial:  # the state is that of the log; the owed events are for the writer to append
-                        return Replayed(state, done, tuple(produced[index:]))
+                        return Replayed(state, done, tuple(produced[index:]), hashes)
                     raise ReplayMismatch(number + 1, f"the log ends where the engine expected a {event.TYPE} event")
                 number, record, _ = following
                 done += 1
                 logged = _event(record, number, event)
             if logged != event:
                 _differ(record, event, number)
-            state = game.evolve(state, event)
+            if type(event) is ev.Adjudicated:
+                hashes += 1
+            state = evolve(state, event)
             if on_event is not None:
                 on_event(done, state)
-    return Replayed(state, done)
+    return Replayed(state, done, hashes=hashes)
 
 
 def _event(record: dict[str, Any], line: int, expected: Any = None) -> Any:

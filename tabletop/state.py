@@ -181,25 +181,29 @@ class State:
     withheld: frozenset[str] = frozenset()  # scheduled injects the facilitator keeps as standby (injects_withheld)
     dropped: frozenset[str] = frozenset()  # scheduled injects the facilitator dropped: never released
     control: Mapping[str, str] = attrs.field(factory=dict)  # seats handed over since the log's header: seat -> who plays it now (handed_over)
-    before: State | None = None  # the state before the last command's events: what a retraction returns to (one level)
+    before: Mapping[str, Any] | None = None  # what the last command's events overwrote, field -> value before it: a retraction puts it back (one level)
     last_command: str = ""  # the type of the last command's first event ('' once retracted)
 
     def replace(self, **changes: Any) -> State:
-        """A copy with ``changes``: what ``attrs.evolve`` does, in a third of its time (a fold makes one or two per event).
+        """A copy with ``changes``: what ``attrs.evolve`` does, in a fifth of its time (see :meth:`changed`)."""
+        return self.changed(changes)
+
+    def changed(self, changes: Mapping[str, Any]) -> State:
+        """A copy with ``changes`` (field -> value): the fold makes one per event.
 
         The state's fields live in its ``__dict__`` (a frozen attrs class
-        without slots), so the copy is that dict copied and the changes put in:
-        no call of the constructor with every one of its thirty-odd fields. The
-        constructor only assigns (no validators, no converters), so the copy is
-        the state the constructor would give.
+        without slots), so the copy is that dict copied whole (a copy of its
+        table, not field by field) and the changes put in: no call of the
+        constructor with every one of its thirty-odd fields. The constructor
+        only assigns (no validators, no converters), so the copy is the state
+        the constructor would give.
         """
-        for name in changes:
-            if name not in _NAMES:
-                raise TypeError(f"State has no field {name!r}")
-        new = object.__new__(State)
-        fields = new.__dict__
-        fields.update(self.__dict__)
+        if not changes.keys() <= _NAMES:
+            raise TypeError(f"State has no field {', '.join(sorted(changes.keys() - _NAMES))}")
+        fields = self.__dict__.copy()
         fields.update(changes)
+        new = object.__new__(State)
+        object.__setattr__(new, "__dict__", fields)
         return new
 
     # ---- views

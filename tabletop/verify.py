@@ -15,7 +15,6 @@ the exercise so far.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import attrs
 
@@ -50,28 +49,11 @@ def verify(path: str | os.PathLike[str], scenario: m.Scenario, rules: m.Rules, b
 
 def verify_lines(lines: logmod.Lines, scenario: m.Scenario, rules: m.Rules, bots: bool = False) -> Verdict:
     """As :func:`verify`, for a log whose header was read (to find its scenario) and whose lines are not yet."""
-    counted = _Counted(lines)
-    done = replay_lines(game_of(lines.header, scenario, rules), counted, bots=bots)
-    for _ in counted:  # whatever follows the group's end the replay stopped at (nothing, in a log that replays)
+    stream = iter(lines)  # one reading of the lines, numbered and chained, for the replay and what it leaves
+    done = replay_lines(game_of(lines.header, scenario, rules), stream, bots=bots)
+    for _ in stream:  # whatever follows the group's end the replay stopped at (nothing, in a log that replays)
         pass
-    return Verdict(lines.count, counted.hashes, done.state.turn, done.state.ended, lines.warnings)
-
-
-class _Counted:
-    """The lines of a log, counting the state hashes (adjudicated events) on the way."""
-
-    def __init__(self, lines: logmod.Lines) -> None:
-        self._lines = iter(lines)
-        self.hashes = 0
-
-    def __iter__(self) -> _Counted:
-        return self
-
-    def __next__(self) -> tuple[int, dict[str, Any], bytes]:
-        item = next(self._lines)
-        if item[1].get("type") == "adjudicated":
-            self.hashes += 1
-        return item
+    return Verdict(lines.count, done.hashes, done.state.turn, done.state.ended, lines.warnings)
 
 
 def describe(path: str | os.PathLike[str], verdict: Verdict) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
+from tabletop import events as ev
 from tabletop import log as logmod
-from tabletop import report, runner
+from tabletop import paths, report, runner
+from tabletop.loading import load_scenario
 from tabletop.replay import game_of, replay
 from tabletop.session import CommandError, Session
 from tabletop.verify import verify
@@ -92,3 +95,37 @@ def test_the_timer_is_logged_and_undo_passes_over_it(mini, rules, tmp_path):
 def test_a_headless_run_is_the_same_log_as_before(mini, rules, tmp_path):
     a = runner.play(mini, rules, seed=4, log_path=tmp_path / "a.jsonl", fsync=False)
     assert not any(e["type"] in ("retracted", "timer", "injects_withheld") for e in a.events)
+
+
+def test_every_command_of_a_whole_exercise_retracts_to_exactly_the_state_before_it(rules):
+    """The state keeps only what a command's events overwrote (State.before); putting that back must give the
+    state before the command, field for field, for every kind of command and every follower it sets off."""
+    scenario, _ = load_scenario(paths.find_scenario("nea-2024"), rules)
+    played = runner.play(scenario, rules, seed=3)
+    game = game_of(played.header, scenario, rules)
+    events = [ev.from_json(r) for r in played.events if r["type"] not in ev.LOG_RECORDS]
+    assert {e.TYPE for e in events} >= {"inject_released", "obligation_triggered", "adjudicated", "decision", "phase_changed"}
+    state, checked, kinds = game.initial(), 0, set()
+    i = 0
+    while i < len(events):
+        group = [events[i]]
+        i += 1
+        while i < len(events) and events[i].TYPE in ev.FOLLOWERS:
+            group.append(events[i])
+            i += 1
+        before = state
+        for event in group:
+            state = game.evolve(state, event)
+        try:
+            (retraction,) = game.decide(state, ev.Retract("checking"))
+        except CommandError:
+            continue  # the start, or a timer
+        back = game.evolve(state, retraction)
+        ignore = {"events", "before", "last_command"}
+        assert {k: v for k, v in attrs.asdict(back, recurse=False).items() if k not in ignore} == {
+            k: v for k, v in attrs.asdict(before, recurse=False).items() if k not in ignore
+        }, [e.TYPE for e in group]
+        assert back.events == state.events + 1 and back.before is None
+        checked += 1
+        kinds.update(e.TYPE for e in group)
+    assert checked > 50 and {"obligation_triggered", "adjudicated", "inject_released"} <= kinds

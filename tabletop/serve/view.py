@@ -35,11 +35,12 @@ def fold(game: Game, state: State, record: dict[str, Any]) -> State:
     if kind == STAND_IN:
         board = record.get("board")
         # A command like any other for undo: a retraction after it returns to the state before it.
-        changes: dict[str, Any] = {"events": state.events + 1, "before": state.replace(before=None), "last_command": "withheld"}
+        changes: dict[str, Any] = {}
         if isinstance(board, dict):
             changes.update(tension=board["tension"], credibility=dict(board["credibility"]), posture=dict(board["posture"]))
             changes["date"] = dt.date.fromisoformat(board["date"]) if board.get("date") else state.date
-        return state.replace(**changes)
+        before = {k: getattr(state, k) for k in (*changes, "phase")}
+        return state.replace(**changes, events=state.events + 1, before=before, last_command="withheld")
     if record.get("sealed"):
         return game.evolve(state, placeholder(record))
     event = ev.from_json(record)
