@@ -122,14 +122,17 @@ class Lines:
     def _readline(self, number: int) -> bytes:
         """The next line (with its newline), read no further than MAX_LINE: a longer one is refused, unread."""
         raw = self._handle.readline(MAX_LINE + 1)
-        if len(raw) > MAX_LINE and not (len(raw) == MAX_LINE + 1 and raw.endswith(b"\n")):
+        if _over(raw):
             _too_long(self.name, number)
         return raw
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
         name, number = self.name, 1
-        while raw := self._readline(number + 1):
+        readline, sha256 = self._handle.readline, hashlib.sha256  # looked up once: a long log is mostly this loop
+        while raw := readline(MAX_LINE + 1):
             number += 1
+            if len(raw) > MAX_LINE and _over(raw):
+                _too_long(name, number)
             if not raw.endswith(b"\n"):
                 self.warnings.append(
                     f"{name}:{number}: dropped a torn last line ({len(raw)} bytes without a newline): "
@@ -140,7 +143,7 @@ class Lines:
             record = _parse(name, number, line)
             if self.check_chain:
                 _link(name, number, record, self.last)
-            self.last = digest(line)
+            self.last = sha256(line).hexdigest()
             self.good_bytes += len(raw)
             self.count += 1
             yield number, record, line
@@ -172,6 +175,11 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The log's first line alone, checked: quick however long the log (to name its scenario before reading on)."""
     with Lines(path) as lines:
         return lines.header
+
+
+def _over(raw: bytes) -> bool:
+    """A line read with a limit of MAX_LINE + 1 is longer than MAX_LINE, its newline aside."""
+    return len(raw) > MAX_LINE and not (len(raw) == MAX_LINE + 1 and raw.endswith(b"\n"))
 
 
 def _too_long(name: str, line: int) -> None:

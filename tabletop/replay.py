@@ -100,7 +100,7 @@ def replay_lines(
     """
     state = game.initial()
     done = hashes = 0
-    decide, evolve, skipped = game.decide, game.evolve, ev.LOG_RECORDS  # looked up once: a long log is mostly this loop
+    decide, evolve, from_json, skipped = game.decide, game.evolve, ev.from_json, ev.LOG_RECORDS  # looked up once: a long log is mostly this loop
     stream = iter(lines)
     for number, record, _ in stream:
         if upto is not None and done >= upto:
@@ -108,7 +108,10 @@ def replay_lines(
         done += 1
         if record.get("type") in skipped:  # a signature: the log module checks it
             continue
-        logged = _event(record, number)
+        try:
+            logged = from_json(record)
+        except ev.EventError as exc:
+            raise ReplayMismatch(number, str(exc)) from None
         try:
             command = ev.command_of(logged)
         except KeyError:
