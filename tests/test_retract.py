@@ -129,3 +129,24 @@ def test_every_command_of_a_whole_exercise_retracts_to_exactly_the_state_before_
         checked += 1
         kinds.update(e.TYPE for e in group)
     assert checked > 50 and {"obligation_triggered", "adjudicated", "inject_released"} <= kinds
+
+
+def test_a_served_clients_stand_in_for_a_withheld_record_is_retracted_to_the_board_before_it(mini, rules):
+    """A seat's client folds a stand-in (the board after an inject it may not see); the retraction that follows
+    returns its board to exactly what it was before, as the server's own state does."""
+    from tabletop.serve import view
+
+    game = game_of({"seats": {}, "seed": 1}, mini, rules)
+    state = game.evolve(game.initial(), game.decide(game.initial(), ev.Advance())[0])
+    board = {"tension": state.tension + 2, "credibility": {**state.credibility, "DPRK": 9},
+             "posture": dict(state.posture), "date": "2024-07-01"}
+    hidden = view.fold(game, state, {"type": view.STAND_IN, "seq": 2, "turn": state.turn, "board": board})
+    assert hidden.tension == state.tension + 2 and hidden.credibility["DPRK"] == 9 and hidden.events == state.events + 1
+    (retraction,) = game.decide(hidden, ev.Retract("the wrong inject"))
+    back = game.evolve(hidden, retraction)
+    ignore = {"events", "before", "last_command"}
+    assert {k: v for k, v in attrs.asdict(back, recurse=False).items() if k not in ignore} == {
+        k: v for k, v in attrs.asdict(state, recurse=False).items() if k not in ignore
+    }
+    bare = view.fold(game, state, {"type": view.STAND_IN, "seq": 2, "turn": state.turn})  # a seat that is in, no board
+    assert game.evolve(bare, game.decide(bare, ev.Retract("typo"))[0]).tension == state.tension
