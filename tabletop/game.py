@@ -603,16 +603,13 @@ class Game:
         if changes is None:
             raise TypeError(f"not an event: {event!r}")
         new = changes(self, state, event)
-        was = state.__dict__
         if event.TYPE in ev.FOLLOWERS:  # one more of the command's events: what it overwrites, unless an earlier one did
             kept = state.before
             if kept is not None and not new.keys() <= kept.keys():
-                kept = {**{k: was[k] for k in new if k not in kept}, **kept}
+                kept = {**{k: getattr(state, k) for k in new if k not in kept}, **kept}
             new["before"] = kept
         elif type(event) is not ev.TimerSet:  # the timer is no command to retract: the last one stays the one a retraction takes back
-            before = {k: was[k] for k in new}
-            before["phase"] = was["phase"]  # the retraction checks it (the start cannot be taken back)
-            new["before"], new["last_command"] = before, event.TYPE
+            return state.commanded(new, event.TYPE)
         new["events"] = state.events + 1
         return state.changed(new)
 

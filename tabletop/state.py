@@ -188,6 +188,15 @@ class State:
         """A copy with ``changes``: what ``attrs.evolve`` does, in a fifth of its time (see :meth:`changed`)."""
         return self.changed(changes)
 
+    def commanded(self, changes: dict[str, Any], command: str) -> State:
+        """The state after the first event of a command (of type ``command``): ``changes`` in, one more event, and
+        what they overwrite kept (``before``, with the phase, which a retraction checks: the start cannot be taken back)."""
+        was = self.__dict__
+        before = {k: was[k] for k in changes}
+        before["phase"] = was["phase"]
+        changes.update(before=before, last_command=command, events=self.events + 1)
+        return self.changed(changes)
+
     def changed(self, changes: Mapping[str, Any]) -> State:
         """A copy with ``changes`` (field -> value): the fold makes one per event.
 

@@ -39,8 +39,7 @@ def fold(game: Game, state: State, record: dict[str, Any]) -> State:
         if isinstance(board, dict):
             changes.update(tension=board["tension"], credibility=dict(board["credibility"]), posture=dict(board["posture"]))
             changes["date"] = dt.date.fromisoformat(board["date"]) if board.get("date") else state.date
-        before = {k: getattr(state, k) for k in (*changes, "phase")}
-        return state.replace(**changes, events=state.events + 1, before=before, last_command="withheld")
+        return state.commanded(changes, "withheld")
     if record.get("sealed"):
         return game.evolve(state, placeholder(record))
     event = ev.from_json(record)
