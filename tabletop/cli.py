@@ -8,14 +8,16 @@ terminal.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabletop import files, paths, safetext
+
+if TYPE_CHECKING:  # argparse is imported by _parser: `tabletop` alone opens the start screen without it
+    import argparse
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -40,12 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.command is None:
-        args, extra = parser.parse_known_args(["play", *(argv or [])])
-    if extra:  # said by the command's own parser, so its usage is the one shown (`run --seeds 7`)
-        _subparsers(parser)[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words:
+        args = _parse(words)
+    else:
+        # `tabletop` alone is `tabletop play` with its defaults: the start screen, opened without building the
+        # parsers of every command first (argparse and its 14 parsers: 7 ms of the first frame, bench_tui.py)
+        args = _start_screen_args()
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -68,8 +71,27 @@ def _write_data(text: str) -> None:
     raw.write(safetext.visible(text) if isatty is not None and isatty() else text)
 
 
+def _parse(words: list[str]) -> argparse.Namespace:
+    """The command and its arguments; a mistake in them is argparse's usage message and exit status 2."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(words)
+    if args.command is None:
+        args, extra = parser.parse_known_args(["play", *words])
+    if extra:  # said by the command's own parser, so its usage is the one shown (`run --seeds 7`)
+        _subparsers(parser)[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _start_screen_args() -> Any:
+    """What the parser gives for no words at all (``play`` with every default); a test holds the two equal."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(command="play", scenario=None, seat=[], seed=None, log=None, func=cmd_play)
+
+
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """Each command's own parser, by its name (msel's subcommands under 'msel')."""
+    import argparse
     for action in parser._actions:  # argparse keeps them only here
         if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
@@ -77,6 +99,8 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="tabletop", description="Run, replay and report turn-based seminar wargames.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

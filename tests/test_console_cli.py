@@ -73,3 +73,13 @@ def test_resume_of_a_log_whose_scenario_moved_uses_the_one_named(seed9, tmp_path
     moved.write_bytes(b"\n".join(out) + b"\n")
     assert cli.main(["run", str(other), "--log", str(moved), "--resume"]) == 2
     assert "is an exercise of scenario 'mini', not 'other'" in capsys.readouterr().err
+
+
+def test_tabletop_alone_is_play_with_its_defaults(monkeypatch):
+    """`tabletop` with no words skips the parser (the start screen's first frame): what it runs is what the parser would give."""
+    assert vars(cli._start_screen_args()) == vars(cli._parse([]))
+    ran = []
+    monkeypatch.setattr(cli, "cmd_play", lambda args: ran.append(vars(args)) or 0)
+    assert cli.main([]) == 0
+    assert cli.main(["play"]) == 0
+    assert ran[0] == ran[1] and ran[0]["scenario"] is None and ran[0]["seat"] == []
