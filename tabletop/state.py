@@ -194,7 +194,9 @@ class State:
         was = self.__dict__
         before = {k: was[k] for k in changes}
         before["phase"] = was["phase"]
-        changes.update(before=before, last_command=command, events=self.events + 1)
+        changes["before"] = before
+        changes["last_command"] = command
+        changes["events"] = was["events"] + 1
         return self.changed(changes)
 
     def changed(self, changes: Mapping[str, Any]) -> State:
@@ -207,12 +209,12 @@ class State:
         only assigns (no validators, no converters), so the copy is the state
         the constructor would give.
         """
-        if not changes.keys() <= _NAMES:
-            raise TypeError(f"State has no field {', '.join(sorted(changes.keys() - _NAMES))}")
         fields = self.__dict__.copy()
         fields.update(changes)
-        new = object.__new__(State)
-        object.__setattr__(new, "__dict__", fields)
+        if len(fields) != _COUNT:  # the dict holds every field and nothing else: a name that is none adds one
+            raise TypeError(f"State has no field {', '.join(sorted(changes.keys() - _NAMES))}")
+        new = _new(State)
+        _set(new, "__dict__", fields)
         return new
 
     # ---- views
@@ -255,6 +257,8 @@ class State:
 
 
 _NAMES = frozenset(field.name for field in attrs.fields(State))
+_COUNT = len(_NAMES)
+_new, _set = object.__new__, object.__setattr__  # looked up once: State.changed runs once an event
 if any(field.validator or field.converter for field in attrs.fields(State)):
     raise TypeError("State.replace copies a state without its constructor: a field with a validator or converter needs it")
 

@@ -229,3 +229,38 @@ def test_a_line_that_is_not_utf8_is_named(played, capsys):
     write_lines(played, lines)
     code, out = verify(played, capsys)
     assert code == 1 and ":4: not valid UTF-8" in out, out
+
+
+def test_a_part_of_an_adjudication_of_the_wrong_shape_is_named_as_the_detailed_reading_names_it(played):
+    """from_json reads quickly first (no note of where a problem lies, at any depth); a record that fails is read
+    again in detail, so a cause or a change several levels down is named as before, and an edit that keeps the
+    shape still reads."""
+    from tabletop import events as ev
+
+    record = next(json.loads(line) for line in played.read_bytes().splitlines() if b'"adjudicated"' in line)
+    assert ev.from_json(record) == ev.from_json(json.loads(json.dumps(record)))
+
+    def edited(change):
+        copy = json.loads(json.dumps(record))
+        change(copy)
+        return copy
+
+    cases = [
+        (lambda r: r["changes"]["causes"][0].update(weight=2), r"adjudicated event: .*unexpected field\(s\) 'weight'"),
+        (lambda r: r["changes"]["causes"][0].update(delta="1"), r"adjudicated event: .*expected a whole number, got text"),
+        (lambda r: r["changes"].update(tension=[2, True]), r"adjudicated event: .*expected a whole number, got true/false"),
+        (lambda r: r["changes"].update(extra={}), r"adjudicated event: .*unexpected field\(s\) 'extra'"),
+    ]
+    assert record["changes"].get("causes"), "the played log's adjudication explains itself"
+    for change, message in cases:
+        with pytest.raises(ev.EventError, match=message):
+            ev.from_json(edited(change))
+
+
+def test_the_state_refuses_a_field_it_does_not_have():
+    from tabletop.state import State
+
+    state = State()
+    assert state.replace(tension=3).tension == 3 and state.tension == 0
+    with pytest.raises(TypeError, match="State has no field tenson"):
+        state.replace(tenson=3)
