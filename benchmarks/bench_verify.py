@@ -31,7 +31,7 @@ down; it is not the timed one) and the process's peak RSS so far
 for the baseline). For the RSS of verify alone, keep the logs (``--keep DIR``)
 and run ``/usr/bin/time -v python -m tabletop verify DIR/facilitated-1000000.jsonl``.
 
-Run: python benchmarks/bench_verify.py [--mix facilitated|runner] [--keep DIR] [EVENTS ...]
+Run: python benchmarks/bench_verify.py [--mix facilitated|runner] [--keep DIR] [--by-kind] [EVENTS ...]
      (default: 2000 20000 100000 1000000 facilitated; 2000 20000 100000 runner)
 """
 
@@ -109,17 +109,86 @@ def measure(folder: Path, mix: str, events: int) -> None:
           flush=True)
 
 
+def by_kind(folder: Path, mix: str, events: int) -> None:
+    """Where verify's time goes, by kind of event: each step of the replay's loop timed apart, against json.loads of the same lines.
+
+    The steps are those of tabletop.replay.replay_lines (structure the record,
+    the command behind it, decide, compare, evolve), called the same way, so
+    their sum is what verify spends on a kind besides reading and chaining
+    its lines. Best of three passes; timing each step adds a little to each.
+    """
+    from tabletop import events as ev
+    from tabletop.replay import game_of
+
+    log, scenario_path = write(folder, mix, events)
+    scenario, rules = load_scenario(scenario_path)
+    lines = log.read_bytes().splitlines()
+    records = [json.loads(line) for line in lines]
+    game = game_of(records[0], scenario, rules)
+    clock = time.perf_counter
+    best: dict[str, list[float]] = {}
+    for _ in range(3):
+        spent: dict[str, list[float]] = {}
+        state = game.initial()
+        at = 1
+        while at < len(records):
+            record = records[at]
+            if record["type"] in ev.LOG_RECORDS:
+                at += 1
+                continue
+            began = clock()
+            json.loads(lines[at])
+            loaded = clock()
+            logged = ev.from_json(record)
+            read = clock()
+            produced = game.decide(state, ev.command_of(logged))
+            decided = clock()
+            for index, event in enumerate(produced):
+                if index:
+                    at += 1
+                    began = clock()
+                    json.loads(lines[at])
+                    loaded = clock()
+                    logged = ev.from_json(records[at])
+                    read = decided = clock()
+                assert logged == event, f"line {at + 1} does not replay"
+                state = game.evolve(state, event)
+                folded = clock()
+                row = spent.setdefault(event.TYPE, [0, 0.0, 0.0, 0.0, 0.0])
+                row[0] += 1
+                row[1] += loaded - began
+                row[2] += read - loaded
+                row[3] += decided - read
+                row[4] += folded - decided
+            at += 1
+        for kind, row in spent.items():
+            if kind not in best or sum(row[1:]) < sum(best[kind][1:]):
+                best[kind] = row
+    print(f"{mix}, {len(lines) - 1:,} events, us an event (a command's decide is counted on its first event; its followers show what reading them costs):")
+    print(f"  {'kind':<22} {'count':>7} {'json.loads':>10} {'structure':>10} {'decide':>8} {'evolve':>8}  {'x json.loads':>12}  {'share of verify':>15}")
+    total = sum(sum(row[2:]) for row in best.values())
+    for kind, (count, loads, read, decide, fold) in sorted(best.items(), key=lambda item: -sum(item[1][2:])):
+        per = [v / count * 1e6 for v in (loads, read, decide, fold)]
+        print(f"  {kind:<22} {count:>7,} {per[0]:>10.1f} {per[1]:>10.1f} {per[2]:>8.1f} {per[3]:>8.1f}  "
+              f"{(loads + read + decide + fold) / loads:>11.1f}x  {(read + decide + fold) / total:>14.0%}")
+    print("  (x json.loads: the line read, structured, decided and folded, against json.loads of it; verify also checks each line's seq and hash link)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", nargs="*", type=int)
     parser.add_argument("--mix", choices=("facilitated", "runner"), default="facilitated")
     parser.add_argument("--keep", metavar="DIR", help="write the logs and scenarios there and leave them (for tabletop verify)")
+    parser.add_argument("--by-kind", action="store_true", help="where verify's time goes, by kind of event (of the first size only)")
     args = parser.parse_args()
     sizes = args.events or ([2_000, 20_000, 100_000, 1_000_000] if args.mix == "facilitated" else [2_000, 20_000, 100_000])
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
+        if args.by_kind:
+            by_kind(folder, args.mix, sizes[0])
+            return
         for events in sizes:
             measure(folder, args.mix, events)
 
