@@ -17,7 +17,10 @@ So, before any article is read, the facts are grouped into wars:
   the attacked state fights (the first it joined that none of them is in yet),
   on the other side: a state that strikes the aggressor joins the victim's
   side, one that strikes the victim joins the aggressor's. An attack on a state
-  that fights no war begins a new one.
+  that fights no war begins a new one. An attack within one side blurs the
+  sides of the states in it, and places no state it merely acts for: a state
+  named as the one defended, by an act whose own side cannot be told, joins
+  the war only when it fights.
 * The side of the war's first armed attack began it. A first attack that
   claims self-defence (``self_defence: true`` or ``on_behalf_of``) with no
   armed attack on record to answer, a war declared by one side and first
@@ -230,10 +233,11 @@ class Conflict:
                 break
         if war is None and helper is not None:
             war = self.opposed(helper, target)
-        new = False
+        new = within = False
         if war is None:
             war = next((w for a in attackers if (w := self._allied(a, target)) is not None), None)
-            if war is not None:  # an attack within one side: its sides can no longer be told apart
+            within = war is not None
+            if within:  # an attack within one side: its sides can no longer be told apart
                 names = self.names
                 why = f"{names.states(attackers)} and {names.state(target)} had fought on the same side until {act.ref}"
                 for state in (target, *attackers):
@@ -252,7 +256,9 @@ class Conflict:
         act.side = 1 - theirs
         for state in attackers:
             self._join(war, state, act.side, act)
-        if helper is not None and helper not in war.side:  # a claim to act for a state never moves it
+        # A claim to act for a state never moves it; nor does one made by an attack within one side place it:
+        # that act's side cannot be told, so neither can the side of a state it only names.
+        if helper is not None and helper not in war.side and not within:
             self._join(war, helper, act.side, act)
         for state in attackers:
             self.struck.setdefault(state, set()).add(target)

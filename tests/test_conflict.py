@@ -224,3 +224,33 @@ def test_a_state_attacked_by_its_own_side_leaves_that_side_unclear_and_its_attac
     assert duty(result, "ru-dprk-2024", "dprk", "russia") is None  # the DPRK is fighting Russia itself
     assert "Unclear sides: the DPRK and Russia had fought on the same side until fact 3" in result.wars[0]
     assert duty(result, "us-rok-1953", "us", "rok", "russia").status == "triggered"
+
+
+def test_an_attack_within_one_side_places_no_state_it_claims_to_act_for(rules):
+    """Japan, at war with the ROK, strikes the DPRK (its own side) "for China": that act's side cannot be told, so China is
+    placed on neither; its later attack on the ROK, which never struck China, is one the ROK suffered (found by Hypothesis)."""
+    result = treaties.Engine(rules).resolve([
+        attack("japan", "rok", scale="war"),
+        Fact("state_of_war", "dprk", "rok", None, {}, None, D),
+        attack("japan", "dprk", on_behalf_of="china", scale="war", self_defence=True),
+        attack("china", "rok", scale="war", self_defence=True),
+    ], D, explain=True)
+    ob = duty(result, "us-rok-1953", "us", "rok", "china")
+    assert ob.status == "triggered", ob.because
+    assert "Japan's side struck first (fact 1" in ob.because
+    assert not any("China and the ROK had fought on the same side" in war for war in result.wars)
+
+
+def test_a_state_defended_in_a_second_war_attacks_the_victim_in_that_war(rules):
+    """The ROK, Japan's victim, also fights Russia in a war it began claiming self-defence with no attack on record.
+    Japan then strikes the US "for China", placing China in that second war against the ROK's side: China's attack on
+    the ROK belongs to that war, and whether the ROK suffered an attack that obliges the US is for the facilitator."""
+    result = treaties.Engine(rules).resolve([
+        attack("japan", "rok", scale="war"),
+        attack("rok", "russia", scale="war", self_defence=True, **{"with": ["us"]}),
+        attack("japan", "us", on_behalf_of="china", scale="war", self_defence=True),
+        attack("china", "rok", scale="war", self_defence=True),
+    ], D)
+    ob = duty(result, "us-rok-1953", "us", "rok", "china")
+    assert ob.status == "contested"
+    assert "who began the war is disputed" in ob.because and "Russia" in ob.because

@@ -1,7 +1,9 @@
 """Properties of the rule engine over wars made of random facts (Hypothesis).
 
 * More attacks by the state that began the war never weaken its victim's claim
-  on its partners: a `triggered` duty to the victim stays `triggered`.
+  on its partners: a `triggered` duty to the victim stays `triggered` (unless it
+  answers an attack by a state the new attack acts for or fights with, whose own
+  standing the new attack changes).
 * Whether a state of war exists is a matter of dates: reordering the facts of
   one date never changes it (the order decides only who struck first).
 * No state is ever obliged to assist a state it is fighting, nor against itself.
@@ -64,8 +66,13 @@ def test_more_attacks_by_the_aggressor_never_weaken_its_victims_claim(rules, pai
     before = {ob.key: ob for ob in resolve(rules, base).obligations}
     after = {ob.key: ob for ob in resolve(rules, extended).obligations}
     enemies = treaties.Engine(rules).model(extended, DAY).enemies(victim)
+    # A state the new attack acts for, or fights with, is placed in a war by it (collective self-defence is made at
+    # the request of the state defended): an attack of that state's own on the victim may now belong to that war, in
+    # which the victim's side may have struck first. That is the third state's standing changing, another matter
+    # (tests/test_conflict.py::test_a_state_defended_in_a_second_war_attacks_the_victim_in_that_war).
+    enrolled = {more.on_behalf_of, *more.details.get("with", ())} - {None}
     for key, ob in before.items():
-        if ob.beneficiary == victim and ob.status == "triggered":
+        if ob.beneficiary == victim and ob.status == "triggered" and ob.attacker not in enrolled:
             if key in after:
                 assert after[key].status == "triggered", (ob.because, after[key].because)
             else:  # gone only because the partner itself now fights the victim (a co-attacker of the new attack)
