@@ -236,8 +236,8 @@ class Conflict:
         new = within = False
         if war is None:
             war = next((w for a in attackers if (w := self._allied(a, target)) is not None), None)
-            within = war is not None
-            if within:  # an attack within one side: its sides can no longer be told apart
+            if war is not None:  # an attack within one side: its sides can no longer be told apart
+                within = True
                 names = self.names
                 why = f"{names.states(attackers)} and {names.state(target)} had fought on the same side until {act.ref}"
                 for state in (target, *attackers):
