@@ -595,9 +595,9 @@ def _mapping_of(item: Any) -> Any:
     return structure
 
 
-def _optional(c: cattrs.Converter, cls: type[Any]) -> Any:
+def _optional(cls: type[Any]) -> Any:
     def structure(value: Any, _: Any) -> Any:
-        return None if value is None else c.structure(value, cls)
+        return None if value is None else converter.structure(value, cls)
 
     return structure
 
@@ -606,18 +606,9 @@ def _is(hint: Any) -> Any:
     return lambda t: t == hint
 
 
-def _make_converter(detailed: bool = True) -> tuple[cattrs.Converter, dict[type[Any], Any]]:
-    """The log's converter, and its structure function of each event class (from_json calls it directly).
-
-    ``detailed=False`` gives its quick twin: the same hooks, with cattrs'
-    detailed validation off at every depth (no note of where a problem lies),
-    and extra fields refused only below the top (from_json checks a record's
-    own fields against ``_ALLOWED``, its type, seq, prev and ts among them).
-    from_json tries the quick one first and asks the detailed one what is wrong
-    only when it fails: structuring the events of a log costs half as much
-    (an adjudication, with its causes and facts, a third).
-    """
-    c = cattrs.Converter(unstruct_collection_overrides={tuple: list}, forbid_extra_keys=True, detailed_validation=detailed)
+def _make_converter() -> tuple[cattrs.Converter, dict[type[Any], Any]]:
+    """The log's converter, and its structure function of each event class (from_json calls it directly)."""
+    c = cattrs.Converter(unstruct_collection_overrides={tuple: list}, forbid_extra_keys=True)
     text, whole = _strict(str, "text"), _strict(int, "a whole number")
     c.register_structure_hook(str, text)
     c.register_structure_hook(int, whole)
@@ -633,9 +624,8 @@ def _make_converter(detailed: bool = True) -> tuple[cattrs.Converter, dict[type[
     c.register_structure_hook_func(_is(tuple[int, int]), _pair(whole))
     c.register_structure_hook_func(_is(Mapping[str, tuple[int, int]]), _mapping_of(_pair(whole)))
     c.register_structure_hook_func(_is(Mapping[str, tuple[str, str]]), _mapping_of(_pair(text)))
-    cause = make_dict_structure_fn(Cause, c, _cattrs_forbid_extra_keys=True)
-    c.register_structure_hook(Cause, cause)
-    c.register_structure_hook_func(_is(tuple[Cause, ...]), _tuple_of(lambda v, _: cause(v, Cause)))
+    c.register_structure_hook(Cause, make_dict_structure_fn(Cause, c, _cattrs_forbid_extra_keys=True))
+    c.register_structure_hook_func(_is(tuple[Cause, ...]), _tuple_of(lambda v, _: c.structure(v, Cause)))
     omit = override(omit_if_default=True)
     # Fields left out of the JSON when they hold their default, as the log has always been written.
     optional: dict[type[Any], tuple[str, ...]] = {
@@ -643,19 +633,22 @@ def _make_converter(detailed: bool = True) -> tuple[cattrs.Converter, dict[type[
         Noted: ("seat", "objective", "finding"), ObligationTriggered: ("scale",), ExerciseEnded: ("reason",), Changes: ("credibility", "posture", "causes"), Cause: ("seat", "delta", "to"),
     }
     structures: dict[type[Any], Any] = {}
-    events = set(EVENTS.values())
     for cls in (Adhoc, Answers, Cause, Changes, *EVENTS.values()):  # the parts first: a class's hook builds on its fields'
         fields = {name: omit for name in optional.get(cls, ())}
         c.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, c, **cast(Any, fields)))
-        structures[cls] = make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=detailed or cls not in events)
+        structures[cls] = make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True)
         c.register_structure_hook(cls, structures[cls])
-    c.register_structure_hook(Adhoc | None, _optional(c, Adhoc))
-    c.register_structure_hook(Answers | None, _optional(c, Answers))
+    c.register_structure_hook(Adhoc | None, _optional(Adhoc))
+    c.register_structure_hook(Answers | None, _optional(Answers))
     return c, structures
 
 
 converter, _STRUCTURE = _make_converter()
-_QUICK = _make_converter(detailed=False)[1]
+# Each event class's quick structure function: the record as read (its type, seq, prev and ts among its
+# fields), no note of where a problem lies. from_json tries it first, and asks _STRUCTURE what is wrong only
+# when it fails: structuring the few hundred thousand events a long log holds costs half as much.
+_QUICK = {cls: make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, _cattrs_detailed_validation=False)
+          for cls in EVENTS.values()}
 _ALLOWED = {cls: frozenset(RECORD_FIELDS) | {a.name for a in attrs.fields(cls)} for cls in EVENTS.values()}  # what a record may hold
 
 
