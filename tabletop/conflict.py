@@ -18,14 +18,17 @@ So, before any article is read, the facts are grouped into wars:
   on the other side: a state that strikes the aggressor joins the victim's
   side, one that strikes the victim joins the aggressor's. An attack on a state
   that fights no war begins a new one. An attack within one side blurs the
-  sides of the states in it, and places no state it merely acts for: a state
-  named as the one defended, by an act whose own side cannot be told, joins
-  the war only when it fights.
+  side of its attackers (they now fight both sides), not the attacked state's,
+  which did nothing: it keeps the standing it had, so a victim struck by a
+  state its side had counted as a friend still suffered an armed attack. Such
+  an attack places no state it merely acts for either: a state named as the
+  one defended, by an act whose own side cannot be told, joins the war only
+  when it fights.
 * The side of the war's first armed attack began it. A first attack that
   claims self-defence (``self_defence: true`` or ``on_behalf_of``) with no
   armed attack on record to answer, a war declared by one side and first
-  fought by the other, and a state found on both sides (or attacked by its own
-  side) leave who began it disputed: the engine says ``contested``, with why.
+  fought by the other, and a state found on both sides (or one that attacks its
+  own side) leave who began it disputed: the engine says ``contested``, with why.
 
 Each act is read as it comes, in date order (the order of the facts within a
 date): what it says about who began the war is fixed when it is made, so a
@@ -236,11 +239,11 @@ class Conflict:
         new = within = False
         if war is None:
             war = next((w for a in attackers if (w := self._allied(a, target)) is not None), None)
-            if war is not None:  # an attack within one side: its sides can no longer be told apart
+            if war is not None:  # an attack within one side: its attackers' side can no longer be told
                 within = True
                 names = self.names
                 why = f"{names.states(attackers)} and {names.state(target)} had fought on the same side until {act.ref}"
-                for state in (target, *attackers):
+                for state in attackers:  # not the attacked state: it did nothing, and keeps its standing
                     war.blurred.setdefault(state, why)
         if war is None:  # a state that strikes a belligerent joins its war, on the other side
             involved = [s for s in (*attackers, helper) if s is not None]

@@ -254,3 +254,18 @@ def test_a_state_defended_in_a_second_war_attacks_the_victim_in_that_war(rules):
     ob = duty(result, "us-rok-1953", "us", "rok", "china")
     assert ob.status == "contested"
     assert "who began the war is disputed" in ob.because and "Russia" in ob.because
+
+
+def test_a_victim_struck_by_a_state_its_side_counted_as_a_friend_keeps_its_claim(rules):
+    """The DPRK strikes Japan, then again "for Russia", which puts Russia on the DPRK's side; China's declaration of war
+    on Russia puts China on Japan's. China then strikes Japan, which never struck China: it is China whose side is now
+    unclear, not Japan's, and Japan suffered an armed attack that obliges the US (found by Hypothesis)."""
+    result = treaties.Engine(rules).resolve([
+        attack("dprk", "japan", scale="war"),
+        attack("dprk", "japan", on_behalf_of="russia", scale="war", self_defence=True),
+        Fact("state_of_war", "china", "russia", None, {}, None, D),
+        attack("china", "japan", scale="war", self_defence=True),
+    ], D, explain=True)
+    ob = duty(result, "us-japan-1960", "us", "japan", "china")
+    assert ob.status == "triggered", ob.because
+    assert "Unclear sides: China and Japan had fought on the same side until fact 4" in result.wars[0]
