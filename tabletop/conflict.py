@@ -207,11 +207,16 @@ class Conflict:
         return None
 
     def enemies(self, state: str | None) -> set[str]:
-        """Every state that fights ``state``: on the other side of one of its wars, or in an attack between the two."""
-        out: set[str] = set(self.struck.get(state or "", ()))
+        """Every state that fights ``state``: on the other side of one of its wars, or in an attack between the two.
+
+        Fights: has struck or been struck. A state only named as the one an attack was made for (``on_behalf_of``)
+        stands on a side, but is fighting nobody: a third state's claim to act for it is no request of its own.
+        """
+        struck = self.struck
+        out: set[str] = set(struck.get(state or "", ()))
         for war in self.of.get(state or "", ()):
             mine = war.side[state or ""]
-            out.update(war.order[1 - mine])
+            out.update(s for s in war.order[1 - mine] if s in struck)
         return out
 
     def _join(self, war: War, state: str, side: int, act: Act) -> None:

@@ -269,3 +269,16 @@ def test_a_victim_struck_by_a_state_its_side_counted_as_a_friend_keeps_its_claim
     ob = duty(result, "us-japan-1960", "us", "japan", "china")
     assert ob.status == "triggered", ob.because
     assert "Unclear sides: China and Japan had fought on the same side until fact 4" in result.wars[0]
+
+
+def test_a_third_states_claim_to_act_for_a_party_does_not_make_it_fight_its_ally(rules):
+    """China strikes the DPRK saying it acts for Russia. Collective self-defence is the victim's to request (Nicaragua,
+    paras. 195-199), and none by Russia is on record: Russia is fighting nobody, and its duty to the DPRK stands, for
+    the facilitator, since the strike claims a self-defence no armed attack on record answers (found by a review)."""
+    result = treaties.Engine(rules).resolve([
+        attack("china", "dprk", on_behalf_of="russia", scale="war", self_defence=True),
+    ], D, explain=True)
+    ob = duty(result, "ru-dprk-2024", "russia", "dprk", "china")
+    assert ob is not None and ob.status == "contested", [n.because for n in result.not_triggered]
+    assert "self-defence" in ob.because
+    assert not any("which it is itself fighting" in n.because and "Russia" in n.because for n in result.not_triggered)
