@@ -765,6 +765,16 @@ class Engine:
                     f"the attack is limited and no fact of {occasion.when} or earlier puts {names.state(fact.target, treaty)} "
                     "in a state of war, so whether this attack does, as the article requires, is a judgement"
                 )
+            elif fact.target in since.attackers and since.fact.target not in occasion.attackers:
+                # "put in a state of war by an armed invasion" (Russia-DPRK Art. 4), "and thus being involved in a state of
+                # war" (PRC-DPRK Art. II): a state of war the party made itself, with another state than this attack's
+                # (its answer to the attack, a declaration on the attacker, is one the attack put it in), is not one
+                # this attack put it in.
+                match.contested.append(
+                    f"the attack is limited, and the state of war {names.state(fact.target, treaty)} is in is of its own making, "
+                    f"with {names.state(since.fact.target, treaty)} ({since.ref}), so whether this attack puts it in one, "
+                    "as the article requires, is a judgement"
+                )
             else:
                 match.also = f"it is in a state of war ({since.ref})"
         if trigger.location is not None:

@@ -165,3 +165,14 @@ def test_binds_is_in_force_saying_yes_on_every_boundary_date_of_every_treaty(rul
             assert treaties.binds(treaty, day) == (treaties.in_force(treaty, day)[0] == "yes"), (treaty.id, day)
     assert any(treaties.binds(t, D(2025, 1, 1)) for t in rules.treaties.values())
     assert not all(treaties.binds(t, D(1900, 1, 1)) for t in rules.treaties.values())
+
+
+def test_a_state_of_war_of_the_partys_own_making_with_another_state_is_not_one_a_limited_attack_put_it_in(rules):
+    """A limited US strike on the DPRK, and the same day the DPRK's own invasion of the ROK: the DPRK is in a state of
+    war, but one it made, with the ROK. Art. 4 asks to be "put in a state of war by an armed invasion" (PRC-DPRK Art. II
+    "and thus being involved in a state of war"): for the facilitator, not triggered (found by a review)."""
+    result = treaties.resolve([attack("us", "dprk", scale="limited"), attack("dprk", "rok", "seoul")], D(2025, 1, 15), rules)
+    for ob in [o for o in duties(result, "ru-dprk-2024") + duties(result, "prc-dprk-1961") if o.attacker == "us"]:
+        assert ob.status == "contested", ob.because
+        assert "is of its own making, with the ROK (fact 2" in ob.because
+    assert [o for o in duties(result, "ru-dprk-2024") if o.attacker == "us"]
