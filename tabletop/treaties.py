@@ -958,7 +958,12 @@ class Engine:
             who = names.state(attacker)
             collective = helper is not None or attacker not in act.individual
             kind = f"collective self-defence of {names.state(helper)}" if helper else "collective self-defence" if collective else "individual self-defence"
-            if act.responds:
+            if act.responds and collective and helper is None and not act.claim:
+                # Nobody asked: collective self-defence is the attacked state's to request (Nicaragua, paras. 195-199).
+                said = (f"{who[0].upper()}{who[1:]} uses force against {target} (fact {act.number}: {act.words}), whose side "
+                        f"began the war; that is collective self-defence only at the request of a state {target}'s side attacked, "
+                        "and none is on record: whether it is, is for the facilitator")
+            elif act.responds:
                 said = f"{who[0].upper()}{who[1:]} uses force in {kind} against {target} (fact {act.number}: {act.words})"
             else:
                 said = f"{who[0].upper()}{who[1:]} says it uses force in {kind} against {target} (fact {act.number}: {act.words}); whether it may is for the facilitator"

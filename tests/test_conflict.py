@@ -282,3 +282,13 @@ def test_a_third_states_claim_to_act_for_a_party_does_not_make_it_fight_its_ally
     assert ob is not None and ob.status == "contested", [n.because for n in result.not_triggered]
     assert "self-defence" in ob.because
     assert not any("which it is itself fighting" in n.because and "Russia" in n.because for n in result.not_triggered)
+
+
+def test_an_art_51_report_never_says_a_state_acts_in_collective_self_defence_nobody_asked_for(rules):
+    """China strikes Russia, which has attacked Ukraine, for nobody: the report says what is on record, and that
+    collective self-defence needs the attacked state's request (Nicaragua, paras. 195-199; found by a review)."""
+    result = resolve(rules, attack("russia", "ukraine"), attack("china", "russia", "primorye"))
+    [report] = [r for r in result.reports if r.by == "china"]
+    assert "uses force in collective self-defence" not in report.because
+    assert "only at the request of a state Russia's side attacked, and none is on record" in report.because
+    assert "Art. 51" in report.because
