@@ -240,7 +240,7 @@ class _Occasion:
     war, if one of that date or earlier did (for a full-scale attack, itself).
     """
 
-    __slots__ = ("fact", "index", "number", "when", "act", "attackers", "target", "by", "place", "location",
+    __slots__ = ("fact", "index", "number", "when", "act", "attackers", "principal", "target", "by", "place", "location",
                  "limited", "war_since", "opening_date", "_war", "conflict", "names")
 
     def __init__(self, engine: Engine, fact: m.Fact, index: int, number: int, when: dt.date, act: Act | None,
@@ -248,6 +248,7 @@ class _Occasion:
         names = engine.names
         self.fact, self.index, self.number, self.when, self.act = fact, index, number, when, act
         self.attackers = attackers
+        self.principal = engine.principal(fact, attackers)
         self.target = names.state(fact.target)
         self.by = names.states(attackers) if attackers else names.state(fact.by)
         self.location = engine.location_of(fact)
@@ -379,6 +380,20 @@ class Engine:
             return "unknown"
         known = self.rules.states.get(state)
         return known.type if known else "non_state"
+
+    def principal(self, fact: m.Fact, attackers: tuple[str, ...]) -> str | None:
+        """The attacker an obligation answers: ``by``, or the first state acting with it when ``by`` is none.
+
+        The articles answer an attack by a state, "several states" or "several
+        states jointly": a state's attack is no less one for a non-state group
+        named first beside it.
+        """
+        if fact.by is None or self.state_type(fact.by) == "state":
+            return fact.by
+        for state in attackers:
+            if self.state_type(state) == "state":
+                return state
+        return fact.by
 
     def location_of(self, fact: m.Fact) -> str | None:
         """Where a fact happened; an attack or threat that says nothing is on the target's own territory."""
@@ -589,7 +604,7 @@ class Engine:
         is the loop that runs tens of thousands of times a resolve.
         """
         fact, index, when = occasion.fact, occasion.index, occasion.when
-        target, attacker, attackers = fact.target, fact.by, occasion.attackers
+        target, attacker, attackers = fact.target, occasion.principal, occasion.attackers
         conflict = occasion.conflict
         enemies: dict[str, set[str]] = {}  # beneficiary -> the states that fight it
         for entry in entries:
@@ -716,7 +731,7 @@ class Engine:
             if i >= base:
                 break
             fact = act.fact
-            if fact.kind != "armed_attack" or fact.target != beneficiary or fact.by != attacker:
+            if fact.kind != "armed_attack" or fact.target != beneficiary or self.principal(fact, act.attackers) != attacker:
                 continue
             occasion = _Occasion(self, fact, -1, act.number, act.when, act, act.attackers, None, conflict)
             match = self._match(entry.trigger, occasion, entry.treaty, obligor, beneficiary, False)
@@ -755,8 +770,9 @@ class Engine:
                 if inside[0] == fact.by:
                     return _Match(False, why_not=f"the attacker, {names.state(fact.by, treaty)}, is itself a party")
                 return _Match(False, why_not=f"{names.state(inside[0], treaty)}, a party, attacks together with {names.state(fact.by)}")
-        if trigger.by_state and self.state_type(fact.by) != "state":
-            return _Match(False, why_not=f"{names.state(fact.by)} is not a state, and the article answers an armed attack by a state" if explain else "")
+        if trigger.by_state and self.state_type(occasion.principal) != "state":
+            return _Match(False, why_not=f"{occasion.by} {'is not a state' if len(occasion.attackers) < 2 else 'are not states'}, "
+                          "and the article answers an armed attack by a state" if explain else "")
         match = _Match(True)
         if trigger.state_of_war and occasion.limited:
             since = occasion.war_since
@@ -938,7 +954,7 @@ class Engine:
         # again as the call itself, and this runs for every obligation
         return m.Obligation(
             entry.tid, entry.aid, entry.kind, obligor, beneficiary, status, entry.duty, because, occasion.index,
-            fact.by, occasion.location, scale,
+            occasion.principal, occasion.location, scale,
         )
 
     # --- Art. 51 and the Security Council ---------------------------------------------

@@ -77,6 +77,26 @@ def test_attack_by_a_non_state_actor_is_not_an_armed_attack_by_a_state(rules):
     assert not obligations(rules, D(2025, 1, 15), attack("non_state", "japan", "tokyo"))
 
 
+def test_a_state_attacking_with_a_non_state_group_named_first_is_an_attack_by_that_state(rules):
+    """"Several states", "several states jointly": the order a fact names its attackers in changes nothing."""
+    for first, partner, target, place, treaty, obligor in (
+        ("non_state", "dprk", "rok", "seoul", "us-rok-1953", "us"),
+        ("non_state", "us", "dprk", "pyongyang", "ru-dprk-2024", "russia"),
+        ("non_state", "us", "dprk", "pyongyang", "prc-dprk-1961", "china"),
+    ):
+        named_first = find(obligations(rules, D(2025, 1, 15), attack(first, target, place, **{"with": [partner]})), treaty, obligor)
+        named_second = find(obligations(rules, D(2025, 1, 15), attack(partner, target, place, **{"with": [first]})), treaty, obligor)
+        assert [(o.status, o.attacker) for o in named_first] == [(o.status, o.attacker) for o in named_second], treaty
+        assert named_first and {o.attacker for o in named_first} == {partner}, treaty
+
+
+def test_an_attack_by_non_state_groups_alone_is_still_no_attack_by_a_state(rules):
+    result = treaties.resolve([attack("non_state", "rok", "seoul", **{"with": ["non_state"]})], D(2025, 1, 15), rules, explain=True)
+    assert not find(result.obligations, "us-rok-1953")
+    assert any("is not a state, and the article answers an armed attack by a state" in n.because
+               for n in result.not_triggered if n.treaty == "us-rok-1953")
+
+
 def test_attack_on_a_non_party_obliges_nobody_under_the_alliance(rules):
     obs = obligations(rules, D(2025, 1, 15), attack("russia", "ukraine", "ukraine"))
     assert not obs
