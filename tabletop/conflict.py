@@ -30,6 +30,19 @@ So, before any article is read, the facts are grouped into wars:
   fought by the other, and a state found on both sides (or one that attacks its
   own side) leave who began it disputed: the engine says ``contested``, with why.
 
+A war ends (rules/facts.yaml), and an attack after its end begins a new one,
+read afresh: who fights whom and who began it:
+
+* with a fact of a kind that ``ends`` it between states on its two sides (a
+  ceasefire or armistice ends the hostilities, a peace the war itself): the
+  sides stop fighting, though only a peace ends a state of war (the Korean
+  Armistice of 1953 ended the fighting, not the war);
+* by lapse, when it was fought only with limited armed attacks and its sides
+  have not fought for more than ``lapse_days``: a skirmish of five years ago
+  is no war today, and self-defence answers an attack only while it is
+  necessary and immediate. A full-scale attack or a declared state of war
+  never lapses: it takes a fact to end it.
+
 Each act is read as it comes, in date order (the order of the facts within a
 date): what it says about who began the war is fixed when it is made, so a
 later fact never rewrites it. The model is pure: it is rebuilt from the facts
@@ -104,9 +117,14 @@ class Act:
 
 
 class War:
-    """Two sides, the act that began the war and its first armed attack, and states whose side is unclear."""
+    """Two sides, the act that began the war and its first armed attack, and states whose side is unclear.
 
-    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked")
+    ``last`` is the date of its latest act; ``limited`` holds while it has been
+    fought only with limited armed attacks (so it may lapse); ``ended`` says why
+    it is over ("" while it goes on).
+    """
+
+    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs")
 
     def __init__(self, first: Act) -> None:
         self.side: dict[str, int] = {}
@@ -115,6 +133,10 @@ class War:
         self.first_attack: Act | None = None
         self.blurred: dict[str, str] = {}  # state -> why its side cannot be told
         self.attacked: set[str] = set()
+        self.last = first.when
+        self.limited = True
+        self.ended = ""
+        self.pairs: list[tuple[str, str]] = []  # (attacker, attacked) of each of its acts
 
     def verdict(self, state: str, names: Names) -> tuple[str, str]:
         """Whether ``state``'s side began this war: ``no``, ``yes`` or ``disputed``, and why in words."""
@@ -186,11 +208,53 @@ def possessive(name: str) -> str:
 class Conflict:
     """Every war the facts so far make, built one act at a time (see the module docstring)."""
 
-    def __init__(self, names: Names) -> None:
+    def __init__(self, names: Names, lapse_days: int | None = None) -> None:
         self.names = names
-        self.wars: list[War] = []
-        self.of: dict[str, list[War]] = {}  # state -> the wars it fights, in the order it joined them
-        self.struck: dict[str, set[str]] = {}  # state -> the states it attacked or was attacked by, whatever their sides
+        self.lapse_days = lapse_days
+        self.wars: list[War] = []  # every war, over or not
+        self.of: dict[str, list[War]] = {}  # state -> the wars it fights and that go on, in the order it joined them
+        # state -> the states it attacked or was attacked by in a war that goes on, whatever their sides (with how many acts)
+        self.struck: dict[str, dict[str, int]] = {}
+        self._day: dt.date | None = None
+
+    def advance(self, day: dt.date) -> None:
+        """End every war of limited attacks alone whose sides have not fought for more than ``lapse_days`` by ``day``."""
+        lapse = self.lapse_days
+        if lapse is None or day == self._day:
+            return
+        self._day = day
+        for war in self.wars:
+            if not war.ended and war.limited and (day - war.last).days > lapse:
+                self._close(war, f"over: its sides had not fought for more than {lapse} days after {war.last}, "
+                                 "and it was fought only with limited attacks")
+
+    def end(self, act: Act) -> None:
+        """A fact that ends a war between states on its two sides (a ceasefire, an armistice, a peace): no war goes on between them."""
+        self.advance(act.when)
+        target = act.fact.target or ""
+        for state in act.attackers:
+            war = self.opposed(state, target)
+            while war is not None:
+                self._close(war, f"ended by {act.ref}")
+                war = self.opposed(state, target)
+
+    def _close(self, war: War, why: str) -> None:
+        war.ended = why
+        for state in war.side:
+            wars = self.of.get(state)
+            if wars is not None and war in wars:
+                wars.remove(war)
+                if not wars:
+                    del self.of[state]
+        struck = self.struck
+        for a, b in war.pairs:
+            for x, y in ((a, b), (b, a)):
+                mine = struck[x]
+                mine[y] -= 1
+                if not mine[y]:
+                    del mine[y]
+                    if not mine:
+                        del struck[x]
 
     def opposed(self, a: str | None, b: str | None) -> War | None:
         """The first war in which ``a`` and ``b`` fight on opposite sides, if any."""
@@ -231,6 +295,7 @@ class Conflict:
 
     def add(self, act: Act) -> None:
         """Read one armed attack or declaration of war into the model; fills in ``act``'s reading."""
+        self.advance(act.when)
         fact = act.fact
         target, helper = fact.target or "", fact.on_behalf_of
         attackers = act.attackers
@@ -268,9 +333,15 @@ class Conflict:
         # that act's side cannot be told, so neither can the side of a state it only names.
         if helper is not None and helper not in war.side and not within:
             self._join(war, helper, act.side, act)
+        struck = self.struck
         for state in attackers:
-            self.struck.setdefault(state, set()).add(target)
-            self.struck.setdefault(target, set()).add(state)
+            hit, back = struck.setdefault(state, {}), struck.setdefault(target, {})
+            hit[target] = hit.get(target, 0) + 1
+            back[state] = back.get(state, 0) + 1
+            war.pairs.append((state, target))
+        war.last = act.when
+        if fact.kind != "armed_attack" or full_scale(fact):
+            war.limited = False
         if fact.kind == "armed_attack":
             act.individual = frozenset(a for a in attackers if a in war.attacked)
             war.attacked.add(target)

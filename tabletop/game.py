@@ -637,7 +637,7 @@ class Game:
         facts = self._facts_released(state, inject)
         changes: dict[str, Any] = {
             "released": state.released.append(inject.id), "released_now": state.released_now | {inject.id},
-            "adhoc_injects": adhoc, "facts": state.facts.extend(facts), "hostilities": _hostilities(state, facts),
+            "adhoc_injects": adhoc, "facts": state.facts.extend(facts), "hostilities": _hostilities(state, facts, self.engine.model_kinds),
             "date": inject.date if inject.date is not None else state.date,
         }
         effects = inject.effects
@@ -692,7 +692,7 @@ class Game:
         tension = changes.tension[1]
         return {
             "tension": tension, "credibility": credibility, "posture": posture,
-            "facts": state.facts.extend(event.facts), "hostilities": _hostilities(state, event.facts),
+            "facts": state.facts.extend(event.facts), "hostilities": _hostilities(state, event.facts, self.engine.model_kinds),
             "adjudicated_turns": max(state.adjudicated_turns, state.turn), "answerable_from": len(state.facts),
             "tension_history": state.tension_history.append((state.turn, tension)),
             "date": self.turn(state).end if state.turn else state.date,
@@ -809,8 +809,8 @@ def _adhoc_inject(event: ev.InjectReleased, state: State) -> m.Inject:
     )
 
 
-def _hostilities(state: State, facts: Any) -> Any:
-    return state.hostilities.extend(list(facts)) if facts else state.hostilities
+def _hostilities(state: State, facts: Any, kinds: frozenset[str]) -> Any:
+    return state.hostilities.extend(list(facts), kinds) if facts else state.hostilities
 
 
 def _dated(fact: m.Fact, date: dt.date | None) -> m.Fact:

@@ -259,7 +259,7 @@ def _load_rules(root: Path) -> m.Rules:
     reader, node = node_of(root / "geography.yaml")
     states, territories, regions = _geography(reader, node)
     reader, node = node_of(root / "facts.yaml")
-    fact_kinds, fact_fields = _fact_kinds(reader, node)
+    fact_kinds, fact_fields, lapse_days = _fact_kinds(reader, node)
     reader, node = node_of(root / "escalation.yaml")
     escalation = _escalation(reader, node, fact_kinds, fact_fields)
     reader, node = node_of(root / "unsc.yaml")
@@ -294,6 +294,7 @@ def _load_rules(root: Path) -> m.Rules:
         path=str(root),
         sha256=rules_digest(root, files),
         fact_fields=fact_fields,
+        lapse_days=lapse_days,
     )
 
 
@@ -421,23 +422,37 @@ def _administration(r: Reader, node: Node | None, territory: str, states: dict[s
 FIELD_TYPES = ("values", "boolean", "state", "states", "votes")
 
 
-def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField]]:
+def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField], int | None]:
     kinds: dict[str, m.FactKind] = {}
     fields: dict[str, m.FactField] = {}
     if node is None:
-        return kinds, fields
-    f = r.fields(node, "fact kinds", ["kinds"], ["fields"])
+        return kinds, fields, None
+    f = r.fields(node, "fact kinds", ["kinds"], ["fields", "lapse_days"])
     if f is None:
-        return kinds, fields
+        return kinds, fields, None
+    lapse_days: int | None = None
+    if "lapse_days" in f:
+        lapse_days = r.integer(f["lapse_days"], "lapse_days", 1)
+        if lapse_days < 1:
+            r.error(f["lapse_days"], f"expected lapse_days to be a whole number of days, 1 or more, got {lapse_days}")
+            lapse_days = None
     for name, _key, value in r.mapping(f["kinds"], "kinds"):
-        kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text", "hostile"])
+        kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text", "hostile", "ends"])
         if kf is None:
             continue
         requires = r.text_list(kf.get("requires"), "requires")
         for field in requires:
             if field not in ("by", "target", "location"):
                 r.error(kf["requires"], f"expected by, target or location in requires, got {field!r}")
-        kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"), r.boolean(kf.get("hostile"), "hostile"))
+        ends = r.text(kf.get("ends"), "ends") or None
+        if ends is not None:
+            if ends not in m.ENDS:
+                r.error(kf["ends"], f"expected ends to be one of {', '.join(m.ENDS)}, got {ends!r}")
+                ends = None
+            elif not {"by", "target"} <= set(requires):
+                r.error(kf["ends"], f"a fact kind that ends a war between states needs 'requires: [by, target]', got {list(requires)}")
+                ends = None
+        kinds[name] = m.FactKind(name, requires, r.text(kf.get("text"), "text"), r.boolean(kf.get("hostile"), "hostile"), ends)
     for name, key, value in r.mapping(f["fields"], "fields") if "fields" in f else []:
         ff = r.fields(value, f"fact field {name!r}", [], ["type", "values", "kinds", "text", "default"])
         if ff is None:
@@ -460,7 +475,7 @@ def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], di
         if default is not None and values and default not in values:
             r.error(ff["default"], f"the default of fact field {name!r} must be one of its values: {', '.join(values)}")
         fields[name] = m.FactField(name, kind, values, applies, r.text(ff.get("text"), "text"), default)
-    return kinds, fields
+    return kinds, fields, lapse_days
 
 
 def _effect_numbers(r: Reader, node: Node, what: str) -> m.AnswerEffect:

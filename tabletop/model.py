@@ -824,12 +824,18 @@ class Council:
         return next((a for a in self.articles if a.id == article_id), None)
 
 
+ENDS = ("hostilities", "war")  # what a fact kind with ``ends`` brings to an end between its states (rules/facts.yaml)
+
+
 @attrs.frozen
 class FactKind:
+    """A kind of fact (rules/facts.yaml). ``ends``: a ceasefire ends the ``hostilities`` of a war, a peace the ``war`` itself."""
+
     id: str
     requires: tuple[str, ...] = ()
     text: str = ""
     hostile: bool = False
+    ends: str | None = None
 
 
 @attrs.frozen
@@ -863,6 +869,8 @@ class Rules:
     path: str = ""
     sha256: str = ""
     fact_fields: Mapping[str, FactField] = attrs.field(factory=dict)
+    # rules/facts.yaml ``lapse_days``: a war of limited attacks alone is over when its sides have not fought for longer
+    lapse_days: int | None = None
 
     def state_name(self, state: str) -> str:
         known = self.states.get(state)

@@ -30,7 +30,7 @@ structured data of ``model.Trigger`` and ``model.LocationRule``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -126,13 +126,14 @@ class Record:
     count: int = 0
     wars: tuple[tuple[int, m.Fact], ...] = ()  # (place among the facts, from 0; the fact)
 
-    def extend(self, facts: Sequence[m.Fact]) -> Record:
-        added = tuple((self.count + i, f) for i, f in enumerate(facts) if f.kind in WAR_KINDS)
+    def extend(self, facts: Sequence[m.Fact], kinds: Container[str] = WAR_KINDS) -> Record:
+        """``kinds``: the kinds the conflict model reads (``Engine.model_kinds``: with the ones that end a war)."""
+        added = tuple((self.count + i, f) for i, f in enumerate(facts) if f.kind in kinds)
         return Record(self.count + len(facts), self.wars + added if added else self.wars)
 
     @classmethod
-    def of(cls, facts: Sequence[m.Fact]) -> Record:
-        return cls().extend(facts)
+    def of(cls, facts: Sequence[m.Fact], kinds: Container[str] = WAR_KINDS) -> Record:
+        return cls().extend(facts, kinds)
 
 
 # --- small helpers ------------------------------------------------------------
@@ -230,6 +231,41 @@ class _Match:
         self.where = where
         self.also = ""  # a further fact the status rests on (the one that put the party in a state of war)
         self.started_noted = False  # who began the war is among the reasons already
+
+
+class _StatesOfWar:
+    """Which fact put a state in a state of war that still holds on a date (a peace ends one)."""
+
+    __slots__ = ("engine", "marks", "peaces", "_acts", "_words")
+
+    def __init__(self, engine: Engine, marks: dict[str, list[tuple[dt.date, int, m.Fact]]],
+                 peaces: list[tuple[dt.date, frozenset[str], str]]) -> None:
+        self.engine, self.marks, self.peaces = engine, marks, peaces
+        self._acts: dict[int, Act] = {}
+        self._words: dict[int, str] = {}
+
+    def at(self, state: str | None, day: dt.date) -> Act | None:
+        """The earliest fact of ``day`` or before that put ``state`` in a state of war no peace of ``day`` or before has ended."""
+        for when, i, fact in self.marks.get(state or "", ()):
+            if when > day:
+                return None
+            if self.peaces and self._ended(state or "", when, fact, day):
+                continue
+            act = self._acts.get(i)
+            if act is None:
+                engine = self.engine
+                act = self._acts[i] = Act(i + 1, fact, when, engine._attackers(fact), engine._words(fact, when, self._words, i))
+            return act
+        return None
+
+    def _ended(self, state: str, since: dt.date, fact: m.Fact, day: dt.date) -> bool:
+        """Whether a peace between ``state`` and a state on the other side of ``fact`` ends, by ``day``, the state of war it made."""
+        attackers = self.engine._attackers(fact)
+        other = {fact.target} if state in attackers else set(attackers)
+        for when, makers, target in self.peaces:
+            if since <= when <= day and ((state in makers and target in other) or (state == target and makers & other)):
+                return True
+        return False
 
 
 class _Occasion:
@@ -348,6 +384,8 @@ class Engine:
     def __init__(self, rules: m.Rules, treaties: Iterable[str] | None = None):
         self.rules = rules
         self.names = _Names(rules)
+        self.ends = {kind.id: kind.ends for kind in rules.fact_kinds.values() if kind.ends}
+        self.model_kinds = WAR_KINDS | frozenset(self.ends)  # the kinds of fact the conflict model reads
         chosen = list(rules.treaties) if treaties is None else [t for t in treaties if t in rules.treaties]
         self.treaties = [rules.treaties[t] for t in chosen]
         for_target: dict[tuple[str, str], list[_Entry]] = {}
@@ -450,10 +488,11 @@ class Engine:
             timeline = [(f.date or date, i, f) for i, f in history.wars]
         else:
             base = len(history)
-            timeline = [(f.date or date, i, f) for i, f in enumerate(history) if f.kind in WAR_KINDS]
+            kinds = self.model_kinds
+            timeline = [(f.date or date, i, f) for i, f in enumerate(history) if f.kind in kinds]
         timeline.extend((f.date or date, base + j, f) for j, f in enumerate(facts))
         timeline.sort(key=_by_date)
-        conflict = Conflict(self.names)
+        conflict = Conflict(self.names, self.rules.lapse_days)
         acts: dict[int, Act] = {}
         war_since = self._war_since(timeline)
         limited_on: dict[str, list[Act]] = {}  # target -> limited attacks on it, for later declarations of war
@@ -472,13 +511,18 @@ class Engine:
                 end += 1
             group = timeline[start:end]
             start = end
+            conflict.advance(day)
             for _day, i, fact in group:
-                if fact.kind in WAR_KINDS and fact.by is not None and fact.target is not None:
+                if fact.by is None or fact.target is None:
+                    continue
+                if fact.kind in WAR_KINDS:
                     act = Act(i + 1, fact, day, self._attackers(fact), self._words(fact, day, words, i))
                     conflict.add(act)
                     acts[i] = act
                     if fact.kind == "armed_attack" and not full_scale(fact):
                         limited_on.setdefault(fact.target, []).append(act)
+                elif fact.kind in self.ends:
+                    conflict.end(Act(i + 1, fact, day, self._attackers(fact), self._words(fact, day, words, i)))
             for _day, i, fact in group:
                 if i < base:
                     continue
@@ -496,9 +540,8 @@ class Engine:
                 if binding is None:
                     binding = force[day] = {}
                 if entries:
-                    since = war_since.get(fact.target or "")
                     occasion = _Occasion(self, fact, index, i + 1, day, read, self._attackers(fact),
-                                         since if since is not None and since.when <= day else None, conflict)
+                                         war_since.at(fact.target, day), conflict)
                     self._fact(entries, occasion, binding, known, found, not_triggered, explain)
                 if read is not None and fact.kind == "state_of_war":
                     self._declared(read, index, limited_on, war_since, conflict, known, found, force, explain)
@@ -509,25 +552,30 @@ class Engine:
     def model(self, facts: Sequence[m.Fact], date: dt.date) -> Conflict:
         """The conflict model of ``facts`` alone (``date`` for facts without one): wars, sides, who began each."""
         dates = [f.date or date for f in facts]
-        conflict = Conflict(self.names)
+        conflict = Conflict(self.names, self.rules.lapse_days)
         words: dict[int, str] = {}
         for i in sorted(range(len(facts)), key=lambda i: (dates[i], i)):
             fact = facts[i]
-            if fact.kind in WAR_KINDS and fact.by is not None and fact.target is not None:
+            if fact.by is None or fact.target is None:
+                continue
+            if fact.kind in WAR_KINDS:
                 conflict.add(Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
+            elif fact.kind in self.ends:
+                conflict.end(Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
         return conflict
 
     def at_war(self, facts: Sequence[m.Fact], date: dt.date, on: dt.date) -> set[str]:
         """The states that ``facts`` put in a state of war by the date ``on`` (order within a date does not matter)."""
         timeline = sorted(((f.date or date, i, f) for i, f in enumerate(facts)), key=_by_date)
-        return {state for state, act in self._war_since(timeline).items() if act.when <= on}
+        since = self._war_since(timeline)
+        return {state for state in since.marks if since.at(state, on) is not None}
 
     # --- the model's inputs --------------------------------------------------------
     def _attackers(self, fact: m.Fact) -> tuple[str, ...]:
         """``by`` and its ``with:`` partners on an armed attack or declaration of war (a coalition)."""
         if fact.by is None:
             return ()
-        if fact.kind not in WAR_KINDS or not fact.details:
+        if fact.kind not in self.model_kinds or not fact.details:
             return (fact.by,)
         out = [fact.by]
         for partner in partners(fact, self.rules.canonical):
@@ -554,8 +602,10 @@ class Engine:
             answers = fact.details.get("answers") if fact.details else None
             if isinstance(answers, str):
                 words += f", honouring {self._article_label(answers)}"
-        else:
+        elif fact.kind == "state_of_war":
             words = f"the state of war declared by {by} on {target} on {when}"
+        else:
+            words = f"the {fact.kind.replace('_', ' ')} of {by} with {target} on {when}"
         cache[i] = words
         return words
 
@@ -565,26 +615,27 @@ class Engine:
         treaty = self.rules.treaties.get(treaty_id)
         return f"{treaty.label} Art. {article}" if treaty is not None and article else reference
 
-    def _war_since(self, timeline: list[tuple[dt.date, int, m.Fact]]) -> dict[str, Act]:
-        """For each state, the first fact (by date, then order) that put it in a state of war.
+    def _war_since(self, timeline: list[tuple[dt.date, int, m.Fact]]) -> _StatesOfWar:
+        """For each state, the facts (by date, then order) that put it in a state of war, and the peaces that end one.
 
         A declared state of war, or a full-scale armed attack, puts every state
         it names in one from its date: an attack of the same date is in a state
-        of war whatever the order of the two in the file.
+        of war whatever the order of the two in the file. It lasts until a fact
+        of a kind that ends the ``war`` (a peace) between it and a state on the
+        other side; a ceasefire or an armistice ends only the fighting.
         """
-        since: dict[str, tuple[dt.date, int, m.Fact]] = {}
+        marks: dict[str, list[tuple[dt.date, int, m.Fact]]] = {}
+        peaces: list[tuple[dt.date, frozenset[str], str]] = []
         for mark in timeline:  # in date order: the first mark of a state is its earliest
             fact = mark[2]
             if fact.by is None or fact.target is None:
                 continue
             if fact.kind == "state_of_war" or (fact.kind == "armed_attack" and full_scale(fact)):
                 for state in (*self._attackers(fact), fact.target):
-                    since.setdefault(state, mark)
-        words: dict[int, str] = {}
-        return {
-            state: Act(i + 1, fact, when, self._attackers(fact), self._words(fact, when, words, i))
-            for state, (when, i, fact) in since.items()
-        }
+                    marks.setdefault(state, []).append(mark)
+            elif self.ends.get(fact.kind) == "war":
+                peaces.append((mark[0], frozenset(self._attackers(fact)), fact.target))
+        return _StatesOfWar(self, marks, peaces)
 
     # --- obligations -----------------------------------------------------------------
     def _fact(
@@ -668,7 +719,7 @@ class Engine:
         declaration: Act,
         index: int,
         limited_on: dict[str, list[Act]],
-        war_since: dict[str, Act],
+        war_since: _StatesOfWar,
         conflict: Conflict,
         known: Mapping[Key, str],
         found: dict[Key, _Found],
@@ -686,8 +737,7 @@ class Engine:
             for act in limited_on.get(state or "", ()):
                 if act.when >= declaration.when:
                     continue  # the same date (or later): already read with it
-                since = war_since.get(state or "")
-                if since is not None and since.when <= act.when:
+                if war_since.at(state, act.when) is not None:
                     continue  # it was in a state of war already
                 if not (named & set(act.attackers) or act.war is declaration.war):
                     continue
@@ -1057,6 +1107,8 @@ def _war_words(war: War, names: _Names) -> str:
     """One war for ``--explain``: its sides, who struck first, and any state whose side is unclear."""
     told = war.summary(names)
     words = f"{told[0].upper()}{told[1:]}."
+    if war.ended:
+        words += f" It is {war.ended}."
     unclear = list(dict.fromkeys(war.blurred.values()))
     if unclear:
         words += f" Unclear sides: {'; '.join(unclear)}."

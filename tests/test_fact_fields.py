@@ -78,13 +78,14 @@ def test_resolve_refuses_a_misspelt_scale_with_file_line_col_and_no_traceback(tm
 # --- geography: administration over dated spans ----------------------------------------
 
 
-def rules_with(tmp_path, old: str, new: str) -> list[str]:
+def rules_with(tmp_path, old: str, new: str, file: str = "geography.yaml") -> list[str]:
+    """The problems a copy of the bundled rules gives with ``old`` in ``file`` replaced by ``new``."""
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
-    geography = folder / "geography.yaml"
-    text = geography.read_text()
+    edited = folder / file
+    text = edited.read_text()
     assert old in text
-    geography.write_text(text.replace(old, new))
+    edited.write_text(text.replace(old, new))
     with pytest.raises(InputError) as info:
         load_rules(folder)
     return [str(p) for p in info.value.problems]
