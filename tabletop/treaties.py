@@ -741,6 +741,8 @@ class Engine:
                     continue  # it was in a state of war already
                 if not (named & set(act.attackers) or act.war is declaration.war):
                     continue
+                if act.war is not None and act.war.ended:
+                    continue  # its war is over (a ceasefire, a lapse): the declaration does not answer it
                 fact = act.fact
                 entries = self.for_target.get((fact.kind, fact.target or "")) or self.for_kind.get(fact.kind)
                 if not entries:
@@ -831,15 +833,16 @@ class Engine:
                     f"the attack is limited and no fact of {occasion.when} or earlier puts {names.state(fact.target, treaty)} "
                     "in a state of war, so whether this attack does, as the article requires, is a judgement"
                 )
-            elif fact.target in since.attackers and since.fact.target not in occasion.attackers:
+            elif fact.target in since.attackers and (since.fact.target not in occasion.attackers or since.when < occasion.when):
                 # "put in a state of war by an armed invasion" (Russia-DPRK Art. 4), "and thus being involved in a state of
-                # war" (PRC-DPRK Art. II): a state of war the party made itself, with another state than this attack's
-                # (its answer to the attack, a declaration on the attacker, is one the attack put it in), is not one
-                # this attack put it in.
+                # war" (PRC-DPRK Art. II): a state of war the party made itself is not one this attack put it in, unless it
+                # answers the attack: made on the attacker, on the attack's date (or later: _declared). One it made with
+                # another state, or before the attack (the DPRK's of 1950, standing after the armistice), is not.
+                whom = names.state(since.fact.target, treaty)
+                made = f"with {whom}" if since.fact.target not in occasion.attackers else f"with {whom} before this attack"
                 match.contested.append(
                     f"the attack is limited, and the state of war {names.state(fact.target, treaty)} is in is of its own making, "
-                    f"with {names.state(since.fact.target, treaty)} ({since.ref}), so whether this attack puts it in one, "
-                    "as the article requires, is a judgement"
+                    f"{made} ({since.ref}), so whether this attack puts it in one, as the article requires, is a judgement"
                 )
             else:
                 match.also = f"it is in a state of war ({since.ref})"

@@ -115,3 +115,25 @@ def test_a_record_of_the_history_gives_the_same_answer_as_the_history(rules, fac
     plain = engine.resolve(new, DAY, history=history)
     recorded = engine.resolve(new, DAY, history=treaties.Record.of(history))
     assert plain == recorded
+
+
+@SETTINGS
+@given(
+    old=st.lists(hostile(day=dt.date(2022, 3, 1)).filter(lambda f: f.kind == "armed_attack" and f.details.get("scale") == "limited"),
+                 min_size=1, max_size=4),
+    facts=st.lists(hostile(), min_size=1, max_size=6),
+)
+def test_limited_attacks_that_lapsed_long_ago_change_nothing_today(rules, old, facts):
+    """A war of limited attacks alone, over by lapse (rules/facts.yaml lapse_days) before today, decides nothing today.
+
+    Neither who fights whom nor who began today's wars: every obligation and Art. 51 report is the one the facts of
+    today give alone (but for the numbers of the facts it cites).
+    """
+    engine = treaties.Engine(rules)
+    assert rules.lapse_days is not None and (DAY - dt.date(2022, 3, 1)).days > rules.lapse_days
+
+    def outcome(history):
+        result = engine.resolve(facts, DAY, history=history)
+        return ({(o.key, o.status) for o in result.obligations}, sorted((r.by, r.fact) for r in result.reports))
+
+    assert outcome(old) == outcome([])

@@ -92,6 +92,14 @@ def test_a_limited_war_fought_a_year_ago_and_since_is_still_on(rules):
     assert ob is not None and ob.status == "contested" and "began the war itself" in ob.because
 
 
+def test_a_declaration_of_war_does_not_answer_a_limited_strike_of_a_war_that_lapsed(rules):
+    """Found by Hypothesis: the DPRK's declaration of 2025 made a lapsed ROK strike of 2022 a trigger."""
+    old = attack("rok", "dprk", scale="limited", date=D(2022, 3, 1))
+    assert not treaties.resolve([war("dprk", "rok")], TODAY, rules, history=[old]).obligations
+    recent = attack("rok", "dprk", scale="limited", date=D(2025, 1, 10))
+    assert duty(treaties.resolve([war("dprk", "rok")], TODAY, rules, history=[recent]), "prc-dprk-1961", "china")
+
+
 def test_a_full_scale_war_never_lapses(rules):
     """A war with a full-scale attack needs a fact to end it: the ROK's strike decades on still answers the invasion."""
     facts = [attack("dprk", "rok", "seoul", date=D(1950, 6, 25)), attack("rok", "dprk", scale="limited")]
@@ -119,15 +127,28 @@ def test_after_an_armistice_a_new_attack_begins_a_new_war(rules):
 
 
 def test_a_ceasefire_ends_the_fighting_and_not_the_state_of_war(rules):
-    """The DPRK declared war on the US, then a ceasefire; a limited US strike finds the DPRK still in a state of war."""
-    history = [war("dprk", "us", D(2025, 1, 1)), ends("ceasefire", "dprk", "us", D(2025, 1, 5))]
+    """The US declared war on the DPRK, then a ceasefire; a limited US strike finds the DPRK still in a state of war."""
+    history = [war("us", "dprk", D(2025, 1, 1)), ends("ceasefire", "us", "dprk", D(2025, 1, 5))]
     result = treaties.resolve([attack("us", "dprk", scale="limited")], TODAY, rules, history=history)
     ob = duty(result, "ru-dprk-2024", "russia")
     assert ob is not None and ob.status == "triggered" and "it is in a state of war (fact 1" in ob.because
 
 
+def test_a_state_of_war_the_party_made_before_the_attack_is_not_one_the_attack_put_it_in(rules):
+    """The DPRK's invasion of 1950 left a state of war the armistice did not end: a limited ROK strike in 2025 did not make it."""
+    facts = [attack("dprk", "rok", "seoul", date=D(1950, 6, 25)), ends("ceasefire", "dprk", "rok", D(1953, 7, 27)),
+             attack("rok", "dprk", scale="limited")]
+    result = treaties.resolve(facts, TODAY, rules)
+    for treaty, obligor in (("ru-dprk-2024", "russia"), ("prc-dprk-1961", "china")):
+        ob = duty(result, treaty, obligor)
+        assert ob is not None and ob.status == "contested", (treaty, ob)
+        assert "is of its own making, with the ROK before this attack (fact 1" in ob.because
+    same_day = treaties.resolve([attack("rok", "dprk", scale="limited"), war("dprk", "rok")], TODAY, rules)
+    assert duty(same_day, "ru-dprk-2024", "russia").status == "triggered"  # its answer to this attack
+
+
 def test_a_peace_ends_the_state_of_war(rules):
-    history = [war("dprk", "us", D(2025, 1, 1)), ends("peace", "dprk", "us", D(2025, 1, 5))]
+    history = [war("us", "dprk", D(2025, 1, 1)), ends("peace", "us", "dprk", D(2025, 1, 5))]
     result = treaties.resolve([attack("us", "dprk", scale="limited")], TODAY, rules, history=history)
     ob = duty(result, "ru-dprk-2024", "russia")
     assert ob is not None and ob.status == "contested"
