@@ -177,7 +177,9 @@ class War:
         war = f"the war of {names.states(self.order[begun])} against {names.states(self.order[1 - begun])}"
 
         def ref(act: Act) -> str:
-            return f"with this attack, fact {act.number}" if act is this else act.ref
+            if act is this:
+                return f"with this {'declaration' if act.fact.kind == 'state_of_war' else 'attack'}, fact {act.number}"
+            return act.ref
 
         if attack is None:
             return f"{war}, which {names.states(first.attackers)} declared ({ref(first)}) and nobody has yet fought"

@@ -265,8 +265,9 @@ def article_text(rules: m.Rules, treaty_id: str, article_id: str) -> tuple[str, 
 
 def trigger_words(rules: m.Rules, treaty: m.Treaty, trigger: m.Trigger) -> str:
     """A trigger in plain words, read from its structured fields (never from code per treaty)."""
-    threat = trigger.fact == "threat"
-    words = [{"armed_attack": "an armed attack", "threat": "a threat"}.get(trigger.fact, trigger.fact.replace("_", " "))] if trigger.fact else []
+    threat = "armed_attack" not in trigger.fact
+    kinds = {"armed_attack": "an armed attack", "threat": "a threat", "state_of_war": "a declaration of war"}
+    words = [" or ".join(kinds.get(k, k.replace("_", " ")) for k in trigger.fact)] if trigger.fact else []
     words += _condition_words(rules, trigger, threat)
     text = _joined(words)
     if trigger.any_of:

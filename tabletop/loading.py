@@ -729,9 +729,10 @@ def _trigger(
     f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of", "unprovoked"])
     if f is None:
         return None
-    fact = r.text(f.get("fact"), "fact")
-    if fact and kinds and fact not in kinds:
-        r.error(f["fact"], f"undefined fact kind {fact!r}; expected one of rules/facts.yaml: {', '.join(kinds)}")
+    fact = r.text_list(f.get("fact"), "fact")
+    for kind in fact:
+        if kinds and kind not in kinds:
+            r.error(f["fact"], f"undefined fact kind {kind!r}; expected one of rules/facts.yaml: {', '.join(kinds)}")
     target = r.text(f.get("target"), "target") or None
     if target and target != "party" and target not in states:
         r.error(f["target"], f"expected 'party' or a state for target, got {target!r}")

@@ -551,7 +551,7 @@ class Trigger:
     Interpreted by ``treaties.py``; never evaluated as code.
     """
 
-    fact: str
+    fact: tuple[str, ...] = ()  # the fact kinds it answers (a threat, or a threat or a declaration of war); () in a branch: its parent's
     target: str | None = None  # "party" or a state id
     by: str | None = None  # "non_party" or None
     by_state: bool = False

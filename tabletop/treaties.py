@@ -434,10 +434,10 @@ class Engine:
         return fact.by
 
     def location_of(self, fact: m.Fact) -> str | None:
-        """Where a fact happened; an attack or threat that says nothing is on the target's own territory."""
+        """Where a fact happened; an attack, threat or declaration of war that says nothing is on the target's own territory."""
         if fact.location is not None:
             return fact.location
-        if fact.kind in ("armed_attack", "threat") and fact.target in self.rules.territories:
+        if fact.kind in ("armed_attack", "threat", "state_of_war") and fact.target in self.rules.territories:
             return fact.target
         return None
 
@@ -808,8 +808,8 @@ class Engine:
         """
         names = self.names
         fact = occasion.fact
-        if trigger.fact and trigger.fact != fact.kind:
-            return _Match(False, why_not=f"it concerns a {trigger.fact.replace('_', ' ')}, not a {fact.kind.replace('_', ' ')}" if explain else "")
+        if trigger.fact and fact.kind not in trigger.fact:
+            return _Match(False, why_not=f"it concerns {' or '.join(_a(k) for k in trigger.fact)}, not {_a(fact.kind)}" if explain else "")
         if trigger.target == "party" and fact.target not in treaty.parties:
             return _Match(False, why_not=f"{names.state(fact.target)} is not a party" if explain else "")
         if trigger.target not in (None, "party") and fact.target != trigger.target:
@@ -988,6 +988,11 @@ class Engine:
             event += f" (fact {occasion.number})"
             if match.also:
                 event += f", and {match.also}"
+        elif fact.kind == "state_of_war":
+            if fact.target in entry.parties:
+                event = f"{victim} faces a threat of attack: {occasion.by} declared a state of war on it (fact {occasion.number})"
+            else:
+                event = f"the state of war {occasion.by} declared on {victim} (fact {occasion.number}) endangers the region the article names"
         elif fact.target in entry.parties:
             event = f"{victim} faces a threat" + (f" from {occasion.by}" if fact.by else "") + f" (fact {occasion.number})"
         else:
@@ -1148,8 +1153,14 @@ def _role(role: str, fact: m.Fact, obligor: str, beneficiary: str) -> str | None
     return role
 
 
+def _a(kind: str) -> str:
+    """``armed_attack`` -> ``an armed attack``."""
+    words = kind.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
 def _kinds(trigger: m.Trigger) -> set[str]:
-    kinds = {trigger.fact} if trigger.fact else set()
+    kinds = set(trigger.fact)
     for branch in trigger.any_of:
         kinds |= _kinds(branch)
     return kinds

@@ -29,7 +29,8 @@ def resolve(rules, *facts, date=D):
 
 
 def duty(result, treaty, obligor, beneficiary, attacker=None):
-    found = [o for o in result.obligations if (o.treaty, o.obligor, o.beneficiary) == (treaty, obligor, beneficiary)
+    """The duty to assist (these are armed attacks; a declaration of war also asks for consultation)."""
+    found = [o for o in result.obligations if (o.treaty, o.obligor, o.beneficiary, o.kind) == (treaty, obligor, beneficiary, "assist")
              and (attacker is None or o.attacker == attacker)]
     assert len(found) <= 1
     return found[0] if found else None

@@ -9,6 +9,8 @@ import pytest
 from tabletop import treaties
 from tabletop.model import Fact
 
+from .test_fact_fields import rules_with
+
 D = dt.date
 
 
@@ -201,6 +203,36 @@ def test_us_japan_consultation_on_threats_to_the_far_east(rules):
     obs = find(obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok")), "us-japan-1960")
     assert {(o.obligor, o.beneficiary, o.article) for o in obs} == {("us", "japan", "IV"), ("japan", "us", "IV")}
     assert not find(obligations(rules, D(2025, 1, 15), threat("russia", "ukraine", "ukraine")), "us-japan-1960")
+
+
+def declaration(by, target):
+    return Fact(kind="state_of_war", by=by, target=target)
+
+
+def test_a_declaration_of_war_with_no_attack_is_a_threat_that_asks_for_consultation(rules):
+    """US-ROK Art. II: "whenever ... the security of either of the Parties is threatened by external armed attack";
+    Russia-DPRK Art. 3: "a direct threat of armed invasion". A declaration of war is both, before a shot is fired."""
+    obs = obligations(rules, D(2025, 1, 15), declaration("dprk", "rok"))
+    [us] = find(obs, "us-rok-1953", "us")
+    assert (us.article, us.kind, us.beneficiary, us.status, us.attacker) == ("II", "consult", "rok", "triggered", "dprk")
+    assert "the ROK faces a threat of attack: the DPRK declared a state of war on it (fact 1)" in us.because
+    assert "which the DPRK declared (with this declaration, fact 1) and nobody has yet fought" in us.because
+    assert {o.kind for o in obs} == {"consult"}  # no assistance: nobody has attacked
+    [russia] = find(obligations(rules, D(2025, 1, 15), declaration("us", "dprk")), "ru-dprk-2024", "russia")
+    assert (russia.article, russia.kind, russia.status) == ("3", "consult", "triggered")
+    assert {(o.obligor, o.article) for o in find(obs, "us-japan-1960")} == {("us", "IV"), ("japan", "IV")}  # the Far East
+    assert not find(obligations(rules, D(2025, 1, 15), declaration("rok", "dprk")), "us-rok-1953")  # a party's own declaration
+
+
+def test_a_declaration_after_a_threat_by_the_same_state_consults_once(rules):
+    obs = obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok"), declaration("dprk", "rok"))
+    assert len(find(obs, "us-rok-1953", "us")) == 1
+
+
+def test_a_trigger_names_one_fact_kind_or_a_list_of_them_each_checked(tmp_path):
+    problems = "\n".join(rules_with(tmp_path, "fact: [threat, state_of_war], target: party, by: non_party",
+                                     "fact: [threat, state_of_wat], target: party, by: non_party", "treaties/us-rok-1953.yaml"))
+    assert "us-rok-1953.yaml:" in problems and "undefined fact kind 'state_of_wat'; expected one of rules/facts.yaml" in problems
 
 
 # --- every obligation says why ----------------------------------------------------

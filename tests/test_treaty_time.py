@@ -24,8 +24,8 @@ def war(by, target, date=None):
     return Fact("state_of_war", by, target, None, {}, None, date)
 
 
-def duties(result, treaty, obligor=None):
-    return [o for o in result.obligations if o.treaty == treaty and (obligor is None or o.obligor == obligor)]
+def duties(result, treaty, obligor=None, kind="assist"):
+    return [o for o in result.obligations if o.treaty == treaty and (obligor is None or o.obligor == obligor) and o.kind == kind]
 
 
 # --- the strongest status reached --------------------------------------------------

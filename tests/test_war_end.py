@@ -38,8 +38,8 @@ def ends(kind, by, target, date, **details):
     return Fact(kind, by, target, None, details, None, date)
 
 
-def duty(result, treaty, obligor):
-    found = [o for o in result.obligations if (o.treaty, o.obligor) == (treaty, obligor)]
+def duty(result, treaty, obligor, kind="assist"):
+    found = [o for o in result.obligations if (o.treaty, o.obligor, o.kind) == (treaty, obligor, kind)]
     assert len(found) <= 1, found
     return found[0] if found else None
 
@@ -95,7 +95,7 @@ def test_a_limited_war_fought_a_year_ago_and_since_is_still_on(rules):
 def test_a_declaration_of_war_does_not_answer_a_limited_strike_of_a_war_that_lapsed(rules):
     """Found by Hypothesis: the DPRK's declaration of 2025 made a lapsed ROK strike of 2022 a trigger."""
     old = attack("rok", "dprk", scale="limited", date=D(2022, 3, 1))
-    assert not treaties.resolve([war("dprk", "rok")], TODAY, rules, history=[old]).obligations
+    assert not [o for o in treaties.resolve([war("dprk", "rok")], TODAY, rules, history=[old]).obligations if o.kind == "assist"]
     recent = attack("rok", "dprk", scale="limited", date=D(2025, 1, 10))
     assert duty(treaties.resolve([war("dprk", "rok")], TODAY, rules, history=[recent]), "prc-dprk-1961", "china")
 
