@@ -350,7 +350,7 @@ def _geography(
             value,
             f"territory {name!r}",
             ["name", "administered_by"],
-            ["regions", "regions_disputed", "recognized_by", "claimed_by", "aliases"],
+            ["regions", "regions_disputed", "recognized_by", "claimed_by", "aliases", "shared_by", "shared_note", "not_recognised"],
         )
         if tf is None:
             continue
@@ -363,13 +363,23 @@ def _geography(
                     r.error(tf[label], f"undefined region {region!r}; expected one of: {', '.join(regions)}")
         recognised = r.text_list(tf.get("recognized_by"), "recognized_by")
         claimed = r.text_list(tf.get("claimed_by"), "claimed_by")
-        for label, listed in (("recognized_by", recognised), ("claimed_by", claimed)):
+        shared = r.text_list(tf.get("shared_by"), "shared_by")
+        shared_note = r.text(tf.get("shared_note"), "shared_note")
+        if bool(shared) != bool(shared_note):
+            r.error(tf.get("shared_by") or tf.get("shared_note") or value,
+                    f"territory {name!r}: shared_by and shared_note go together (who shares it, and how it is divided)")
+        if shared and any(span.state is not None for span in administration):
+            r.error(tf["shared_by"], f"territory {name!r} is shared, so no single state administers it: expected 'administered_by: null'")
+        not_recognised = r.text(tf.get("not_recognised"), "not_recognised")
+        if not_recognised and not claimed:
+            r.error(tf["not_recognised"], f"territory {name!r}: not_recognised needs claimed_by, the state whose claim the non-recognition upholds")
+        for label, listed in (("recognized_by", recognised), ("claimed_by", claimed), ("shared_by", shared)):
             for state in listed:
                 if state != "all" and state not in states:
                     r.error(tf[label], f"undefined state {state!r} in {label}")
         territories[name] = m.Territory(
             name, r.text(tf["name"], "name"), administration, region_list, disputed, recognised, claimed,
-            r.text_list(tf.get("aliases"), "aliases"),
+            r.text_list(tf.get("aliases"), "aliases"), shared, shared_note, not_recognised,
         )
     for geo in states.values():
         if geo.type == "state" and geo.id not in territories:

@@ -659,6 +659,13 @@ class Territory:
     recognized_by: tuple[str, ...] = ()  # ("all",) when nobody disputes it
     claimed_by: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    # Divided between states with no line a fact can name (the DMZ: south of the Military Demarcation Line the
+    # UN Command's charge, north of it the other side's): whether one of them administers the place is arguable.
+    shared_by: tuple[str, ...] = ()
+    shared_note: str = ""
+    # The act by which states refused to recognise its administration (UNGA res. 68/262 for Crimea): a claimant's
+    # use of force there is not plainly an armed attack on the state that administers it.
+    not_recognised: str = ""
 
     def administration_on(self, date: dt.date) -> Administration | None:
         """The span that covers ``date``; None if no span does (before the first, or in a gap)."""

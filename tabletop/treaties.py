@@ -826,6 +826,8 @@ class Engine:
             return _Match(False, why_not=f"{occasion.by} {'is not a state' if len(occasion.attackers) < 2 else 'are not states'}, "
                           "and the article answers an armed attack by a state" if explain else "")
         match = _Match(True)
+        if fact.kind == "armed_attack":
+            self._unrecognised(occasion, treaty, match)
         if trigger.state_of_war and occasion.limited:
             since = occasion.war_since
             if since is None:
@@ -864,6 +866,28 @@ class Engine:
                 reasons.append(sub.why_not)
             return _Match(False, why_not="; ".join(reasons) if explain else "")
         return match
+
+    def _unrecognised(self, occasion: _Occasion, treaty: m.Treaty, match: _Match) -> None:
+        """Contest an attack by a claimant on territory whose administration states refused to recognise (Crimea).
+
+        Ukraine's use of force in Crimea is not plainly an "armed invasion" of
+        Russia: UNGA resolution 68/262 calls on every state not to recognise
+        the change of its status. An attack there by anyone else is an attack
+        on the forces that hold it, as anywhere.
+        """
+        territory = self.rules.territories.get(occasion.location or "")
+        if territory is None or not territory.not_recognised:
+            return
+        fact = occasion.fact
+        claimants = [a for a in occasion.attackers if a in territory.claimed_by]
+        if not claimants or territory.administrator(occasion.when) != fact.target:
+            return
+        names = self.names
+        by, target = names.states(claimants, treaty), names.state(fact.target, treaty)
+        match.contested.append(
+            f"{territory.name} is claimed by {by} and administered by {target}, whose administration there is not recognised "
+            f"as lawful ({territory.not_recognised}), so whether force used there by {by} is an armed attack on {target} is disputed"
+        )
 
     def _unprovoked(self, occasion: _Occasion, treaty: m.Treaty, match: _Match, label: str = "") -> None:
         """Contest an obligation to a party whose own side began the war (or when who began it is disputed).
@@ -905,18 +929,28 @@ class Engine:
             admin = span.state if span is not None else None
             if rule.administered_by == "any_party":
                 wanted_ok = admin in treaty.parties
+                sharers = [s for s in territory.shared_by if s in treaty.parties]
             else:
                 state = _role(rule.administered_by, fact, obligor, beneficiary)
                 wanted_ok = admin is not None and admin == state
-            if not wanted_ok:
+                sharers = [s for s in territory.shared_by if s == state]
+            if not wanted_ok and admin is None and sharers:
+                # divided by a line the fact does not name: it may have happened on the side the article covers
+                match.contested.append(f"whether where it happened ({territory.name}) is under the administration "
+                                       f"of {names.states(sharers, treaty)} is open to argument: {territory.shared_note}")
+                match.where = f"{territory.name}, divided between {names.states(territory.shared_by, treaty)}"
+                wanted_ok = True
+                admin = sharers[0]
+            elif not wanted_ok:
                 match.ok = False
                 if explain:
                     wanted = "a party" if rule.administered_by == "any_party" else names.state(state, treaty)
                     match.why_not = f"{territory.name} {_held(territory, span, when, names)}, not by {wanted}"
                 return
-            match.where = f"{territory.name}, administered by {names.state(admin, treaty)}"
-            if len(territory.administration) > 1:
-                match.where += f" on {when}"
+            if not match.where:
+                match.where = f"{territory.name}, administered by {names.state(admin, treaty)}"
+                if len(territory.administration) > 1:
+                    match.where += f" on {when}"
         if rule.region is not None:
             region_name = self.rules.regions.get(rule.region, rule.region)
             if rule.region in territory.regions:
@@ -954,7 +988,7 @@ class Engine:
             if not sub.ok:
                 match.ok, match.why_not = False, f"{label}, {sub.why_not}" if explain else ""
                 return
-            match.contested.extend(sub.contested)
+            match.contested.extend(c for c in sub.contested if c not in match.contested)  # the article's own rule may have said it
         if understanding.external:
             self._unprovoked(occasion, treaty, match, label)
 

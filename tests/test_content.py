@@ -185,13 +185,17 @@ def test_the_shelling_note_says_what_the_engine_returns(which, nea, nll):
     assert "claimed by the DPRK" not in note and "may be contested" not in note
 
 
-def test_an_attack_in_the_dmz_raises_no_article_iii_obligation_today(nea):
-    """The engine codes the DMZ as under no state's administration; the guide tells the facilitator how to rule."""
-    scenario, rules = nea
+@pytest.mark.parametrize("which", ["nea", "nll"])
+def test_an_attack_in_the_dmz_raises_a_contested_article_iii_obligation_as_the_guide_says(which, nea, nll):
+    """The zone is divided by a line a fact does not name (Armistice Art. I, para. 10); the guide tells the facilitator to rule."""
+    scenario, rules = {"nea": nea, "nll": nll}[which]
     attack = m.Fact("armed_attack", by="dprk", target="rok", location="dmz", details={"scale": "limited"})
     result = treaties.resolve([attack], D(2025, 2, 18), rules, scenario.treaties)
-    assert not [o for o in result.obligations if o.treaty == "us-rok-1953"]
+    [art3] = [o for o in result.obligations if (o.treaty, o.article, o.obligor) == ("us-rok-1953", "III", "us")]
+    assert art3.status == "contested" and "Military Demarcation Line" in art3.because
     assert rules.territories["dmz"].administrator(D(2025, 2, 18)) is None
+    text = " ".join(Path(scenario.path).read_text().split())  # the facilitator guide's note on where it happened
+    assert "an Art. III obligation that is contested" in text and "raises no Art. III obligation" not in text
 
 
 # --- the PRC-DPRK treaty ------------------------------------------------------------------

@@ -150,6 +150,42 @@ def test_treaties_without_geographic_limit_cover_attacks_anywhere(rules):
     assert ob.obligor == "russia"
 
 
+def test_a_claimants_force_in_territory_whose_administration_states_refuse_to_recognise_is_contested(rules):
+    """Crimea: UNGA resolution 68/262 affirms Ukraine's territorial integrity. Ukraine's strike there is not plainly
+    an "armed invasion" of Russia; an attack there by another state is an attack on the forces that hold it."""
+    [dprk] = find(obligations(rules, D(2025, 1, 15), attack("ukraine", "russia", "crimea")), "ru-dprk-2024", "dprk")
+    assert dprk.status == "contested"
+    assert "Crimea is claimed by Ukraine and administered by Russia, whose administration there is not recognised as lawful" in dprk.because
+    assert "resolution 68/262" in dprk.because
+    [other] = find(obligations(rules, D(2025, 1, 15), attack("us", "russia", "crimea")), "ru-dprk-2024", "dprk")
+    assert other.status == "triggered"
+    [elsewhere] = find(obligations(rules, D(2025, 1, 15), attack("ukraine", "russia", "kursk")), "ru-dprk-2024", "dprk")
+    assert "68/262" not in elsewhere.because
+
+
+def test_an_attack_in_the_dmz_may_be_on_either_side_of_the_line_so_art_iii_is_contested(rules):
+    """The Military Demarcation Line divides the zone (Armistice Art. I, para. 10); a fact naming only the zone does not say
+    on which side it happened. Seoul, plainly the ROK's, and the high seas, plainly no state's, are not in doubt."""
+    [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "dmz", scale="limited")), "us-rok-1953", "us")
+    assert us.status == "contested" and us.because.count("Military Demarcation Line divides it") == 1
+    assert "whether where it happened (Demilitarized Zone) is under the administration of the ROK is open to argument" in us.because
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "japan", "dmz")), "us-japan-1960")  # never Japan's
+    assert find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "seoul")), "us-rok-1953", "us")[0].status == "triggered"
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "east_sea")), "us-rok-1953")
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ("    shared_by: [rok, dprk]\n", "", "shared_by and shared_note go together"),
+    ("    shared_by: [rok, dprk]\n", "    shared_by: [rok, nk2]\n", "undefined state 'nk2' in shared_by"),
+    ("  dmz:\n    name: \"Demilitarized Zone\"\n    administered_by: null\n",
+     "  dmz:\n    name: \"Demilitarized Zone\"\n    administered_by: rok\n", "is shared, so no single state administers it"),
+    ("    claimed_by: [ukraine]\n    not_recognised:", "    not_recognised:", "not_recognised needs claimed_by"),
+])
+def test_shared_and_unrecognised_territory_is_checked_on_loading(tmp_path, old, new, said):
+    problems = "\n".join(rules_with(tmp_path, old, new))
+    assert said in problems and "geography.yaml:" in problems, problems
+
+
 # --- who started it ------------------------------------------------------------
 
 
