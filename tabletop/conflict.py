@@ -16,8 +16,13 @@ So, before any article is read, the facts are grouped into wars:
   already fights the attacked state. Failing that, the attackers join the war
   the attacked state fights (the first it joined that none of them is in yet),
   on the other side: a state that strikes the aggressor joins the victim's
-  side, one that strikes the victim joins the aggressor's. An attack on a state
-  that fights no war begins a new one. An attack within one side blurs the
+  side, one that strikes the victim joins the aggressor's -- if the strike is
+  made where that war is fought (a region in common with a place it has been
+  fought in, rules/geography.yaml): a strike on Russia in Primorye while
+  Russia fights Ukraine in Europe is no part of that war, and being the
+  aggressor there takes nothing from Russia's standing against it. A strike
+  far from every war of the attacked state, or on a state that fights no war,
+  begins a new one. An attack within one side blurs the
   side of its attackers (they now fight both sides), not the attacked state's,
   which did nothing: it keeps the standing it had, so a victim struck by a
   state its side had counted as a friend still suffered an armed attack. Such
@@ -124,7 +129,7 @@ class War:
     it is over ("" while it goes on).
     """
 
-    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs")
+    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs", "regions")
 
     def __init__(self, first: Act) -> None:
         self.side: dict[str, int] = {}
@@ -137,6 +142,7 @@ class War:
         self.limited = True
         self.ended = ""
         self.pairs: list[tuple[str, str]] = []  # (attacker, attacked) of each of its acts
+        self.regions: set[str] | None = set()  # where it has been fought; None once an act's place says nothing
 
     def verdict(self, state: str, names: Names) -> tuple[str, str]:
         """Whether ``state``'s side began this war: ``no``, ``yes`` or ``disputed``, and why in words."""
@@ -210,9 +216,11 @@ def possessive(name: str) -> str:
 class Conflict:
     """Every war the facts so far make, built one act at a time (see the module docstring)."""
 
-    def __init__(self, names: Names, lapse_days: int | None = None) -> None:
+    def __init__(self, names: Names, lapse_days: int | None = None,
+                 regions: Callable[[m.Fact], frozenset[str]] | None = None) -> None:
         self.names = names
         self.lapse_days = lapse_days
+        self.regions = regions  # the regions where a fact happened (empty: not known); None: every war is everywhere
         self.wars: list[War] = []  # every war, over or not
         self.of: dict[str, list[War]] = {}  # state -> the wars it fights and that go on, in the order it joined them
         # state -> the states it attacked or was attacked by in a war that goes on, whatever their sides (with how many acts)
@@ -317,9 +325,11 @@ class Conflict:
                 why = f"{names.states(attackers)} and {names.state(target)} had fought on the same side until {act.ref}"
                 for state in attackers:  # not the attacked state: it did nothing, and keeps its standing
                     war.blurred.setdefault(state, why)
-        if war is None:  # a state that strikes a belligerent joins its war, on the other side
+        if war is None:  # a state that strikes a belligerent joins its war, on the other side, where it is fought
             involved = [s for s in (*attackers, helper) if s is not None]
-            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved)), None)
+            where = self.regions(fact) if self.regions is not None else frozenset()
+            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved)
+                        and (not where or w.regions is None or not w.regions or not where.isdisjoint(w.regions))), None)
         if war is None:
             war = War(act)
             self.wars.append(war)
@@ -342,6 +352,12 @@ class Conflict:
             back[state] = back.get(state, 0) + 1
             war.pairs.append((state, target))
         war.last = act.when
+        if war.regions is not None and self.regions is not None:
+            where = self.regions(fact)
+            if where:
+                war.regions.update(where)
+            else:
+                war.regions = None  # fought somewhere the rules do not place: it may be anywhere
         if fact.kind != "armed_attack" or full_scale(fact):
             war.limited = False
         if fact.kind == "armed_attack":

@@ -441,6 +441,13 @@ class Engine:
             return fact.target
         return None
 
+    def regions_of(self, fact: m.Fact) -> frozenset[str]:
+        """The regions where a fact happened, disputed ones too (empty when its place is unknown or lies in none)."""
+        territory = self.rules.territories.get(self.location_of(fact) or "")
+        if territory is None:
+            return frozenset()
+        return frozenset((*territory.regions, *territory.regions_disputed))
+
     # The main entry point -----------------------------------------------------
     def resolve(
         self,
@@ -492,7 +499,7 @@ class Engine:
             timeline = [(f.date or date, i, f) for i, f in enumerate(history) if f.kind in kinds]
         timeline.extend((f.date or date, base + j, f) for j, f in enumerate(facts))
         timeline.sort(key=_by_date)
-        conflict = Conflict(self.names, self.rules.lapse_days)
+        conflict = Conflict(self.names, self.rules.lapse_days, self.regions_of)
         acts: dict[int, Act] = {}
         war_since = self._war_since(timeline)
         limited_on: dict[str, list[Act]] = {}  # target -> limited attacks on it, for later declarations of war
@@ -552,7 +559,7 @@ class Engine:
     def model(self, facts: Sequence[m.Fact], date: dt.date) -> Conflict:
         """The conflict model of ``facts`` alone (``date`` for facts without one): wars, sides, who began each."""
         dates = [f.date or date for f in facts]
-        conflict = Conflict(self.names, self.rules.lapse_days)
+        conflict = Conflict(self.names, self.rules.lapse_days, self.regions_of)
         words: dict[int, str] = {}
         for i in sorted(range(len(facts)), key=lambda i: (dates[i], i)):
             fact = facts[i]

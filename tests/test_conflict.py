@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 from tabletop import treaties
 from tabletop.model import Fact
 
@@ -248,8 +250,8 @@ def test_a_state_defended_in_a_second_war_attacks_the_victim_in_that_war(rules):
     the ROK belongs to that war, and whether the ROK suffered an attack that obliges the US is for the facilitator."""
     result = treaties.Engine(rules).resolve([
         attack("japan", "rok", scale="war"),
-        attack("rok", "russia", scale="war", self_defence=True, **{"with": ["us"]}),
-        attack("japan", "us", on_behalf_of="china", scale="war", self_defence=True),
+        attack("rok", "russia", "primorye", scale="war", self_defence=True, **{"with": ["us"]}),
+        attack("japan", "us", "guam", on_behalf_of="china", scale="war", self_defence=True),  # in the Pacific, where that war is
         attack("china", "rok", scale="war", self_defence=True),
     ], D)
     ob = duty(result, "us-rok-1953", "us", "rok", "china")
@@ -288,8 +290,43 @@ def test_a_third_states_claim_to_act_for_a_party_does_not_make_it_fight_its_ally
 def test_an_art_51_report_never_says_a_state_acts_in_collective_self_defence_nobody_asked_for(rules):
     """China strikes Russia, which has attacked Ukraine, for nobody: the report says what is on record, and that
     collective self-defence needs the attacked state's request (Nicaragua, paras. 195-199; found by a review)."""
-    result = resolve(rules, attack("russia", "ukraine"), attack("china", "russia", "primorye"))
+    result = resolve(rules, attack("russia", "ukraine"), attack("china", "russia", "kursk"))  # in Europe, where that war is
     [report] = [r for r in result.reports if r.by == "china"]
     assert "uses force in collective self-defence" not in report.because
     assert "only at the request of a state Russia's side attacked, and none is on record" in report.because
     assert "Art. 51" in report.because
+
+
+# --- a strike far from a war is no part of it ------------------------------------------
+
+
+def test_a_strike_on_a_belligerent_far_from_its_war_begins_a_war_of_its_own(rules):
+    """Russia fights Ukraine in Europe; the ROK, invaded by the DPRK, strikes Russia in Primorye, and Russia answers
+    at Busan. The ROK's strike is no part of the war in Ukraine: it began a war with Russia (a review's case)."""
+    def on(day, *args):
+        return attrs.evolve(attack(*args), date=dt.date(2025, 1, day))
+
+    result = treaties.Engine(rules).resolve([
+        on(1, "russia", "ukraine"), on(10, "dprk", "rok", "seoul"), on(12, "rok", "russia", "primorye"), on(13, "russia", "rok", "busan"),
+    ], D, explain=True)
+    us = duty(result, "us-rok-1953", "us", "rok", "russia")
+    assert us.status == "contested" and "the ROK began the war itself (fact 3" in us.because
+    dprk = duty(result, "ru-dprk-2024", "dprk", "russia", "rok")
+    assert dprk.status == "triggered", dprk.because
+    assert "the war of the ROK against Russia" in dprk.because
+    assert not any("Ukraine" in w and "ROK" in w for w in result.wars)  # the ROK is in no war with Ukraine's
+
+
+def test_being_the_aggressor_in_one_war_takes_nothing_from_a_states_standing_against_an_unrelated_invasion(rules):
+    result = resolve(rules, attack("russia", "ukraine"), attack("china", "russia", "primorye"))
+    dprk = duty(result, "ru-dprk-2024", "dprk", "russia", "china")
+    assert dprk.status == "triggered" and "Russia began the war itself" not in dprk.because
+    assert not [r for r in result.reports if r.by == "china"]  # no self-defence to report: China began this war
+
+
+def test_a_strike_where_the_war_is_fought_still_joins_it(rules):
+    """Issue #12: a state with no seat and no treaty that strikes the aggressor joins the victim's side."""
+    result = resolve(rules, attack("russia", "ukraine"), attack("uk", "russia", "kursk"))
+    assert duty(result, "ru-dprk-2024", "dprk", "russia", "uk").status == "contested"
+    result = resolve(rules, attack("dprk", "rok", "seoul"), attack("australia", "dprk", "pyongyang"))
+    assert duty(result, "ru-dprk-2024", "russia", "dprk", "australia").status == "contested"
