@@ -129,7 +129,7 @@ class War:
     it is over ("" while it goes on).
     """
 
-    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs", "regions")
+    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs", "regions", "left")
 
     def __init__(self, first: Act) -> None:
         self.side: dict[str, int] = {}
@@ -143,6 +143,7 @@ class War:
         self.ended = ""
         self.pairs: list[tuple[str, str]] = []  # (attacker, attacked) of each of its acts
         self.regions: set[str] | None = set()  # where it has been fought; None once an act's place says nothing
+        self.left: dict[str, str] = {}  # state -> why it fights no more in this war, which goes on without it (a ceasefire of its own)
 
     def verdict(self, state: str, names: Names) -> tuple[str, str]:
         """Whether ``state``'s side began this war: ``no``, ``yes`` or ``disputed``, and why in words."""
@@ -239,14 +240,43 @@ class Conflict:
                                  "and it was fought only with limited attacks")
 
     def end(self, act: Act) -> None:
-        """A fact that ends a war between states on its two sides (a ceasefire, an armistice, a peace): no war goes on between them."""
+        """A fact that ends a war between states on its two sides (a ceasefire, an armistice, a peace).
+
+        Made by the states that began it (a state that made its first act and
+        the state that act was aimed at), it ends the war for every state in
+        it. Made by others, it takes only them out of it: the war goes on
+        between the rest.
+        """
         self.advance(act.when)
         target = act.fact.target or ""
+        signed = {*act.attackers, target}
         for state in act.attackers:
             war = self.opposed(state, target)
             while war is not None:
-                self._close(war, f"ended by {act.ref}")
+                first = war.first
+                if signed & set(first.attackers) and first.fact.target in signed:
+                    self._close(war, f"ended by {act.ref}")
+                else:
+                    self._leave(war, [s for s in signed if s in war.side], f"ended its part in it with {act.ref}")
                 war = self.opposed(state, target)
+
+    def _leave(self, war: War, states: list[str], why: str) -> None:
+        """``states`` fight no more in ``war``, which goes on: no side of theirs in it, no attack between them in it."""
+        for state in states:
+            war.left[state] = why
+            wars = self.of.get(state)
+            if wars is not None and war in wars:
+                wars.remove(war)
+                if not wars:
+                    del self.of[state]
+        gone = set(states)
+        kept = []
+        for a, b in war.pairs:
+            if a in gone and b in gone:
+                self._unstrike(a, b)
+            else:
+                kept.append((a, b))
+        war.pairs = kept
 
     def _close(self, war: War, why: str) -> None:
         war.ended = why
@@ -256,27 +286,32 @@ class Conflict:
                 wars.remove(war)
                 if not wars:
                     del self.of[state]
-        struck = self.struck
         for a, b in war.pairs:
-            for x, y in ((a, b), (b, a)):
-                mine = struck[x]
-                mine[y] -= 1
-                if not mine[y]:
-                    del mine[y]
-                    if not mine:
-                        del struck[x]
+            self._unstrike(a, b)
+        war.pairs = []
+
+    def _unstrike(self, a: str, b: str) -> None:
+        """One attack between ``a`` and ``b`` counts no more (its war is over for them)."""
+        struck = self.struck
+        for x, y in ((a, b), (b, a)):
+            mine = struck[x]
+            mine[y] -= 1
+            if not mine[y]:
+                del mine[y]
+                if not mine:
+                    del struck[x]
 
     def opposed(self, a: str | None, b: str | None) -> War | None:
         """The first war in which ``a`` and ``b`` fight on opposite sides, if any."""
         for war in self.of.get(a or "", ()):
             theirs = war.side.get(b or "")
-            if theirs is not None and theirs != war.side[a or ""]:
+            if theirs is not None and theirs != war.side[a or ""] and b not in war.left:
                 return war
         return None
 
     def _allied(self, a: str, b: str | None) -> War | None:
         for war in self.of.get(a, ()):
-            if war.side.get(b or "") == war.side[a]:
+            if war.side.get(b or "") == war.side[a] and b not in war.left:
                 return war
         return None
 
@@ -290,7 +325,7 @@ class Conflict:
         out: set[str] = set(struck.get(state or "", ()))
         for war in self.of.get(state or "", ()):
             mine = war.side[state or ""]
-            out.update(s for s in war.order[1 - mine] if s in struck)
+            out.update(s for s in war.order[1 - mine] if s in struck and s not in war.left)
         return out
 
     def _join(self, war: War, state: str, side: int, act: Act) -> None:

@@ -1158,6 +1158,9 @@ def _war_words(war: War, names: _Names) -> str:
     words = f"{told[0].upper()}{told[1:]}."
     if war.ended:
         words += f" It is {war.ended}."
+    for state, why in war.left.items():
+        name = names.state(state)
+        words += f" {name[0].upper()}{name[1:]} {why}."
     unclear = list(dict.fromkeys(war.blurred.values()))
     if unclear:
         words += f" Unclear sides: {'; '.join(unclear)}."
