@@ -137,3 +137,27 @@ def test_limited_attacks_that_lapsed_long_ago_change_nothing_today(rules, old, f
         return ({(o.key, o.status) for o in result.obligations}, sorted((r.by, r.fact) for r in result.reports))
 
     assert outcome(old) == outcome([])
+
+
+@st.composite
+def dated(draw):
+    """A hostile fact, or a ceasefire or peace, on one of a few dates from 2023 to 2025 (so wars may lapse or end)."""
+    day = draw(st.sampled_from([dt.date(2023, 1, 1), dt.date(2024, 1, 1), dt.date(2024, 1, 2), dt.date(2025, 1, 1), DAY]))
+    if draw(st.integers(0, 3)) == 0:
+        by, target = draw(st.permutations(STATES).map(lambda s: (s[0], s[1])))
+        details = {"with": [draw(st.sampled_from(STATES))]} if draw(st.booleans()) else {}
+        return Fact(draw(st.sampled_from(["ceasefire", "peace"])), by, target, None, details, None, day)
+    return draw(hostile(day=day))
+
+
+@SETTINGS
+@given(facts=st.lists(dated(), min_size=1, max_size=10), cut=st.integers(0, 10))
+def test_wars_that_end_give_the_same_answer_from_a_record_and_explain_changes_no_obligation(rules, facts, cut):
+    """Ceasefires, peaces and lapses: the engine never fails, a Record of the history (with the kinds that end a
+    war) answers as the history does, and explaining adds words, never obligations."""
+    history, new = facts[:cut], facts[cut:] or [Fact("threat", "dprk", "rok", "rok", {}, None, DAY)]
+    engine = treaties.Engine(rules)
+    plain = engine.resolve(new, DAY, history=history)
+    assert plain == engine.resolve(new, DAY, history=treaties.Record.of(history, engine.model_kinds))
+    assert engine.resolve(new, DAY, history=history, explain=True).obligations == plain.obligations
+    assert len(engine.model(facts, DAY).wars) <= len(facts)
