@@ -242,26 +242,39 @@ class Conflict:
     def end(self, act: Act) -> None:
         """A fact that ends a war between states on its two sides (a ceasefire, an armistice, a peace).
 
-        Made by the states that began it (a state that made its first act and
-        the state that act was aimed at), it ends the war for every state in
-        it. Made by others, it takes only them out of it: the war goes on
-        between the rest.
+        Made by the states that began it (every state that made its first act
+        and the state that act was aimed at), it ends the war for every state
+        in it. Made by others, it stops the fighting between them, and a
+        signatory that then fights nobody in the war leaves it: the war goes on
+        between the rest (a US-China ceasefire in a war the DPRK began on the
+        ROK takes China out, and leaves the US fighting the DPRK).
         """
         self.advance(act.when)
         target = act.fact.target or ""
         signed = {*act.attackers, target}
-        for state in act.attackers:
-            war = self.opposed(state, target)
-            while war is not None:
-                first = war.first
-                if signed & set(first.attackers) and first.fact.target in signed:
-                    self._close(war, f"ended by {act.ref}")
+        wars = [w for w in self.of.get(target, ()) if any(w.side.get(s, w.side[target]) != w.side[target] and s not in w.left
+                                                          for s in act.attackers)]
+        why = f"ended its part in it with {act.ref}"
+        for war in wars:
+            first = war.first
+            if signed >= {*first.attackers, first.fact.target}:
+                self._close(war, f"ended by {act.ref}")
+                continue
+            # The fighting stops between the signatories; a signatory leaves the war once it fights nobody in it.
+            side = war.side
+            kept = []
+            for a, b in war.pairs:
+                if a in signed and b in signed and side[a] != side[b]:
+                    self._unstrike(a, b)
                 else:
-                    self._leave(war, [s for s in signed if s in war.side], f"ended its part in it with {act.ref}")
-                war = self.opposed(state, target)
+                    kept.append((a, b))
+            war.pairs = kept
+            fighting = {s for pair in kept for s in pair}
+            leaving = [s for s in sorted(signed) if s in side and s not in fighting]
+            self._leave(war, leaving, why)
 
     def _leave(self, war: War, states: list[str], why: str) -> None:
-        """``states`` fight no more in ``war``, which goes on: no side of theirs in it, no attack between them in it."""
+        """``states`` fight no more in ``war``, which goes on without them."""
         for state in states:
             war.left[state] = why
             wars = self.of.get(state)
@@ -269,14 +282,6 @@ class Conflict:
                 wars.remove(war)
                 if not wars:
                     del self.of[state]
-        gone = set(states)
-        kept = []
-        for a, b in war.pairs:
-            if a in gone and b in gone:
-                self._unstrike(a, b)
-            else:
-                kept.append((a, b))
-        war.pairs = kept
 
     def _close(self, war: War, why: str) -> None:
         war.ended = why

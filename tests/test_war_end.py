@@ -195,16 +195,17 @@ def test_a_fact_kind_that_ends_a_war_is_checked(tmp_path):
 
 def test_a_ceasefire_between_states_that_did_not_begin_the_war_takes_only_them_out_of_it(rules):
     """The DPRK invades the ROK; the US and China join. A US-China ceasefire leaves the DPRK and the ROK at war: the
-    ROK's strike back is still self-defence against the invasion, and China and the US fight each other no more."""
+    ROK's strike back is still self-defence against the invasion, China and the US fight each other no more, and China,
+    which fought nobody else, is out of the war, while the US, which still fights the DPRK, is not."""
     facts = [attack("dprk", "rok", "seoul", date=D(2025, 1, 1)), attack("us", "dprk", date=D(2025, 1, 2), on_behalf_of="rok"),
              attack("china", "us", "guam", date=D(2025, 1, 3)), ends("ceasefire", "china", "us", D(2025, 1, 5)),
              attack("rok", "dprk", scale="limited")]
     result = treaties.resolve(facts, TODAY, rules, explain=True)
     assert any("individual self-defence" in r.because for r in result.reports if r.by == "rok")
-    assert any("China ended its part in it with fact 4" in w and "The United States ended its part" in w for w in result.wars), result.wars
+    assert any("China ended its part in it with fact 4" in w and "The United States ended" not in w for w in result.wars), result.wars
     engine = Engine(rules)
     model = engine.model(facts, TODAY)
-    assert "us" not in model.enemies("china") and "dprk" in model.enemies("rok")
+    assert "us" not in model.enemies("china") and "dprk" in model.enemies("rok") and "dprk" in model.enemies("us")
     later = engine.resolve([attack("china", "us", "guam")], TODAY, history=facts[:4])  # China strikes again: a war of its own
     assert any(w.startswith("The war of China against the United States, in which China struck first (fact 5") for w in later.wars), later.wars
 
@@ -214,3 +215,11 @@ def test_an_armistice_signed_by_the_states_that_began_the_war_ends_it_for_all(ru
              attack("china", "us", "dprk", date=D(1950, 10, 25)), ends("ceasefire", "dprk", "rok", D(1953, 7, 27), **{"with": ["china"]})]
     model = Engine(rules).model(facts, TODAY)
     assert not model.of and not model.struck
+
+
+def test_a_ceasefire_by_one_partner_of_the_coalition_that_began_a_war_does_not_end_it(rules):
+    facts = [attack("dprk", "rok", "seoul", date=D(2025, 1, 1), **{"with": ["china"]}), ends("ceasefire", "china", "rok", D(2025, 1, 5)),
+             attack("rok", "dprk", scale="limited")]
+    result = treaties.resolve(facts, TODAY, rules, explain=True)
+    assert any("individual self-defence" in r.because for r in result.reports if r.by == "rok")  # the invasion's war goes on
+    assert any("China ended its part in it with fact 2" in w for w in result.wars), result.wars
