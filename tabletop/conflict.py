@@ -141,7 +141,8 @@ class War:
         self.last = first.when
         self.limited = True
         self.ended = ""
-        self.pairs: list[tuple[str, str]] = []  # (attacker, attacked) of each of its acts
+        # (attacker, attacked, grave) of each of its acts; grave: full scale or declared, or made once the war was more than limited
+        self.pairs: list[tuple[str, str, bool]] = []
         self.regions: set[str] | None = set()  # where it has been fought; None once an act's place says nothing
         self.left: dict[str, str] = {}  # state -> why it fights no more in this war, which goes on without it (a ceasefire of its own)
 
@@ -263,13 +264,14 @@ class Conflict:
             # The fighting stops between the signatories; a signatory leaves the war once it fights nobody in it.
             side = war.side
             kept = []
-            for a, b in war.pairs:
+            for pair in war.pairs:
+                a, b, _ = pair
                 if a in signed and b in signed and side[a] != side[b]:
                     self._unstrike(a, b)
                 else:
-                    kept.append((a, b))
+                    kept.append(pair)
             war.pairs = kept
-            fighting = {s for pair in kept for s in pair}
+            fighting = {s for a, b, _ in kept for s in (a, b)}
             leaving = [s for s in sorted(signed) if s in side and s not in fighting]
             self._leave(war, leaving, why)
 
@@ -291,7 +293,7 @@ class Conflict:
                 wars.remove(war)
                 if not wars:
                     del self.of[state]
-        for a, b in war.pairs:
+        for a, b, _ in war.pairs:
             self._unstrike(a, b)
         war.pairs = []
 
@@ -332,6 +334,33 @@ class Conflict:
             mine = war.side[state or ""]
             out.update(s for s in war.order[1 - mine] if s in struck and s not in war.left)
         return out
+
+    def clash(self, a: str | None, b: str | None) -> War | None:
+        """The war in which ``a`` and ``b``, enemies, have fought each other only with limited attacks; None if any of it was more.
+
+        More: a full-scale attack or a declared state of war between the two, a
+        limited one made in a war that was already more than limited (it takes
+        part in that war), or, where neither struck the other, opposite sides
+        of a war that is more than limited. A limited strike that others' later
+        invasion drew into one war with it stays a clash between the two. A clash is not a war between them: armed conflict does not
+        by itself suspend a treaty between its parties (ILC Draft Articles on the
+        Effects of Armed Conflicts on Treaties, 2011, Art. 3), so an ally that
+        fought its ally in a clash may still owe it help against a third state.
+        """
+        found = None
+        for war in self.of.get(a or "", ()):
+            if b not in war.side or b in war.left:
+                continue
+            direct = [grave for x, y, grave in war.pairs if (x, y) in ((a, b), (b, a))]
+            if direct:
+                if any(direct):
+                    return None
+            elif war.side[a or ""] == war.side[b or ""]:
+                continue  # on one side, and neither struck the other: not fighting each other in this war
+            elif not war.limited:
+                return None
+            found = found or war
+        return found
 
     def _join(self, war: War, state: str, side: int, act: Act) -> None:
         have = war.side.get(state)
@@ -386,11 +415,14 @@ class Conflict:
         if helper is not None and helper not in war.side and not within:
             self._join(war, helper, act.side, act)
         struck = self.struck
+        full = fact.kind != "armed_attack" or full_scale(fact)
+        # A limited strike on the other side of a war already more than limited takes part in that war; one within a side is a clash.
+        grave = full or (not war.limited and not within)
         for state in attackers:
             hit, back = struck.setdefault(state, {}), struck.setdefault(target, {})
             hit[target] = hit.get(target, 0) + 1
             back[state] = back.get(state, 0) + 1
-            war.pairs.append((state, target))
+            war.pairs.append((state, target, grave))
         war.last = act.when
         if war.regions is not None and self.regions is not None:
             where = self.regions(fact)
@@ -398,7 +430,7 @@ class Conflict:
                 war.regions.update(where)
             else:
                 war.regions = None  # fought somewhere the rules do not place: it may be anywhere
-        if fact.kind != "armed_attack" or full_scale(fact):
+        if full:
             war.limited = False
         if fact.kind == "armed_attack":
             act.individual = frozenset(a for a in attackers if a in war.attacked)

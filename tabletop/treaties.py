@@ -685,13 +685,16 @@ class Engine:
                 foes = enemies.get(beneficiary)
                 if foes is None:
                     foes = enemies[beneficiary] = conflict.enemies(beneficiary) if conflict.of else set()
+                clash = None
                 if obligor in foes:
-                    if explain:
-                        war = conflict.opposed(obligor, beneficiary)
-                        not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
-                            f"{entry.cite} does not oblige {self.names.state(obligor)} to assist {self.names.state(beneficiary)}, "
-                            f"which it is itself fighting in {war.summary(self.names) if war else 'a war'}"))
-                    continue
+                    clash = conflict.clash(obligor, beneficiary)
+                    if clash is None:  # a war between them, not a clash: the alliance does not hold against a third state now
+                        if explain:
+                            war = conflict.opposed(obligor, beneficiary)
+                            not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
+                                f"{entry.cite} does not oblige {self.names.state(obligor)} to assist {self.names.state(beneficiary)}, "
+                                f"which it is itself fighting in {war.summary(self.names) if war else 'a war'}"))
+                        continue
                 key = (entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
                 have = found.get(key)
                 if have is not None and have.rank == 2:
@@ -712,6 +715,15 @@ class Engine:
                     continue
                 if status[0] == "disputed":
                     match.contested.append(status[1])
+                if clash is not None:
+                    names = self.names
+                    where = "this war" if occasion.act is not None and occasion.act.war is clash else clash.summary(names)
+                    match.contested.append(
+                        f"{names.state(obligor, entry.treaty)} has itself fought {names.state(beneficiary, entry.treaty)} in {where}, "
+                        "though only with limited attacks, and armed conflict does not by itself suspend a treaty between its parties "
+                        "(ILC Draft Articles on the Effects of Armed Conflicts on Treaties, 2011, Art. 3): whether the treaty "
+                        "still obliges it here is a judgement"
+                    )
                 rank = 1 if match.contested else 2
                 ob = self._obligation(entry, occasion, obligor, beneficiary, match, decided_by)
                 number = decided_by.number if decided_by is not None else occasion.number
@@ -842,13 +854,18 @@ class Engine:
                     f"the attack is limited and no fact of {occasion.when} or earlier puts {names.state(fact.target, treaty)} "
                     "in a state of war, so whether this attack does, as the article requires, is a judgement"
                 )
-            elif fact.target in since.attackers and (since.fact.target not in occasion.attackers or since.when < occasion.when):
+            elif fact.target in since.attackers:
                 # "put in a state of war by an armed invasion" (Russia-DPRK Art. 4), "and thus being involved in a state of
-                # war" (PRC-DPRK Art. II): a state of war the party made itself is not one this attack put it in, unless it
-                # answers the attack: made on the attacker, on the attack's date (or later: _declared). One it made with
-                # another state, or before the attack (the DPRK's of 1950, standing after the armistice), is not.
+                # war" (PRC-DPRK Art. II): a state of war the party made itself is not plainly one this attack put it in. One
+                # made with another state, or before the attack (the DPRK's of 1950, standing after the armistice), is not;
+                # one declared on the attacker in answer to a limited attack may be: both are for the facilitator to rule.
                 whom = names.state(since.fact.target, treaty)
-                made = f"with {whom}" if since.fact.target not in occasion.attackers else f"with {whom} before this attack"
+                if since.fact.target not in occasion.attackers:
+                    made = f"with {whom}"
+                elif since.when < occasion.when:
+                    made = f"with {whom} before this attack"
+                else:
+                    made = f"declared on {whom} in answer to it"
                 match.contested.append(
                     f"the attack is limited, and the state of war {names.state(fact.target, treaty)} is in is of its own making, "
                     f"{made} ({since.ref}), so whether this attack puts it in one, as the article requires, is a judgement"

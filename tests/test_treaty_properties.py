@@ -96,12 +96,15 @@ def test_reordering_the_facts_of_one_date_never_changes_whether_a_state_of_war_e
 @SETTINGS
 @given(facts=st.lists(hostile(), min_size=1, max_size=8), threats=st.lists(st.permutations(STATES), max_size=2))
 def test_no_state_is_obliged_to_assist_a_state_it_is_fighting(rules, facts, threats):
+    """Never one it is at war with; one it fought only in a clash (limited attacks) is the facilitator's to rule (ILC 2011, Art. 3)."""
     facts = facts + [Fact("threat", s[0], s[1], s[1], {}, None, DAY) for s in threats]
     engine = treaties.Engine(rules)
     model = engine.model(facts, DAY)
     for ob in engine.resolve(facts, DAY).obligations:
         assert ob.obligor != ob.beneficiary and ob.obligor != ob.attacker
-        assert ob.obligor not in model.enemies(ob.beneficiary), ob.because
+        if ob.obligor in model.enemies(ob.beneficiary):
+            assert model.clash(ob.obligor, ob.beneficiary) is not None, ob.because
+            assert ob.status == "contested" and "though only with limited attacks" in ob.because, ob.because
         fact = facts[ob.fact]
         assert ob.obligor not in [fact.by, *fact.details.get("with", [])]
 

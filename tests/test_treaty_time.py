@@ -91,9 +91,16 @@ def test_a_limited_attack_and_a_declaration_of_war_on_one_date_trigger_in_either
             assert "it is in a state of war (fact" in ob.because
 
 
-def test_a_declaration_of_war_by_the_attacked_party_counts_too(rules):
-    result = treaties.resolve([attack("us", "dprk", scale="limited"), war("dprk", "us")], D(2025, 1, 15), rules)
-    assert {ob.status for ob in duties(result, "ru-dprk-2024")} == {"triggered"}
+def test_a_declaration_of_war_by_the_attacked_party_in_answer_leaves_the_duty_to_the_facilitator(rules):
+    """A limited strike answered by the party's own declaration: whether the strike 'put it in a state of war' is a ruling."""
+    for declared in (D(2025, 1, 15), D(2025, 1, 20)):
+        result = treaties.resolve([attack("us", "dprk", date=D(2025, 1, 15), scale="limited"), war("dprk", "us", date=declared)],
+                                  declared, rules)
+        [ob] = duties(result, "ru-dprk-2024")
+        assert ob.status == "contested", declared
+        assert declared > D(2025, 1, 15) or "is of its own making, declared on the United States in answer to it" in ob.because
+    result = treaties.resolve([attack("us", "dprk", scale="limited"), war("us", "dprk")], D(2025, 1, 15), rules)
+    assert {ob.status for ob in duties(result, "ru-dprk-2024")} == {"triggered"}  # the attacker's own declaration puts it in one
 
 
 def test_a_declaration_of_a_later_date_makes_the_earlier_limited_attack_a_trigger_then(rules):

@@ -57,12 +57,31 @@ def test_a_limited_incident_five_years_ago_does_not_make_the_united_states_the_r
         assert any("It is over: its sides had not fought for more than 365 days after 2020-06-01" in w for w in result.wars)
 
 
-def test_a_limited_strike_ten_days_ago_is_the_same_war(rules):
-    """Within the lapse the war goes on, and a state does not owe help against a third state to the state it is fighting."""
+def test_a_limited_strike_ten_days_ago_is_the_same_war_and_leaves_the_duty_to_the_facilitator(rules):
+    """Within the lapse the war goes on; a clash between allies does not by itself suspend their treaty (ILC 2011, Art. 3)."""
     result = treaties.resolve([attack("us", "rok", "seoul", date=D(2025, 1, 5), scale="limited"), attack("dprk", "rok", "seoul")],
                               TODAY, rules, explain=True)
-    assert duty(result, "us-rok-1953", "us") is None
-    assert any("which it is itself fighting" in n.because for n in result.not_triggered if n.treaty == "us-rok-1953")
+    ob = duty(result, "us-rok-1953", "us")
+    assert ob is not None and ob.status == "contested" and ob.attacker == "dprk"
+    assert "the United States has itself fought the ROK in this war, though only with limited attacks" in ob.because
+    assert "Effects of Armed Conflicts on Treaties, 2011, Art. 3" in ob.because
+    assert "which it is itself fighting" not in " ".join(n.because for n in result.not_triggered if n.treaty == "us-rok-1953")
+
+
+def test_a_full_scale_attack_or_a_declared_war_between_allies_leaves_no_duty(rules):
+    """Between allies at war with each other, not in a clash, the alliance does not hold against a third state."""
+    for first in (attack("us", "rok", "seoul", date=D(2025, 1, 5)), war("us", "rok", D(2025, 1, 5)),
+                  attack("rok", "us", "camp_humphreys", date=D(2025, 1, 5))):
+        result = treaties.resolve([first, attack("dprk", "rok", "seoul")], TODAY, rules, explain=True)
+        assert duty(result, "us-rok-1953", "us") is None, first
+        assert any("which it is itself fighting" in n.because for n in result.not_triggered if n.treaty == "us-rok-1953"), first
+
+
+def test_a_clash_ended_by_a_ceasefire_leaves_the_duty_as_if_it_never_was(rules):
+    clash = attack("us", "rok", "seoul", date=D(2025, 1, 5), scale="limited")
+    result = treaties.resolve([clash, ends("ceasefire", "us", "rok", D(2025, 1, 8)), attack("dprk", "rok", "seoul")], TODAY, rules)
+    ob = duty(result, "us-rok-1953", "us")
+    assert ob is not None and ob.status == "triggered", ob
 
 
 def test_an_incident_of_1969_does_not_decide_who_began_a_war_in_2025(rules):
@@ -110,7 +129,9 @@ def test_a_full_scale_war_never_lapses(rules):
 def test_a_rules_folder_without_lapse_days_keeps_every_war_open(rules):
     old = attack("us", "rok", "seoul", date=D(2020, 6, 1), scale="limited")
     open_wars = Engine(attrs.evolve(rules, lapse_days=None))
-    assert duty(open_wars.resolve([old, attack("dprk", "rok", "seoul")], TODAY), "us-rok-1953", "us") is None
+    ob = duty(open_wars.resolve([old, attack("dprk", "rok", "seoul")], TODAY), "us-rok-1953", "us")
+    assert ob.status == "contested" and "has itself fought the ROK in this war" in ob.because  # the clash of 2020 goes on
+    assert duty(Engine(rules).resolve([old, attack("dprk", "rok", "seoul")], TODAY), "us-rok-1953", "us").status == "triggered"
 
 
 # --- a ceasefire, an armistice, a peace ---------------------------------------------------
@@ -144,7 +165,8 @@ def test_a_state_of_war_the_party_made_before_the_attack_is_not_one_the_attack_p
         assert ob is not None and ob.status == "contested", (treaty, ob)
         assert "is of its own making, with the ROK before this attack (fact 1" in ob.because
     same_day = treaties.resolve([attack("rok", "dprk", scale="limited"), war("dprk", "rok")], TODAY, rules)
-    assert duty(same_day, "ru-dprk-2024", "russia").status == "triggered"  # its answer to this attack
+    answer = duty(same_day, "ru-dprk-2024", "russia")  # its answer to this attack: a ruling too, for another reason
+    assert answer.status == "contested" and "declared on the ROK in answer to it" in answer.because
 
 
 def test_a_peace_ends_the_state_of_war(rules):
@@ -223,3 +245,16 @@ def test_a_ceasefire_by_one_partner_of_the_coalition_that_began_a_war_does_not_e
     result = treaties.resolve(facts, TODAY, rules, explain=True)
     assert any("individual self-defence" in r.because for r in result.reports if r.by == "rok")  # the invasion's war goes on
     assert any("China ended its part in it with fact 2" in w for w in result.wars), result.wars
+
+
+def test_a_limited_strike_on_an_ally_it_fights_beside_is_a_clash_and_one_on_the_enemy_side_of_a_war_is_war(rules):
+    """The US and the ROK fight the DPRK together; a US strike on the ROK then is friendly fire, not war between them."""
+    invasion, answer = attack("dprk", "rok", "seoul", date=D(2025, 1, 10)), attack("us", "dprk", date=D(2025, 1, 11))
+    friendly = attack("us", "rok", "busan", date=D(2025, 1, 12), scale="limited")
+    result = treaties.resolve([invasion, answer, friendly, attack("china", "rok", "seoul")], TODAY, rules)
+    ob = [o for o in result.obligations if (o.treaty, o.obligor, o.attacker) == ("us-rok-1953", "us", "china")]
+    assert [o.status for o in ob] == ["contested"] and "though only with limited attacks" in ob[0].because
+    # a limited US strike on the ROK in the DPRK's war on the ROK, on the DPRK's side: the US takes part in that war
+    result = treaties.resolve([invasion, friendly, attack("china", "rok", "seoul")], TODAY, rules, explain=True)
+    assert not [o for o in result.obligations if (o.treaty, o.obligor, o.attacker) == ("us-rok-1953", "us", "china")]
+    assert any("which it is itself fighting" in n.because for n in result.not_triggered if n.treaty == "us-rok-1953")
