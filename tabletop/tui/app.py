@@ -186,6 +186,8 @@ class TabletopApp(App[int]):
         self, scenario: m.Scenario, rules: m.Rules, seats: dict[str, str], seed: int, minutes: int, log: Path | None = None,
         name: str | None = None, timer_autostart: bool = False,
     ) -> bool:
+        # ``tabletop play --log PATH`` with no scenario: the exercise started from the start screen is written there.
+        log = log if log is not None else self.log_path
         session = self._new_session(scenario, rules, seats, seed, log, name=name, minutes=minutes, timer_autostart=timer_autostart)
         if session is None:
             return False
@@ -311,7 +313,7 @@ def make_app(
         specs = {}
         if seat_specs:
             specs = {s.partition("=")[0]: s.partition("=")[2] for s in seat_specs}
-        return TabletopApp(seats=specs, seed=seed, minutes=minutes, start_scenario=wanted)
+        return TabletopApp(seats=specs, seed=seed, log=log, minutes=minutes, start_scenario=wanted)
     loaded = load(scenario)
     seats = parse_seats(seat_specs, loaded[0].seats)
     return TabletopApp(scenario=loaded, seats=seats, seed=seed, log=log, minutes=minutes)

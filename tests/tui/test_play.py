@@ -21,6 +21,27 @@ from .conftest import MINI, choose, click_seat, notifications, run, type_text
 RATIONALE = "Deter without closing the door to talks"
 
 
+def test_play_with_log_and_no_scenario_writes_the_exercise_started_on_the_start_screen_there(mini_in_home, tmp_path):
+    """`tabletop play --log PATH`: the start screen chooses the scenario, and the log is PATH, not one in the logs folder."""
+    wanted = tmp_path / "class-1.jsonl"
+    app = make_app(seed=3, log=wanted)
+
+    async def scenario():
+        async with app.run_test(size=(100, 32)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, StartScreen)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)
+            await pilot.press("n")
+            return app.session.writer.path
+
+    assert str(run(scenario())) == str(wanted)
+    contents = logmod.read(wanted)
+    assert contents.header["scenario"] == "nea-2024" and [e["type"] for e in contents.events][:2] == ["turn_started", "inject_released"]
+
+
 def test_start_screen_then_one_full_turn_is_logged(mini_in_home):
     app = make_app(seed=3)
 
