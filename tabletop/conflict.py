@@ -20,7 +20,10 @@ So, before any article is read, the facts are grouped into wars:
   made where that war is fought (a region in common with a place it has been
   fought in, rules/geography.yaml): a strike on Russia in Primorye while
   Russia fights Ukraine in Europe is no part of that war, and being the
-  aggressor there takes nothing from Russia's standing against it. A strike
+  aggressor there takes nothing from Russia's standing against it. Nor does a
+  full-scale attack or a declaration join a war of limited attacks alone (a
+  clash between others): the DPRK invading the ROK during an ROK-US exchange
+  of fire begins its own war, which it began. A strike
   far from every war of the attacked state, or on a state that fights no war,
   begins a new one. An attack within one side blurs the
   side of its attackers (they now fight both sides), not the attacked state's,
@@ -397,7 +400,10 @@ class Conflict:
         if war is None:  # a state that strikes a belligerent joins its war, on the other side, where it is fought
             involved = [s for s in (*attackers, helper) if s is not None]
             where = self.regions(fact) if self.regions is not None else frozenset()
-            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved)
+            # An invasion or a declaration does not join a clash of limited attacks between others: it begins its own war
+            # (the DPRK invading the ROK during an ROK-US exchange of fire takes no side in that exchange).
+            full = fact.kind != "armed_attack" or full_scale(fact)
+            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved) and not (full and w.limited)
                         and (not where or w.regions is None or not w.regions or not where.isdisjoint(w.regions))), None)
         if war is None:
             war = War(act)

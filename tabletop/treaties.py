@@ -1086,19 +1086,36 @@ class Engine:
         fact = act.fact
         helper = fact.on_behalf_of
         target = names.state(fact.target)
+        attacked = act.war.attacked if act.war is not None else set()
         for attacker in act.attackers:
             who = names.state(attacker)
-            collective = helper is not None or attacker not in act.individual
-            kind = f"collective self-defence of {names.state(helper)}" if helper else "collective self-defence" if collective else "individual self-defence"
-            if act.responds and collective and helper is None and not act.claim:
+            Who = f"{who[0].upper()}{who[1:]}"
+            ref = f"fact {act.number}: {act.words}"
+            # The victims it acts with in this very act have asked by conduct: they strike beside it (Nicaragua, paras. 196-199).
+            beside = [a for a in act.attackers if a != attacker and a in act.individual]
+            if helper is not None and helper not in attacked and helper not in act.individual:
+                said = (f"{Who} claims to act in collective self-defence of {names.state(helper)} against {target} ({ref}), "
+                        f"though no armed attack on {names.state(helper)} is on record, and collective self-defence answers an "
+                        "armed attack on the state defended, at its request (UN Charter Art. 51; Nicaragua, paras. 195-199): "
+                        "whether it may is for the facilitator")
+            elif helper is not None or (beside and attacker not in act.individual):
+                defended = names.state(helper) if helper is not None else names.states(beside)
+                kind = f"collective self-defence of {defended}"
+                said = (f"{Who} uses force in {kind} against {target} ({ref})" if act.responds
+                        else f"{Who} says it uses force in {kind} against {target} ({ref}); whether it may is for the facilitator")
+            elif attacker in act.individual:
+                said = (f"{Who} uses force in individual self-defence against {target} ({ref})" if act.responds
+                        else f"{Who} says it uses force in individual self-defence against {target} ({ref}); whether it may is for the facilitator")
+            elif act.responds and not act.claim:
                 # Nobody asked: collective self-defence is the attacked state's to request (Nicaragua, paras. 195-199).
-                said = (f"{who[0].upper()}{who[1:]} uses force against {target} (fact {act.number}: {act.words}), whose side "
+                said = (f"{Who} uses force against {target} ({ref}), whose side "
                         f"began the war; that is collective self-defence only at the request of a state {target}'s side attacked, "
                         "and none is on record: whether it is, is for the facilitator")
             elif act.responds:
-                said = f"{who[0].upper()}{who[1:]} uses force in {kind} against {target} (fact {act.number}: {act.words})"
-            else:
-                said = f"{who[0].upper()}{who[1:]} says it uses force in {kind} against {target} (fact {act.number}: {act.words}); whether it may is for the facilitator"
+                said = f"{Who} uses force in collective self-defence against {target} ({ref})"
+            else:  # a first strike it calls self-defence, for nobody else: a claim of its own, before any attack on it
+                said = (f"{Who} says it uses force in individual self-defence against {target} ({ref}), though no armed attack "
+                        f"on {who} is on record (a claim of anticipatory self-defence): whether it may is for the facilitator")
             out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
 
     def _council(self, fact: m.Fact, index: int, joined: tuple[str, ...] = ()) -> CouncilOutcome:
@@ -1118,15 +1135,27 @@ class Engine:
         chapter = str(fact.details.get("chapter", "VII"))
         disputants = {self.rules.canonical(str(s)) for s in _as_list(fact.details.get("parties"))}
         notes = []
+        raw_for = votes.get("for")
+        listed_for = [self.rules.canonical(str(s)) for s in raw_for] if isinstance(raw_for, list) else None
         if chapter in council.compulsory_abstention:
-            barred = [s for s in against if s in disputants]
+            # "A party to a dispute shall abstain from voting" (Art. 27(3)): whatever it voted, or if it is a permanent
+            # member not listed at all, it is counted as abstaining, never as a vote in favour or against.
+            voted = [*against, *(listed_for or ())]
+            barred = [s for s in dict.fromkeys([*voted, *council.permanent]) if s in disputants and s not in abstain]
             if barred:
-                notes.append(f"{', '.join(names.state(s) for s in barred)} must abstain as a party to the dispute under Chapter {chapter}")
+                notes.append(f"{', '.join(names.state(s) for s in barred)} must abstain as a party to the dispute under "
+                             f"Chapter {chapter}, and {'is' if len(barred) == 1 else 'are'} counted as abstaining")
                 against = [s for s in against if s not in disputants]
+                listed_for = [s for s in listed_for if s not in disputants] if listed_for is not None else None
+                abstain = [*abstain, *barred]
         elif disputants & set(council.permanent):
             notes.append(f"a decision under Chapter {chapter} carries no compulsory abstention, so a party to the dispute may still veto")
-        raw_for = votes.get("for")
-        affirmative = len(raw_for) if isinstance(raw_for, list) else int(raw_for) if isinstance(raw_for, int) else council.members - len(against) - len(abstain)
+        if listed_for is not None:
+            affirmative = len(listed_for)
+        elif isinstance(raw_for, int) and not isinstance(raw_for, bool):
+            affirmative = raw_for
+        else:
+            affirmative = council.members - len(against) - len(abstain)
         vetoers = tuple(s for s in against if s in council.permanent)
         tail = f" ({'; '.join(notes)})" if notes else ""
         if vetoers:

@@ -330,3 +330,41 @@ def test_a_strike_where_the_war_is_fought_still_joins_it(rules):
     assert duty(result, "ru-dprk-2024", "dprk", "russia", "uk").status == "contested"
     result = resolve(rules, attack("dprk", "rok", "seoul"), attack("australia", "dprk", "pyongyang"))
     assert duty(result, "ru-dprk-2024", "russia", "dprk", "australia").status == "contested"
+
+
+# --- a clash between others is no war to join ------------------------------------------
+
+
+def test_an_invasion_during_a_clash_between_others_begins_its_own_war(rules):
+    """The ROK fires on US forces (limited); the DPRK then invades the ROK, and the ROK answers: the DPRK began that war."""
+    clash = attack("rok", "us", "pyeongtaek", scale="limited")
+    facts = [clash, attack("dprk", "rok", "seoul"), attack("rok", "dprk", "kaesong")]
+    result = treaties.resolve(facts, D, rules)
+    for treaty, obligor in (("ru-dprk-2024", "russia"), ("prc-dprk-1961", "china")):
+        ob = duty(result, treaty, obligor, "dprk", "rok")
+        assert ob is not None and ob.status == "contested" and "the DPRK began the war itself" in ob.because, ob
+    us = duty(result, "us-rok-1953", "us", "rok", "dprk")
+    assert us.status == "contested" and "though only with limited attacks" in us.because and "the ROK began the war" not in us.because
+    assert [r.by for r in result.reports] == ["rok"] and "individual self-defence" in result.reports[0].because
+
+
+def test_a_limited_strike_in_support_still_joins_a_clash(rules):
+    """Supporting fire in an exchange at sea is part of it: a US strike on the DPRK after the DPRK's fire on the ROK answers it."""
+    result = treaties.resolve([attack("dprk", "rok", "yeonpyeong", scale="limited"), attack("us", "dprk", scale="limited")], D, rules)
+    assert any(r.by == "us" and "self-defence" in r.because for r in result.reports)
+
+
+# --- Art. 51 reports: whose self-defence ------------------------------------------------
+
+
+def test_art_51_reports_name_the_self_defence_claimed_as_it_is(rules):
+    reports = lambda *facts: {r.by: r.because for r in treaties.resolve(list(facts), D, rules).reports}  # noqa: E731
+    first = reports(attack("us", "dprk", self_defence=True))["us"]
+    assert "individual self-defence" in first and "anticipatory" in first and "collective" not in first
+    beside = reports(attack("dprk", "rok", "seoul"), attack("us", "dprk", **{"with": ["rok"]}))
+    assert "collective self-defence of the ROK" in beside["us"] and "none is on record" not in beside["us"]
+    assert "individual self-defence" in beside["rok"]
+    unattacked = reports(attack("dprk", "rok", "seoul"), attack("us", "dprk", on_behalf_of="japan"))["us"]
+    assert "claims to act in collective self-defence of Japan" in unattacked and "no armed attack on Japan is on record" in unattacked
+    asked = reports(attack("dprk", "rok", "seoul"), attack("us", "dprk", on_behalf_of="rok"))["us"]
+    assert "uses force in collective self-defence of the ROK" in asked

@@ -304,6 +304,28 @@ def test_compulsory_abstention_applies_only_under_chapter_vi(rules):
     assert outcome7.outcome == "vetoed"
 
 
+def council(rules, **details):
+    [outcome] = treaties.resolve([Fact(kind="council_vote", by="us", details=details)], D(2025, 1, 15), rules).council
+    return outcome
+
+
+def test_a_party_barred_under_chapter_vi_is_counted_as_abstaining_never_in_favour(rules):
+    """Art. 27(3): "a party to a dispute shall abstain from voting". Members not listed vote in favour; a barred party does not."""
+    elected = ["e1", "e2", "e3", "e4", "e5", "e6"]
+    fails = council(rules, chapter="VI", parties=["russia"], votes={"against": ["russia", *elected]})
+    assert fails.outcome == "failed" and "with 8 votes in favour" in fails.because, fails.because
+    assert "Russia must abstain as a party to the dispute under Chapter VI, and is counted as abstaining" in fails.because
+    barred_china = council(rules, chapter="VI", parties=["china"], votes={"against": ["china"], "abstain": ["russia"]})
+    assert barred_china.outcome == "adopted" and "with 13 votes in favour" in barred_china.because
+    unlisted = council(rules, chapter="VI", parties=["china"], votes={"abstain": ["russia"]})  # a permanent party, not listed
+    assert "with 13 votes in favour" in unlisted.because
+    # a party that votes for is barred too: nine listed in favour with the ROK among them are eight
+    voted_for = council(rules, chapter="VI", parties=["rok", "dprk"], votes={"for": ["rok", "us", "uk", *elected]})
+    assert voted_for.outcome == "failed" and "with 8 votes in favour" in voted_for.because and "the ROK must abstain" in voted_for.because
+    # under Chapter VII no one is barred: the same votes against carry a veto
+    assert council(rules, chapter="VII", parties=["russia"], votes={"against": ["russia", *elected]}).outcome == "vetoed"
+
+
 def test_self_defence_owes_a_report_to_the_council(rules):
     res = treaties.resolve([attack("dprk", "rok", "seoul"), attack("rok", "dprk", "kaesong")], D(2025, 1, 15), rules)
     assert [r.by for r in res.reports] == ["rok"]

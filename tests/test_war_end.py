@@ -63,7 +63,7 @@ def test_a_limited_strike_ten_days_ago_is_the_same_war_and_leaves_the_duty_to_th
                               TODAY, rules, explain=True)
     ob = duty(result, "us-rok-1953", "us")
     assert ob is not None and ob.status == "contested" and ob.attacker == "dprk"
-    assert "the United States has itself fought the ROK in this war, though only with limited attacks" in ob.because
+    assert "the United States has itself fought the ROK in the war of the United States against the ROK, in which the United States struck first (fact 1" in ob.because and "though only with limited attacks" in ob.because
     assert "Effects of Armed Conflicts on Treaties, 2011, Art. 3" in ob.because
     assert "which it is itself fighting" not in " ".join(n.because for n in result.not_triggered if n.treaty == "us-rok-1953")
 
@@ -130,7 +130,7 @@ def test_a_rules_folder_without_lapse_days_keeps_every_war_open(rules):
     old = attack("us", "rok", "seoul", date=D(2020, 6, 1), scale="limited")
     open_wars = Engine(attrs.evolve(rules, lapse_days=None))
     ob = duty(open_wars.resolve([old, attack("dprk", "rok", "seoul")], TODAY), "us-rok-1953", "us")
-    assert ob.status == "contested" and "has itself fought the ROK in this war" in ob.because  # the clash of 2020 goes on
+    assert ob.status == "contested" and "has itself fought the ROK in the war of the United States against the ROK" in ob.because  # the clash of 2020 goes on
     assert duty(Engine(rules).resolve([old, attack("dprk", "rok", "seoul")], TODAY), "us-rok-1953", "us").status == "triggered"
 
 
