@@ -344,11 +344,11 @@ class Conflict:
         More: a full-scale attack or a declared state of war between the two, a
         limited one made in a war that was already more than limited (it takes
         part in that war), or, where neither struck the other, opposite sides
-        of a war that is more than limited. A limited strike that others' later
-        invasion drew into one war with it stays a clash between the two. A clash is not a war between them: armed conflict does not
-        by itself suspend a treaty between its parties (ILC Draft Articles on the
-        Effects of Armed Conflicts on Treaties, 2011, Art. 3), so an ally that
-        fought its ally in a clash may still owe it help against a third state.
+        of a war that is more than limited. A clash is not a war between them:
+        armed conflict does not by itself suspend a treaty between its parties
+        (ILC Draft Articles on the Effects of Armed Conflicts on Treaties, 2011,
+        Art. 3), so an ally that fought its ally in a clash may still owe it help
+        against a third state.
         """
         found = None
         for war in self.of.get(a or "", ()):
@@ -381,6 +381,7 @@ class Conflict:
         fact = act.fact
         target, helper = fact.target or "", fact.on_behalf_of
         attackers = act.attackers
+        full = fact.kind != "armed_attack" or full_scale(fact)  # a full-scale attack or a declaration
         war = None
         for attacker in attackers:
             war = self.opposed(attacker, target)
@@ -402,7 +403,6 @@ class Conflict:
             where = self.regions(fact) if self.regions is not None else frozenset()
             # An invasion or a declaration does not join a clash of limited attacks between others: it begins its own war
             # (the DPRK invading the ROK during an ROK-US exchange of fire takes no side in that exchange).
-            full = fact.kind != "armed_attack" or full_scale(fact)
             war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved) and not (full and w.limited)
                         and (not where or w.regions is None or not w.regions or not where.isdisjoint(w.regions))), None)
         if war is None:
@@ -421,7 +421,6 @@ class Conflict:
         if helper is not None and helper not in war.side and not within:
             self._join(war, helper, act.side, act)
         struck = self.struck
-        full = fact.kind != "armed_attack" or full_scale(fact)
         # A limited strike on the other side of a war already more than limited takes part in that war; one within a side is a clash.
         grave = full or (not war.limited and not within)
         for state in attackers:

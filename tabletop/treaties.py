@@ -1089,32 +1089,32 @@ class Engine:
         attacked = act.war.attacked if act.war is not None else set()
         for attacker in act.attackers:
             who = names.state(attacker)
-            Who = f"{who[0].upper()}{who[1:]}"
+            subject = f"{who[0].upper()}{who[1:]}"
             ref = f"fact {act.number}: {act.words}"
             # The victims it acts with in this very act have asked by conduct: they strike beside it (Nicaragua, paras. 196-199).
             beside = [a for a in act.attackers if a != attacker and a in act.individual]
             if helper is not None and helper not in attacked and helper not in act.individual:
-                said = (f"{Who} claims to act in collective self-defence of {names.state(helper)} against {target} ({ref}), "
+                said = (f"{subject} claims to act in collective self-defence of {names.state(helper)} against {target} ({ref}), "
                         f"though no armed attack on {names.state(helper)} is on record, and collective self-defence answers an "
                         "armed attack on the state defended, at its request (UN Charter Art. 51; Nicaragua, paras. 195-199): "
                         "whether it may is for the facilitator")
             elif helper is not None or (beside and attacker not in act.individual):
                 defended = names.state(helper) if helper is not None else names.states(beside)
                 kind = f"collective self-defence of {defended}"
-                said = (f"{Who} uses force in {kind} against {target} ({ref})" if act.responds
-                        else f"{Who} says it uses force in {kind} against {target} ({ref}); whether it may is for the facilitator")
+                said = (f"{subject} uses force in {kind} against {target} ({ref})" if act.responds
+                        else f"{subject} says it uses force in {kind} against {target} ({ref}); whether it may is for the facilitator")
             elif attacker in act.individual:
-                said = (f"{Who} uses force in individual self-defence against {target} ({ref})" if act.responds
-                        else f"{Who} says it uses force in individual self-defence against {target} ({ref}); whether it may is for the facilitator")
+                said = (f"{subject} uses force in individual self-defence against {target} ({ref})" if act.responds
+                        else f"{subject} says it uses force in individual self-defence against {target} ({ref}); whether it may is for the facilitator")
             elif act.responds and not act.claim:
                 # Nobody asked: collective self-defence is the attacked state's to request (Nicaragua, paras. 195-199).
-                said = (f"{Who} uses force against {target} ({ref}), whose side "
+                said = (f"{subject} uses force against {target} ({ref}), whose side "
                         f"began the war; that is collective self-defence only at the request of a state {target}'s side attacked, "
                         "and none is on record: whether it is, is for the facilitator")
             elif act.responds:
-                said = f"{Who} uses force in collective self-defence against {target} ({ref})"
+                said = f"{subject} uses force in collective self-defence against {target} ({ref})"
             else:  # a first strike it calls self-defence, for nobody else: a claim of its own, before any attack on it
-                said = (f"{Who} says it uses force in individual self-defence against {target} ({ref}), though no armed attack "
+                said = (f"{subject} says it uses force in individual self-defence against {target} ({ref}), though no armed attack "
                         f"on {who} is on record (a claim of anticipatory self-defence): whether it may is for the facilitator")
             out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
 
