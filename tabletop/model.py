@@ -946,7 +946,21 @@ class Obligation:
 
     @property
     def key(self) -> tuple[str, str, str, str, str, str | None]:
-        return (self.treaty, self.article, self.kind, self.obligor, self.beneficiary, self.attacker)
+        return obligation_key(self.treaty, self.article, self.kind, self.obligor, self.beneficiary, self.attacker)
+
+
+def obligation_key(treaty: str, article: str, kind: str, obligor: str, beneficiary: str, attacker: str | None) -> tuple[str, str, str, str, str, str | None]:
+    """What makes two obligations the same one: while it is open, a fact that would raise it again raises nothing.
+
+    An assistance duty answers an attacker (help against the DPRK is not help
+    against Russia), so the attacker is part of it. A consultation is on the
+    situation ("whenever ... peace and security in the Far East is
+    threatened"): one consultation a pair of parties answers every threat and
+    attack of a crisis while it is open, not one each attacker, so every strike
+    of an exchange does not raise two more. Once answered, a later fact raises
+    it again.
+    """
+    return (treaty, article, kind, obligor, beneficiary, None if kind == "consult" else attacker)
 
 
 def seat_name(scenario: Scenario, rules: Rules, seat: str | None) -> str:

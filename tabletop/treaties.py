@@ -695,7 +695,7 @@ class Engine:
                                 f"{entry.cite} does not oblige {self.names.state(obligor)} to assist {self.names.state(beneficiary)}, "
                                 f"which it is itself fighting in {war.summary(self.names) if war else 'a war'}"))
                         continue
-                key = (entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
+                key = m.obligation_key(entry.tid, entry.aid, entry.kind, obligor, beneficiary, attacker)
                 have = found.get(key)
                 if have is not None and have.rank == 2:
                     continue
@@ -802,7 +802,7 @@ class Engine:
             if i >= base:
                 break
             fact = act.fact
-            if fact.kind != "armed_attack" or fact.target != beneficiary or self.principal(fact, act.attackers) != attacker:
+            if fact.kind != "armed_attack" or fact.target != beneficiary or (attacker is not None and self.principal(fact, act.attackers) != attacker):
                 continue
             occasion = _Occasion(self, fact, -1, act.number, act.when, act, act.attackers, None, conflict)
             match = self._match(entry.trigger, occasion, entry.treaty, obligor, beneficiary, False)

@@ -312,7 +312,9 @@ def test_guam_okinawa_and_a_ship_at_sea_oblige_differently(nea):
     assert guam == {("us-rok-1953", "rok", "us", "triggered")}
     okinawa = {(o.treaty, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-okinawa-strike")}
     assert okinawa == {("us-japan-1960", "japan", "us", "triggered"), ("us-japan-1960", "us", "japan", "triggered")}
-    assert not resolved(scenario, rules, "hyp-destroyer-hit")
+    # at sea no territory is administered: no assistance, only Japan's consultation on the danger to the Far East (Art. IV)
+    at_sea = {(o.treaty, o.article, o.obligor, o.beneficiary) for o in resolved(scenario, rules, "hyp-destroyer-hit")}
+    assert at_sea == {("us-japan-1960", "IV", "japan", "us")}
     destroyer = inject(scenario, "hyp-destroyer-hit")
     assert rules.territories[destroyer.facts[0].location].administrator(destroyer.date) is None
 

@@ -76,7 +76,10 @@ def test_attack_by_a_party_triggers_nothing_under_its_own_treaty(rules):
 
 
 def test_attack_by_a_non_state_actor_is_not_an_armed_attack_by_a_state(rules):
-    assert not obligations(rules, D(2025, 1, 15), attack("non_state", "japan", "tokyo"))
+    found = obligations(rules, D(2025, 1, 15), attack("non_state", "japan", "tokyo"))
+    assert not [o for o in found if o.kind == "assist"]
+    # Art. IV asks no attack by a state: the security of Japan is threatened, and the parties consult
+    assert [(o.article, o.obligor) for o in found] == [("IV", "us")]
 
 
 def test_a_state_attacking_with_a_non_state_group_named_first_is_an_attack_by_that_state(rules):
@@ -114,12 +117,12 @@ def test_never_obliges_a_state_against_itself(rules):
 
 
 def test_us_japan_article_v_covers_japanese_administered_territory_only(rules):
-    on_okinawa = find(obligations(rules, D(2025, 1, 15), attack("china", "us", "okinawa")), "us-japan-1960")
+    on_okinawa = find(obligations(rules, D(2025, 1, 15), attack("china", "us", "okinawa")), "us-japan-1960", kind="assist")
     assert [(o.obligor, o.beneficiary, o.article) for o in on_okinawa] == [("japan", "us", "V")]
     assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "guam")), "us-japan-1960", kind="assist")
-    [senkaku] = find(obligations(rules, D(2025, 1, 15), attack("china", "japan", "senkaku")), "us-japan-1960")
+    [senkaku] = find(obligations(rules, D(2025, 1, 15), attack("china", "japan", "senkaku")), "us-japan-1960", kind="assist")
     assert (senkaku.obligor, senkaku.status) == ("us", "triggered")
-    assert not find(obligations(rules, D(2025, 1, 15), attack("russia", "japan", "southern_kurils")), "us-japan-1960")
+    assert not find(obligations(rules, D(2025, 1, 15), attack("russia", "japan", "southern_kurils")), "us-japan-1960", kind="assist")
 
 
 def test_us_rok_article_iii_covers_the_pacific_area_under_a_partys_administration(rules):
@@ -169,7 +172,7 @@ def test_an_attack_in_the_dmz_may_be_on_either_side_of_the_line_so_art_iii_is_co
     [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "dmz", scale="limited")), "us-rok-1953", "us")
     assert us.status == "contested" and us.because.count("Military Demarcation Line divides it") == 1
     assert "whether where it happened (Demilitarized Zone) is under the administration of the ROK is open to argument" in us.because
-    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "japan", "dmz")), "us-japan-1960")  # never Japan's
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "japan", "dmz")), "us-japan-1960", kind="assist")  # never Japan's
     assert find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "seoul")), "us-rok-1953", "us")[0].status == "triggered"
     assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "east_sea")), "us-rok-1953")
 
@@ -232,7 +235,30 @@ def test_a_threat_gives_consult_obligations_and_no_assistance(rules):
 
 
 def test_an_attack_gives_assistance_not_consultation(rules):
-    assert {o.kind for o in obligations(rules, D(2025, 1, 15), attack("us", "dprk", "dprk"))} == {"assist"}
+    """US-ROK Art. II (a threat "by external armed attack") is not raised by the attack Art. III answers; US-Japan Art. IV
+    ("whenever ... international peace and security in the Far East is threatened") is raised by an attack there too."""
+    invasion = obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "seoul"))
+    assert {(o.treaty, o.article, o.kind) for o in invasion} == {("us-rok-1953", "III", "assist"), ("us-japan-1960", "IV", "consult")}
+    assert {(o.obligor, o.beneficiary) for o in invasion if o.article == "IV"} == {("us", "japan"), ("japan", "us")}
+    assert not find(obligations(rules, D(2025, 1, 15), attack("russia", "ukraine", "ukraine")), "us-japan-1960")  # not the Far East
+
+
+def test_a_consultation_is_one_a_pair_of_parties_while_open_whoever_threatens_or_strikes(rules):
+    """Art. II asks the parties to consult "whenever ... the security of either of the Parties is threatened": one
+    consultation answers the situation, so a second state's threat raises none while the first is open (an
+    assistance duty is still one for each attacker: help against the DPRK is not help against China)."""
+    two = obligations(rules, D(2025, 1, 15), threat("dprk", "rok", "rok"), threat("china", "rok", "rok"))
+    [us] = find(two, "us-rok-1953", "us")
+    assert (us.article, us.attacker, us.fact) == ("II", "dprk", 0)
+    assert len(find(two, "us-japan-1960")) == 2  # the US and Japan, once each
+    engine = treaties.Engine(rules)
+    first = engine.resolve([threat("dprk", "rok", "rok")], D(2025, 1, 15))
+    known = {ob.key: ob.status for ob in first.obligations}
+    later = engine.resolve([attack("china", "rok", "seoul")], D(2025, 1, 16), history=[threat("dprk", "rok", "rok")], known=known)
+    assert not [o for o in later.obligations if o.kind == "consult"]  # still open: the attack is the same crisis
+    assert [(o.article, o.attacker) for o in later.obligations if o.kind == "assist"] == [("III", "china")]
+    answered = engine.resolve([attack("china", "rok", "seoul")], D(2025, 1, 16), history=[threat("dprk", "rok", "rok")])
+    assert {(o.treaty, o.obligor) for o in answered.obligations if o.kind == "consult"} == {("us-japan-1960", "us"), ("us-japan-1960", "japan")}
 
 
 def test_us_japan_consultation_on_threats_to_the_far_east(rules):
@@ -347,7 +373,7 @@ def test_cascade_ends_and_never_obliges_a_state_against_itself(rules, first):
 
 def test_collective_self_defence_leaves_the_aggressors_allies_contested(rules):
     rounds = treaties.cascade([attack("dprk", "rok", "seoul")], D(2025, 1, 15), rules)
-    assert [o.obligor for o in rounds[0].obligations] == ["us"]
-    second = rounds[1].obligations
+    assert [o.obligor for o in rounds[0].obligations if o.kind == "assist"] == ["us"]
+    second = [o for o in rounds[1].obligations if o.kind == "assist"]  # (and Japan's Art. IV consultation on the US strike)
     assert {o.obligor for o in second} == {"russia", "china"}
     assert all(o.status == "contested" for o in second)
