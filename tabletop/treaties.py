@@ -677,7 +677,8 @@ class Engine:
             if pairs is None:
                 pairs = entry.all_pairs
             for obligor, beneficiary in pairs:
-                if obligor in attackers:
+                if obligor in attackers and (entry.kind != "consult" or beneficiary == target or beneficiary in attackers):
+                    # (consulting an ally that is neither struck nor striking, on a danger of its own making, is no duty against itself)
                     if explain:
                         not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
                             f"{entry.cite} never obliges {self.names.state(obligor)} against itself"))
@@ -1064,6 +1065,9 @@ class Engine:
             status = "triggered"
         if beneficiary != fact.target:  # a duty to a party that was not itself attacked or threatened
             because = f"{because[:-1]}, owed to {entry.name(beneficiary, self.names.state(beneficiary))}."
+            if obligor in occasion.attackers:
+                because = (f"{because[:-1]}, though the {'attack' if fact.kind == 'armed_attack' else 'threat'} is its own: "
+                           "a consultation is owed whoever made the danger.")
         because += " " + occasion.war()
         scale = (fact.details.get("scale") or "war") if fact.kind == "armed_attack" else None
         # by position (see _OBLIGATION_FIELDS): naming twelve arguments costs half as much

@@ -108,9 +108,24 @@ def test_attack_on_a_non_party_obliges_nobody_under_the_alliance(rules):
 
 
 def test_never_obliges_a_state_against_itself(rules):
-    for fact in (attack("us", "rok", "seoul"), attack("dprk", "russia", "primorye"), attack("japan", "us", "okinawa")):
+    for fact in (attack("us", "rok", "seoul"), attack("dprk", "russia", "primorye"), attack("japan", "us", "okinawa"), threat("russia", "dprk")):
         for ob in obligations(rules, D(2025, 1, 15), fact):
-            assert ob.obligor not in (fact.by, ob.beneficiary)
+            assert ob.obligor != ob.beneficiary
+            if ob.kind == "assist" or ob.beneficiary == fact.target:
+                assert ob.obligor != fact.by
+
+
+def test_a_state_that_makes_the_danger_still_consults_its_ally_on_it(rules):
+    """US-Japan Art. IV: "The Parties will consult together ... at the request of either Party, whenever ... international
+    peace and security in the Far East is threatened". Japan may ask for consultation on a US threat to the DPRK; consulting
+    an ally is no duty against oneself (it is, to help the DPRK against a threat of Russia's own: Russia-DPRK Art. 3)."""
+    obs = find(obligations(rules, D(2025, 1, 15), threat("us", "dprk")), "us-japan-1960")
+    assert {(o.obligor, o.beneficiary) for o in obs} == {("us", "japan"), ("japan", "us")}
+    [us] = [o for o in obs if o.obligor == "us"]
+    assert "owed to Japan, though the threat is its own: a consultation is owed whoever made the danger." in us.because
+    assert not find(obligations(rules, D(2025, 1, 15), threat("russia", "dprk")), "ru-dprk-2024")  # to the state it threatens: none
+    joint = obligations(rules, D(2025, 1, 15), attack("us", "dprk", "dprk", **{"with": ["japan"]}))
+    assert not find(joint, "us-japan-1960")  # striking together: neither consults the other as a duty
 
 
 # --- geography -----------------------------------------------------------------
@@ -368,7 +383,8 @@ def test_cascade_ends_and_never_obliges_a_state_against_itself(rules, first):
     assert len(keys) == len(set(keys))
     for r in rounds:
         for ob in r.obligations:
-            assert ob.obligor != ob.attacker and ob.obligor != ob.beneficiary
+            assert ob.obligor != ob.beneficiary
+            assert ob.obligor != ob.attacker or (ob.kind == "consult" and "is its own" in ob.because)  # its ally may ask it to consult
 
 
 def test_collective_self_defence_leaves_the_aggressors_allies_contested(rules):

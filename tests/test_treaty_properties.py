@@ -101,12 +101,16 @@ def test_no_state_is_obliged_to_assist_a_state_it_is_fighting(rules, facts, thre
     engine = treaties.Engine(rules)
     model = engine.model(facts, DAY)
     for ob in engine.resolve(facts, DAY).obligations:
-        assert ob.obligor != ob.beneficiary and ob.obligor != ob.attacker
+        assert ob.obligor != ob.beneficiary
         if ob.obligor in model.enemies(ob.beneficiary):
             assert model.clash(ob.obligor, ob.beneficiary) is not None, ob.because
             assert ob.status == "contested" and "though only with limited attacks" in ob.because, ob.because
         fact = facts[ob.fact]
-        assert ob.obligor not in [fact.by, *fact.details.get("with", [])]
+        acting = [fact.by, *fact.details.get("with", [])]
+        if ob.kind == "assist" or ob.beneficiary in (fact.target, *acting):  # never against itself
+            assert ob.obligor != ob.attacker and ob.obligor not in acting, ob.because
+        elif ob.obligor in acting:  # consulting an ally on a danger of its own making is no duty against itself
+            assert "is its own: a consultation is owed whoever made the danger" in ob.because, ob.because
 
 
 @SETTINGS
