@@ -52,7 +52,7 @@ def unmet(option: m.Option, state: State, scenario: m.Scenario, rules: m.Rules, 
 
 
 def met(condition: m.Condition, state: State, scenario: m.Scenario, rules: m.Rules, seat: str) -> bool:
-    if condition.council_draft is not None and not drafts(state, scenario, seat, condition.council_draft):
+    if condition.council_draft is not None and not drafts(state, scenario, seat, condition.council_draft, name=condition.council_draft_name):
         return False
     if condition.attacked is not None and not _attacked(condition.attacked, state, scenario, rules, seat):
         return False
@@ -89,7 +89,8 @@ def describe(condition: m.Condition, scenario: m.Scenario, rules: m.Rules) -> st
     parts = []
     if condition.council_draft is not None:
         by = "" if condition.council_draft == "any" else f" by {m.seat_name(scenario, rules, condition.council_draft)}"
-        parts.append(f"a Security Council draft{by} tabled this turn")
+        name = f" {condition.council_draft_name!r}" if condition.council_draft_name else ""
+        parts.append(f"a Security Council draft{name}{by} tabled this turn")
     if condition.attacked is not None:
         by = f" by {m.seat_name(scenario, rules, condition.attacked.by)}" if condition.attacked.by else ""
         when = "this turn" if not condition.attacked.within else f"this turn or in the {condition.attacked.within} before it"
@@ -110,8 +111,9 @@ def _treaty_in_force(treaty_id: str, state: State, scenario: m.Scenario, rules: 
     return binds(treaty, state.date or scenario.start)
 
 
-def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any", injects: Sequence[Seen] | None = None) -> list[Seen]:
-    """Security Council drafts tabled this turn by another seat (``by``: that seat, or ``any``).
+def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any", injects: Sequence[Seen] | None = None,
+           name: str | None = None) -> list[Seen]:
+    """Security Council drafts tabled this turn by another seat (``by``: that seat, or ``any``; ``name``: only the draft of that name).
 
     ``injects`` are :func:`this_turns_injects`, for a caller that has them already (a bot reads them twice).
     """
@@ -121,13 +123,17 @@ def drafts(state: State, scenario: m.Scenario, seat: str, by: str = "any", injec
             continue
         option = scenario.option(other, decision.option)
         for fact in option.facts:
-            if fact.kind == "council_vote" and fact.by == other and by in ("any", other):
+            if fact.kind == "council_vote" and fact.by == other and by in ("any", other) and _named(fact, name):
                 found.append(Seen(fact, state.turn, option.label, False, other))
     for seen in this_turns_injects(state, scenario) if injects is None else injects:
         fact = seen.fact
-        if fact.kind == "council_vote" and fact.by != seat and by in ("any", fact.by):
+        if fact.kind == "council_vote" and fact.by != seat and by in ("any", fact.by) and _named(fact, name):
             found.append(seen)
     return found
+
+
+def _named(fact: m.Fact, name: str | None) -> bool:
+    return name is None or str(fact.details.get("draft", "")) == name
 
 
 def this_turns_injects(state: State, scenario: m.Scenario) -> list[Seen]:

@@ -429,7 +429,8 @@ def _administration(r: Reader, node: Node | None, territory: str, states: dict[s
     return tuple(spans) or (m.Administration(None),)
 
 
-FIELD_TYPES = ("values", "boolean", "state", "states", "votes")
+FIELD_TYPES = ("values", "boolean", "state", "states", "votes", "name")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # a name a fact gives a thing (a draft): text that is never markup, an id
 
 
 def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField], int | None]:
@@ -1027,6 +1028,9 @@ def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.R
         one_state(node, name)
     elif spec.type == "states":
         states(node, f"{name}:")
+    elif spec.type == "name":
+        if node.kind != "scalar" or node.value is None or isinstance(node.value, bool) or not NAME.fullmatch(str(node.value)):
+            r.error(node, f"expected a name for {name} in {_a(kind)} fact (letters, digits, '-', '_' or '.', at most 64), got {node.describe()}")
     elif spec.type == "votes":
         for side, key, voters in r.mapping(node, "votes"):
             if side not in ("for", "against", "abstain"):
@@ -1816,13 +1820,19 @@ def _condition(r: Reader, node: Node, rules: m.Rules, seats: set[str]) -> m.Cond
     if node.kind == "map" and not node.value:
         r.error(node, f"an empty condition; expected one or more of: {', '.join(m.CONDITION_KEYS)}")
         return None
-    draft = None
+    draft: str | None = None
+    draft_name: str | None = None
     if "council_draft" in f:
-        df = r.fields(f["council_draft"], "council_draft (a Security Council draft tabled this turn)", [], ["by"])
+        df = r.fields(f["council_draft"], "council_draft (a Security Council draft tabled this turn)", [], ["by", "draft"])
         if df is not None:
             draft = r.text(df.get("by"), "by", "any") or "any"
             if draft != "any" and draft not in seats:
                 r.error(df["by"], f"expected a seat or 'any' for the seat that tables the draft, got {draft!r}; seats: {', '.join(sorted(seats))}")
+            if "draft" in df:
+                draft_name = r.text(df["draft"], "draft")
+                if not NAME.fullmatch(draft_name):
+                    draft_name = None
+                    r.error(df["draft"], f"expected the name of a draft (letters, digits, '-', '_' or '.', at most 64), got {df['draft'].describe()}")
     attacked = None
     if "attacked" in f:
         af = r.fields(f["attacked"], "attacked (an armed attack on the deciding seat)", [], ["within", "by", "on"])
@@ -1845,7 +1855,7 @@ def _condition(r: Reader, node: Node, rules: m.Rules, seats: set[str]) -> m.Cond
     any_of: tuple[m.Condition, ...] = ()
     if "any_of" in f:
         any_of = tuple(c for c in (_condition(r, n, rules, seats) for n in r.seq(f["any_of"], "any_of (conditions, one of which must hold)")) if c)
-    return m.Condition(draft, attacked, treaty, any_of)
+    return m.Condition(draft, attacked, treaty, any_of, draft_name)
 
 
 # ==========================================================================

@@ -394,7 +394,9 @@ class Condition:
 
     ``council_draft``: a Security Council draft tabled this turn, by a decision
     of another seat already taken this turn or in an inject released this
-    turn; its value is the seat that tabled it, or ``any``. ``treaty_in_force``:
+    turn; its value is the seat that tabled it, or ``any``; ``council_draft_name``,
+    if given, narrows it to the draft of that name (a ``council_vote``'s
+    ``draft``), for a veto of one of two drafts. ``treaty_in_force``:
     a treaty id of the rules, in force on the state's date. ``any_of``: at
     least one of these conditions holds. Read by tabletop/conditions.py, never
     evaluated as code.
@@ -404,6 +406,7 @@ class Condition:
     attacked: Attacked | None = None
     treaty_in_force: str | None = None
     any_of: tuple[Condition, ...] = ()
+    council_draft_name: str | None = None
 
 
 @attrs.frozen
@@ -850,7 +853,7 @@ class FactField:
     """A field of a fact whose values are checked on loading (rules/facts.yaml, ``fields:``).
 
     ``type`` is ``values`` (one of ``values``), ``boolean``, ``state``, ``states``
-    (a state or a list of them) or ``votes``; ``kinds`` limits the fact kinds that
+    (a state or a list of them), ``votes`` or ``name`` (a short name, loading.NAME); ``kinds`` limits the fact kinds that
     may carry it (empty: every kind).
     """
 

@@ -1126,12 +1126,15 @@ class Engine:
         names = self.names
         council = self.council
         drafter = fact.by or "?"
+        name = f" {str(fact.details['draft'])!r}" if "draft" in fact.details else ""  # a named draft (_join_vetoes)
         if fact.kind == "veto":
+            draft_by = str(fact.details.get("draft_by", ""))
+            on = (f" on the draft{name}{f' by {names.state(draft_by)}' if draft_by else ''}" if name or draft_by else "")
             if drafter in council.permanent:
-                return CouncilOutcome(index, str(fact.details.get("draft_by", "")), "vetoed", (drafter,),
-                    f"{names.state(drafter)} is a permanent member, and its negative vote blocks a substantive decision (UN Charter Art. 27(3)).")
+                return CouncilOutcome(index, draft_by, "vetoed", (drafter,),
+                    f"{names.state(drafter)} is a permanent member, and its negative vote{on} blocks a substantive decision (UN Charter Art. 27(3)).")
             return CouncilOutcome(index, "", "not_a_veto", (),
-                f"{names.state(drafter)} is not a permanent member, so its negative vote is not a veto.")
+                f"{names.state(drafter)} is not a permanent member, so its negative vote{on} is not a veto.")
         votes = fact.details.get("votes") or {}
         against = [self.rules.canonical(str(s)) for s in _as_list(votes.get("against"))]
         against += [s for s in joined if s not in against]  # vetoes cast on this draft in the same batch (_join_vetoes)
@@ -1164,12 +1167,12 @@ class Engine:
         tail = f" ({'; '.join(notes)})" if notes else ""
         if vetoers:
             return CouncilOutcome(index, drafter, "vetoed", vetoers,
-                f"The draft by {names.state(drafter)} fails: {', '.join(names.state(s) for s in vetoers)} voted against as a permanent member, a veto under UN Charter Art. 27(3){tail}.")
+                f"The draft{name} by {names.state(drafter)} fails: {', '.join(names.state(s) for s in vetoers)} voted against as a permanent member, a veto under UN Charter Art. 27(3){tail}.")
         if affirmative >= council.threshold:
             return CouncilOutcome(index, drafter, "adopted", (),
-                f"The draft by {names.state(drafter)} is adopted with {affirmative} votes in favour and no permanent member against{tail}.")
+                f"The draft{name} by {names.state(drafter)} is adopted with {affirmative} votes in favour and no permanent member against{tail}.")
         return CouncilOutcome(index, drafter, "failed", (),
-            f"The draft by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
+            f"The draft{name} by {names.state(drafter)} fails with {affirmative} votes in favour; it needs {council.threshold}{tail}.")
 
 
 @attrs.frozen
@@ -1179,23 +1182,35 @@ class _Joined:
 
 
 def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules) -> _Joined:
-    """Vetoes among ``facts`` that name a draft tabled among the same facts (``draft_by``): one vote, not two.
+    """Vetoes among ``facts`` that name a draft tabled among the same facts: one vote, not two.
 
     A seat that tables a draft and a seat that vetoes it decide in the same
     turn, so both facts reach the engine in one adjudication; the draft is
-    then decided with the veto among its votes against. A veto whose draft is
-    not among them is decided on its own, as before.
+    then decided with the veto among its votes against. A veto names its
+    draft by the draft's name (``draft``, when the drafts are named: one state
+    may table two in a turn) or by its drafter (``draft_by``: that state's
+    first draft among them); a veto that gives both needs both to match. A
+    veto whose draft is not among them is decided on its own, as before.
     """
-    drafts: dict[str, int] = {}
+    by_drafter: dict[str, int] = {}
+    by_name: dict[str, int] = {}
     for i, fact in enumerate(facts):
         if fact.kind == "council_vote" and fact.by is not None:
-            drafts.setdefault(fact.by, i)
+            by_drafter.setdefault(rules.canonical(fact.by), i)
+            if "draft" in fact.details:
+                by_name.setdefault(str(fact.details["draft"]), i)
     against: dict[int, list[str]] = {}
     merged: set[int] = set()
     for i, fact in enumerate(facts):
         if fact.kind != "veto" or fact.by is None:
             continue
-        draft = drafts.get(rules.canonical(str(fact.details.get("draft_by", ""))))
+        drafter = rules.canonical(str(fact.details["draft_by"])) if "draft_by" in fact.details else None
+        if "draft" in fact.details:
+            draft = by_name.get(str(fact.details["draft"]))
+            if draft is not None and drafter is not None and rules.canonical(facts[draft].by or "") != drafter:
+                draft = None  # that name, but another state's draft: not this veto's
+        else:
+            draft = by_drafter.get(drafter) if drafter is not None else None
         if draft is not None:
             against.setdefault(draft, []).append(rules.canonical(fact.by))
             merged.add(i)

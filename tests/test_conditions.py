@@ -85,6 +85,7 @@ def test_the_loader_reads_each_kind_of_condition(tmp_path, rules):
     path.write_text(with_options(
         "    - {id: veto, label: Veto, requires: {council_draft: {by: rok}}}\n"
         "    - {id: any-draft, label: Any draft, requires: {council_draft: {}}}\n"
+        "    - {id: veto-two, label: Veto the second, requires: {council_draft: {by: rok, draft: rok-2}}}\n"
         "    - {id: hit-back, label: Hit back, requires: {attacked: {by: dprk, within: 1}}}\n"
         "    - {id: for-ally, label: For an ally, requires: {attacked: {on: ally}}}\n"
         "    - {id: bound, label: Bound, requires: {treaty_in_force: us-rok-1953}}\n"
@@ -94,6 +95,7 @@ def test_the_loader_reads_each_kind_of_condition(tmp_path, rules):
     got = {o.id: o.requires for o in scenario.options["us"]}
     assert got["veto"] == m.Condition(council_draft="rok")
     assert got["any-draft"] == m.Condition(council_draft="any")
+    assert got["veto-two"] == m.Condition(council_draft="rok", council_draft_name="rok-2")
     assert got["hit-back"] == m.Condition(attacked=m.Attacked(within=1, by="dprk"))
     assert got["for-ally"] == m.Condition(attacked=m.Attacked(on="ally"))
     assert got["bound"] == m.Condition(treaty_in_force="us-rok-1953")
@@ -104,7 +106,8 @@ def test_the_loader_reads_each_kind_of_condition(tmp_path, rules):
 @pytest.mark.parametrize(("condition", "expected"), [
     ("{draft: {by: rok}}", "unknown key 'draft' in an option's requires (a condition); expected one of: any_of, attacked, council_draft, treaty_in_force"),
     ("{council_draft: {by: atlantis}}", "expected a seat or 'any' for the seat that tables the draft, got 'atlantis'"),
-    ("{council_draft: {seat: rok}}", "unknown key 'seat' in council_draft (a Security Council draft tabled this turn); expected one of: by"),
+    ("{council_draft: {seat: rok}}", "unknown key 'seat' in council_draft (a Security Council draft tabled this turn); expected one of: by, draft"),
+    ("{council_draft: {by: rok, draft: 'two words'}}", "expected the name of a draft (letters, digits, '-', '_' or '.', at most 64), got 'two words'"),
     ("{attacked: {when: 1}}", "unknown key 'when' in attacked (an armed attack on the deciding seat); expected one of: by, on, within"),
     ("{attacked: {within: -1}}", "expected 0 (this turn) or more turns for within, got -1"),
     ("{attacked: {on: everyone}}", "expected self, ally or a state for whom the attack is on, got 'everyone'"),
@@ -147,6 +150,21 @@ def test_a_veto_needs_a_draft_tabled_this_turn_and_vetoes_that_draft(nea):
     council = [e for e in session.events if e["type"] == "council_decided"]
     # One vote on the US draft, Russia among those against: not an adopted draft and a separate veto.
     assert [(e["draft_by"], e["outcome"], e["vetoed_by"][:1]) for e in council] == [("us", "vetoed", ["russia"])]
+
+
+def test_a_condition_can_name_the_draft_when_a_state_tables_two(nea):
+    scenario, rules = nea
+    session = at_decide(scenario, rules, 1, release=False)
+    session.release_adhoc("US drafts tabled", "The US tables two drafts.", facts=[
+        m.Fact("council_vote", by="us", details={"draft": "sanctions"}), m.Fact("council_vote", by="us", details={"draft": "inspections"})])
+    while session.state.phase != "decide":
+        session.advance()
+    second = m.Condition(council_draft="us", council_draft_name="inspections")
+    assert conditions.met(second, session.state, scenario, rules, "russia")
+    assert [s.fact.details["draft"] for s in conditions.drafts(session.state, scenario, "russia", "us", name="inspections")] == ["inspections"]
+    third = m.Condition(council_draft="us", council_draft_name="resolution-3")
+    assert not conditions.met(third, session.state, scenario, rules, "russia")
+    assert conditions.describe(third, scenario, rules) == "a Security Council draft 'resolution-3' by US tabled this turn"
 
 
 def test_a_draft_tabled_in_an_inject_this_turn_meets_the_condition(nea):

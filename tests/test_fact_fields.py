@@ -35,6 +35,9 @@ def problems_of(tmp_path, rules, fact: str) -> list[str]:
         ("{kind: council_vote, by: us, votes: {agianst: [russia]}}", "agianst", "expected for, against or abstain under votes, got 'agianst'"),
         ("{kind: council_vote, by: us, votes: {against: [narnia]}}", "narnia", "undefined state 'narnia' in votes.against"),
         ("{kind: armed_attack, by: dprk, target: rok, with: [narnia]}", "narnia", "undefined state 'narnia' in with:"),
+        ("{kind: council_vote, by: us, draft: '[b]x[/b]'}", "'[b]", "expected a name for draft in a council_vote fact (letters, digits, '-', '_' or '.', at most 64)"),
+        ("{kind: veto, by: russia, draft: [a, b]}", "[a, b]", "expected a name for draft in a veto fact"),
+        ("{kind: armed_attack, by: dprk, target: rok, draft: d1}", "d1", "'draft' applies only to council_vote and veto facts"),
         ("{kind: talks, by: dprk, on_behalf_of: rok}", "rok", "'on_behalf_of' applies only to armed_attack facts, not to a talks fact"),
         ("{kind: missile_test, by: dprk, scale: war}", "war", "'scale' applies only to armed_attack facts, not to a missile_test fact"),
         ("{kind: armed_attack, by: us, target: dprk, on_behalf_of: dprk}", "dprk}", "on_behalf_of names the state attacked"),
@@ -61,6 +64,8 @@ def test_good_facts_of_every_checked_field_load(tmp_path, rules):
         "  - {kind: armed_attack, by: us, target: dprk, scale: limited, self_defence: true, on_behalf_of: rok, with: [japan], date: 2025-01-14}\n"
         "  - {kind: council_vote, by: us, chapter: VI, votes: {for: 13, against: [russia], abstain: [china]}, parties: [russia]}\n"
         "  - {kind: veto, by: russia, draft_by: us}\n"
+        "  - {kind: council_vote, by: us, draft: sanctions-2.b}\n"
+        "  - {kind: veto, by: china, draft_by: us, draft: sanctions-2.b}\n"
     )
     _, facts = load_facts(path, rules)
     assert facts[0].details["scale"] == "limited" and facts[0].on_behalf_of == "rok"

@@ -367,6 +367,31 @@ def test_a_party_barred_under_chapter_vi_is_counted_as_abstaining_never_in_favou
     assert council(rules, chapter="VII", parties=["russia"], votes={"against": ["russia", *elected]}).outcome == "vetoed"
 
 
+def test_a_veto_lands_on_the_draft_it_names_when_one_state_tables_two(rules):
+    sanctions = Fact(kind="council_vote", by="us", details={"draft": "sanctions", "votes": {"against": []}})
+    inspections = Fact(kind="council_vote", by="us", details={"draft": "inspections"})
+    veto = Fact(kind="veto", by="russia", details={"draft_by": "us", "draft": "inspections"})
+    outcomes = treaties.resolve([sanctions, inspections, veto], D(2025, 1, 15), rules).council
+    # one outcome a draft: the veto is a vote against the second draft, not a third decision, and not on the first
+    assert [(o.fact, o.outcome, o.vetoed_by) for o in outcomes] == [(0, "adopted", ()), (1, "vetoed", ("russia",))]
+    assert outcomes[0].because.startswith("The draft 'sanctions' by the United States is adopted")
+    assert outcomes[1].because.startswith("The draft 'inspections' by the United States fails: Russia voted against")
+    # named by its drafter alone, a veto still lands on that state's first draft of the batch, as before
+    by_drafter = Fact(kind="veto", by="russia", details={"draft_by": "us"})
+    first = treaties.resolve([sanctions, inspections, by_drafter], D(2025, 1, 15), rules).council
+    assert [(o.fact, o.outcome) for o in first] == [(0, "vetoed"), (1, "adopted")]
+
+
+def test_a_veto_of_a_draft_not_in_the_batch_is_decided_on_its_own_and_says_which(rules):
+    sanctions = Fact(kind="council_vote", by="us", details={"draft": "sanctions"})
+    elsewhere = Fact(kind="veto", by="china", details={"draft_by": "us", "draft": "presidential-statement"})
+    wrong_drafter = Fact(kind="veto", by="russia", details={"draft_by": "japan", "draft": "sanctions"})
+    outcomes = treaties.resolve([sanctions, elsewhere, wrong_drafter], D(2025, 1, 15), rules).council
+    assert [(o.fact, o.outcome) for o in outcomes] == [(0, "adopted"), (1, "vetoed"), (2, "vetoed")]
+    assert "its negative vote on the draft 'presidential-statement' by the United States blocks" in outcomes[1].because
+    assert "on the draft 'sanctions' by Japan" in outcomes[2].because  # that name, but not Japan's draft: not the US one
+
+
 def test_self_defence_owes_a_report_to_the_council(rules):
     res = treaties.resolve([attack("dprk", "rok", "seoul"), attack("rok", "dprk", "kaesong")], D(2025, 1, 15), rules)
     assert [r.by for r in res.reports] == ["rok"]
