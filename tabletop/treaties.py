@@ -277,7 +277,7 @@ class _Occasion:
     """
 
     __slots__ = ("fact", "index", "number", "when", "act", "attackers", "principal", "target", "by", "place", "location",
-                 "limited", "war_since", "opening_date", "_war", "conflict", "names")
+                 "limited", "war_since", "opening_date", "_war", "conflict", "names", "in_force_from")
 
     def __init__(self, engine: Engine, fact: m.Fact, index: int, number: int, when: dt.date, act: Act | None,
                  attackers: tuple[str, ...], war_since: Act | None, conflict: Conflict) -> None:
@@ -292,6 +292,7 @@ class _Occasion:
         self.limited = fact.kind == "armed_attack" and not full_scale(fact)
         self.war_since = war_since
         self.opening_date = f"{when}"
+        self.in_force_from: dt.date | None = None  # read as of a later entry into force (Engine._continuing)
         self._war: str | None = None
         self.conflict, self.names = conflict, names
 
@@ -510,9 +511,12 @@ class Engine:
         force: dict[dt.date, dict[str, tuple[str, str]]] = {}  # date -> treaty id -> in_force()
         words: dict[int, str] = {}
         joined = _join_vetoes(facts, self.rules)
+        deferred: list[tuple[_Entry, _Occasion]] = []  # acts of war made before a treaty's entry into force (_continuing)
         start = 0
         while start < len(timeline):
             day = timeline[start][0]
+            if deferred:
+                deferred = self._continuing(deferred, day, date, known, found, not_triggered, explain)
             end = start
             while end < len(timeline) and timeline[end][0] == day:
                 end += 1
@@ -549,9 +553,11 @@ class Engine:
                 if entries:
                     occasion = _Occasion(self, fact, index, i + 1, day, read, self._attackers(fact),
                                          war_since.at(fact.target, day), conflict)
-                    self._fact(entries, occasion, binding, known, found, not_triggered, explain)
+                    self._fact(entries, occasion, binding, known, found, not_triggered, explain, defer=deferred)
                 if read is not None and fact.kind == "state_of_war":
                     self._declared(read, index, limited_on, war_since, conflict, known, found, force, explain)
+        if deferred:
+            self._continuing(deferred, None, date, known, found, not_triggered, explain)
         obligations = self._strongest(found, known, acts, base, conflict)
         wars = tuple(_war_words(war, self.names) for war in conflict.wars)
         return Resolution(obligations, tuple(reports), tuple(council), tuple(not_triggered), wars)
@@ -655,11 +661,14 @@ class Engine:
         not_triggered: list[NotTriggered],
         explain: bool,
         decided_by: Act | None = None,
+        defer: list[tuple[_Entry, _Occasion]] | None = None,
     ) -> None:
         """Every obligation one fact sets off, over the clauses that may answer it.
 
         One loop over clauses and pairs of parties, not a call per clause: this
-        is the loop that runs tens of thousands of times a resolve.
+        is the loop that runs tens of thousands of times a resolve. An act of
+        war made before a treaty's entry into force goes to ``defer``, to be
+        read again on that date if its war still goes on (:meth:`_continuing`).
         """
         fact, index, when = occasion.fact, occasion.index, occasion.when
         target, attacker, attackers = fact.target, occasion.principal, occasion.attackers
@@ -670,7 +679,10 @@ class Engine:
             if status is None:
                 status = binding[entry.tid] = in_force(entry.treaty, when)
             if status[0] == "no":
-                if explain:
+                eif = entry.treaty.in_force
+                if defer is not None and occasion.act is not None and eif is not None and when < eif:
+                    defer.append((entry, occasion))
+                elif explain:
                     not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index, status[1]))
                 continue
             pairs = entry.pairs_to.get(target or "")
@@ -714,7 +726,7 @@ class Engine:
                         not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index,
                             f"{entry.cite} does not apply to fact {occasion.number}: {match.why_not}"))
                     continue
-                if status[0] == "disputed":
+                if status[0] != "yes":  # disputed, or continuing (_continuing)
                     match.contested.append(status[1])
                 if clash is not None:
                     names = self.names
@@ -733,6 +745,65 @@ class Engine:
                 elif rank > have.rank:
                     have.weaker = (have.number, have.reasons)
                     have.ob, have.rank, have.reasons, have.number = ob, rank, match.contested, number
+
+    def _continuing(
+        self,
+        deferred: list[tuple[_Entry, _Occasion]],
+        day: dt.date | None,
+        date: dt.date,
+        known: Mapping[Key, str],
+        found: dict[Key, _Found],
+        not_triggered: list[NotTriggered],
+        explain: bool,
+    ) -> list[tuple[_Entry, _Occasion]]:
+        """Acts of war made before a treaty entered into force, read as of that date if it is ``day`` or earlier
+        (before the facts of ``day``; every one when ``day`` is None); the rest, kept.
+
+        A treaty does not bind a party "in relation to any act or fact which
+        took place or any situation which ceased to exist before" its entry into
+        force (VCLT Art. 28): a war over by then gives no duty under it, while
+        one that still goes on is a situation that has not ceased, and whether
+        being put in a state of war by an invasion is an act done before the
+        treaty or a situation it now covers is a judgement: the obligation is
+        contested. Only a treaty in force on ``date``, the date of the resolve,
+        can oblige: one that enters into force later obliges nothing yet.
+        """
+        kept = []
+        for entry, occasion in deferred:
+            treaty = entry.treaty
+            eif = treaty.in_force
+            assert eif is not None  # (deferred only with one: _fact)
+            if day is not None and eif > day:
+                kept.append((entry, occasion))
+                continue
+            status = in_force(treaty, max(eif, date))
+            act = occasion.act
+            occasion.conflict.advance(eif)
+            war = act.war if act is not None else None
+            if eif > date or status[0] == "no" or war is None or war.ended:
+                if explain:
+                    why = in_force(treaty, occasion.when)[1]
+                    if status[0] == "no":
+                        why += f", and {status[1]}"
+                    elif eif > date:
+                        why += f", which comes after {date}"
+                    elif war is not None:
+                        why += f", and the war fact {occasion.number} is part of was over before then ({war.ended})"
+                    not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, occasion.index, why))
+                continue
+            continuing = (
+                "the war that attack is part of still went on when the treaty entered into force, and a treaty binds a party in "
+                "relation to a situation that has not ceased to exist before its entry into force (VCLT Art. 28): whether the "
+                "armed attack is an act done before the treaty or part of a situation it now covers is a judgement"
+            )
+            if status[0] == "disputed":
+                continuing += f"; and {status[1]}"
+            occasion.in_force_from = eif  # read as of that date, for this treaty's obligations only
+            try:
+                self._fact([entry], occasion, {entry.tid: ("continuing", continuing)}, known, found, not_triggered, explain)
+            finally:
+                occasion.in_force_from = None
+        return kept
 
     def _declared(
         self,
@@ -1057,11 +1128,15 @@ class Engine:
         else:
             event = f"a threat to {victim}" + (at + where if where else "") + f" (fact {occasion.number}) endangers the region the article names"
         when = occasion.opening_date
+        if occasion.in_force_from is not None:
+            opened = f"{entry.opening}{occasion.in_force_from}, its entry into force, and before it, on {when}, {event}"
+        else:
+            opened = f"{entry.opening}{when} and {event}"
         if match.contested:
-            because = f"{entry.opening}{when} and {event}, but {'; and '.join(match.contested)}{entry.whether[obligor]}"
+            because = f"{opened}, but {'; and '.join(match.contested)}{entry.whether[obligor]}"
             status = "contested"
         else:
-            because = f"{entry.opening}{when} and {event}{entry.so[obligor]}"
+            because = f"{opened}{entry.so[obligor]}"
             status = "triggered"
         if beneficiary != fact.target:  # a duty to a party that was not itself attacked or threatened
             because = f"{because[:-1]}, owed to {entry.name(beneficiary, self.names.state(beneficiary))}."

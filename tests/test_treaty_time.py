@@ -183,3 +183,55 @@ def test_a_state_of_war_of_the_partys_own_making_with_another_state_is_not_one_a
         assert ob.status == "contested", ob.because
         assert "is of its own making, with the ROK (fact 2" in ob.because
     assert [o for o in duties(result, "ru-dprk-2024") if o.attacker == "us"]
+
+
+# --- a war begun before a treaty's entry into force (VCLT Art. 28) -------------------------
+
+KURSK = D(2024, 8, 6)  # Ukraine's incursion into Kursk oblast; Russia-DPRK 2024 entered into force on 2024-12-04
+
+
+def peace(by, target, date, kind="peace"):
+    return Fact(kind, by, target, None, {}, None, date)
+
+
+def test_a_war_that_goes_on_past_the_entry_into_force_leaves_the_duty_to_the_facilitator(rules):
+    result = treaties.resolve([attack("ukraine", "russia", "kursk", date=KURSK)], D(2025, 4, 28), rules)
+    [ob] = duties(result, "ru-dprk-2024")
+    assert (ob.obligor, ob.beneficiary, ob.status, ob.fact) == ("dprk", "russia", "contested", 0)
+    assert ob.because.startswith("Russia-DPRK 2024 Art. 4 binds on 2024-12-04, its entry into force, and before it, on 2024-08-06, Russia suffered")
+    assert "a situation that has not ceased to exist before its entry into force (VCLT Art. 28)" in ob.because
+    # the same war with a later attack, after the entry into force: that one obliges plainly, and says what came before it
+    later = treaties.resolve([attack("ukraine", "russia", "kursk", date=KURSK), attack("ukraine", "russia", "kursk", date=D(2025, 1, 5))],
+                             D(2025, 4, 28), rules)
+    [stronger] = duties(later, "ru-dprk-2024")
+    assert stronger.status == "triggered" and stronger.fact == 1 and "Fact 1 had left it contested" in stronger.because
+
+
+def test_a_war_over_before_the_entry_into_force_gives_no_duty_under_it(rules):
+    for end in (peace("ukraine", "russia", D(2024, 10, 1)), peace("ukraine", "russia", D(2024, 12, 3), kind="ceasefire")):
+        result = treaties.resolve([attack("ukraine", "russia", "kursk", date=KURSK), end], D(2025, 4, 28), rules, explain=True)
+        assert not duties(result, "ru-dprk-2024")
+        [why] = [n.because for n in result.not_triggered if n.treaty == "ru-dprk-2024"]
+        assert "binds only from its entry into force on 2024-12-04, and the war fact 1 is part of was over before then (ended by fact 2" in why
+    # a ceasefire of the very day the treaty enters into force: the war had not ceased before it
+    on_the_day = treaties.resolve([attack("ukraine", "russia", "kursk", date=KURSK), peace("ukraine", "russia", D(2024, 12, 4), "ceasefire")],
+                                  D(2025, 4, 28), rules)
+    assert [o.status for o in duties(on_the_day, "ru-dprk-2024")] == ["contested"]
+    # a war of limited attacks that lapsed (rules/facts.yaml lapse_days: 365) before the treaty
+    lapsed = treaties.resolve([attack("ukraine", "russia", "kursk", date=D(2023, 6, 1), scale="limited")], D(2025, 4, 28), rules)
+    assert not duties(lapsed, "ru-dprk-2024")
+
+
+def test_a_treaty_not_yet_in_force_on_the_date_of_the_resolve_obliges_nothing_yet(rules):
+    result = treaties.resolve([attack("ukraine", "russia", "kursk", date=KURSK)], D(2024, 11, 1), rules, explain=True)
+    assert not duties(result, "ru-dprk-2024")
+    [why] = [n.because for n in result.not_triggered if n.treaty == "ru-dprk-2024"]
+    assert why.endswith("binds only from its entry into force on 2024-12-04, which comes after 2024-11-01")
+
+
+def test_the_korean_war_ended_by_the_armistice_before_the_us_rok_treaty_gives_no_duty_under_it(rules):
+    invasion = attack("dprk", "rok", date=D(1950, 6, 25))
+    armistice = Fact("ceasefire", "dprk", "rok", None, {"with": ["china"]}, None, D(1953, 7, 27))
+    assert not duties(treaties.resolve([invasion, armistice], D(2025, 1, 15), rules), "us-rok-1953")
+    # without the armistice on record the war would still go on, and the duty is the facilitator's to rule on
+    assert [o.status for o in duties(treaties.resolve([invasion], D(2025, 1, 15), rules), "us-rok-1953")] == ["contested"]
