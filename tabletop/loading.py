@@ -679,7 +679,7 @@ def _council(r: Reader, node: Node | None, states: dict[str, m.State]) -> m.Coun
         node,
         "the Security Council module",
         ["permanent"],
-        ["id", "title", "members", "threshold", "compulsory_abstention", "articles", "effects"],
+        ["id", "title", "members", "threshold", "compulsory_abstention", "articles", "effects", "after_veto"],
     )
     if f is None:
         return m.Council(permanent=())
@@ -705,6 +705,14 @@ def _council(r: Reader, node: Node | None, states: dict[str, m.State]) -> m.Coun
         for outcome, _key, value in r.mapping(f["effects"], "effects"):
             ef = r.fields(value, f"effects.{outcome}", [], ["tension"]) or {}
             effects[outcome] = m.Effect(tension=r.integer(ef.get("tension"), "tension"))
+    after_veto = []
+    for item in r.seq(f["after_veto"], "after_veto") if "after_veto" in f else []:
+        vf = r.fields(item, "a procedure after a veto", ["from", "text"], [])
+        if vf:
+            since = r.optional_date(vf["from"], "from")
+            text = " ".join(r.text(vf["text"], "text").split())
+            if since is not None and text:
+                after_veto.append(m.AfterVeto(since, text))
     return m.Council(
         permanent=permanent,
         members=r.integer(f.get("members"), "members", 15),
@@ -712,6 +720,7 @@ def _council(r: Reader, node: Node | None, states: dict[str, m.State]) -> m.Coun
         compulsory_abstention=r.text_list(f.get("compulsory_abstention"), "compulsory_abstention"),
         articles=tuple(articles),
         effects=effects,
+        after_veto=tuple(after_veto),
     )
 
 

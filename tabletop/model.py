@@ -813,6 +813,14 @@ class Escalation:
 
 
 @attrs.frozen
+class AfterVeto:
+    """A procedure a veto sets off, in force from ``since`` (the General Assembly's debate on every veto since 2022)."""
+
+    since: dt.date
+    text: str
+
+
+@attrs.frozen
 class CharterArticle:
     id: str
     text: str
@@ -829,6 +837,11 @@ class Council:
     compulsory_abstention: tuple[str, ...] = ()
     articles: tuple[CharterArticle, ...] = ()
     effects: Mapping[str, Effect] = attrs.field(factory=dict)
+    after_veto: tuple[AfterVeto, ...] = ()  # what follows a veto, from a date (rules/unsc.yaml)
+
+    def follows_veto(self, date: dt.date) -> tuple[str, ...]:
+        """The texts of what follows a veto cast on ``date``."""
+        return tuple(a.text for a in self.after_veto if date >= a.since)
 
     def article(self, article_id: str) -> CharterArticle | None:
         return next((a for a in self.articles if a.id == article_id), None)

@@ -510,7 +510,7 @@ class Engine:
         not_triggered: list[NotTriggered] = []
         force: dict[dt.date, dict[str, tuple[str, str]]] = {}  # date -> treaty id -> in_force()
         words: dict[int, str] = {}
-        joined = _join_vetoes(facts, self.rules)
+        joined = _join_vetoes(facts, self.rules, date)
         deferred: list[tuple[_Entry, _Occasion]] = []  # acts of war made before a treaty's entry into force (_continuing)
         start = 0
         while start < len(timeline):
@@ -541,7 +541,7 @@ class Engine:
                 read = acts.get(i)
                 if fact.kind in ("council_vote", "veto"):
                     if index not in joined.merged:  # a veto cast on a draft of the same batch is part of that draft's vote
-                        council.append(self._council(fact, index, joined.against.get(index, ())))
+                        council.append(self._council(fact, index, joined.against.get(index, ()), day))
                 elif read is not None and fact.kind == "armed_attack":
                     self._report(read, index, reports)
                 entries = self.for_target.get((fact.kind, fact.target or ""))
@@ -1197,7 +1197,14 @@ class Engine:
                         f"on {who} is on record (a claim of anticipatory self-defence): whether it may is for the facilitator")
             out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
 
-    def _council(self, fact: m.Fact, index: int, joined: tuple[str, ...] = ()) -> CouncilOutcome:
+    def _council(self, fact: m.Fact, index: int, joined: tuple[str, ...] = (), day: dt.date | None = None) -> CouncilOutcome:
+        outcome = self._vote(fact, index, joined)
+        after = self.council.follows_veto(day) if day is not None and outcome.outcome == "vetoed" else ()
+        if after:
+            outcome = attrs.evolve(outcome, because=" ".join((outcome.because, *after)))
+        return outcome
+
+    def _vote(self, fact: m.Fact, index: int, joined: tuple[str, ...]) -> CouncilOutcome:
         names = self.names
         council = self.council
         drafter = fact.by or "?"
@@ -1242,7 +1249,8 @@ class Engine:
         tail = f" ({'; '.join(notes)})" if notes else ""
         if vetoers:
             return CouncilOutcome(index, drafter, "vetoed", vetoers,
-                f"The draft{name} by {names.state(drafter)} fails: {', '.join(names.state(s) for s in vetoers)} voted against as a permanent member, a veto under UN Charter Art. 27(3){tail}.")
+                f"The draft{name} by {names.state(drafter)} fails: {names.states(vetoers)} voted against as "
+                f"{'a permanent member, a veto' if len(vetoers) == 1 else 'permanent members, each a veto'} under UN Charter Art. 27(3){tail}.")
         if affirmative >= council.threshold:
             return CouncilOutcome(index, drafter, "adopted", (),
                 f"The draft{name} by {names.state(drafter)} is adopted with {affirmative} votes in favour and no permanent member against{tail}.")
@@ -1256,7 +1264,7 @@ class _Joined:
     merged: frozenset[int]  # indexes of those veto facts: decided with the draft, not on their own
 
 
-def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules) -> _Joined:
+def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules, date: dt.date) -> _Joined:
     """Vetoes among ``facts`` that name a draft tabled among the same facts: one vote, not two.
 
     A seat that tables a draft and a seat that vetoes it decide in the same
@@ -1265,7 +1273,8 @@ def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules) -> _Joined:
     draft by the draft's name (``draft``, when the drafts are named: one state
     may table two in a turn) or by its drafter (``draft_by``: that state's
     first draft among them); a veto that gives both needs both to match. A
-    veto whose draft is not among them is decided on its own, as before.
+    veto whose draft is not among them, or dated before it (``date`` stands
+    for a fact's own date), is decided on its own, as before.
     """
     by_drafter: dict[str, int] = {}
     by_name: dict[str, int] = {}
@@ -1286,6 +1295,8 @@ def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules) -> _Joined:
                 draft = None  # that name, but another state's draft: not this veto's
         else:
             draft = by_drafter.get(drafter) if drafter is not None else None
+        if draft is not None and (fact.date or date) < (facts[draft].date or date):
+            draft = None  # cast before the draft was tabled: on another draft
         if draft is not None:
             against.setdefault(draft, []).append(rules.canonical(fact.by))
             merged.add(i)

@@ -392,6 +392,25 @@ def test_a_veto_of_a_draft_not_in_the_batch_is_decided_on_its_own_and_says_which
     assert "on the draft 'sanctions' by Japan" in outcomes[2].because  # that name, but not Japan's draft: not the US one
 
 
+def test_a_veto_since_april_2022_convenes_the_general_assembly_and_one_before_does_not(rules):
+    draft = Fact(kind="council_vote", by="us", details={"votes": {"against": ["russia", "china"]}})
+    [now] = treaties.resolve([draft], D(2024, 3, 28), rules).council
+    assert now.because.startswith("The draft by the United States fails: Russia and China voted against as permanent members, each a veto")
+    assert now.because.endswith("Since General Assembly resolution 76/262 (26 April 2022), the President of the General Assembly convenes "
+                                "a formal meeting of the Assembly within ten working days of a veto, to debate the situation on which it was cast.")
+    [before] = treaties.resolve([draft], D(2017, 12, 22), rules).council
+    assert before.outcome == "vetoed" and "General Assembly" not in before.because
+    adopted = treaties.resolve([Fact(kind="council_vote", by="us")], D(2024, 3, 28), rules).council
+    assert "General Assembly" not in adopted[0].because  # only a veto sets the debate off
+
+
+def test_a_veto_cast_before_a_draft_was_tabled_is_not_a_vote_on_it(rules):
+    draft = Fact(kind="council_vote", by="us", date=D(2025, 1, 15))
+    earlier = Fact(kind="veto", by="china", details={"draft_by": "us"}, date=D(2025, 1, 10))
+    outcomes = treaties.resolve([draft, earlier], D(2025, 1, 15), rules).council
+    assert sorted((o.fact, o.outcome) for o in outcomes) == [(0, "adopted"), (1, "vetoed")]
+
+
 def test_self_defence_owes_a_report_to_the_council(rules):
     res = treaties.resolve([attack("dprk", "rok", "seoul"), attack("rok", "dprk", "kaesong")], D(2025, 1, 15), rules)
     assert [r.by for r in res.reports] == ["rok"]
@@ -418,3 +437,10 @@ def test_collective_self_defence_leaves_the_aggressors_allies_contested(rules):
     second = [o for o in rounds[1].obligations if o.kind == "assist"]  # (and Japan's Art. IV consultation on the US strike)
     assert {o.obligor for o in second} == {"russia", "china"}
     assert all(o.status == "contested" for o in second)
+
+
+def test_a_procedure_after_a_veto_with_a_bad_date_is_refused_where_it_stands(tmp_path):
+    problems = "\n".join(rules_with(tmp_path, "  - from: 2022-04-26", "  - from: April 2022\n    when: later", "unsc.yaml"))
+    assert "unsc.yaml:" in problems
+    assert "expected a date like" in problems and "from" in problems
+    assert "unknown key 'when' in a procedure after a veto; expected one of: from, text" in problems
