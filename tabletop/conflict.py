@@ -243,7 +243,7 @@ class Conflict:
                 self._close(war, f"over: its sides had not fought for more than {lapse} days after {war.last}, "
                                  "and it was fought only with limited attacks")
 
-    def end(self, act: Act) -> None:
+    def end(self, act: Act, covered: Iterable[str] = ()) -> None:
         """A fact that ends a war between states on its two sides (a ceasefire, an armistice, a peace).
 
         Made by the states that began it (every state that made its first act
@@ -251,11 +251,13 @@ class Conflict:
         in it. Made by others, it stops the fighting between them, and a
         signatory that then fights nobody in the war leaves it: the war goes on
         between the rest (a US-China ceasefire in a war the DPRK began on the
-        ROK takes China out, and leaves the US fighting the DPRK).
+        ROK takes China out, and leaves the US fighting the DPRK). ``covered``
+        are states whose forces a signatory commands, so that it signs for them
+        too (an armistice signed by the UN Command covers the ROK's forces).
         """
         self.advance(act.when)
         target = act.fact.target or ""
-        signed = {*act.attackers, target}
+        signed = {*act.attackers, target, *covered}
         wars = [w for w in self.of.get(target, ()) if any(w.side.get(s, w.side[target]) != w.side[target] and s not in w.left
                                                           for s in act.attackers)]
         why = f"ended its part in it with {act.ref}"

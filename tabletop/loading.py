@@ -327,9 +327,10 @@ def _geography(
         for name, _key, value in r.mapping(f["regions"], "regions"):
             regions[name] = r.text(value, f"region {name}")
     aliases: dict[str, Node] = {}
+    commands: dict[str, Node] = {}
     for name, key, value in r.mapping(f["states"], "states"):
         r.ident(key, "a state")
-        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases", "short"])
+        sf = r.fields(value, f"state {name!r}", ["name"], ["type", "aliases", "short", "wartime_command"])
         if sf is None:
             continue
         kind = r.text(sf.get("type"), "type", "state")
@@ -341,9 +342,16 @@ def _geography(
                 r.error(sf["aliases"], f"alias {alias!r} is given to two states")
             aliases[alias] = sf["aliases"]
         states[name] = m.State(name, r.text(sf["name"], "name"), kind, state_aliases, r.text(sf.get("short"), "short"))
+        if "wartime_command" in sf:
+            commands[name] = sf["wartime_command"]
     for alias, where in aliases.items():
         if alias in states:
             r.error(where, f"alias {alias!r} is already a state id")
+    for name, node in commands.items():  # once every state is known: a span names another state
+        spans = _administration(r, node, name, states, f"the wartime command of {name!r}", "wartime_command")
+        if any(span.state == name for span in spans):
+            r.error(node, f"the wartime command of {name!r} names {name!r} itself; expected the state that would command its forces")
+        states[name] = attrs.evolve(states[name], wartime_command=tuple(s for s in spans if s.state is not None))
     for name, key, value in r.mapping(f["territories"], "territories"):
         r.ident(key, "a territory")
         tf = r.fields(
@@ -387,8 +395,9 @@ def _geography(
     return states, territories, regions
 
 
-def _administration(r: Reader, node: Node | None, territory: str, states: dict[str, m.State]) -> tuple[m.Administration, ...]:
-    """``administered_by``: a state, null (no state), or dated spans in order.
+def _administration(r: Reader, node: Node | None, territory: str, states: dict[str, m.State],
+                    what: str = "", key: str = "administered_by") -> tuple[m.Administration, ...]:
+    """``administered_by``: a state, null (no state), or dated spans in order (``what``: of what, for messages).
 
     Spans are ``{by: STATE or null, from: DATE, to: DATE}``, both ends inclusive;
     the first may leave out ``from`` and the last ``to`` (open-ended). They must
@@ -403,24 +412,25 @@ def _administration(r: Reader, node: Node | None, territory: str, states: dict[s
             r.error(value, f"undefined state {state!r} for {what}; expected one of the states above, or null")
         return state or None
 
+    what = what or f"the administration of {territory!r}"
     if node is None:
         return (m.Administration(None),)
     if node.kind != "seq":
-        return (m.Administration(state_of(node, "administered_by")),)
+        return (m.Administration(state_of(node, key)),)
     spans: list[m.Administration] = []
-    items = r.seq(node, f"the administration of {territory!r}")
+    items = r.seq(node, what)
     if not items:
-        r.error(node, f"expected at least one span in the administration of {territory!r}, like {{by: japan, from: 1972-05-15}}")
+        r.error(node, f"expected at least one span in {what}, like {{by: japan, from: 1972-05-15}}")
     for at, item in enumerate(items):
-        sf = r.fields(item, f"a span of the administration of {territory!r}", ["by"], ["from", "to"])
+        sf = r.fields(item, f"a span of {what}", ["by"], ["from", "to"])
         if sf is None:
             continue
         start = r.optional_date(sf.get("from"), "from")
         end = r.optional_date(sf.get("to"), "to")
         if start is None and at > 0:
-            r.error(item, f"missing field 'from' in a span of the administration of {territory!r}; only the first span may be open at its start")
+            r.error(item, f"missing field 'from' in a span of {what}; only the first span may be open at its start")
         if end is None and at < len(items) - 1:
-            r.error(item, f"missing field 'to' in a span of the administration of {territory!r}; only the last span may be open at its end")
+            r.error(item, f"missing field 'to' in a span of {what}; only the last span may be open at its end")
         if start and end and end < start:
             r.error(sf["to"], f"dates out of order: the span ends {end}, before it starts {start}")
         if spans and start and spans[-1].end and start <= spans[-1].end:

@@ -693,6 +693,13 @@ class State:
     type: str = "state"
     aliases: tuple[str, ...] = ()
     short: str = ""  # the name a sentence uses ("the DPRK"); the full name when empty
+    # who would command its forces in war, over dated spans (Administration.state: the commanding state): a
+    # ceasefire or armistice that state signs covers them (the ROK's under the UN Command in 1953)
+    wartime_command: tuple[Administration, ...] = ()
+
+    def commander(self, date: dt.date) -> str | None:
+        """The state that commands this one's forces in war on ``date``, if another does."""
+        return next((span.state for span in self.wartime_command if span.covers(date)), None)
 
 
 @attrs.frozen

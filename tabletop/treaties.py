@@ -387,6 +387,7 @@ class Engine:
         self.names = _Names(rules)
         self.ends = {kind.id: kind.ends for kind in rules.fact_kinds.values() if kind.ends}
         self.model_kinds = WAR_KINDS | frozenset(self.ends)  # the kinds of fact the conflict model reads
+        self.commanded = [s for s in rules.states.values() if s.wartime_command]  # states whose forces another commands in war
         chosen = list(rules.treaties) if treaties is None else [t for t in treaties if t in rules.treaties]
         self.treaties = [rules.treaties[t] for t in chosen]
         for_target: dict[tuple[str, str], list[_Entry]] = {}
@@ -533,7 +534,7 @@ class Engine:
                     if fact.kind == "armed_attack" and not full_scale(fact):
                         limited_on.setdefault(fact.target, []).append(act)
                 elif fact.kind in self.ends:
-                    conflict.end(Act(i + 1, fact, day, self._attackers(fact), self._words(fact, day, words, i)))
+                    self._end(conflict, Act(i + 1, fact, day, self._attackers(fact), self._words(fact, day, words, i)))
             for _day, i, fact in group:
                 if i < base:
                     continue
@@ -574,7 +575,7 @@ class Engine:
             if fact.kind in WAR_KINDS:
                 conflict.add(Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
             elif fact.kind in self.ends:
-                conflict.end(Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
+                self._end(conflict, Act(i + 1, fact, dates[i], self._attackers(fact), self._words(fact, dates[i], words, i)))
         return conflict
 
     def at_war(self, facts: Sequence[m.Fact], date: dt.date, on: dt.date) -> set[str]:
@@ -621,6 +622,25 @@ class Engine:
             words = f"the {fact.kind.replace('_', ' ')} of {by} with {target} on {when}"
         cache[i] = words
         return words
+
+    def _end(self, conflict: Conflict, act: Act) -> None:
+        """A ceasefire or a peace into the conflict model, with the forces a signatory commands in war (a ceasefire only).
+
+        An armistice is signed by commanders for the forces under them: the UN
+        Command signed that of 1953 for the ROK's, though the ROK did not sign
+        (``wartime_command`` in rules/geography.yaml). A peace ends a state of
+        war, which only the state itself can do.
+        """
+        covered: list[str] = []
+        if self.ends.get(act.fact.kind) == "hostilities" and self.commanded:
+            signed = {*act.attackers, act.fact.target}
+            for state in self.commanded:
+                commander = state.commander(act.when)
+                if commander in signed and state.id not in signed:
+                    covered.append(state.id)
+                    act.words += (f" (signed for {self.names.state(state.id)}'s forces too, under "
+                                  f"{self.names.state(commander)}' command in war)")
+        conflict.end(act, covered)
 
     def _article_label(self, reference: str) -> str:
         """``us-rok-1953 Art. III`` -> ``US-ROK 1953 Art. III`` (unknown treaties as written)."""
@@ -765,8 +785,11 @@ class Engine:
         one that still goes on is a situation that has not ceased, and whether
         being put in a state of war by an invasion is an act done before the
         treaty or a situation it now covers is a judgement: the obligation is
-        contested. Only a treaty in force on ``date``, the date of the resolve,
-        can oblige: one that enters into force later obliges nothing yet.
+        contested. A war with no act in the ``lapse_days`` before the entry into
+        force is a war on paper by then (the Korean War of 1950 and the US-ROK
+        treaty of 1954): no hostilities went on into the treaty. Only a treaty
+        in force on ``date``, the date of the resolve, can oblige: one that
+        enters into force later obliges nothing yet.
         """
         kept = []
         for entry, occasion in deferred:
@@ -780,15 +803,20 @@ class Engine:
             act = occasion.act
             occasion.conflict.advance(eif)
             war = act.war if act is not None else None
-            if eif > date or status[0] == "no" or war is None or war.ended:
+            lapse = self.rules.lapse_days
+            quiet = war is not None and lapse is not None and (eif - war.last).days > lapse  # a war on paper, not fought
+            if eif > date or status[0] == "no" or war is None or war.ended or quiet:
                 if explain:
                     why = in_force(treaty, occasion.when)[1]
                     if status[0] == "no":
                         why += f", and {status[1]}"
                     elif eif > date:
                         why += f", which comes after {date}"
-                    elif war is not None:
+                    elif war is not None and war.ended:
                         why += f", and the war fact {occasion.number} is part of was over before then ({war.ended})"
+                    elif war is not None:
+                        why += (f", and the war fact {occasion.number} is part of had not been fought for more than {lapse} days "
+                                f"by then (its last act on {war.last}): no situation of hostilities went on into the treaty")
                     not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, occasion.index, why))
                 continue
             continuing = (

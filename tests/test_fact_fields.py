@@ -126,3 +126,10 @@ def test_okinawa_changes_administration_on_the_reversion(rules):
     assert okinawa.administrator(dt.date(1972, 5, 14)) == "us"
     assert okinawa.administrator(dt.date(1972, 5, 15)) == "japan"
     assert rules.territories["guam"].administrator(dt.date(1900, 1, 1)) == "us"
+
+
+def test_a_wartime_command_naming_no_state_or_the_state_itself_is_refused(tmp_path):
+    old = "wartime_command: [{by: us, from: 1950-07-14}]"
+    assert "undefined state 'usa_forces' for by" in "\n".join(rules_with(tmp_path / "a", old, "wartime_command: [{by: usa_forces, from: 1950-07-14}]"))
+    found = "\n".join(rules_with(tmp_path / "b", old, "wartime_command: rok"))
+    assert "geography.yaml:" in found and "the wartime command of 'rok' names 'rok' itself" in found

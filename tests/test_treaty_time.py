@@ -233,5 +233,16 @@ def test_the_korean_war_ended_by_the_armistice_before_the_us_rok_treaty_gives_no
     invasion = attack("dprk", "rok", date=D(1950, 6, 25))
     armistice = Fact("ceasefire", "dprk", "rok", None, {"with": ["china"]}, None, D(1953, 7, 27))
     assert not duties(treaties.resolve([invasion, armistice], D(2025, 1, 15), rules), "us-rok-1953")
-    # without the armistice on record the war would still go on, and the duty is the facilitator's to rule on
-    assert [o.status for o in duties(treaties.resolve([invasion], D(2025, 1, 15), rules), "us-rok-1953")] == ["contested"]
+    # a war fought in the months before the treaty, with no end on record, goes on into it: the facilitator rules
+    fought = [invasion, attack("dprk", "rok", date=D(1954, 6, 1), scale="limited")]
+    assert [o.status for o in duties(treaties.resolve(fought, D(2025, 1, 15), rules), "us-rok-1953")] == ["contested"]
+
+
+def test_a_war_not_fought_for_longer_than_the_lapse_before_the_entry_into_force_is_no_continuing_situation(rules):
+    # the Korean War with no end on record goes on between the DPRK and the ROK on paper, but no act of it came in
+    # the year before the US-ROK treaty entered into force (1954-11-17)
+    facts = [attack("dprk", "rok", "seoul", date=D(1950, 6, 25)), attack("us", "dprk", date=D(1950, 6, 27), on_behalf_of="rok")]
+    result = treaties.resolve(facts, D(2025, 1, 15), rules, explain=True)
+    assert not result.obligations
+    [why] = [n.because for n in result.not_triggered if n.treaty == "us-rok-1953" and n.kind == "assist" and n.fact == 0]
+    assert "had not been fought for more than 365 days by then (its last act on 1950-06-27)" in why

@@ -239,6 +239,30 @@ def test_an_armistice_signed_by_the_states_that_began_the_war_ends_it_for_all(ru
     assert not model.of and not model.struck
 
 
+def test_the_armistice_as_signed_by_the_un_command_ends_the_war_for_the_rok_whose_forces_it_commanded(rules):
+    """The Armistice of 1953 was signed by the UN Command's commander (a US general), the Korean People's Army and the
+    Chinese volunteers; the ROK did not sign, but its forces were under the UN Command (rules/geography.yaml
+    wartime_command). It ends the war for all: a strike of 2025 begins a new one, and is no self-defence against 1950."""
+    facts = [attack("dprk", "rok", "seoul", date=D(1950, 6, 25)), attack("us", "dprk", date=D(1950, 6, 27), on_behalf_of="rok"),
+             attack("china", "us", "dprk", date=D(1950, 10, 25)), ends("ceasefire", "us", "dprk", D(1953, 7, 27), **{"with": ["china"]}),
+             attack("rok", "dprk", scale="limited")]
+    result = treaties.resolve(facts, TODAY, rules, explain=True)
+    assert not [r for r in result.reports if r.by == "rok"]  # a first strike that claims nothing owes no report
+    assert any("signed for the ROK's forces too, under the United States' command in war" in w and "It is ended by fact 4" in w
+               for w in result.wars), result.wars
+    assert any(w.startswith("The war of the ROK against the DPRK, in which the ROK struck first (fact 5") for w in result.wars), result.wars
+    # before the ROK's forces were put under the UN Command (14 July 1950), a US ceasefire would not have covered them
+    early = [attack("dprk", "rok", "seoul", date=D(1950, 6, 25)), attack("us", "dprk", date=D(1950, 6, 27), on_behalf_of="rok"),
+             ends("ceasefire", "us", "dprk", D(1950, 7, 1))]
+    assert "dprk" in Engine(rules).model(early, TODAY).enemies("rok")
+    # a ceasefire the United States signs with the DPRK today covers the ROK's forces (the Combined Forces Command);
+    # a peace does not: only the ROK can end its own state of war, and its war with the DPRK goes on
+    today = [attack("dprk", "rok", "seoul", date=D(2025, 1, 1)), attack("us", "dprk", date=D(2025, 1, 2), on_behalf_of="rok")]
+    assert not Engine(rules).model([*today, ends("ceasefire", "us", "dprk", D(2025, 1, 5))], TODAY).of
+    at_peace = Engine(rules).model([*today, ends("peace", "us", "dprk", D(2025, 1, 5))], TODAY)
+    assert "dprk" in at_peace.enemies("rok") and "us" not in at_peace.of
+
+
 def test_a_ceasefire_by_one_partner_of_the_coalition_that_began_a_war_does_not_end_it(rules):
     facts = [attack("dprk", "rok", "seoul", date=D(2025, 1, 1), **{"with": ["china"]}), ends("ceasefire", "china", "rok", D(2025, 1, 5)),
              attack("rok", "dprk", scale="limited")]
