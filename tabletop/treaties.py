@@ -513,6 +513,10 @@ class Engine:
         words: dict[int, str] = {}
         joined = _join_vetoes(facts, self.rules, date)
         deferred: list[tuple[_Entry, _Occasion]] = []  # acts of war made before a treaty's entry into force (_continuing)
+        filed: dict[str, list[tuple[dt.date, int]]] = {}  # state -> the reports to the Security Council among the facts (_report)
+        for j, f in enumerate(facts):
+            if f.kind == "council_report" and f.by is not None:
+                filed.setdefault(self.rules.canonical(f.by), []).append((f.date or date, base + j + 1))
         start = 0
         while start < len(timeline):
             day = timeline[start][0]
@@ -544,7 +548,7 @@ class Engine:
                     if index not in joined.merged:  # a veto cast on a draft of the same batch is part of that draft's vote
                         council.append(self._council(fact, index, joined.against.get(index, ()), day))
                 elif read is not None and fact.kind == "armed_attack":
-                    self._report(read, index, reports)
+                    self._report(read, index, reports, filed)
                 entries = self.for_target.get((fact.kind, fact.target or ""))
                 if entries is None:
                     entries = self.for_kind.get(fact.kind)
@@ -1181,13 +1185,20 @@ class Engine:
         )
 
     # --- Art. 51 and the Security Council ---------------------------------------------
-    def _report(self, act: Act, index: int, out: list[Report]) -> None:
+    def _report(self, act: Act, index: int, out: list[Report], filed: Mapping[str, list[tuple[dt.date, int]]]) -> None:
         """Art. 51: measures in self-defence, individual or collective, are reported at once.
 
         Owed by every attacker whose act answers aggression by the attacked
-        state's side, and by any that says it acts in self-defence.
+        state's side, by any that says it acts in self-defence, and by a state
+        struck first that answers a strike whose maker calls it self-defence
+        (who began the war is then disputed, and its answer is at least a claim).
+        ``filed``: the reports among the facts (``council_report``), by state,
+        with their dates and numbers: a report of the same date or later says
+        the duty was met.
         """
-        if not (act.responds or act.claim):
+        # A state struck first by a strike whose maker calls it self-defence answers at least in a claim of its own.
+        answering = act.started == "disputed" and not act.claim and any(a in act.individual for a in act.attackers)
+        if not (act.responds or act.claim or answering):
             return
         names = self.names
         fact = act.fact
@@ -1210,6 +1221,9 @@ class Engine:
                 kind = f"collective self-defence of {defended}"
                 said = (f"{subject} uses force in {kind} against {target} ({ref})" if act.responds
                         else f"{subject} says it uses force in {kind} against {target} ({ref}); whether it may is for the facilitator")
+            elif attacker in act.individual and not act.responds and not act.claim:
+                said = (f"{subject} strikes back at {target} ({ref}), which struck it first, and {act.why}: "
+                        "whether this is individual self-defence is for the facilitator")
             elif attacker in act.individual:
                 said = (f"{subject} uses force in individual self-defence against {target} ({ref})" if act.responds
                         else f"{subject} says it uses force in individual self-defence against {target} ({ref}); whether it may is for the facilitator")
@@ -1223,7 +1237,9 @@ class Engine:
             else:  # a first strike it calls self-defence, for nobody else: a claim of its own, before any attack on it
                 said = (f"{subject} says it uses force in individual self-defence against {target} ({ref}), though no armed attack "
                         f"on {who} is on record (a claim of anticipatory self-defence): whether it may is for the facilitator")
-            out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once."))
+            made = next((number for when, number in filed.get(attacker, ()) if when >= act.when), None)
+            done = f": {who} did so (fact {made})" if made is not None else ""
+            out.append(Report(attacker, index, f"{said}, and UN Charter Art. 51 requires the measures to be reported to the Security Council at once{done}."))
 
     def _council(self, fact: m.Fact, index: int, joined: tuple[str, ...] = (), day: dt.date | None = None) -> CouncilOutcome:
         outcome = self._vote(fact, index, joined)

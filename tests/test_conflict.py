@@ -368,3 +368,27 @@ def test_art_51_reports_name_the_self_defence_claimed_as_it_is(rules):
     assert "claims to act in collective self-defence of Japan" in unattacked and "no armed attack on Japan is on record" in unattacked
     asked = reports(attack("dprk", "rok", "seoul"), attack("us", "dprk", on_behalf_of="rok"))["us"]
     assert "uses force in collective self-defence of the ROK" in asked
+
+
+def test_a_state_struck_first_by_a_claimed_self_defence_owes_a_report_of_its_answer_too(rules):
+    """The US strikes first, calling it (anticipatory) self-defence; the DPRK strikes back. Both claims are
+    contested, and each state's measures must be reported (Art. 51): the DPRK's too, not only the one that claimed."""
+    result = resolve(rules, attack("us", "dprk", scale="limited", self_defence=True), attack("dprk", "us", "guam"))
+    by = {r.by: r.because for r in result.reports}
+    assert set(by) == {"us", "dprk"}
+    assert by["dprk"].startswith("The DPRK strikes back at the United States (fact 2")
+    assert "which struck it first" in by["dprk"] and "whether this is individual self-defence is for the facilitator" in by["dprk"]
+
+
+def test_a_report_filed_among_the_facts_says_the_art_51_duty_was_met(rules):
+    shelling = attack("dprk", "rok", "yeonpyeong", scale="limited")
+    answer = attack("rok", "dprk", "dprk", scale="limited", self_defence=True)
+    report = Fact(kind="council_report", by="rok", details={"basis": "UN Charter Art. 51"})
+    [made] = resolve(rules, shelling, answer, report).reports
+    assert made.by == "rok" and made.because.endswith("to be reported to the Security Council at once: the ROK did so (fact 3).")
+    [owed] = resolve(rules, shelling, answer).reports
+    assert owed.because.endswith("to be reported to the Security Council at once.")
+    # a report dated before the measures is no report of them
+    early = Fact(kind="council_report", by="rok", date=dt.date(2024, 12, 1))
+    [still_owed] = resolve(rules, shelling, answer, early).reports
+    assert still_owed.because.endswith("at once.")
