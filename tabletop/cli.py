@@ -306,8 +306,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if args.explain:
         for war in result.wars:
             print(war)
-        for item in result.not_triggered:
-            print(f"not triggered: {item.because}")
+        for because in dict.fromkeys(item.because for item in result.not_triggered):  # once, though it is so for both parties
+            print(f"not triggered: {because}")
     return 0
 
 

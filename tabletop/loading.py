@@ -990,6 +990,8 @@ def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
     target = state("target")
     by = state("by")
     helper = state("on_behalf_of")
+    if by is not None and by == target:
+        r.error(values["target"], f"by and target name the same state, {by!r}; expected {_a(kind)} fact to act on another state")
     if kind in ("armed_attack", "state_of_war"):
         if helper is not None and helper in (by, target):
             r.error(values["on_behalf_of"], f"on_behalf_of names the state {'acting' if helper == by else 'attacked'}; expected the state on whose behalf {by} acts (collective self-defence)")
@@ -1051,13 +1053,23 @@ def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.R
         if node.kind != "scalar" or node.value is None or isinstance(node.value, bool) or not NAME.fullmatch(str(node.value)):
             r.error(node, f"expected a name for {name} in {_a(kind)} fact (letters, digits, '-', '_' or '.', at most 64), got {node.describe()}")
     elif spec.type == "votes":
+        seen: dict[str, str] = {}  # state -> the side it is listed on
+        count = 0
         for side, key, voters in r.mapping(node, "votes"):
             if side not in ("for", "against", "abstain"):
                 r.error(key, f"expected for, against or abstain under votes, got {side!r}")
             elif side == "for" and voters.kind == "scalar" and isinstance(voters.value, int) and not isinstance(voters.value, bool):
-                continue  # a count of the votes in favour
+                count += voters.value  # a count of the votes in favour
             else:
                 states(voters, f"votes.{side}")
+                for each in voters.value if voters.kind == "seq" else [voters]:
+                    voter = rules.canonical(str(each.value))
+                    if voter in seen:
+                        r.error(each, f"{voter!r} is listed twice in votes: under {seen[voter]} and under {side}; a member casts one vote")
+                    seen[voter] = side
+                    count += 1
+        if count > rules.council.members:
+            r.error(node, f"{count} votes for a council of {rules.council.members} members; expected at most {rules.council.members}")
 
 
 def load_facts(path: str | os.PathLike[str], rules: m.Rules) -> tuple[dt.date, list[m.Fact]]:

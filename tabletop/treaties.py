@@ -642,8 +642,8 @@ class Engine:
                 commander = state.commander(act.when)
                 if commander in signed and state.id not in signed:
                     covered.append(state.id)
-                    act.words += (f" (signed for {self.names.state(state.id)}'s forces too, under "
-                                  f"{self.names.state(commander)}' command in war)")
+                    act.words += (f" (signed for {_whose(self.names.state(state.id))} forces too, under "
+                                  f"{_whose(self.names.state(commander))} command in war)")
         conflict.end(act, covered)
 
     def _article_label(self, reference: str) -> str:
@@ -968,8 +968,10 @@ class Engine:
                     made = f"with {whom}"
                 elif since.when < occasion.when:
                     made = f"with {whom} before this attack"
-                else:
+                elif since.fact.kind == "state_of_war":
                     made = f"declared on {whom} in answer to it"
+                else:
+                    made = f"by its own full-scale attack on {whom} in answer to it"
                 match.contested.append(
                     f"the attack is limited, and the state of war {names.state(fact.target, treaty)} is in is of its own making, "
                     f"{made} ({since.ref}), so whether this attack puts it in one, as the article requires, is a judgement"
@@ -1230,7 +1232,7 @@ class Engine:
             elif act.responds and not act.claim:
                 # Nobody asked: collective self-defence is the attacked state's to request (Nicaragua, paras. 195-199).
                 said = (f"{subject} uses force against {target} ({ref}), whose side "
-                        f"began the war; that is collective self-defence only at the request of a state {target}'s side attacked, "
+                        f"began the war; that is collective self-defence only at the request of a state {_whose(target)} side attacked, "
                         "and none is on record: whether it is, is for the facilitator")
             elif act.responds:
                 said = f"{subject} uses force in collective self-defence against {target} ({ref})"
@@ -1268,6 +1270,11 @@ class Engine:
         chapter = str(fact.details.get("chapter", "VII"))
         disputants = {self.rules.canonical(str(s)) for s in _as_list(fact.details.get("parties"))}
         notes = []
+        not_vetoes = [s for s in joined if s not in council.permanent]
+        if not_vetoes:  # a "veto" fact by an elected member: a vote against, and no veto
+            notes.append(f"{names.states(not_vetoes)} cast {'its negative vote' if len(not_vetoes) == 1 else 'negative votes'} "
+                         f"as a veto, but {'is not a permanent member' if len(not_vetoes) == 1 else 'are not permanent members'}: "
+                         "a vote against, and no veto")
         raw_for = votes.get("for")
         listed_for = [self.rules.canonical(str(s)) for s in raw_for] if isinstance(raw_for, list) else None
         if chapter in council.compulsory_abstention:
@@ -1345,6 +1352,11 @@ def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules, date: dt.date) -> _Joi
             against.setdefault(draft, []).append(rules.canonical(fact.by))
             merged.add(i)
     return _Joined({k: tuple(v) for k, v in against.items()}, frozenset(merged))
+
+
+def _whose(name: str) -> str:
+    """``the ROK`` -> ``the ROK's``; ``the United States`` -> ``the United States'``."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _war_words(war: War, names: _Names) -> str:

@@ -135,7 +135,7 @@ def test_the_defenders_own_partners_are_owed_assistance_when_the_aggressor_strik
         attack("dprk", "us", "guam"),
         attack("dprk", "us", "okinawa"),
     )
-    rok = [o for o in result.obligations if o.treaty == "us-rok-1953" and o.obligor == "rok"]
+    rok = [o for o in result.obligations if o.treaty == "us-rok-1953" and o.obligor == "rok" and o.kind == "assist"]
     assert [o.status for o in rok] == ["triggered"]  # one duty to the US against the DPRK, at its strongest
     japan = duty(result, "us-japan-1960", "japan", "us", "dprk")
     assert japan.status == "triggered" and "Okinawa" in japan.because

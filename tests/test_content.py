@@ -308,13 +308,16 @@ def resolved(scenario, rules, *ids):
 
 def test_guam_okinawa_and_a_ship_at_sea_oblige_differently(nea):
     scenario, rules = nea
-    guam = {(o.treaty, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-guam-strike")}
-    assert guam == {("us-rok-1953", "rok", "us", "triggered")}
-    okinawa = {(o.treaty, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-okinawa-strike")}
-    assert okinawa == {("us-japan-1960", "japan", "us", "triggered"), ("us-japan-1960", "us", "japan", "triggered")}
-    # at sea no territory is administered: no assistance, only Japan's consultation on the danger to the Far East (Art. IV)
+    guam = {(o.treaty, o.article, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-guam-strike")}
+    assert guam == {("us-rok-1953", "III", "rok", "us", "triggered"), ("us-rok-1953", "II", "rok", "us", "triggered")}
+    okinawa = {(o.treaty, o.article, o.obligor, o.beneficiary, o.status) for o in resolved(scenario, rules, "hyp-okinawa-strike")}
+    # Okinawa is Japan's to defend (US-Japan Art. V), not the ROK's (US-ROK Art. III); the ROK still consults (Art. II)
+    assert okinawa == {(t, art, a, b, "triggered") for t, art, a, b in [
+        ("us-japan-1960", "V", "japan", "us"), ("us-japan-1960", "V", "us", "japan"), ("us-japan-1960", "IV", "japan", "us"),
+        ("us-japan-1960", "IV", "us", "japan"), ("us-rok-1953", "II", "rok", "us")]}
+    # at sea no territory is administered: no assistance, only consultation on the danger (US-Japan Art. IV, US-ROK Art. II)
     at_sea = {(o.treaty, o.article, o.obligor, o.beneficiary) for o in resolved(scenario, rules, "hyp-destroyer-hit")}
-    assert at_sea == {("us-japan-1960", "IV", "japan", "us")}
+    assert at_sea == {("us-japan-1960", "IV", "japan", "us"), ("us-rok-1953", "II", "rok", "us")}
     destroyer = inject(scenario, "hyp-destroyer-hit")
     assert rules.territories[destroyer.facts[0].location].administrator(destroyer.date) is None
 
@@ -323,7 +326,7 @@ def test_when_the_rok_fires_first_the_us_duty_is_contested(nea):
     scenario, rules = nea
     first = inject(scenario, "hyp-rok-fires-first")
     assert first.standby and first.facts[0].by == "rok" and not first.facts[0].details.get("self_defence")
-    [art3] = [o for o in resolved(scenario, rules, "hyp-rok-fires-first", "hyp-yeonpyeong-shelling") if o.treaty == "us-rok-1953"]
+    [art3] = [o for o in resolved(scenario, rules, "hyp-rok-fires-first", "hyp-yeonpyeong-shelling") if o.treaty == "us-rok-1953" and o.article == "III"]
     assert art3.status == "contested" and "external armed attack" in art3.because
 
 

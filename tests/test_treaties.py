@@ -97,7 +97,7 @@ def test_a_state_attacking_with_a_non_state_group_named_first_is_an_attack_by_th
 
 def test_an_attack_by_non_state_groups_alone_is_still_no_attack_by_a_state(rules):
     result = treaties.resolve([attack("non_state", "rok", "seoul", **{"with": ["non_state"]})], D(2025, 1, 15), rules, explain=True)
-    assert not find(result.obligations, "us-rok-1953")
+    assert not find(result.obligations, "us-rok-1953", kind="assist")  # Art. II's consultation asks for no state: it is raised
     assert any("is not a state, and the article answers an armed attack by a state" in n.because
                for n in result.not_triggered if n.treaty == "us-rok-1953")
 
@@ -141,25 +141,25 @@ def test_us_japan_article_v_covers_japanese_administered_territory_only(rules):
 
 
 def test_us_rok_article_iii_covers_the_pacific_area_under_a_partys_administration(rules):
-    [guam] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "guam")), "us-rok-1953")
+    [guam] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "guam")), "us-rok-1953", kind="assist")
     assert (guam.obligor, guam.beneficiary, guam.article) == ("rok", "us", "III")
-    [yp] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yeonpyeong")), "us-rok-1953")
+    [yp] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yeonpyeong")), "us-rok-1953", kind="assist")
     assert (yp.obligor, yp.status) == ("us", "triggered")
     # international waters: no party administers them
-    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yellow_sea")), "us-rok-1953")
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yellow_sea")), "us-rok-1953", kind="assist")
     # an attack on US forces in Japan is not in territory the US or the ROK administers
-    assert not find(obligations(rules, D(2025, 1, 15), attack("china", "us", "okinawa")), "us-rok-1953")
+    assert not find(obligations(rules, D(2025, 1, 15), attack("china", "us", "okinawa")), "us-rok-1953", kind="assist")
 
 
 def test_us_understanding_limits_us_aid_to_rok_administered_territory(rules):
     # Guam is in the Pacific and US-administered: Art. III reaches an attack on the ROK there,
     # but the United States' understanding confines its own duty to ROK-administered territory.
-    obs = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "guam")), "us-rok-1953")
+    obs = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "guam")), "us-rok-1953", kind="assist")
     assert not [o for o in obs if o.obligor == "us"]
 
 
 def test_a_region_open_to_argument_makes_the_obligation_contested(rules):
-    [ob] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "us")), "us-rok-1953")
+    [ob] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "us", "us")), "us-rok-1953", kind="assist")
     assert ob.status == "contested" and "Pacific" in ob.because
 
 
@@ -184,12 +184,12 @@ def test_a_claimants_force_in_territory_whose_administration_states_refuse_to_re
 def test_an_attack_in_the_dmz_may_be_on_either_side_of_the_line_so_art_iii_is_contested(rules):
     """The Military Demarcation Line divides the zone (Armistice Art. I, para. 10); a fact naming only the zone does not say
     on which side it happened. Seoul, plainly the ROK's, and the high seas, plainly no state's, are not in doubt."""
-    [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "dmz", scale="limited")), "us-rok-1953", "us")
+    [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "dmz", scale="limited")), "us-rok-1953", "us", kind="assist")
     assert us.status == "contested" and us.because.count("Military Demarcation Line divides it") == 1
     assert "whether where it happened (Demilitarized Zone) is under the administration of the ROK is open to argument" in us.because
     assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "japan", "dmz")), "us-japan-1960", kind="assist")  # never Japan's
     assert find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "seoul")), "us-rok-1953", "us")[0].status == "triggered"
-    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "east_sea")), "us-rok-1953")
+    assert not find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "east_sea")), "us-rok-1953", kind="assist")
 
 
 @pytest.mark.parametrize(("old", "new", "said"), [
@@ -209,7 +209,7 @@ def test_shared_and_unrecognised_territory_is_checked_on_loading(tmp_path, old, 
 
 def test_the_partner_of_a_party_that_struck_first_is_contested(rules):
     obs = obligations(rules, D(2025, 1, 15), attack("rok", "dprk", "dprk"), attack("dprk", "rok", "seoul"))
-    [us] = find(obs, "us-rok-1953")
+    [us] = find(obs, "us-rok-1953", kind="assist")
     assert us.status == "contested" and "first" in us.because
     for ob in find(obs, "ru-dprk-2024") + find(obs, "prc-dprk-1961"):
         assert ob.status == "triggered"  # the DPRK was attacked first
@@ -224,7 +224,7 @@ def test_kursk_russia_started_the_war_with_ukraine(rules):
 def test_history_decides_who_started_across_calls(rules):
     engine = treaties.Engine(rules)
     res = engine.resolve([attack("dprk", "rok", "seoul")], D(2025, 1, 15), history=[attack("rok", "dprk", "kaesong")])
-    [ob] = find(res.obligations, "us-rok-1953")
+    [ob] = find(res.obligations, "us-rok-1953", kind="assist")
     assert ob.status == "contested"
 
 
@@ -233,7 +233,7 @@ def test_limited_clash_leaves_state_of_war_to_the_facilitator(rules):
     for ob in find(obs, "ru-dprk-2024") + find(obs, "prc-dprk-1961"):
         assert ob.status == "contested" and "state of war" in ob.because
     # the US-ROK article asks for no state of war
-    [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yeonpyeong", scale="limited")), "us-rok-1953")
+    [us] = find(obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "yeonpyeong", scale="limited")), "us-rok-1953", kind="assist")
     assert us.status == "triggered"
 
 
@@ -249,11 +249,17 @@ def test_a_threat_gives_consult_obligations_and_no_assistance(rules):
     assert find(obs, "us-rok-1953", "us")[0].article == "II"
 
 
-def test_an_attack_gives_assistance_not_consultation(rules):
-    """US-ROK Art. II (a threat "by external armed attack") is not raised by the attack Art. III answers; US-Japan Art. IV
-    ("whenever ... international peace and security in the Far East is threatened") is raised by an attack there too."""
+def test_an_attack_gives_assistance_and_consultation_and_consultation_where_assistance_does_not_reach(rules):
+    """US-ROK Art. II ("whenever ... the security of either of the Parties is threatened by external armed attack") is
+    raised by the attack Art. III answers, and by one Art. III does not reach: an ROK warship sunk on the high seas;
+    US-Japan Art. IV ("whenever ... international peace and security in the Far East is threatened") by an attack there."""
     invasion = obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "seoul"))
-    assert {(o.treaty, o.article, o.kind) for o in invasion} == {("us-rok-1953", "III", "assist"), ("us-japan-1960", "IV", "consult")}
+    assert {(o.treaty, o.article, o.kind) for o in invasion} == {
+        ("us-rok-1953", "III", "assist"), ("us-rok-1953", "II", "consult"), ("us-japan-1960", "IV", "consult")}
+    at_sea = obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "east_sea", scale="limited"))
+    [consult] = find(at_sea, "us-rok-1953")
+    assert (consult.article, consult.obligor, consult.status) == ("II", "us", "triggered")
+    assert "suffered a limited armed attack by the DPRK at East Sea" in consult.because
     assert {(o.obligor, o.beneficiary) for o in invasion if o.article == "IV"} == {("us", "japan"), ("japan", "us")}
     assert not find(obligations(rules, D(2025, 1, 15), attack("russia", "ukraine", "ukraine")), "us-japan-1960")  # not the Far East
 
@@ -273,7 +279,8 @@ def test_a_consultation_is_one_a_pair_of_parties_while_open_whoever_threatens_or
     assert not [o for o in later.obligations if o.kind == "consult"]  # still open: the attack is the same crisis
     assert [(o.article, o.attacker) for o in later.obligations if o.kind == "assist"] == [("III", "china")]
     answered = engine.resolve([attack("china", "rok", "seoul")], D(2025, 1, 16), history=[threat("dprk", "rok", "rok")])
-    assert {(o.treaty, o.obligor) for o in answered.obligations if o.kind == "consult"} == {("us-japan-1960", "us"), ("us-japan-1960", "japan")}
+    assert {(o.treaty, o.obligor) for o in answered.obligations if o.kind == "consult"} == {
+        ("us-japan-1960", "us"), ("us-japan-1960", "japan"), ("us-rok-1953", "us")}
 
 
 def test_us_japan_consultation_on_threats_to_the_far_east(rules):
@@ -307,8 +314,8 @@ def test_a_declaration_after_a_threat_by_the_same_state_consults_once(rules):
 
 
 def test_a_trigger_names_one_fact_kind_or_a_list_of_them_each_checked(tmp_path):
-    problems = "\n".join(rules_with(tmp_path, "fact: [threat, state_of_war], target: party, by: non_party",
-                                     "fact: [threat, state_of_wat], target: party, by: non_party", "treaties/us-rok-1953.yaml"))
+    problems = "\n".join(rules_with(tmp_path, "fact: [threat, state_of_war, armed_attack], target: party, by: non_party",
+                                     "fact: [threat, state_of_wat, armed_attack], target: party, by: non_party", "treaties/us-rok-1953.yaml"))
     assert "us-rok-1953.yaml:" in problems and "undefined fact kind 'state_of_wat'; expected one of rules/facts.yaml" in problems
 
 
@@ -444,3 +451,11 @@ def test_a_procedure_after_a_veto_with_a_bad_date_is_refused_where_it_stands(tmp
     assert "unsc.yaml:" in problems
     assert "expected a date like" in problems and "from" in problems
     assert "unknown key 'when' in a procedure after a veto; expected one of: from, text" in problems
+
+
+def test_a_veto_by_an_elected_member_is_a_vote_against_and_says_it_is_no_veto(rules):
+    draft = Fact(kind="council_vote", by="us")
+    [outcome] = treaties.resolve([draft, Fact(kind="veto", by="japan", details={"draft_by": "us"})], D(2025, 1, 15), rules).council
+    assert outcome.outcome == "adopted"
+    assert "adopted with 14 votes in favour" in outcome.because
+    assert "Japan cast its negative vote as a veto, but is not a permanent member: a vote against, and no veto" in outcome.because
