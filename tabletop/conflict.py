@@ -10,8 +10,9 @@ So, before any article is read, the facts are grouped into wars:
 
 * An armed attack (or a declared state of war) puts the attackers -- ``by`` and
   its ``with:`` partners, a coalition -- and the state they act for
-  (``on_behalf_of``: collective self-defence) on one side, and the attacked
-  state on the other.
+  (``on_behalf_of``: collective self-defence, unless no attack on that state
+  is on record: a claim void on its face places nobody) on one side, and the
+  attacked state on the other.
 * The attack belongs to the war in which an attacker (or the state it acts for)
   already fights the attacked state. Failing that, the attackers join the war
   the attacked state fights (the first it joined that none of them is in yet),
@@ -33,8 +34,9 @@ So, before any article is read, the facts are grouped into wars:
   one defended, by an act whose own side cannot be told, joins the war only
   when it fights.
 * The side of the war's first armed attack began it. A first attack that
-  claims self-defence (``self_defence: true`` or ``on_behalf_of``) with no
-  armed attack on record to answer, a war declared by one side and first
+  claims self-defence (``self_defence: true``, or ``on_behalf_of`` a state
+  struck by the attacked one in a war that goes on) with no armed attack on
+  record to answer, a war declared by one side and first
   fought by the other, and a state found on both sides (or one that attacks its
   own side) leave who began it disputed: the engine says ``contested``, with why.
 
@@ -100,7 +102,7 @@ class Act:
     state's side (it is self-defence, individual or collective).
     """
 
-    __slots__ = ("number", "fact", "when", "attackers", "words", "claim", "war", "side", "started", "why", "individual")
+    __slots__ = ("number", "fact", "when", "attackers", "words", "claim", "war", "side", "started", "why", "individual", "baseless")
 
     def __init__(self, number: int, fact: m.Fact, when: dt.date, attackers: tuple[str, ...], words: str) -> None:
         self.number = number  # 1-based place among all facts (history and new)
@@ -114,6 +116,9 @@ class Act:
         self.started = "no"
         self.why = ""
         self.individual: frozenset[str] = frozenset()  # attackers already attacked in this war
+        # a claim to act for a state (on_behalf_of) that no armed attack on it is on record to answer, and no
+        # self-defence of its own: void on its face (Nicaragua, paras. 195, 199), it neither places that state nor blurs who began
+        self.baseless = False
 
     @property
     def ref(self) -> str:
@@ -166,7 +171,7 @@ class War:
                 f"{names.states(first.attackers)} declared the war ({first.ref}), "
                 f"but {names.states(attack.attackers)} made the first armed attack ({attack.ref})"
             )
-        if attack.claim:
+        if attack.claim and not attack.baseless:
             helper = attack.fact.on_behalf_of
             defended = names.state(helper) if helper else names.states(attack.attackers)
             return "disputed", (
@@ -204,6 +209,9 @@ class War:
                 return f"{war}, which {names.states(first.attackers)} declared ({ref(first)}) and {struck} fought first ({ref(attack)})"
             return f"{war}, which {names.states(first.attackers)} declared ({ref(first)}) and in which {struck} struck first ({ref(attack)})"
         claim = " saying it acted in self-defence" if attack.claim else ""
+        if attack.baseless:
+            helper = names.state(attack.fact.on_behalf_of)
+            claim = f" saying it acted in collective self-defence of {helper}, though no armed attack on {helper} is on record"
         return f"{war}, in which {struck} struck first ({ref(attack)}){claim}"
 
 
@@ -412,6 +420,8 @@ class Conflict:
             self.wars.append(war)
             new = True
         act.war = war
+        act.baseless = (helper is not None and fact.details.get("self_defence") is not True and helper not in war.attacked
+                        and target not in self.struck.get(helper, ()))
         if new:
             self._join(war, target, 1, act)
         theirs = war.side[target]
@@ -420,7 +430,7 @@ class Conflict:
             self._join(war, state, act.side, act)
         # A claim to act for a state never moves it; nor does one made by an attack within one side place it:
         # that act's side cannot be told, so neither can the side of a state it only names.
-        if helper is not None and helper not in war.side and not within:
+        if helper is not None and helper not in war.side and not within and not act.baseless:
             self._join(war, helper, act.side, act)
         struck = self.struck
         # A limited strike on the other side of a war already more than limited takes part in that war; one within a side is a clash.

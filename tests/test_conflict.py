@@ -392,3 +392,20 @@ def test_a_report_filed_among_the_facts_says_the_art_51_duty_was_met(rules):
     early = Fact(kind="council_report", by="rok", date=dt.date(2024, 12, 1))
     [still_owed] = resolve(rules, shelling, answer, early).reports
     assert still_owed.because.endswith("at once.")
+
+
+def test_a_claim_to_defend_a_state_nobody_attacked_neither_blurs_who_began_nor_makes_that_state_a_belligerent(rules):
+    """The DPRK invades the ROK "in defence of China", which nobody attacked. Collective self-defence answers an armed
+    attack on the state defended (Nicaragua, paras. 195, 199): the record rules the claim out, so the attack is plainly
+    external and the US duty is triggered; China, which did nothing, is on no side."""
+    result = resolve(rules, attack("dprk", "rok", "seoul", on_behalf_of="china"))
+    us = duty(result, "us-rok-1953", "us", "rok")
+    assert us.status == "triggered"
+    assert "saying it acted in collective self-defence of China, though no armed attack on China is on record" in us.because
+    [report] = result.reports
+    assert report.by == "dprk" and "whether it may is for the facilitator" in report.because
+    model = treaties.Engine(rules).model([attack("dprk", "rok", "seoul", on_behalf_of="china")], D)
+    assert "china" not in model.enemies("rok") and "china" not in model.of
+    # with an attack on China on record, the claim is one to weigh: who began the war is disputed, as before
+    answered = resolve(rules, attack("rok", "china", "china", scale="limited"), attack("dprk", "rok", "seoul", on_behalf_of="china"))
+    assert duty(answered, "us-rok-1953", "us", "rok").status == "contested"
