@@ -259,7 +259,8 @@ class Conflict:
         in it. Made by others, it stops the fighting between them, and a
         signatory that then fights nobody in the war leaves it: the war goes on
         between the rest (a US-China ceasefire in a war the DPRK began on the
-        ROK takes China out, and leaves the US fighting the DPRK). ``covered``
+        ROK takes China out, and leaves the US fighting the DPRK; should China
+        strike again where the war goes on, it is back in it). ``covered``
         are states whose forces a signatory commands, so that it signs for them
         too (an armistice signed by the UN Command covers the ROK's forces).
         """
@@ -377,6 +378,9 @@ class Conflict:
 
     def _join(self, war: War, state: str, side: int, act: Act) -> None:
         have = war.side.get(state)
+        if state in war.left:  # it had left the war with a ceasefire of its own, and fights in it again
+            del war.left[state]
+            self.of.setdefault(state, []).append(war)
         if have is None:
             war.side[state] = side
             war.order[side].append(state)
@@ -413,7 +417,7 @@ class Conflict:
             where = self.regions(fact) if self.regions is not None else frozenset()
             # An invasion or a declaration does not join a clash of limited attacks between others: it begins its own war
             # (the DPRK invading the ROK during an ROK-US exchange of fire takes no side in that exchange).
-            war = next((w for w in self.of.get(target, ()) if not any(s in w.side for s in involved) and not (full and w.limited)
+            war = next((w for w in self.of.get(target, ()) if not any(s in w.side and s not in w.left for s in involved) and not (full and w.limited)
                         and (not where or w.regions is None or not w.regions or not where.isdisjoint(w.regions))), None)
         if war is None:
             war = War(act)

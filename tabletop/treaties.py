@@ -1444,11 +1444,15 @@ def force_fact(obligation: m.Obligation, date: dt.date | None = None) -> m.Fact 
     """The armed attack that honouring an assistance obligation with force amounts to.
 
     Collective self-defence of the beneficiary against the state that attacked
-    it, on that state's own territory (a state's id is its home territory), at
-    the scale of the attack it answers (``limited`` where the obligation does
-    not say), naming the article it honours and the attack it answers. None
-    where there is nobody to act against or the obligor would be acting
-    against itself.
+    it, at the scale of the attack it answers (``limited`` where the obligation
+    does not say), naming the article it honours and the attack it answers.
+    Self-defence must be necessary and proportionate (Nicaragua, para. 176;
+    Oil Platforms, paras. 73-77): a full-scale attack, an invasion, is repelled
+    where it is made (on the beneficiary's territory it invaded), not by a new
+    front on the invader's homeland; a limited strike, a shelling or a missile
+    salvo, is answered at its source, the attacker's own territory (a state's
+    id is its home territory). None where there is nobody to act against or
+    the obligor would be acting against itself.
     """
     if obligation.kind != "assist" or obligation.attacker is None:
         return None
@@ -1461,7 +1465,7 @@ def force_fact(obligation: m.Obligation, date: dt.date | None = None) -> m.Fact 
         kind="armed_attack",
         by=obligation.obligor,
         target=obligation.attacker,
-        location=obligation.attacker,
+        location=(obligation.location or obligation.attacker) if (obligation.scale or "limited") == "war" else obligation.attacker,
         on_behalf_of=obligation.beneficiary,
         date=date,
         details={

@@ -409,3 +409,15 @@ def test_a_claim_to_defend_a_state_nobody_attacked_neither_blurs_who_began_nor_m
     # with an attack on China on record, the claim is one to weigh: who began the war is disputed, as before
     answered = resolve(rules, attack("rok", "china", "china", scale="limited"), attack("dprk", "rok", "seoul", on_behalf_of="china"))
     assert duty(answered, "us-rok-1953", "us", "rok").status == "contested"
+
+
+def test_honouring_with_force_repels_an_invasion_where_it_is_made_and_answers_a_strike_at_its_source(rules):
+    """Self-defence is necessary and proportionate (Nicaragua, para. 176; Oil Platforms, paras. 73-77): China and
+    Russia defend the DPRK against a US invasion on the DPRK's territory, not by a front on the continental US."""
+    rounds = treaties.cascade([attack("us", "dprk", "dprk")], D, rules)
+    forces = [treaties.force_fact(o, D) for o in rounds[0].obligations if o.kind == "assist"]
+    assert {(f.by, f.target, f.location, f.details["scale"]) for f in forces} == {("china", "us", "dprk", "war"), ("russia", "us", "dprk", "war")}
+    assert not [o for r in rounds for o in r.obligations if o.treaty == "us-rok-1953" and o.kind == "assist"]  # nothing on US soil
+    # a shelling is answered at its source: counter-battery fire on the DPRK, not on Yeonpyeong
+    [us] = [o for o in treaties.resolve([attack("dprk", "rok", "yeonpyeong", scale="limited")], D, rules).obligations if o.kind == "assist"]
+    assert treaties.force_fact(us, D).location == "dprk"

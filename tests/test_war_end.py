@@ -228,8 +228,14 @@ def test_a_ceasefire_between_states_that_did_not_begin_the_war_takes_only_them_o
     engine = Engine(rules)
     model = engine.model(facts, TODAY)
     assert "us" not in model.enemies("china") and "dprk" in model.enemies("rok") and "dprk" in model.enemies("us")
-    later = engine.resolve([attack("china", "us", "guam")], TODAY, history=facts[:4])  # China strikes again: a war of its own
-    assert any(w.startswith("The war of China against the United States, in which China struck first (fact 5") for w in later.wars), later.wars
+    # China strikes again where the war goes on: it breaks its ceasefire and is back in that war, on the side that began it
+    later = engine.resolve([attack("china", "us", "guam")], TODAY, history=facts[:4])
+    assert later.wars == ("The war of the DPRK and China against the ROK and the United States, in which the DPRK's side struck "
+                          "first (fact 1: the armed attack by the DPRK on the ROK at Seoul on 2025-01-01).",)
+    # and so it is when it strikes the ROK, the state it made no ceasefire with: not a war of its own
+    incheon = engine.resolve([attack("china", "rok", "incheon")], TODAY, history=facts[:4])
+    assert incheon.wars == later.wars
+    assert duty(incheon, "us-rok-1953", "us").status == "triggered"
 
 
 def test_an_armistice_signed_by_the_states_that_began_the_war_ends_it_for_all(rules):
