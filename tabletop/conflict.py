@@ -102,7 +102,8 @@ class Act:
     state's side (it is self-defence, individual or collective).
     """
 
-    __slots__ = ("number", "fact", "when", "attackers", "words", "claim", "war", "side", "started", "why", "individual", "baseless")
+    __slots__ = ("number", "fact", "when", "attackers", "words", "claim", "war", "side", "started", "why", "individual", "baseless",
+                 "late")
 
     def __init__(self, number: int, fact: m.Fact, when: dt.date, attackers: tuple[str, ...], words: str) -> None:
         self.number = number  # 1-based place among all facts (history and new)
@@ -119,6 +120,9 @@ class Act:
         # a claim to act for a state (on_behalf_of) that no armed attack on it is on record to answer, and no
         # self-defence of its own: void on its face (Nicaragua, paras. 195, 199), it neither places that state nor blurs who began
         self.baseless = False
+        # an answer in self-defence made more than immediacy_days after the last attack on its maker in this war:
+        # the days, and that attack (Conflict.add)
+        self.late: tuple[int, Act] | None = None
 
     @property
     def ref(self) -> str:
@@ -137,7 +141,8 @@ class War:
     it is over ("" while it goes on).
     """
 
-    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs", "regions", "left")
+    __slots__ = ("side", "order", "first", "first_attack", "blurred", "attacked", "last", "limited", "ended", "pairs", "regions", "left",
+                 "hit")
 
     def __init__(self, first: Act) -> None:
         self.side: dict[str, int] = {}
@@ -153,6 +158,7 @@ class War:
         self.pairs: list[tuple[str, str, bool]] = []
         self.regions: set[str] | None = set()  # where it has been fought; None once an act's place says nothing
         self.left: dict[str, str] = {}  # state -> why it fights no more in this war, which goes on without it (a ceasefire of its own)
+        self.hit: dict[str, Act] = {}  # state -> the latest armed attack on it in this war
 
     def verdict(self, state: str, names: Names) -> tuple[str, str]:
         """Whether ``state``'s side began this war: ``no``, ``yes`` or ``disputed``, and why in words."""
@@ -215,6 +221,10 @@ class War:
         return f"{war}, in which {struck} struck first ({ref(attack)}){claim}"
 
 
+def _when(act: Act) -> dt.date:
+    return act.when
+
+
 def _own(who: str, act: Act, state: str, verb: str) -> str:
     """That ``state`` began (or declared) the war with ``act``, itself or by its side."""
     if state in act.attackers:
@@ -230,9 +240,10 @@ class Conflict:
     """Every war the facts so far make, built one act at a time (see the module docstring)."""
 
     def __init__(self, names: Names, lapse_days: int | None = None,
-                 regions: Callable[[m.Fact], frozenset[str]] | None = None) -> None:
+                 regions: Callable[[m.Fact], frozenset[str]] | None = None, immediacy_days: int | None = None) -> None:
         self.names = names
         self.lapse_days = lapse_days
+        self.immediacy_days = immediacy_days
         self.regions = regions  # the regions where a fact happened (empty: not known); None: every war is everywhere
         self.wars: list[War] = []  # every war, over or not
         self.of: dict[str, list[War]] = {}  # state -> the wars it fights and that go on, in the order it joined them
@@ -456,7 +467,13 @@ class Conflict:
         if fact.kind == "armed_attack":
             act.individual = frozenset(a for a in attackers if a in war.attacked)
             war.attacked.add(target)
+            last = max((war.hit[a] for a in act.individual if a in war.hit), key=_when, default=None)
+            war.hit[target] = act
             if war.first_attack is None:
                 war.first_attack = act
+        else:
+            last = None
         # read once the act is in: a war's first armed attack decides who began it, this one included
         act.started, act.why = war.verdict(target, self.names)
+        if last is not None and self.immediacy_days is not None and act.responds and (act.when - last.when).days > self.immediacy_days:
+            act.late = ((act.when - last.when).days, last)

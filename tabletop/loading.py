@@ -259,7 +259,7 @@ def _load_rules(root: Path) -> m.Rules:
     reader, node = node_of(root / "geography.yaml")
     states, territories, regions = _geography(reader, node)
     reader, node = node_of(root / "facts.yaml")
-    fact_kinds, fact_fields, lapse_days = _fact_kinds(reader, node)
+    fact_kinds, fact_fields, lapse_days, immediacy_days = _fact_kinds(reader, node)
     reader, node = node_of(root / "escalation.yaml")
     escalation = _escalation(reader, node, fact_kinds, fact_fields)
     reader, node = node_of(root / "unsc.yaml")
@@ -295,6 +295,7 @@ def _load_rules(root: Path) -> m.Rules:
         sha256=rules_digest(root, files),
         fact_fields=fact_fields,
         lapse_days=lapse_days,
+        immediacy_days=immediacy_days,
     )
 
 
@@ -443,20 +444,15 @@ FIELD_TYPES = ("values", "boolean", "state", "states", "votes", "name")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # a name a fact gives a thing (a draft): text that is never markup, an id
 
 
-def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField], int | None]:
+def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField], int | None, int | None]:
     kinds: dict[str, m.FactKind] = {}
     fields: dict[str, m.FactField] = {}
     if node is None:
-        return kinds, fields, None
-    f = r.fields(node, "fact kinds", ["kinds"], ["fields", "lapse_days"])
+        return kinds, fields, None, None
+    f = r.fields(node, "fact kinds", ["kinds"], ["fields", "lapse_days", "immediacy_days"])
     if f is None:
-        return kinds, fields, None
-    lapse_days: int | None = None
-    if "lapse_days" in f:
-        lapse_days = r.integer(f["lapse_days"], "lapse_days", 1)
-        if lapse_days < 1:
-            r.error(f["lapse_days"], f"expected lapse_days to be a whole number of days, 1 or more, got {lapse_days}")
-            lapse_days = None
+        return kinds, fields, None, None
+    lapse_days, immediacy_days = (_days(r, f, key) for key in ("lapse_days", "immediacy_days"))
     for name, _key, value in r.mapping(f["kinds"], "kinds"):
         kf = r.fields(value, f"fact kind {name!r}", [], ["requires", "text", "hostile", "ends"])
         if kf is None:
@@ -496,7 +492,18 @@ def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], di
         if default is not None and values and default not in values:
             r.error(ff["default"], f"the default of fact field {name!r} must be one of its values: {', '.join(values)}")
         fields[name] = m.FactField(name, kind, values, applies, r.text(ff.get("text"), "text"), default)
-    return kinds, fields, lapse_days
+    return kinds, fields, lapse_days, immediacy_days
+
+
+def _days(r: Reader, f: dict[str, Node], key: str) -> int | None:
+    """A number of days of rules/facts.yaml (``lapse_days``, ``immediacy_days``): 1 or more, or left out (None)."""
+    if key not in f:
+        return None
+    days = r.integer(f[key], key, 1)
+    if days < 1:
+        r.error(f[key], f"expected {key} to be a whole number of days, 1 or more, got {days}")
+        return None
+    return days
 
 
 def _effect_numbers(r: Reader, node: Node, what: str) -> m.AnswerEffect:

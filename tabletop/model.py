@@ -901,6 +901,9 @@ class Rules:
     fact_fields: Mapping[str, FactField] = attrs.field(factory=dict)
     # rules/facts.yaml ``lapse_days``: a war of limited attacks alone is over when its sides have not fought for longer
     lapse_days: int | None = None
+    # rules/facts.yaml ``immediacy_days``: an answer in self-defence this long after the last attack it answers is
+    # said to be late (necessity and immediacy are for the facilitator); None: no answer is said to be late
+    immediacy_days: int | None = None
 
     def state_name(self, state: str) -> str:
         known = self.states.get(state)

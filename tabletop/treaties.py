@@ -501,7 +501,7 @@ class Engine:
             timeline = [(f.date or date, i, f) for i, f in enumerate(history) if f.kind in kinds]
         timeline.extend((f.date or date, base + j, f) for j, f in enumerate(facts))
         timeline.sort(key=_by_date)
-        conflict = Conflict(self.names, self.rules.lapse_days, self.regions_of)
+        conflict = Conflict(self.names, self.rules.lapse_days, self.regions_of, self.rules.immediacy_days)
         acts: dict[int, Act] = {}
         war_since = self._war_since(timeline)
         limited_on: dict[str, list[Act]] = {}  # target -> limited attacks on it, for later declarations of war
@@ -570,7 +570,7 @@ class Engine:
     def model(self, facts: Sequence[m.Fact], date: dt.date) -> Conflict:
         """The conflict model of ``facts`` alone (``date`` for facts without one): wars, sides, who began each."""
         dates = [f.date or date for f in facts]
-        conflict = Conflict(self.names, self.rules.lapse_days, self.regions_of)
+        conflict = Conflict(self.names, self.rules.lapse_days, self.regions_of, self.rules.immediacy_days)
         words: dict[int, str] = {}
         for i in sorted(range(len(facts)), key=lambda i: (dates[i], i)):
             fact = facts[i]
@@ -1033,6 +1033,8 @@ class Engine:
             victim = self.names.state(occasion.fact.target, treaty)
             if act.started == "yes":
                 match.contested.append(f"{act.why}, so whether {victim} suffered an armed attack that obliges its partner is disputed")
+                if act.late is not None:
+                    match.contested.append(_late(act, self.names))
             else:
                 match.contested.append(f"who began the war is disputed: {act.why}")
         if label:
@@ -1229,6 +1231,8 @@ class Engine:
             elif attacker in act.individual:
                 said = (f"{subject} uses force in individual self-defence against {target} ({ref})" if act.responds
                         else f"{subject} says it uses force in individual self-defence against {target} ({ref}); whether it may is for the facilitator")
+                if act.responds and act.late is not None:
+                    said += f", though {_late(act, names)}"
             elif act.responds and not act.claim:
                 # Nobody asked: collective self-defence is the attacked state's to request (Nicaragua, paras. 195-199).
                 said = (f"{subject} uses force against {target} ({ref}), whose side "
@@ -1352,6 +1356,14 @@ def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules, date: dt.date) -> _Joi
             against.setdefault(draft, []).append(rules.canonical(fact.by))
             merged.add(i)
     return _Joined({k: tuple(v) for k, v in against.items()}, frozenset(merged))
+
+
+def _late(act: Act, names: _Names) -> str:
+    """An answer in self-defence made long after the attack it answers (Act.late), in words."""
+    assert act.late is not None
+    days, last = act.late
+    return (f"{names.states(act.attackers)} answered {days} days after the last armed attack on it ({last.ref}): whether so late an "
+            "answer is still necessary and immediate self-defence is for the facilitator (Nicaragua, para. 237; Oil Platforms, para. 76)")
 
 
 def _whose(name: str) -> str:

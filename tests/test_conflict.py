@@ -421,3 +421,17 @@ def test_honouring_with_force_repels_an_invasion_where_it_is_made_and_answers_a_
     # a shelling is answered at its source: counter-battery fire on the DPRK, not on Yeonpyeong
     [us] = [o for o in treaties.resolve([attack("dprk", "rok", "yeonpyeong", scale="limited")], D, rules).obligations if o.kind == "assist"]
     assert treaties.force_fact(us, D).location == "dprk"
+
+
+def test_an_answer_long_after_the_attack_it_answers_is_said_to_be_late(rules):
+    """A ROK strike of July 2024 and a DPRK shelling of Yeonpyeong 198 days later: the war is one (the year of
+    lapse_days), but self-defence is necessary and immediate (Nicaragua, para. 237): so late an answer is for the
+    facilitator to weigh, and the report and the US duty say so; an answer within immediacy_days (30) does not."""
+    first = Fact(kind="armed_attack", by="rok", target="dprk", location="dprk", details={"scale": "limited"}, date=dt.date(2024, 7, 1))
+    late = resolve(rules, first, attack("dprk", "rok", "yeonpyeong", scale="limited"))
+    [report] = late.reports
+    assert report.by == "dprk" and "though the DPRK answered 198 days after the last armed attack on it (fact 1" in report.because
+    assert "Nicaragua, para. 237" in duty(late, "us-rok-1953", "us", "rok").because
+    soon = attrs.evolve(first, date=dt.date(2025, 1, 1))
+    [prompt] = resolve(rules, soon, attack("dprk", "rok", "yeonpyeong", scale="limited")).reports
+    assert "answered" not in prompt.because and prompt.because.startswith("The DPRK uses force in individual self-defence")
