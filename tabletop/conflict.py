@@ -217,7 +217,8 @@ class War:
         claim = " saying it acted in self-defence" if attack.claim else ""
         if attack.baseless:
             helper = names.state(attack.fact.on_behalf_of)
-            claim = f" saying it acted in collective self-defence of {helper}, though no armed attack on {helper} is on record"
+            claim = (f" saying it acted in collective self-defence of {helper}, though no armed attack by "
+                     f"{names.state(attack.fact.target)} on {helper} is on record")
         return f"{war}, in which {struck} struck first ({ref(attack)}){claim}"
 
 
@@ -278,8 +279,14 @@ class Conflict:
         self.advance(act.when)
         target = act.fact.target or ""
         signed = {*act.attackers, target, *covered}
-        wars = [w for w in self.of.get(target, ()) if any(w.side.get(s, w.side[target]) != w.side[target] and s not in w.left
-                                                          for s in act.attackers)]
+        # wars in which two signatories fight on opposite sides (a state covered signs through its commander, who may not
+        # have fought in it), in the order the attacked state joined them
+        wars = []
+        for state in (target, *covered):
+            for w in self.of.get(state, ()):
+                sides = {w.side[s] for s in signed if s in w.side and s not in w.left}
+                if len(sides) == 2 and w not in wars:
+                    wars.append(w)
         why = f"ended its part in it with {act.ref}"
         for war in wars:
             first = war.first
@@ -462,12 +469,16 @@ class Conflict:
                 war.regions.update(where)
             else:
                 war.regions = None  # fought somewhere the rules do not place: it may be anywhere
+        limited = war.limited  # as it was fought before this act (for a late answer, below)
         if full:
             war.limited = False
         if fact.kind == "armed_attack":
             act.individual = frozenset(a for a in attackers if a in war.attacked)
             war.attacked.add(target)
-            last = max((war.hit[a] for a in act.individual if a in war.hit), key=_when, default=None)
+            # the last attack by the side it strikes on the state that answers, or on the state it answers for
+            answering = [*act.individual, *([helper] if helper is not None else [])]
+            hits = [h for a in answering if (h := war.hit.get(a)) is not None and war.side.get(h.fact.by or "") == war.side.get(target)]
+            last = max(hits, key=_when, default=None)
             war.hit[target] = act
             if war.first_attack is None:
                 war.first_attack = act
@@ -475,5 +486,7 @@ class Conflict:
             last = None
         # read once the act is in: a war's first armed attack decides who began it, this one included
         act.started, act.why = war.verdict(target, self.names)
-        if last is not None and self.immediacy_days is not None and act.responds and (act.when - last.when).days > self.immediacy_days:
+        # A war of limited strikes only: an invasion goes on, and repelling it is never late (as such a war never lapses).
+        if (last is not None and self.immediacy_days is not None and act.responds and limited
+                and (act.when - last.when).days > self.immediacy_days):
             act.late = ((act.when - last.when).days, last)

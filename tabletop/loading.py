@@ -440,7 +440,7 @@ def _administration(r: Reader, node: Node | None, territory: str, states: dict[s
     return tuple(spans) or (m.Administration(None),)
 
 
-FIELD_TYPES = ("values", "boolean", "state", "states", "votes", "name")
+FIELD_TYPES = ("values", "boolean", "state", "states", "votes", "name", "territory")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # a name a fact gives a thing (a draft): text that is never markup, an id
 
 
@@ -763,7 +763,8 @@ def _trigger(
     r: Reader, node: Node, states: dict[str, m.State], regions: dict[str, str], kinds: dict[str, m.FactKind], nested: bool = False
 ) -> m.Trigger | None:
     required = [] if nested else ["fact"]
-    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of", "unprovoked"])
+    f = r.fields(node, "a trigger", required, ["fact", "target", "by", "by_state", "state_of_war", "location", "any_of", "unprovoked",
+                                               "launched_from", "not_in_defence_of_party"])
     if f is None:
         return None
     fact = r.text_list(f.get("fact"), "fact")
@@ -774,9 +775,10 @@ def _trigger(
     if target and target != "party" and target not in states:
         r.error(f["target"], f"expected 'party' or a state for target, got {target!r}")
     by = r.text(f.get("by"), "by") or None
-    if by and by != "non_party":
-        r.error(f["by"], f"expected 'non_party' for by, got {by!r}")
+    if by and by not in ("non_party", "party"):
+        r.error(f["by"], f"expected 'non_party' or 'party' for by, got {by!r}")
     location = _location_rule(r, f["location"], states, regions) if "location" in f else None
+    launched_from = _location_rule(r, f["launched_from"], states, regions) if "launched_from" in f else None
     any_of = tuple(
         t for t in (_trigger(r, n, states, regions, kinds, nested=True) for n in r.seq(f["any_of"], "any_of")) if t
     ) if "any_of" in f else ()
@@ -789,6 +791,8 @@ def _trigger(
         location=location,
         any_of=any_of,
         unprovoked=r.boolean(f.get("unprovoked"), "unprovoked"),
+        launched_from=launched_from,
+        not_in_defence_of_party=r.boolean(f.get("not_in_defence_of_party"), "not_in_defence_of_party"),
     )
 
 
@@ -800,8 +804,8 @@ def _duty(r: Reader, node: Node) -> m.Duty | None:
     if kind not in ("assist", "consult"):
         r.error(f["kind"], f"expected 'assist' or 'consult' for the kind of obligation, got {kind!r}")
     who = r.text(f.get("who"), "who", "other_parties")
-    if who != "other_parties":
-        r.error(f["who"], f"expected 'other_parties' for who, got {who!r}")
+    if who not in ("other_parties", "acting_party"):
+        r.error(f["who"], f"expected 'other_parties' or 'acting_party' for who, got {who!r}")
     return m.Duty(
         kind=kind,
         duty=r.text(f["duty"], "duty"),
@@ -1056,6 +1060,10 @@ def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.R
         one_state(node, name)
     elif spec.type == "states":
         states(node, f"{name}:")
+    elif spec.type == "territory":
+        raw = r.text(node, name) if node.kind == "scalar" and node.value is not None else ""
+        if rules.territory_id(raw) not in rules.territories:
+            r.error(node, f"undefined territory {raw or node.describe()!r} for {name}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
     elif spec.type == "name":
         if node.kind != "scalar" or node.value is None or isinstance(node.value, bool) or not NAME.fullmatch(str(node.value)):
             r.error(node, f"expected a name for {name} in {_a(kind)} fact (letters, digits, '-', '_' or '.', at most 64), got {node.describe()}")
@@ -1066,10 +1074,14 @@ def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.R
             if side not in ("for", "against", "abstain"):
                 r.error(key, f"expected for, against or abstain under votes, got {side!r}")
             elif side == "for" and voters.kind == "scalar" and isinstance(voters.value, int) and not isinstance(voters.value, bool):
-                count += voters.value  # a count of the votes in favour
+                if voters.value < 0:
+                    r.error(voters, f"expected a number of votes in favour, 0 or more, got {voters.value}")
+                count += max(voters.value, 0)  # a count of the votes in favour
             else:
                 states(voters, f"votes.{side}")
                 for each in voters.value if voters.kind == "seq" else [voters]:
+                    if each.kind != "scalar" or each.value is None:
+                        continue  # (refused above as no state)
                     voter = rules.canonical(str(each.value))
                     if voter in seen:
                         r.error(each, f"{voter!r} is listed twice in votes: under {seen[voter]} and under {side}; a member casts one vote")

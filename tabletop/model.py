@@ -556,7 +556,7 @@ class Trigger:
 
     fact: tuple[str, ...] = ()  # the fact kinds it answers (a threat, or a threat or a declaration of war); () in a branch: its parent's
     target: str | None = None  # "party" or a state id
-    by: str | None = None  # "non_party" or None
+    by: str | None = None  # "non_party", "party" (the acting state is one of the treaty's), or None
     by_state: bool = False
     state_of_war: bool = False
     location: LocationRule | None = None
@@ -564,13 +564,19 @@ class Trigger:
     # The article answers only an attack the attacked party's side did not bring on itself:
     # if that side began the war the attack belongs to (or who began it is disputed), contested.
     unprovoked: bool = False
+    # where the act was launched from (the fact's ``launched_from`` territory) must be administered so: the use of
+    # bases in Japan for combat operations (US-Japan Art. VI, Kishi-Herter notes)
+    launched_from: LocationRule | None = None
+    # an act in defence of a party of the treaty (on behalf of it, or honouring one of the treaty's own articles)
+    # is not this article's: "other than those conducted under Article V"
+    not_in_defence_of_party: bool = False
 
 
 @attrs.frozen
 class Duty:
     kind: str  # assist | consult
     duty: str
-    who: str = "other_parties"
+    who: str = "other_parties"  # other_parties (each party not attacked, to the one attacked) | acting_party (the party that acts, to the others)
     strength: str = ""
     qualifiers: tuple[str, ...] = ()
 

@@ -314,7 +314,7 @@ class _Occasion:
 class _Parties:
     """What the resolve loop needs to know about a treaty's parties, shared by all its clauses."""
 
-    __slots__ = ("members", "pairs_to", "all_pairs", "own_names", "who")
+    __slots__ = ("members", "pairs_to", "all_pairs", "own_names", "who", "pairs_from")
 
     def __init__(self, treaty: m.Treaty, names: _Names) -> None:
         parties = treaty.parties
@@ -322,6 +322,7 @@ class _Parties:
         # a party attacked: each other party owes it; a threat to the region: every party owes the others
         self.pairs_to = {t: tuple((p, t) for p in parties if p != t) for t in parties}
         self.all_pairs = tuple((p, q) for p in parties for q in parties if p != q)
+        self.pairs_from = {p: tuple((p, q) for q in parties if q != p) for p in parties}  # a party acts: it owes the others
         self.own_names = dict(treaty.party_names)  # names the treaty itself gives its parties
         self.who = {p: names.state(p, treaty) for p in parties}
 
@@ -338,7 +339,7 @@ class _Entry:
     """
 
     __slots__ = ("treaty", "article", "trigger", "tid", "aid", "kind", "duty", "assist", "cite", "opening",
-                 "parties", "pairs_to", "all_pairs", "understandings", "own_names", "so", "whether", "order")
+                 "parties", "pairs_to", "all_pairs", "understandings", "own_names", "so", "whether", "order", "pairs_from")
 
     def __init__(self, treaty: m.Treaty, article: m.Article, clause: m.Clause, parties: _Parties, order: int) -> None:
         duty = clause.obligation
@@ -349,6 +350,8 @@ class _Entry:
         # the sentence starts with the citation, so its capital is the citation's
         self.opening = f"{self.cite[0].upper()}{self.cite[1:]} binds on "
         self.parties, self.pairs_to, self.all_pairs = parties.members, parties.pairs_to, parties.all_pairs
+        # who: acting_party: owed by the party that acts, to the others (a duty of the actor, not of the attacked's partners)
+        self.pairs_from = parties.pairs_from if duty.who == "acting_party" else None
         self.own_names = parties.own_names
         self.understandings = {  # obligor -> its own understandings of this article, in their order
             p: own for p in treaty.parties if (own := tuple(u for u in article.understandings if u.by == p))
@@ -709,9 +712,13 @@ class Engine:
                 elif explain:
                     not_triggered.append(NotTriggered(entry.tid, entry.aid, entry.kind, index, status[1]))
                 continue
-            pairs = entry.pairs_to.get(target or "")
-            if pairs is None:
-                pairs = entry.all_pairs
+            pairs: tuple[tuple[str, str], ...] | None
+            if entry.pairs_from is not None:
+                pairs = entry.pairs_from.get(fact.by or "", ())
+            else:
+                pairs = entry.pairs_to.get(target or "")
+                if pairs is None:
+                    pairs = entry.all_pairs
             for obligor, beneficiary in pairs:
                 if obligor in attackers and (entry.kind != "consult" or beneficiary == target or beneficiary in attackers):
                     # (consulting an ally that is neither struck nor striking, on a danger of its own making, is no duty against itself)
@@ -803,9 +810,10 @@ class Engine:
             if day is not None and eif > day:
                 kept.append((entry, occasion))
                 continue
-            status = in_force(treaty, max(eif, date))
+            # the duty arises on the entry into force, read on that date (as a fact is read on its own); the model is
+            # not moved on to it: every fact before that date is in, and a lapse by then is ``quiet`` below
+            status = in_force(treaty, eif)
             act = occasion.act
-            occasion.conflict.advance(eif)
             war = act.war if act is not None else None
             lapse = self.rules.lapse_days
             quiet = war is not None and lapse is not None and (eif - war.last).days > lapse  # a war on paper, not fought
@@ -945,10 +953,26 @@ class Engine:
                 if inside[0] == fact.by:
                     return _Match(False, why_not=f"the attacker, {names.state(fact.by, treaty)}, is itself a party")
                 return _Match(False, why_not=f"{names.state(inside[0], treaty)}, a party, attacks together with {names.state(fact.by)}")
+        if trigger.by == "party" and fact.by not in treaty.parties:
+            return _Match(False, why_not=f"the acting state, {names.state(fact.by)}, is not a party" if explain else "")
+        if trigger.not_in_defence_of_party:
+            answers = fact.details.get("answers")
+            if fact.on_behalf_of in treaty.parties or (isinstance(answers, str) and answers.startswith(f"{treaty.id} Art. ")):
+                return _Match(False, why_not=(f"it is made in defence of {names.state(fact.on_behalf_of, treaty)}, a party"
+                                              if fact.on_behalf_of in treaty.parties else f"it honours {self._article_label(str(answers))}")
+                              if explain else "")
+        if trigger.launched_from is not None:
+            launched = self._launched(trigger.launched_from, occasion, treaty, obligor, beneficiary, explain)
+            if isinstance(launched, _Match):
+                return launched
+        else:
+            launched = ""
         if trigger.by_state and self.state_type(occasion.principal) != "state":
             return _Match(False, why_not=f"{occasion.by} {'is not a state' if len(occasion.attackers) < 2 else 'are not states'}, "
                           "and the article answers an armed attack by a state" if explain else "")
         match = _Match(True)
+        if launched:
+            match.also = launched
         if fact.kind == "armed_attack":
             self._unrecognised(occasion, treaty, match)
         if trigger.state_of_war and occasion.limited:
@@ -1039,6 +1063,28 @@ class Engine:
                 match.contested.append(f"who began the war is disputed: {act.why}")
         if label:
             match.contested.append(f"{label} only an external armed attack obliges it")
+
+    def _launched(
+        self, rule: m.LocationRule, occasion: _Occasion, treaty: m.Treaty, obligor: str, beneficiary: str, explain: bool
+    ) -> str | _Match:
+        """Where an act was launched from (its ``launched_from``), against the trigger's rule: the words, or the failed match."""
+        names = self.names
+        fact = occasion.fact
+        raw = fact.details.get("launched_from")
+        territory = self.rules.territories.get(self.rules.territory_id(str(raw))) if raw is not None else None
+        if territory is None:
+            return _Match(False, why_not="the fact does not say where it was launched from" if explain else "")
+        span = territory.administration_on(occasion.when)
+        admin = span.state if span is not None else None
+        if rule.administered_by is not None:
+            wanted = (admin in treaty.parties if rule.administered_by == "any_party"
+                      else admin is not None and admin == _role(rule.administered_by, fact, obligor, beneficiary))
+            if not wanted:
+                return _Match(False, why_not=f"it was launched from {territory.name}, which {_held(territory, span, occasion.when, names)}" if explain else "")
+        if rule.region is not None and rule.region not in territory.regions:
+            return _Match(False, why_not=f"it was launched from {territory.name}, outside {self.rules.regions.get(rule.region, rule.region)}"
+                          if explain else "")
+        return f"it was launched from {territory.name}" + (f", administered by {names.state(admin, treaty)}" if admin else "")
 
     def _location(
         self,
@@ -1176,7 +1222,7 @@ class Engine:
             status = "triggered"
         if beneficiary != fact.target:  # a duty to a party that was not itself attacked or threatened
             because = f"{because[:-1]}, owed to {entry.name(beneficiary, self.names.state(beneficiary))}."
-            if obligor in occasion.attackers:
+            if obligor in occasion.attackers and entry.pairs_from is None:
                 because = (f"{because[:-1]}, though the {'attack' if fact.kind == 'armed_attack' else 'threat'} is its own: "
                            "a consultation is owed whoever made the danger.")
         because += " " + occasion.war()
@@ -1217,7 +1263,7 @@ class Engine:
             beside = [a for a in act.attackers if a != attacker and a in act.individual]
             if helper is not None and helper not in attacked and helper not in act.individual:
                 said = (f"{subject} claims to act in collective self-defence of {names.state(helper)} against {target} ({ref}), "
-                        f"though no armed attack on {names.state(helper)} is on record, and collective self-defence answers an "
+                        f"though no armed attack by {target} on {names.state(helper)} is on record, and collective self-defence answers an "
                         "armed attack on the state defended, at its request (UN Charter Art. 51; Nicaragua, paras. 195-199): "
                         "whether it may is for the facilitator")
             elif helper is not None or (beside and attacker not in act.individual):
@@ -1226,7 +1272,7 @@ class Engine:
                 said = (f"{subject} uses force in {kind} against {target} ({ref})" if act.responds
                         else f"{subject} says it uses force in {kind} against {target} ({ref}); whether it may is for the facilitator")
             elif attacker in act.individual and not act.responds and not act.claim:
-                said = (f"{subject} strikes back at {target} ({ref}), which struck it first, and {act.why}: "
+                said = (f"{subject} strikes back at {target} ({ref}), and {act.why}: "
                         "whether this is individual self-defence is for the facilitator")
             elif attacker in act.individual:
                 said = (f"{subject} uses force in individual self-defence against {target} ({ref})" if act.responds
@@ -1260,7 +1306,7 @@ class Engine:
         drafter = fact.by or "?"
         name = f" {str(fact.details['draft'])!r}" if "draft" in fact.details else ""  # a named draft (_join_vetoes)
         if fact.kind == "veto":
-            draft_by = str(fact.details.get("draft_by", ""))
+            draft_by = self.rules.canonical(str(fact.details["draft_by"])) if "draft_by" in fact.details else ""
             on = (f" on the draft{name}{f' by {names.state(draft_by)}' if draft_by else ''}" if name or draft_by else "")
             if drafter in council.permanent:
                 return CouncilOutcome(index, draft_by, "vetoed", (drafter,),
@@ -1275,6 +1321,8 @@ class Engine:
         disputants = {self.rules.canonical(str(s)) for s in _as_list(fact.details.get("parties"))}
         notes = []
         not_vetoes = [s for s in joined if s not in council.permanent]
+        if not_vetoes and isinstance(votes.get("for"), list):  # a state that cast a "veto" voted against, whatever the list says
+            votes = {**votes, "for": [s for s in votes["for"] if self.rules.canonical(str(s)) not in not_vetoes]}
         if not_vetoes:  # a "veto" fact by an elected member: a vote against, and no veto
             notes.append(f"{names.states(not_vetoes)} cast {'its negative vote' if len(not_vetoes) == 1 else 'negative votes'} "
                          f"as a veto, but {'is not a permanent member' if len(not_vetoes) == 1 else 'are not permanent members'}: "
@@ -1362,7 +1410,8 @@ def _late(act: Act, names: _Names) -> str:
     """An answer in self-defence made long after the attack it answers (Act.late), in words."""
     assert act.late is not None
     days, last = act.late
-    return (f"{names.states(act.attackers)} answered {days} days after the last armed attack on it ({last.ref}): whether so late an "
+    return (f"{names.states(act.attackers)} answered {days} days after the last armed attack on {'it' if len(act.attackers) == 1 else 'them'} "
+            f"({last.ref}): whether so late an "
             "answer is still necessary and immediate self-defence is for the facilitator (Nicaragua, para. 237; Oil Platforms, para. 76)")
 
 

@@ -365,7 +365,7 @@ def test_art_51_reports_name_the_self_defence_claimed_as_it_is(rules):
     assert "collective self-defence of the ROK" in beside["us"] and "none is on record" not in beside["us"]
     assert "individual self-defence" in beside["rok"]
     unattacked = reports(attack("dprk", "rok", "seoul"), attack("us", "dprk", on_behalf_of="japan"))["us"]
-    assert "claims to act in collective self-defence of Japan" in unattacked and "no armed attack on Japan is on record" in unattacked
+    assert "claims to act in collective self-defence of Japan" in unattacked and "no armed attack by the DPRK on Japan is on record" in unattacked
     asked = reports(attack("dprk", "rok", "seoul"), attack("us", "dprk", on_behalf_of="rok"))["us"]
     assert "uses force in collective self-defence of the ROK" in asked
 
@@ -377,7 +377,7 @@ def test_a_state_struck_first_by_a_claimed_self_defence_owes_a_report_of_its_ans
     by = {r.by: r.because for r in result.reports}
     assert set(by) == {"us", "dprk"}
     assert by["dprk"].startswith("The DPRK strikes back at the United States (fact 2")
-    assert "which struck it first" in by["dprk"] and "whether this is individual self-defence is for the facilitator" in by["dprk"]
+    assert "the United States began the war (fact 1" in by["dprk"] and "whether this is individual self-defence is for the facilitator" in by["dprk"]
 
 
 def test_a_report_filed_among_the_facts_says_the_art_51_duty_was_met(rules):
@@ -401,7 +401,7 @@ def test_a_claim_to_defend_a_state_nobody_attacked_neither_blurs_who_began_nor_m
     result = resolve(rules, attack("dprk", "rok", "seoul", on_behalf_of="china"))
     us = duty(result, "us-rok-1953", "us", "rok")
     assert us.status == "triggered"
-    assert "saying it acted in collective self-defence of China, though no armed attack on China is on record" in us.because
+    assert "saying it acted in collective self-defence of China, though no armed attack by the ROK on China is on record" in us.because
     [report] = result.reports
     assert report.by == "dprk" and "whether it may is for the facilitator" in report.because
     model = treaties.Engine(rules).model([attack("dprk", "rok", "seoul", on_behalf_of="china")], D)
@@ -432,6 +432,10 @@ def test_an_answer_long_after_the_attack_it_answers_is_said_to_be_late(rules):
     [report] = late.reports
     assert report.by == "dprk" and "though the DPRK answered 198 days after the last armed attack on it (fact 1" in report.because
     assert "Nicaragua, para. 237" in duty(late, "us-rok-1953", "us", "rok").because
+    # repelling an invasion that goes on is never late: a war with a full-scale attack never lapses either
+    invasion = Fact(kind="armed_attack", by="dprk", target="rok", location="seoul", date=dt.date(2024, 7, 1))
+    [repelled] = resolve(rules, invasion, attack("rok", "dprk", "seoul")).reports
+    assert "answered" not in repelled.because
     soon = attrs.evolve(first, date=dt.date(2025, 1, 1))
     [prompt] = resolve(rules, soon, attack("dprk", "rok", "yeonpyeong", scale="limited")).reports
     assert "answered" not in prompt.because and prompt.because.startswith("The DPRK uses force in individual self-defence")

@@ -35,6 +35,8 @@ def problems_of(tmp_path, rules, fact: str) -> list[str]:
         ("{kind: council_vote, by: us, votes: {agianst: [russia]}}", "agianst", "expected for, against or abstain under votes, got 'agianst'"),
         ("{kind: council_vote, by: us, votes: {against: [narnia]}}", "narnia", "undefined state 'narnia' in votes.against"),
         ("{kind: armed_attack, by: dprk, target: rok, with: [narnia]}", "narnia", "undefined state 'narnia' in with:"),
+        ("{kind: armed_attack, by: us, target: dprk, launched_from: atlantis}", "atlantis", "undefined territory 'atlantis' for launched_from"),
+        ("{kind: council_vote, by: us, votes: {for: -20, against: [russia]}}", "-20", "expected a number of votes in favour, 0 or more, got -20"),
         ("{kind: armed_attack, by: dprk, target: dprk}", "dprk}", "by and target name the same state, 'dprk'; expected an armed_attack fact to act on another state"),
         ("{kind: council_vote, by: us, votes: {for: 14, against: [russia, china]}}", "{for", "16 votes for a council of 15 members; expected at most 15"),
         ("{kind: council_vote, by: us, votes: {against: [russia], abstain: [russia]}}", "russia]}", "'russia' is listed twice in votes: under against and under abstain"),

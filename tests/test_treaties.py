@@ -459,3 +459,38 @@ def test_a_veto_by_an_elected_member_is_a_vote_against_and_says_it_is_no_veto(ru
     assert outcome.outcome == "adopted"
     assert "adopted with 14 votes in favour" in outcome.because
     assert "Japan cast its negative vote as a veto, but is not a permanent member: a vote against, and no veto" in outcome.because
+
+
+def test_combat_operations_from_bases_in_japan_need_prior_consultation_with_japan(rules):
+    """The Kishi-Herter notes: "the use of facilities and areas in Japan as bases for military combat operations to be
+    undertaken from Japan other than those conducted under Article V ... shall be the subjects of prior consultation
+    with the Government of Japan": a duty of the United States to Japan alone, whatever state the operation strikes."""
+    from_okinawa = Fact(kind="armed_attack", by="us", target="dprk", location="dprk", on_behalf_of="rok", details={"launched_from": "okinawa"})
+    obs = obligations(rules, D(2025, 1, 15), attack("dprk", "rok", "seoul"), from_okinawa)
+    [prior] = [o for o in obs if (o.treaty, o.article) == ("us-japan-1960", "VI")]
+    assert (prior.kind, prior.obligor, prior.beneficiary, prior.status) == ("consult", "us", "japan", "triggered")
+    assert "it was launched from Okinawa (US bases at Kadena and Futenma), administered by Japan" in prior.because
+    assert "though the attack is its own" not in prior.because  # the duty is the actor's own, not a partner's
+    before = obligations(rules, D(1970, 1, 15), attack("dprk", "rok", "seoul"), from_okinawa)  # Okinawa was US-administered
+    assert not [o for o in before if o.article == "VI"]
+    explained = treaties.resolve([
+        Fact(kind="armed_attack", by="us", target="china", details={"launched_from": "guam"}),
+        Fact(kind="armed_attack", by="us", target="dprk", on_behalf_of="japan", details={"launched_from": "okinawa", "scale": "limited"}),
+        Fact(kind="armed_attack", by="us", target="dprk", details={"launched_from": "okinawa", "answers": "us-japan-1960 Art. V"}),
+    ], D(2025, 1, 15), rules, explain=True)
+    assert not [o for o in explained.obligations if o.article == "VI"]
+    why = [n.because for n in explained.not_triggered if n.article == "VI"]
+    assert why == ["US-Japan 1960 Art. VI does not apply to fact 1: it was launched from Guam, which is administered by the United States",
+                   "US-Japan 1960 Art. VI does not apply to fact 2: it is made in defence of Japan, a party",
+                   "US-Japan 1960 Art. VI does not apply to fact 3: it honours US-Japan 1960 Art. V"]
+
+
+def test_a_veto_fact_by_an_elected_member_listed_in_favour_is_a_vote_against_and_the_draft_fails(rules):
+    draft = Fact(kind="council_vote", by="us", details={"votes": {"for": ["us", "uk", "france", "russia", "japan", "rok", "ukraine", "china", "dprk"]}})
+    [outcome] = treaties.resolve([draft, Fact(kind="veto", by="rok", details={"draft_by": "us"})], D(2025, 1, 15), rules).council
+    assert outcome.outcome == "failed" and "fails with 8 votes in favour; it needs 9" in outcome.because
+
+
+def test_a_veto_names_the_drafter_by_its_id_whatever_alias_the_fact_gives(rules):
+    [alone] = treaties.resolve([Fact(kind="veto", by="russia", details={"draft_by": "usa"})], D(2025, 1, 15), rules).council
+    assert alone.draft_by == "us" and "its negative vote on the draft by the United States blocks" in alone.because

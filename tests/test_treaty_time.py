@@ -246,3 +246,16 @@ def test_a_war_not_fought_for_longer_than_the_lapse_before_the_entry_into_force_
     assert not result.obligations
     [why] = [n.because for n in result.not_triggered if n.treaty == "us-rok-1953" and n.kind == "assist" and n.fact == 0]
     assert "had not been fought for more than 365 days by then (its last act on 1950-06-27)" in why
+
+
+def test_a_continuing_war_reads_alike_whatever_treaties_are_loaded_and_each_treaty_on_its_entry_into_force(rules):
+    clash = [attack("dprk", "rok", date=D(1954, 6, 1), scale="limited")]  # 169 days before the US-ROK treaty
+    alone = treaties.resolve(clash, D(2025, 1, 15), rules, ["us-rok-1953"])
+    every = treaties.resolve(clash, D(2025, 1, 15), rules)
+    assert [(o.article, o.status) for o in duties(alone, "us-rok-1953")] == [("III", "contested")]
+    assert [(o.article, o.status) for o in duties(every, "us-rok-1953")] == [("III", "contested")]
+    # a war begun before the USSR-DPRK treaty (in force 1961-09-10) and fought into it: read on that date, when the
+    # treaty bound, not on the date of the resolve, when it had long lapsed
+    early = [attack("us", "dprk", date=D(1961, 6, 1)), attack("us", "dprk", date=D(1961, 8, 1))]
+    [ob] = duties(treaties.resolve(early, D(2025, 1, 15), rules), "ussr-dprk-1961")
+    assert ob.status == "contested" and "binds on 1961-09-10, its entry into force" in ob.because

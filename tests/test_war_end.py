@@ -261,6 +261,9 @@ def test_the_armistice_as_signed_by_the_un_command_ends_the_war_for_the_rok_whos
     early = [attack("dprk", "rok", "seoul", date=D(1950, 6, 25)), attack("us", "dprk", date=D(1950, 6, 27), on_behalf_of="rok"),
              ends("ceasefire", "us", "dprk", D(1950, 7, 1))]
     assert "dprk" in Engine(rules).model(early, TODAY).enemies("rok")
+    # signed by the commander that has not fought itself, it covers them all the same
+    unfought = [attack("dprk", "rok", "seoul", date=D(2025, 1, 1)), ends("ceasefire", "dprk", "us", D(2025, 1, 10))]
+    assert not Engine(rules).model(unfought, TODAY).of
     # a ceasefire the United States signs with the DPRK today covers the ROK's forces (the Combined Forces Command);
     # a peace does not: only the ROK can end its own state of war, and its war with the DPRK goes on
     today = [attack("dprk", "rok", "seoul", date=D(2025, 1, 1)), attack("us", "dprk", date=D(2025, 1, 2), on_behalf_of="rok")]
