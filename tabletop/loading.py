@@ -998,6 +998,8 @@ def read_fact(r: Reader, node: Node, rules: m.Rules) -> m.Fact | None:
         details[name] = to_python(value)
         if field is not None:
             _check_field(r, field, value, kind, rules)
+            if field.type == "name" and value.kind == "scalar" and value.raw is not None:
+                details[name] = value.raw  # a name as written: 007 is no number 7
     target = state("target")
     by = state("by")
     helper = state("on_behalf_of")
@@ -1879,7 +1881,7 @@ def _condition(r: Reader, node: Node, rules: m.Rules, seats: set[str]) -> m.Cond
             if draft != "any" and draft not in seats:
                 r.error(df["by"], f"expected a seat or 'any' for the seat that tables the draft, got {draft!r}; seats: {', '.join(sorted(seats))}")
             if "draft" in df:
-                draft_name = r.text(df["draft"], "draft")
+                draft_name = df["draft"].raw if df["draft"].kind == "scalar" and df["draft"].raw is not None else r.text(df["draft"], "draft")
                 if not NAME.fullmatch(draft_name):
                     draft_name = None
                     r.error(df["draft"], f"expected the name of a draft (letters, digits, '-', '_' or '.', at most 64), got {df['draft'].describe()}")

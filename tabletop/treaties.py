@@ -1380,12 +1380,12 @@ def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules, date: dt.date) -> _Joi
     for a fact's own date), is decided on its own, as before.
     """
     by_drafter: dict[str, int] = {}
-    by_name: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}  # two states may give their drafts one name: the veto's draft_by tells them apart
     for i, fact in enumerate(facts):
         if fact.kind == "council_vote" and fact.by is not None:
             by_drafter.setdefault(rules.canonical(fact.by), i)
             if "draft" in fact.details:
-                by_name.setdefault(str(fact.details["draft"]), i)
+                by_name.setdefault(str(fact.details["draft"]), []).append(i)
     against: dict[int, list[str]] = {}
     merged: set[int] = set()
     for i, fact in enumerate(facts):
@@ -1393,9 +1393,9 @@ def _join_vetoes(facts: Sequence[m.Fact], rules: m.Rules, date: dt.date) -> _Joi
             continue
         drafter = rules.canonical(str(fact.details["draft_by"])) if "draft_by" in fact.details else None
         if "draft" in fact.details:
-            draft = by_name.get(str(fact.details["draft"]))
-            if draft is not None and drafter is not None and rules.canonical(facts[draft].by or "") != drafter:
-                draft = None  # that name, but another state's draft: not this veto's
+            named = by_name.get(str(fact.details["draft"]), [])
+            # that name, and the drafter's if the veto gives one (a draft of that name by another state is not this veto's)
+            draft = next((d for d in named if drafter is None or rules.canonical(facts[d].by or "") == drafter), None)
         else:
             draft = by_drafter.get(drafter) if drafter is not None else None
         if draft is not None and (fact.date or date) < (facts[draft].date or date):

@@ -138,3 +138,10 @@ def test_a_wartime_command_naming_no_state_or_the_state_itself_is_refused(tmp_pa
     assert "undefined state 'usa_forces' for by" in "\n".join(rules_with(tmp_path / "a", old, "wartime_command: [{by: usa_forces, from: 1950-07-14}]"))
     found = "\n".join(rules_with(tmp_path / "b", old, "wartime_command: rok"))
     assert "geography.yaml:" in found and "the wartime command of 'rok' names 'rok' itself" in found
+
+
+def test_a_draft_name_is_kept_as_written(tmp_path, rules):
+    path = tmp_path / "facts.yaml"
+    path.write_text('date: 2025-01-15\nfacts:\n  - {kind: council_vote, by: us, draft: 007}\n  - {kind: veto, by: russia, draft: "007"}\n')
+    _, facts = load_facts(path, rules)
+    assert [f.details["draft"] for f in facts] == ["007", "007"]

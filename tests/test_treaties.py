@@ -397,6 +397,11 @@ def test_a_veto_of_a_draft_not_in_the_batch_is_decided_on_its_own_and_says_which
     assert [(o.fact, o.outcome) for o in outcomes] == [(0, "adopted"), (1, "vetoed"), (2, "vetoed")]
     assert "its negative vote on the draft 'presidential-statement' by the United States blocks" in outcomes[1].because
     assert "on the draft 'sanctions' by Japan" in outcomes[2].because  # that name, but not Japan's draft: not the US one
+    # two states' drafts of one name: the veto's draft_by says which
+    japans = Fact(kind="council_vote", by="japan", details={"draft": "sanctions"})
+    on_japans = Fact(kind="veto", by="china", details={"draft_by": "japan", "draft": "sanctions"})
+    both = treaties.resolve([sanctions, japans, on_japans], D(2025, 1, 15), rules).council
+    assert [(o.fact, o.draft_by, o.outcome) for o in both] == [(0, "us", "adopted"), (1, "japan", "vetoed")]
 
 
 def test_a_veto_since_april_2022_convenes_the_general_assembly_and_one_before_does_not(rules):
