@@ -879,7 +879,7 @@ class FactField:
     """A field of a fact whose values are checked on loading (rules/facts.yaml, ``fields:``).
 
     ``type`` is ``values`` (one of ``values``), ``boolean``, ``state``, ``states``
-    (a state or a list of them), ``votes`` or ``name`` (a short name, loading.NAME); ``kinds`` limits the fact kinds that
+    (a state or a list of them), ``votes``, ``name`` (a short name, loading.NAME) or ``territory``; ``kinds`` limits the fact kinds that
     may carry it (empty: every kind).
     """
 
