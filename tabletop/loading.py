@@ -442,6 +442,7 @@ def _administration(r: Reader, node: Node | None, territory: str, states: dict[s
 
 FIELD_TYPES = ("values", "boolean", "state", "states", "votes", "name", "territory")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # a name a fact gives a thing (a draft): text that is never markup, an id
+NAME_RULE = "letters, digits, '-', '_' or '.', at most 64"
 
 
 def _fact_kinds(r: Reader, node: Node | None) -> tuple[dict[str, m.FactKind], dict[str, m.FactField], int | None, int | None]:
@@ -1068,7 +1069,7 @@ def _check_field(r: Reader, spec: m.FactField, node: Node, kind: str, rules: m.R
             r.error(node, f"undefined territory {raw or node.describe()!r} for {name}; expected one of rules/geography.yaml: {', '.join(rules.territories)}")
     elif spec.type == "name":
         if node.kind != "scalar" or node.value is None or isinstance(node.value, bool) or not NAME.fullmatch(str(node.value)):
-            r.error(node, f"expected a name for {name} in {_a(kind)} fact (letters, digits, '-', '_' or '.', at most 64), got {node.describe()}")
+            r.error(node, f"expected a name for {name} in {_a(kind)} fact ({NAME_RULE}), got {node.describe()}")
     elif spec.type == "votes":
         seen: dict[str, str] = {}  # state -> the side it is listed on
         count = 0
@@ -1884,7 +1885,7 @@ def _condition(r: Reader, node: Node, rules: m.Rules, seats: set[str]) -> m.Cond
                 draft_name = df["draft"].raw if df["draft"].kind == "scalar" and df["draft"].raw is not None else r.text(df["draft"], "draft")
                 if not NAME.fullmatch(draft_name):
                     draft_name = None
-                    r.error(df["draft"], f"expected the name of a draft (letters, digits, '-', '_' or '.', at most 64), got {df['draft'].describe()}")
+                    r.error(df["draft"], f"expected the name of a draft ({NAME_RULE}), got {df['draft'].describe()}")
     attacked = None
     if "attacked" in f:
         af = r.fields(f["attacked"], "attacked (an armed attack on the deciding seat)", [], ["within", "by", "on"])

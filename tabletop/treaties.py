@@ -1321,9 +1321,9 @@ class Engine:
         disputants = {self.rules.canonical(str(s)) for s in _as_list(fact.details.get("parties"))}
         notes = []
         not_vetoes = [s for s in joined if s not in council.permanent]
-        if not_vetoes and isinstance(votes.get("for"), list):  # a state that cast a "veto" voted against, whatever the list says
-            votes = {**votes, "for": [s for s in votes["for"] if self.rules.canonical(str(s)) not in not_vetoes]}
-        if not_vetoes:  # a "veto" fact by an elected member: a vote against, and no veto
+        if not_vetoes:  # a "veto" fact by an elected member: a vote against (whatever the list in favour says), and no veto
+            if isinstance(votes.get("for"), list):
+                votes = {**votes, "for": [s for s in votes["for"] if self.rules.canonical(str(s)) not in not_vetoes]}
             notes.append(f"{names.states(not_vetoes)} cast {'its negative vote' if len(not_vetoes) == 1 else 'negative votes'} "
                          f"as a veto, but {'is not a permanent member' if len(not_vetoes) == 1 else 'are not permanent members'}: "
                          "a vote against, and no veto")
